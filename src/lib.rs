@@ -1,0 +1,25 @@
+//! rtensor: a PyTorch-compatible eager tensor library for the CPU.
+//!
+//! The core (everything outside `python/`) knows nothing of Python and is tested with `cargo test`;
+//! the bindings live behind the `python` cargo feature.
+
+pub mod dtype;
+pub mod error;
+pub mod layout;
+pub mod ops;
+pub mod random;
+pub mod scalar;
+pub mod shape;
+pub mod storage;
+pub mod strided;
+pub mod tensor;
+pub mod threads;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use dtype::DType;
+pub use error::{Error, Result};
+pub use layout::Layout;
+pub use scalar::Scalar;
+pub use tensor::Tensor;

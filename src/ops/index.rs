@@ -1,0 +1,382 @@
+//! Indexing: basic indices (ints, slices, None, ...) make views; advanced indices (integer or bool
+//! tensors) gather into a new tensor, or scatter into this one for `__setitem__`.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::ops::binary::Value;
+use crate::ops::copy::check_writable;
+use crate::shape::{broadcast_shapes, fmt_shape};
+use crate::strided::{Coalesced, SendPtr};
+use crate::tensor::Tensor;
+use crate::threads;
+
+/// One component of an index expression.
+#[derive(Debug, Clone)]
+pub enum IndexItem {
+    /// `t[3]`, `t[-1]`: selects and removes a dim.
+    Int(i64),
+    /// `t[a:b:c]` with `c > 0`.
+    Slice {
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    },
+    /// `t[None]`: inserts a size-1 dim.
+    NewAxis,
+    /// `t[...]`: as many full slices as needed.
+    Ellipsis,
+    /// An integer or bool tensor (advanced indexing).
+    Tensor(Tensor),
+}
+
+impl IndexItem {
+    fn dims_consumed(&self) -> usize {
+        match self {
+            IndexItem::Int(_) | IndexItem::Slice { .. } => 1,
+            IndexItem::Tensor(t) if t.dtype() == DType::Bool => t.ndim(),
+            IndexItem::Tensor(_) => 1,
+            IndexItem::NewAxis | IndexItem::Ellipsis => 0,
+        }
+    }
+}
+
+/// Advanced indexing resolved against a view: which view dims are indexed, by what.
+struct Gather {
+    /// The view after basic indexing, advanced dims permuted to the front.
+    view: Tensor,
+    /// Broadcast index values, one row-major buffer per advanced dim, already in range.
+    indices: Vec<Vec<i64>>,
+    /// The broadcast shape of the indices.
+    index_shape: Vec<usize>,
+    /// Where the index dims go in the result when the advanced dims were adjacent (torch/numpy rule).
+    insert_at: usize,
+}
+
+impl Gather {
+    /// Result shape with the index dims first.
+    fn front_shape(&self) -> Vec<usize> {
+        let k = self.indices.len();
+        let mut s = self.index_shape.clone();
+        s.extend_from_slice(&self.view.shape()[k..]);
+        s
+    }
+
+    /// Permutation taking the index-first result to torch's dim order.
+    fn final_perm(&self) -> Vec<i64> {
+        let nb = self.index_shape.len();
+        let total = nb + self.view.ndim() - self.indices.len();
+        let p = self.insert_at;
+        let mut perm: Vec<i64> = (nb..nb + p).map(|d| d as i64).collect();
+        perm.extend((0..nb).map(|d| d as i64));
+        perm.extend((nb + p..total).map(|d| d as i64));
+        perm
+    }
+
+    /// Byte offset in the view's storage of each index position's sub-block.
+    fn base_offsets(&self) -> Vec<isize> {
+        let n: usize = self.index_shape.iter().product();
+        let strides = self.view.strides();
+        (0..n)
+            .map(|b| {
+                self.indices
+                    .iter()
+                    .enumerate()
+                    .map(|(j, idx)| idx[b] as isize * strides[j])
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// The layout of the remaining (non-indexed) dims.
+    fn rest(&self) -> (Vec<usize>, Vec<isize>) {
+        let k = self.indices.len();
+        (self.view.shape()[k..].to_vec(), self.view.strides()[k..].to_vec())
+    }
+}
+
+/// Copies `esize`-byte elements between two strided byte layouts: `f(src_off, dst_off)` pairs.
+fn copy_elements(esize: usize, dst: *mut u8, src: *const u8, pairs: impl Iterator<Item = (isize, isize)>) {
+    // SAFETY (all arms): callers pass offsets inside both buffers.
+    unsafe {
+        match esize {
+            1 => pairs.for_each(|(d, s)| *dst.offset(d) = *src.offset(s)),
+            4 => pairs.for_each(|(d, s)| *(dst.offset(d) as *mut u32) = *(src.offset(s) as *const u32)),
+            _ => pairs.for_each(|(d, s)| *(dst.offset(d) as *mut u64) = *(src.offset(s) as *const u64)),
+        }
+    }
+}
+
+impl Tensor {
+    /// Applies the basic part of an index, returning the view and the advanced items with the
+    /// view dim each one starts at.
+    fn basic_index(&self, items: &[IndexItem]) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
+        let consumed: usize = items.iter().map(IndexItem::dims_consumed).sum();
+        let ellipses = items.iter().filter(|i| matches!(i, IndexItem::Ellipsis)).count();
+        if ellipses > 1 {
+            return Err(Error::Index("an index can only have a single ellipsis ('...')".into()));
+        }
+        if consumed > self.ndim() {
+            return Err(Error::Index(format!(
+                "too many indices for tensor of dimension {}",
+                self.ndim()
+            )));
+        }
+        let mut view = self.clone();
+        let mut dim = 0usize;
+        let mut advanced = vec![];
+        for item in items {
+            match item {
+                IndexItem::Int(i) => {
+                    if view.ndim() == 0 {
+                        return Err(Error::Index("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into()));
+                    }
+                    let size = view.shape()[dim] as i64;
+                    if *i < -size || *i >= size {
+                        return Err(Error::Index(format!(
+                            "index {} is out of bounds for dimension {} with size {}",
+                            i, dim, size
+                        )));
+                    }
+                    view = view.select(dim as i64, *i)?;
+                }
+                IndexItem::Slice { start, stop, step } => {
+                    view = view.slice(dim, *start, *stop, *step)?;
+                    dim += 1;
+                }
+                IndexItem::NewAxis => {
+                    view = view.with_layout(view.layout().unsqueeze(dim));
+                    dim += 1;
+                }
+                IndexItem::Ellipsis => dim += self.ndim() - consumed,
+                IndexItem::Tensor(t) if t.dtype() == DType::Bool => {
+                    let covered = &view.shape()[dim..dim + t.ndim()];
+                    for (j, (&m, &s)) in t.shape().iter().zip(covered).enumerate() {
+                        if m != s {
+                            return Err(Error::Index(format!(
+                                "The shape of the mask {} at index {} does not match the shape of the indexed tensor {} at index {}",
+                                fmt_shape(t.shape()),
+                                j,
+                                fmt_shape(view.shape()),
+                                dim + j
+                            )));
+                        }
+                    }
+                    if t.ndim() == 0 {
+                        // `t[True]` adds a dim of size 1, `t[False]` one of size 0.
+                        let keep = t.to_dtype(DType::Int64)?.item_i64()? != 0;
+                        view = view.with_layout(view.layout().unsqueeze(dim));
+                        if !keep {
+                            view = view.narrow(dim, 0, 0);
+                        }
+                        dim += 1;
+                        continue;
+                    }
+                    for (j, idx) in t.nonzero_columns()?.into_iter().enumerate() {
+                        advanced.push((dim + j, idx));
+                    }
+                    dim += t.ndim();
+                }
+                IndexItem::Tensor(t) => {
+                    if t.dtype().is_floating() {
+                        return Err(Error::Index(
+                            "tensors used as indices must be long, int, byte or bool tensors".into(),
+                        ));
+                    }
+                    advanced.push((dim, t.clone()));
+                    dim += 1;
+                }
+            }
+        }
+        Ok((view, advanced))
+    }
+
+    /// Resolves advanced indices into a gather plan (validating every index value).
+    fn plan_gather(view: Tensor, advanced: Vec<(usize, Tensor)>) -> Result<Gather> {
+        let mut index_shape: Vec<usize> = vec![];
+        for (_, t) in &advanced {
+            index_shape = broadcast_shapes(&index_shape, t.shape()).map_err(|_| {
+                Error::Index(format!(
+                    "shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+                    advanced.iter().map(|(_, t)| fmt_shape(t.shape())).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+        }
+        let dims: Vec<usize> = advanced.iter().map(|(d, _)| *d).collect();
+        let adjacent = dims.windows(2).all(|w| w[1] == w[0] + 1);
+        let insert_at = if adjacent { dims[0] } else { 0 };
+        let mut indices = Vec::with_capacity(advanced.len());
+        for (d, t) in &advanced {
+            let size = view.shape()[*d] as i64;
+            let vals = t.to_dtype(DType::Int64)?.broadcast_to(&index_shape).to_vec_i64()?;
+            let mut out = Vec::with_capacity(vals.len());
+            for v in vals {
+                if v < -size || v >= size {
+                    return Err(Error::Index(format!(
+                        "index {} is out of bounds for dimension {} with size {}",
+                        v, d, size
+                    )));
+                }
+                out.push(if v < 0 { v + size } else { v });
+            }
+            indices.push(out);
+        }
+        // Advanced dims first, the others after in their order.
+        let mut perm: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+        perm.extend((0..view.ndim()).filter(|d| !dims.contains(d)).map(|d| d as i64));
+        Ok(Gather {
+            view: view.permute(&perm)?,
+            indices,
+            index_shape,
+            insert_at,
+        })
+    }
+
+    /// `t[items]`.
+    pub fn index(&self, items: &[IndexItem]) -> Result<Tensor> {
+        let (view, advanced) = self.basic_index(items)?;
+        if advanced.is_empty() {
+            return Ok(view);
+        }
+        let g = Tensor::plan_gather(view, advanced)?;
+        let out = Tensor::uninit(&g.front_shape(), self.dtype())?;
+        let (rest_shape, rest_strides) = g.rest();
+        let rest_numel: usize = rest_shape.iter().product();
+        let esize = self.dtype().size() as isize;
+        let bases = g.base_offsets();
+        let rest = Coalesced::new(&rest_shape, [&rest_strides]);
+        let (src, dst) = (SendPtr(g.view.data_ptr()), SendPtr(out.data_ptr()));
+        let per_chunk = (crate::ops::kernels::CHUNK / rest_numel.max(1)).max(1);
+        threads::for_each_chunk(bases.len().div_ceil(per_chunk), |c| {
+            let (src, dst) = (src, dst);
+            let range = c * per_chunk..((c + 1) * per_chunk).min(bases.len());
+            for b in range {
+                let out_base = (b * rest_numel) as isize * esize;
+                let mut k = 0isize;
+                rest.for_each_run(0, rest_numel, |[o], len, [s]| {
+                    let pairs = (0..len as isize).map(|i| {
+                        (out_base + (k + i) * esize, (bases[b] + o + i * s) * esize)
+                    });
+                    copy_elements(esize as usize, dst.0, src.0, pairs);
+                    k += len as isize;
+                });
+            }
+        });
+        if g.insert_at == 0 {
+            Ok(out)
+        } else {
+            out.permute(&g.final_perm())?.contiguous()
+        }
+    }
+
+    /// `t[items] = value`: writes through the view, or scatters for advanced indices. The value is
+    /// converted to this tensor's dtype and broadcast to the indexed shape before anything is written.
+    pub fn index_put(&self, items: &[IndexItem], value: &Value) -> Result<()> {
+        check_writable(self)?;
+        let (view, advanced) = self.basic_index(items)?;
+        let value = match value {
+            Value::Tensor(t) => t.to_dtype(self.dtype())?,
+            Value::Scalar(s) => crate::dispatch!(self.dtype(), T => Tensor::from_vec(vec![s.to::<T>()], &[])?),
+        };
+        if advanced.is_empty() {
+            let sizes: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+            return view.copy_(&value.expand(&sizes)?);
+        }
+        let g = Tensor::plan_gather(view, advanced)?;
+        // Broadcast the value to the result shape torch reports, then bring index dims to the front.
+        let front = g.front_shape();
+        let final_shape: Vec<usize> = if g.insert_at == 0 {
+            front.clone()
+        } else {
+            g.final_perm().iter().map(|&d| front[d as usize]).collect()
+        };
+        let shape = broadcast_shapes(&final_shape, value.shape())
+            .ok()
+            .filter(|s| *s == final_shape)
+            .ok_or_else(|| {
+                Error::Runtime(format!(
+                    "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
+                    fmt_shape(value.shape()),
+                    fmt_shape(&final_shape)
+                ))
+            })?;
+        let mut v = value.broadcast_to(&shape);
+        if g.insert_at != 0 {
+            let perm = g.final_perm();
+            let mut inverse = vec![0i64; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                inverse[p as usize] = i as i64;
+            }
+            v = v.permute(&inverse)?;
+        }
+        let v = crate::ops::copy::detach_source(self, &v)?;
+        let (rest_shape, rest_strides) = g.rest();
+        let rest_numel: usize = rest_shape.iter().product();
+        let esize = self.dtype().size() as isize;
+        let bases = g.base_offsets();
+        let nb = g.index_shape.len();
+        let (vs, vst) = (&v.shape()[nb..], &v.strides()[nb..]);
+        let vouter = Layout::contiguous(&g.index_shape);
+        let vlayout = v.layout().clone();
+        let pairs_layout = Coalesced::new(&rest_shape, [&rest_strides, vst]);
+        debug_assert_eq!(vs, rest_shape.as_slice());
+        let (dst, src) = (g.view.data_ptr(), v.data_ptr());
+        // Sequential, so that repeated indices resolve deterministically (the last write wins).
+        for (b, &base) in bases.iter().enumerate() {
+            let mut voff = 0isize;
+            let mut rem = b;
+            for d in (0..nb).rev() {
+                let i = rem % vouter.shape[d];
+                rem /= vouter.shape[d];
+                voff += i as isize * vlayout.strides[d];
+            }
+            pairs_layout.for_each_run(0, rest_numel, |[o, ov], len, [s, sv]| {
+                let pairs = (0..len as isize).map(|i| ((base + o + i * s) * esize, (voff + ov + i * sv) * esize));
+                copy_elements(esize as usize, dst, src, pairs);
+            });
+        }
+        self.bump_version();
+        Ok(())
+    }
+
+    /// The coordinates of nonzero elements, one int64 tensor per dim (row-major order).
+    pub fn nonzero_columns(&self) -> Result<Vec<Tensor>> {
+        let flags = self.to_dtype(DType::Bool)?.contiguous()?;
+        let n = flags.numel();
+        let p = flags.data_ptr_typed::<bool>();
+        // SAFETY: a contiguous bool tensor of n elements.
+        let vals = unsafe { std::slice::from_raw_parts(p, n) };
+        let nd = self.ndim();
+        let mut cols: Vec<Vec<i64>> = vec![vec![]; nd];
+        let strides = crate::shape::contiguous_strides(self.shape());
+        for (i, _) in vals.iter().enumerate().filter(|(_, &v)| v) {
+            let mut rem = i as isize;
+            for d in 0..nd {
+                cols[d].push((rem / strides[d]) as i64);
+                rem %= strides[d];
+            }
+        }
+        cols.into_iter()
+            .map(|c| {
+                let len = c.len();
+                Tensor::from_vec(c, &[len])
+            })
+            .collect()
+    }
+
+    /// All elements as i64, in row-major order.
+    pub fn to_vec_i64(&self) -> Result<Vec<i64>> {
+        let c = self.to_dtype(DType::Int64)?.contiguous()?;
+        // SAFETY: a contiguous int64 tensor of numel elements.
+        Ok(unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<i64>(), c.numel()) }.to_vec())
+    }
+
+    /// The single element as i64.
+    pub fn item_i64(&self) -> Result<i64> {
+        self.to_vec_i64()?
+            .first()
+            .copied()
+            .ok_or_else(|| Error::Runtime("a Tensor with 0 elements cannot be converted to Scalar".into()))
+    }
+}
+

@@ -1,0 +1,183 @@
+//! Joining and splitting: `cat`, `stack`, `split`, `chunk`, and the three-way `where`.
+
+use crate::dispatch;
+use crate::dtype::{DType, ResultType};
+use crate::error::{Error, Result};
+use crate::ops::binary::Value;
+use crate::ops::kernels::{self, Operand};
+use crate::shape::{broadcast_shapes, fmt_shape, normalize_dim};
+use crate::tensor::Tensor;
+
+/// Concatenates along `dim`, promoting dtypes; 1-D empty tensors are skipped as in torch.
+pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
+    if tensors.is_empty() {
+        return Err(Error::Runtime("torch.cat(): expected a non-empty list of Tensors".into()));
+    }
+    let dtype = tensors
+        .iter()
+        .fold(ResultType::default(), |r, t| r.tensor(t.dtype(), 1))
+        .finish();
+    let parts: Vec<&Tensor> = tensors
+        .iter()
+        .filter(|t| !(t.ndim() == 1 && t.numel() == 0))
+        .collect();
+    let Some(first) = parts.first() else {
+        return Tensor::uninit(&[0], dtype);
+    };
+    if first.ndim() == 0 {
+        return Err(Error::Runtime(
+            "zero-dimensional tensor (at position 0) cannot be concatenated".into(),
+        ));
+    }
+    let d = normalize_dim(dim, first.ndim())?;
+    let mut shape = first.shape().to_vec();
+    shape[d] = 0;
+    for (i, t) in parts.iter().enumerate() {
+        if t.ndim() != first.ndim() {
+            return Err(Error::Runtime(format!(
+                "Tensors must have same number of dimensions: got {} and {}",
+                first.ndim(),
+                t.ndim()
+            )));
+        }
+        for k in 0..t.ndim() {
+            if k != d && t.shape()[k] != first.shape()[k] {
+                return Err(Error::Runtime(format!(
+                    "Sizes of tensors must match except in dimension {}. Expected size {} but got size {} for tensor number {} in the list.",
+                    d, first.shape()[k], t.shape()[k], i
+                )));
+            }
+        }
+        shape[d] += t.shape()[d];
+    }
+    let out = Tensor::uninit(&shape, dtype)?;
+    let mut offset = 0;
+    for t in parts {
+        let len = t.shape()[d];
+        out.narrow(d, offset, len).copy_(t)?;
+        offset += len;
+    }
+    Ok(out)
+}
+
+/// Stacks equal-shaped tensors along a new dim.
+pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
+    let Some(first) = tensors.first() else {
+        return Err(Error::Runtime("stack expects a non-empty TensorList".into()));
+    };
+    for (i, t) in tensors.iter().enumerate() {
+        if t.shape() != first.shape() {
+            return Err(Error::Runtime(format!(
+                "stack expects each tensor to be equal size, but got {} at entry 0 and {} at entry {}",
+                fmt_shape(first.shape()),
+                fmt_shape(t.shape()),
+                i
+            )));
+        }
+    }
+    let d = crate::shape::normalize_insert_dim(dim, first.ndim())? as i64;
+    let parts = tensors
+        .iter()
+        .map(|t| t.unsqueeze(d))
+        .collect::<Result<Vec<_>>>()?;
+    cat(&parts, d)
+}
+
+impl Tensor {
+    /// Splits along `dim` into views of `size` elements (the last may be smaller).
+    pub fn split_size(&self, size: i64, dim: i64) -> Result<Vec<Tensor>> {
+        let d = normalize_dim(dim, self.ndim())?;
+        if self.ndim() == 0 {
+            return Err(Error::Runtime("split expects at least a 1-dimensional tensor".into()));
+        }
+        if size < 0 || (size == 0 && self.shape()[d] != 0) {
+            return Err(Error::Runtime(format!(
+                "split_size can only be 0 if dimension size is 0, but got dimension size of {}",
+                self.shape()[d]
+            )));
+        }
+        let n = self.shape()[d];
+        if n == 0 {
+            return Ok(vec![self.clone()]);
+        }
+        let size = size as usize;
+        Ok((0..n)
+            .step_by(size)
+            .map(|start| self.narrow(d, start, size.min(n - start)))
+            .collect())
+    }
+
+    /// Splits along `dim` into views of the given sizes, which must add up to the dim's size.
+    pub fn split_sizes(&self, sizes: &[i64], dim: i64) -> Result<Vec<Tensor>> {
+        let d = normalize_dim(dim, self.ndim())?;
+        let n = self.shape()[d];
+        let total: i64 = sizes.iter().sum();
+        if sizes.iter().any(|&s| s < 0) || total != n as i64 {
+            return Err(Error::Runtime(format!(
+                "split_with_sizes expects split_sizes to sum exactly to {} (input tensor's size at dimension {}), but got split_sizes=[{}]",
+                n,
+                d,
+                sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let mut start = 0;
+        Ok(sizes
+            .iter()
+            .map(|&s| {
+                let v = self.narrow(d, start, s as usize);
+                start += s as usize;
+                v
+            })
+            .collect())
+    }
+
+    /// Splits into `chunks` views of equal size (the last may be smaller, fewer when too few).
+    pub fn chunk(&self, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
+        if chunks <= 0 {
+            return Err(Error::Runtime(format!(
+                "chunk expects `chunks` to be greater than 0, got: {}",
+                chunks
+            )));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let n = self.shape()[d] as i64;
+        let size = (n + chunks - 1) / chunks;
+        if n == 0 {
+            return Ok((0..chunks).map(|_| self.narrow(d, 0, 0)).collect());
+        }
+        self.split_size(size, dim)
+    }
+}
+
+/// `where(cond, a, b)`: elements of `a` where `cond` holds, else of `b`, with broadcasting and
+/// promotion of `a` and `b`.
+pub fn where_(cond: &Tensor, a: &Value, b: &Value) -> Result<Tensor> {
+    if cond.dtype() != DType::Bool {
+        return Err(Error::Runtime(format!(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
+            cond.dtype().torch_name()
+        )));
+    }
+    let dtype = [a, b]
+        .iter()
+        .fold(ResultType::default(), |r, v| match v {
+            Value::Tensor(t) => r.tensor(t.dtype(), t.ndim()),
+            Value::Scalar(s) => r.scalar(s.dtype(crate::dtype::default_float())),
+        })
+        .finish();
+    let to_tensor = |v: &Value| -> Result<Tensor> {
+        match v {
+            Value::Tensor(t) => t.to_dtype(dtype),
+            Value::Scalar(s) => dispatch!(dtype, T => Tensor::from_vec(vec![s.to::<T>()], &[])),
+        }
+    };
+    let (ta, tb) = (to_tensor(a)?, to_tensor(b)?);
+    let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), ta.shape())?, tb.shape())?;
+    let out = Tensor::uninit(&shape, dtype)?;
+    let (c, x, y) = (cond.broadcast_to(&shape), ta.broadcast_to(&shape), tb.broadcast_to(&shape));
+    dispatch!(dtype, T => kernels::ternary::<bool, T, T, T>(
+        Operand::of(&out), Operand::of(&c), Operand::of(&x), Operand::of(&y),
+        |k, p, q| if k { p } else { q },
+    ));
+    Ok(out)
+}

@@ -1,0 +1,208 @@
+//! Elementwise functions of one tensor: negation, abs, exp/log/sqrt/trig, sigmoid, relu, clamp,
+//! logical and bitwise not. Integer inputs to floating functions compute in the default float dtype.
+
+use crate::dispatch;
+use crate::dtype::{default_float, DType, Element, ResultType};
+use crate::error::{Error, Result};
+use crate::ops::kernels::{self, Operand};
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+
+/// A floating-point function of one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatFn {
+    Exp,
+    Log,
+    Sqrt,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+}
+
+impl FloatFn {
+    /// The op's name as torch's messages and grad_fn names use it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FloatFn::Exp => "exp",
+            FloatFn::Log => "log",
+            FloatFn::Sqrt => "sqrt",
+            FloatFn::Sin => "sin",
+            FloatFn::Cos => "cos",
+            FloatFn::Tanh => "tanh",
+            FloatFn::Sigmoid => "sigmoid",
+        }
+    }
+}
+
+macro_rules! float_fn_body {
+    ($op:expr, $t:ty) => {
+        match $op {
+            FloatFn::Exp => |x: $t| x.exp(),
+            FloatFn::Log => |x: $t| x.ln(),
+            FloatFn::Sqrt => |x: $t| x.sqrt(),
+            FloatFn::Sin => |x: $t| x.sin(),
+            FloatFn::Cos => |x: $t| x.cos(),
+            FloatFn::Tanh => |x: $t| x.tanh(),
+            FloatFn::Sigmoid => |x: $t| 1.0 / (1.0 + (-x).exp()),
+        }
+    };
+}
+
+/// Runs `f` over `src` into a fresh tensor of `dtype` (which must be `D`).
+fn map_new<S: Element, D: Element>(src: &Tensor, f: impl Fn(S) -> D + Sync + Send) -> Result<Tensor> {
+    let out = crate::ops::copy::empty_like_preserving(src, D::DTYPE)?;
+    kernels::unary::<S, D>(Operand::of(&out), Operand::of(src), f);
+    Ok(out)
+}
+
+/// Runs `f` over `dst` in place (through a copy of the source if it would alias the output).
+fn map_in_place<T: Element>(dst: &Tensor, f: impl Fn(T) -> T + Sync + Send) -> Result<()> {
+    crate::ops::copy::check_writable(dst)?;
+    let src = dst.clone_contiguous()?;
+    kernels::unary::<T, T>(Operand::of(dst), Operand::of(&src), f);
+    dst.bump_version();
+    Ok(())
+}
+
+impl Tensor {
+    /// Applies a floating-point function; integer and bool inputs give the default float dtype.
+    pub fn float_fn(&self, op: FloatFn) -> Result<Tensor> {
+        let src = if self.dtype().is_floating() {
+            self.clone()
+        } else {
+            self.to_dtype(default_float())?
+        };
+        match src.dtype() {
+            DType::Float32 => map_new::<f32, f32>(&src, float_fn_body!(op, f32)),
+            _ => map_new::<f64, f64>(&src, float_fn_body!(op, f64)),
+        }
+    }
+
+    /// Applies a floating-point function in place (floating tensors only, as torch).
+    pub fn float_fn_(&self, op: FloatFn) -> Result<()> {
+        match self.dtype() {
+            DType::Float32 => map_in_place::<f32>(self, float_fn_body!(op, f32)),
+            DType::Float64 => map_in_place::<f64>(self, float_fn_body!(op, f64)),
+            d => Err(Error::Runtime(format!(
+                "result type Float can't be cast to the desired output type {}",
+                d.torch_name()
+            ))),
+        }
+    }
+
+    /// `-t`; refused for bool as torch does.
+    pub fn neg(&self) -> Result<Tensor> {
+        match self.dtype() {
+            DType::Bool => Err(Error::Runtime(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+                    .into(),
+            )),
+            DType::Int32 => map_new::<i32, i32>(self, |x| x.wrapping_neg()),
+            DType::Int64 => map_new::<i64, i64>(self, |x| x.wrapping_neg()),
+            DType::Float32 => map_new::<f32, f32>(self, |x| -x),
+            DType::Float64 => map_new::<f64, f64>(self, |x| -x),
+        }
+    }
+
+    /// `abs()`; bool is refused as in torch.
+    pub fn abs(&self) -> Result<Tensor> {
+        match self.dtype() {
+            DType::Bool => Err(Error::Runtime("\"abs_cpu\" not implemented for 'Bool'".into())),
+            DType::Int32 => map_new::<i32, i32>(self, |x| x.wrapping_abs()),
+            DType::Int64 => map_new::<i64, i64>(self, |x| x.wrapping_abs()),
+            DType::Float32 => map_new::<f32, f32>(self, |x| x.abs()),
+            DType::Float64 => map_new::<f64, f64>(self, |x| x.abs()),
+        }
+    }
+
+    /// `relu()`: max(x, 0), keeping the dtype; bool is refused as in torch.
+    pub fn relu(&self) -> Result<Tensor> {
+        match self.dtype() {
+            DType::Bool => Err(Error::Runtime("\"clamp_min_scalar_cpu\" not implemented for 'Bool'".into())),
+            DType::Int32 => map_new::<i32, i32>(self, |x| x.max(0)),
+            DType::Int64 => map_new::<i64, i64>(self, |x| x.max(0)),
+            DType::Float32 => map_new::<f32, f32>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 }),
+            DType::Float64 => map_new::<f64, f64>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 }),
+        }
+    }
+
+    /// `~t`: logical not for bool, bitwise not for integers; refused for floats.
+    pub fn bitwise_not(&self) -> Result<Tensor> {
+        match self.dtype() {
+            DType::Bool => map_new::<bool, bool>(self, |x| !x),
+            DType::Int32 => map_new::<i32, i32>(self, |x| !x),
+            DType::Int64 => map_new::<i64, i64>(self, |x| !x),
+            d => Err(Error::Runtime(format!(
+                "\"bitwise_not_cpu\" not implemented for '{}'",
+                d.torch_name()
+            ))),
+        }
+    }
+
+    /// The dtype `clamp` produces with these scalar bounds (torch promotes with the bounds).
+    fn clamp_dtype(&self, min: Option<Scalar>, max: Option<Scalar>) -> DType {
+        let mut rt = ResultType::default().tensor(self.dtype(), self.ndim().max(1));
+        for s in [min, max].into_iter().flatten() {
+            rt = rt.scalar(s.dtype(default_float()));
+        }
+        rt.finish()
+    }
+
+    /// `clamp(min, max)` with scalar bounds; at least one bound is required.
+    pub fn clamp(&self, min: Option<Scalar>, max: Option<Scalar>) -> Result<Tensor> {
+        if min.is_none() && max.is_none() {
+            return Err(Error::Runtime(
+                "torch.clamp: At least one of 'min' or 'max' must not be None".into(),
+            ));
+        }
+        let dtype = self.clamp_dtype(min, max);
+        if dtype == DType::Bool {
+            return Err(Error::Runtime("\"clamp_scalar_cpu\" not implemented for 'Bool'".into()));
+        }
+        let src = self.to_dtype(dtype)?;
+        dispatch!(dtype, T => {
+            let (lo, hi) = (min.map(|s| s.to::<T>()), max.map(|s| s.to::<T>()));
+            map_new::<T, T>(&src, move |x| clamp_value(x, lo, hi))
+        })
+    }
+
+    /// `clamp_(min, max)` in place; the promoted dtype must fit this tensor's.
+    pub fn clamp_(&self, min: Option<Scalar>, max: Option<Scalar>) -> Result<()> {
+        if min.is_none() && max.is_none() {
+            return Err(Error::Runtime(
+                "torch.clamp: At least one of 'min' or 'max' must not be None".into(),
+            ));
+        }
+        self.clamp_dtype(min, max).check_cast_to(self.dtype())?;
+        if self.dtype() == DType::Bool {
+            return Err(Error::Runtime("\"clamp_scalar_cpu\" not implemented for 'Bool'".into()));
+        }
+        dispatch!(self.dtype(), T => {
+            let (lo, hi) = (min.map(|s| s.to::<T>()), max.map(|s| s.to::<T>()));
+            map_in_place::<T>(self, move |x| clamp_value(x, lo, hi))
+        })
+    }
+}
+
+/// Clamps one value as `min(max(x, lo), hi)`: NaN stays NaN and `max` wins when the bounds cross,
+/// as torch documents.
+#[inline(always)]
+fn clamp_value<T: Element>(x: T, lo: Option<T>, hi: Option<T>) -> T {
+    #[allow(clippy::eq_op)]
+    if x != x {
+        return x;
+    }
+    let mut v = x;
+    if let Some(l) = lo {
+        if v < l {
+            v = l;
+        }
+    }
+    if let Some(h) = hi {
+        if v > h {
+            v = h;
+        }
+    }
+    v
+}

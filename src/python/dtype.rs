@@ -1,0 +1,65 @@
+//! `rtensor.float32` and friends: one immutable Python object per dtype.
+
+use crate::dtype::DType;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+/// A dtype as Python sees it (`rtensor.float32`).
+#[pyclass(name = "dtype", module = "rtensor", frozen, eq, hash)]
+#[derive(PartialEq, Eq, Hash)]
+pub struct PyDType {
+    /// The core dtype.
+    pub dtype: DType,
+}
+
+#[pymethods]
+impl PyDType {
+    fn __repr__(&self) -> String {
+        format!("rtensor.{}", self.dtype.name())
+    }
+
+    fn __str__(&self) -> String {
+        self.__repr__()
+    }
+
+    /// True for float32 and float64.
+    #[getter]
+    fn is_floating_point(&self) -> bool {
+        self.dtype.is_floating()
+    }
+
+    /// True for no dtype here (complex types are not supported).
+    #[getter]
+    fn is_complex(&self) -> bool {
+        false
+    }
+
+    /// True for the integer dtypes and bool that are signed.
+    #[getter]
+    fn is_signed(&self) -> bool {
+        self.dtype != DType::Bool
+    }
+
+    /// Bytes per element.
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.dtype.size()
+    }
+
+    fn __reduce__(&self) -> (String,) {
+        (self.dtype.name().to_string(),)
+    }
+}
+
+static DTYPES: PyOnceLock<Vec<Py<PyDType>>> = PyOnceLock::new();
+
+/// The singleton Python object for `dtype`, so `t.dtype is rt.float32` holds.
+pub fn dtype_object(py: Python<'_>, dtype: DType) -> Py<PyDType> {
+    let all = DTYPES.get_or_init(py, || {
+        DType::ALL
+            .iter()
+            .map(|&d| Py::new(py, PyDType { dtype: d }).expect("allocating a dtype object"))
+            .collect()
+    });
+    all[DType::ALL.iter().position(|&d| d == dtype).unwrap_or(0)].clone_ref(py)
+}

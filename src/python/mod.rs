@@ -1,0 +1,52 @@
+//! The Python extension module `rtensor._rtensor`.
+
+mod convert;
+mod dtype;
+mod errors;
+mod functions;
+mod indexing;
+mod interop;
+mod tensor;
+mod tensor_math;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    for d in crate::dtype::DType::ALL {
+        m.add(d.name(), dtype::dtype_object(py, d))?;
+    }
+    m.add_function(wrap_pyfunction!(functions::tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::as_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::zeros, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::ones, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::empty, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::full, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::zeros_like, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::ones_like, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::empty_like, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::full_like, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::rand_like, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::randn_like, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::eye, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::arange, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::rand, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::randn, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::randint, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::initial_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::get_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::set_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::cat, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::stack, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Shape arithmetic: dim normalisation, broadcasting, element counts, contiguous strides.
+
+use crate::error::{Error, Result};
+
+/// Formats a shape as torch does in messages: `[2, 3]`.
+pub fn fmt_shape(shape: &[usize]) -> String {
+    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// Wraps a possibly negative dim into `0..ndim`; a 0-dim tensor accepts dims -1 and 0, as torch.
+pub fn normalize_dim(dim: i64, ndim: usize) -> Result<usize> {
+    let n = ndim.max(1) as i64;
+    if dim < -n || dim >= n {
+        return Err(Error::Index(format!(
+            "Dimension out of range (expected to be in range of [{}, {}], but got {})",
+            -n,
+            n - 1,
+            dim
+        )));
+    }
+    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+}
+
+/// Wraps a dim for an op that inserts one (unsqueeze): range is `0..=ndim`.
+pub fn normalize_insert_dim(dim: i64, ndim: usize) -> Result<usize> {
+    normalize_dim(dim, ndim + 1)
+}
+
+/// The number of elements, failing on overflow instead of wrapping.
+pub fn checked_numel(shape: &[usize]) -> Result<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
+        Error::Runtime(format!(
+            "numel: integer multiplication overflow for shape {}",
+            fmt_shape(shape)
+        ))
+    })
+}
+
+/// Row-major strides (in elements) for a shape.
+pub fn contiguous_strides(shape: &[usize]) -> Vec<isize> {
+    let mut strides = vec![0isize; shape.len()];
+    let mut acc = 1isize;
+    for i in (0..shape.len()).rev() {
+        strides[i] = acc;
+        acc = acc.wrapping_mul(shape[i].max(1) as isize);
+    }
+    strides
+}
+
+/// Broadcasts two shapes with torch's rules and message.
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+    let n = a.len().max(b.len());
+    let mut out = vec![0usize; n];
+    for i in 0..n {
+        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
+        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        out[i] = if da == db || db == 1 {
+            da
+        } else if da == 1 {
+            db
+        } else {
+            return Err(Error::Runtime(format!(
+                "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
+                da, db, i
+            )));
+        };
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting() {
+        assert_eq!(broadcast_shapes(&[5, 1, 4], &[3, 1]).unwrap(), vec![5, 3, 4]);
+        assert_eq!(broadcast_shapes(&[], &[2]).unwrap(), vec![2]);
+        assert_eq!(broadcast_shapes(&[0], &[1]).unwrap(), vec![0]);
+        let e = broadcast_shapes(&[2, 3], &[2, 4]).unwrap_err();
+        assert!(e.to_string().contains("non-singleton dimension 1"));
+    }
+
+    #[test]
+    fn dims() {
+        assert_eq!(normalize_dim(-1, 3).unwrap(), 2);
+        assert_eq!(normalize_dim(0, 0).unwrap(), 0);
+        assert!(matches!(normalize_dim(3, 3), Err(Error::Index(_))));
+        assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
+        assert!(checked_numel(&[usize::MAX, 2]).is_err());
+    }
+}

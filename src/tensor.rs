@@ -1,0 +1,362 @@
+//! The tensor: a dtype and a layout over an `Arc`-shared storage. Views make new tensors that share
+//! the storage; nothing here copies memory except the explicit constructors.
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::layout::{infer_shape, Layout};
+use crate::shape::{checked_numel, fmt_shape, normalize_dim, normalize_insert_dim};
+use crate::storage::Storage;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// The shared state behind a [`Tensor`] handle.
+pub struct TensorImpl {
+    storage: Arc<Storage>,
+    layout: Layout,
+    dtype: DType,
+    requires_grad: AtomicBool,
+}
+
+/// A cheap-to-clone handle to a tensor (cloning the handle shares everything, like a Python reference).
+#[derive(Clone)]
+pub struct Tensor(Arc<TensorImpl>);
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor({:?}, {:?})", self.dtype(), self.shape())
+    }
+}
+
+impl Tensor {
+    /// Wraps a storage with a layout; the caller guarantees the layout fits inside the storage.
+    pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
+        Tensor(Arc::new(TensorImpl {
+            storage,
+            layout,
+            dtype,
+            requires_grad: AtomicBool::new(false),
+        }))
+    }
+
+    /// A view of the same storage with another layout (same dtype).
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), layout, self.dtype())
+    }
+
+    /// A contiguous tensor whose elements the caller will all write.
+    pub fn uninit(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let nbytes = checked_numel(shape)?
+            .checked_mul(dtype.size())
+            .ok_or_else(|| Error::OutOfMemory(format!("Trying to create tensor with shape {} which needs more memory than can be addressed", fmt_shape(shape))))?;
+        Ok(Tensor::from_parts(
+            Arc::new(Storage::uninit(nbytes)?),
+            Layout::contiguous(shape),
+            dtype,
+        ))
+    }
+
+    /// A contiguous zero-filled tensor.
+    pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let nbytes = checked_numel(shape)?
+            .checked_mul(dtype.size())
+            .ok_or_else(|| Error::OutOfMemory(format!("Trying to create tensor with shape {} which needs more memory than can be addressed", fmt_shape(shape))))?;
+        Ok(Tensor::from_parts(
+            Arc::new(Storage::zeroed(nbytes)?),
+            Layout::contiguous(shape),
+            dtype,
+        ))
+    }
+
+    /// A contiguous tensor holding a copy of `data` with the given shape.
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
+        if checked_numel(shape)? != data.len() {
+            return Err(Error::Runtime(format!(
+                "shape {} does not hold {} elements",
+                fmt_shape(shape),
+                data.len()
+            )));
+        }
+        let t = Tensor::uninit(shape, T::DTYPE)?;
+        // SAFETY: the new buffer holds exactly data.len() elements of T and nothing else sees it yet.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), t.data_ptr_typed::<T>(), data.len());
+        }
+        Ok(t)
+    }
+
+    /// Wraps foreign memory without copying.
+    ///
+    /// # Safety
+    /// The storage must cover every element the layout reaches.
+    pub unsafe fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
+        Tensor::from_parts(storage, layout, dtype)
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+
+    /// The layout (shape, strides, offset).
+    pub fn layout(&self) -> &Layout {
+        &self.0.layout
+    }
+
+    /// Size of each dim.
+    pub fn shape(&self) -> &[usize] {
+        &self.0.layout.shape
+    }
+
+    /// Strides in elements.
+    pub fn strides(&self) -> &[isize] {
+        &self.0.layout.strides
+    }
+
+    /// Offset of the first element in the storage, in elements.
+    pub fn storage_offset(&self) -> usize {
+        self.0.layout.offset
+    }
+
+    /// Number of dims.
+    pub fn ndim(&self) -> usize {
+        self.0.layout.ndim()
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.0.layout.numel()
+    }
+
+    /// Size of one dim (negative dims count from the end).
+    pub fn size(&self, dim: i64) -> Result<usize> {
+        Ok(self.shape()[normalize_dim(dim, self.ndim())?])
+    }
+
+    /// Row-major contiguous.
+    pub fn is_contiguous(&self) -> bool {
+        self.0.layout.is_contiguous()
+    }
+
+    /// The shared storage.
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.0.storage
+    }
+
+    /// Address of the first element.
+    pub fn data_ptr(&self) -> *mut u8 {
+        // SAFETY: the offset lies inside the storage (or is 0 for empty storages).
+        unsafe {
+            self.0
+                .storage
+                .ptr()
+                .add(self.0.layout.offset * self.dtype().size())
+        }
+    }
+
+    /// Address of the first element as `T` (the caller checked the dtype).
+    pub(crate) fn data_ptr_typed<T>(&self) -> *mut T {
+        self.data_ptr() as *mut T
+    }
+
+    /// True when both handles view the same storage.
+    pub fn shares_storage(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0.storage, &other.0.storage)
+    }
+
+    /// True when both handles are the same tensor object.
+    pub fn same_tensor(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The version counter shared by every view of the storage.
+    pub fn version(&self) -> u64 {
+        self.0.storage.version()
+    }
+
+    /// Records an in-place write.
+    pub fn bump_version(&self) {
+        self.0.storage.bump_version()
+    }
+
+    /// The `requires_grad` flag.
+    pub fn requires_grad(&self) -> bool {
+        self.0.requires_grad.load(Ordering::Relaxed)
+    }
+
+    /// Sets `requires_grad`; only floating tensors can require gradients, as in torch.
+    pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
+        if flag && !self.dtype().is_floating() {
+            return Err(Error::Runtime(
+                "only Tensors of floating point dtype can require gradients".into(),
+            ));
+        }
+        self.0.requires_grad.store(flag, Ordering::Relaxed);
+        Ok(())
+    }
+
+    // ---- views -------------------------------------------------------------------------------
+
+    /// A new tensor handle sharing storage and version counter, without gradient tracking.
+    pub fn detach(&self) -> Tensor {
+        self.with_layout(self.layout().clone())
+    }
+
+    /// Swaps two dims.
+    pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().transpose(d0, d1)?))
+    }
+
+    /// Reorders dims.
+    pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().permute(dims)?))
+    }
+
+    /// `t()`: transposes a tensor of at most 2 dims.
+    pub fn t(&self) -> Result<Tensor> {
+        if self.ndim() > 2 {
+            return Err(Error::Runtime(format!(
+                "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                self.ndim()
+            )));
+        }
+        if self.ndim() < 2 {
+            return Ok(self.detach());
+        }
+        self.transpose(0, 1)
+    }
+
+    /// `T`: reverses all dims.
+    pub fn reverse_dims(&self) -> Result<Tensor> {
+        let dims: Vec<i64> = (0..self.ndim() as i64).rev().collect();
+        self.permute(&dims)
+    }
+
+    /// Inserts a size-1 dim.
+    pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
+        let d = normalize_insert_dim(dim, self.ndim())?;
+        Ok(self.with_layout(self.layout().unsqueeze(d)))
+    }
+
+    /// Removes size-1 dims (all, or those listed).
+    pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
+        let dims = match dims {
+            None => None,
+            Some(ds) => Some(
+                ds.iter()
+                    .map(|&d| normalize_dim(d, self.ndim()))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+        };
+        Ok(self.with_layout(self.layout().squeeze(dims.as_deref())))
+    }
+
+    /// Broadcasts to `sizes` (`-1` keeps a dim) without copying.
+    pub fn expand(&self, sizes: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().expand(sizes)?))
+    }
+
+    /// Broadcasts to an already-validated shape.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Tensor {
+        if self.shape() == shape {
+            return self.detach();
+        }
+        self.with_layout(self.layout().broadcast_to(shape))
+    }
+
+    /// `view`: a new shape over the same memory, or torch's error when the strides forbid it.
+    pub fn view(&self, sizes: &[i64]) -> Result<Tensor> {
+        let shape = infer_shape(sizes, self.numel())?;
+        match self.layout().view_strides(&shape) {
+            Some(strides) => Ok(self.with_layout(Layout {
+                shape,
+                strides,
+                offset: self.storage_offset(),
+            })),
+            None => Err(Error::Runtime(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+                    .into(),
+            )),
+        }
+    }
+
+    /// `reshape`: a view when the strides allow it, otherwise a contiguous copy.
+    pub fn reshape(&self, sizes: &[i64]) -> Result<Tensor> {
+        let shape = infer_shape(sizes, self.numel())?;
+        match self.layout().view_strides(&shape) {
+            Some(strides) => Ok(self.with_layout(Layout {
+                shape,
+                strides,
+                offset: self.storage_offset(),
+            })),
+            None => {
+                let c = self.contiguous()?;
+                Ok(c.with_layout(Layout::contiguous(&shape)))
+            }
+        }
+    }
+
+    /// Flattens dims `start..=end` into one.
+    pub fn flatten(&self, start: i64, end: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return self.reshape(&[1]);
+        }
+        let s = normalize_dim(start, self.ndim())?;
+        let e = normalize_dim(end, self.ndim())?;
+        if s > e {
+            return Err(Error::Runtime(
+                "flatten() has invalid args: start_dim cannot come after end_dim".into(),
+            ));
+        }
+        if s == e {
+            return Ok(self.detach());
+        }
+        let shape = self.shape();
+        let mut sizes: Vec<i64> = shape[..s].iter().map(|&d| d as i64).collect();
+        sizes.push(shape[s..=e].iter().product::<usize>() as i64);
+        sizes.extend(shape[e + 1..].iter().map(|&d| d as i64));
+        self.reshape(&sizes)
+    }
+
+    /// Selects one index along a dim (negative indices count from the end), removing the dim.
+    pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return Err(Error::Index(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into(),
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let size = self.shape()[d] as i64;
+        if index < -size || index >= size {
+            return Err(Error::Index(format!(
+                "index {} is out of bounds for dimension {} with size {}",
+                index, d, size
+            )));
+        }
+        let i = if index < 0 { index + size } else { index } as usize;
+        Ok(self.with_layout(self.layout().select(d, i)))
+    }
+
+    /// Python-style slice `start:stop:step` along a dim (bounds clamp as in Python; step > 0).
+    pub fn slice(&self, dim: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<Tensor> {
+        if step <= 0 {
+            return Err(Error::Value("step must be greater than zero".into()));
+        }
+        let size = self.shape()[dim] as i64;
+        let clamp = |v: i64| {
+            if v < 0 {
+                (v + size).max(0)
+            } else {
+                v.min(size)
+            }
+        };
+        let s = start.map_or(0, clamp);
+        let e = stop.map_or(size, clamp);
+        let len = if e > s { (e - s + step - 1) / step } else { 0 };
+        Ok(self.with_layout(self.layout().slice(dim, s as usize, len as usize, step as usize)))
+    }
+
+    /// `narrow(dim, start, length)`: a contiguous range along a dim.
+    pub fn narrow(&self, dim: usize, start: usize, length: usize) -> Tensor {
+        self.with_layout(self.layout().slice(dim, start, length, 1))
+    }
+}

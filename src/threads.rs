@@ -1,0 +1,104 @@
+//! The kernels' thread pool: a rayon pool whose size `set_num_threads` can change at any time.
+//! With one thread, kernels run on the calling thread and no pool is involved.
+
+use rayon::prelude::*;
+use std::sync::{Arc, OnceLock, RwLock};
+
+struct Pool {
+    threads: usize,
+    pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+fn pool() -> &'static RwLock<Pool> {
+    static POOL: OnceLock<RwLock<Pool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+        RwLock::new(Pool {
+            threads: n,
+            pool: None,
+        })
+    })
+}
+
+/// The number of threads kernels use.
+pub fn num_threads() -> usize {
+    pool().read().map_or(1, |p| p.threads)
+}
+
+/// Sets the number of threads kernels use (at least 1); the pool is rebuilt lazily.
+pub fn set_num_threads(n: usize) {
+    if let Ok(mut p) = pool().write() {
+        let n = n.max(1);
+        if p.threads != n {
+            p.threads = n;
+            p.pool = None;
+        }
+    }
+}
+
+fn current_pool() -> Option<Arc<rayon::ThreadPool>> {
+    if let Ok(p) = pool().read() {
+        if p.threads <= 1 {
+            return None;
+        }
+        if let Some(pool) = &p.pool {
+            return Some(pool.clone());
+        }
+    }
+    let mut p = pool().write().ok()?;
+    if p.threads <= 1 {
+        return None;
+    }
+    if p.pool.is_none() {
+        let built = rayon::ThreadPoolBuilder::new()
+            .num_threads(p.threads)
+            .thread_name(|i| format!("rtensor-{i}"))
+            .build()
+            .ok()?;
+        p.pool = Some(Arc::new(built));
+    }
+    p.pool.clone()
+}
+
+/// Calls `f(i)` for every chunk index `i` in `0..chunks`, in parallel when there is more than one
+/// chunk and more than one thread. Chunk boundaries are the caller's, so results never depend on
+/// the thread count.
+pub fn for_each_chunk(chunks: usize, f: impl Fn(usize) + Sync + Send) {
+    if chunks <= 1 {
+        if chunks == 1 {
+            f(0);
+        }
+        return;
+    }
+    match current_pool() {
+        Some(pool) => pool.install(|| (0..chunks).into_par_iter().for_each(&f)),
+        None => (0..chunks).for_each(f),
+    }
+}
+
+/// Maps every chunk index to a value, in parallel as [`for_each_chunk`], keeping chunk order.
+pub fn map_chunks<R: Send>(chunks: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+    if chunks <= 1 {
+        return (0..chunks).map(f).collect();
+    }
+    match current_pool() {
+        Some(pool) => pool.install(|| (0..chunks).into_par_iter().map(&f).collect()),
+        None => (0..chunks).map(f).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn chunks_run_once_each() {
+        let hits = AtomicUsize::new(0);
+        for_each_chunk(100, |i| {
+            hits.fetch_add(i + 1, Ordering::Relaxed);
+        });
+        assert_eq!(hits.load(Ordering::Relaxed), 5050);
+        assert_eq!(map_chunks(4, |i| i * 2), vec![0, 2, 4, 6]);
+    }
+}
