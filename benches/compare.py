@@ -36,6 +36,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -50,11 +51,13 @@ SHORT = {"rtensor": "rt", "numpy": "np", "torch": "torch"}
 # numpy's OpenBLAS is slowed on this machine by these (a forced Haswell core type and a small L2
 # size): the harness re-executes itself once without them so that numpy is measured at its best.
 SLOW_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-# Three thread pools share one process and 2 cores here. torch's GNU OpenMP workers busy-wait
-# after each parallel region, and while they spin numpy's OpenBLAS threads starve: a 3 ms numpy
-# bmm took 0.2-1 s right after a torch call. Passive waiting puts an idle pool to sleep, so each
-# library is timed on a machine that the others have left alone (rayon sleeps by itself).
-ADDED_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+# Three thread pools share one process and 2 cores here, and an idle pool that spins steals the
+# cores from the library being timed. torch's GNU OpenMP workers busy-wait after each parallel
+# region, and numpy's 2 ms bmm then took 0.2-1 s; numpy's OpenBLAS workers spin (sched_yield) for
+# 2^28 cycles after each BLAS call, burning 70-100 ms of CPU in the next library's sample. So
+# torch's pool waits passively and OpenBLAS's sleeps after 2^22 cycles (~1 ms: it stays hot
+# across the back-to-back calls of one sample). rayon's pool goes to sleep by itself.
+ADDED_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "22"}
 REEXEC_MARK = "RTENSOR_BENCH_REEXEC"
 
 M16 = 1 << 24  # 16M elements = 4096 x 4096
@@ -310,17 +313,8 @@ def numpy_blas(np, openblas: OpenBLAS) -> str:
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         name = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:
-        try:
-            import contextlib
-            import io
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
-                np.show_config()
-            lines = [s.strip() for s in buf.getvalue().splitlines() if "blas" in s.lower()]
-            name = lines[0] if lines else "?"
-        except Exception:
-            pass
+    except Exception:  # numpy < 1.26 has no mode="dicts": name the core type alone
+        pass
     core = openblas.corename()
     if core:
         name += f", core {core}"
@@ -332,8 +326,9 @@ def set_threads(n: int, mods, openblas: OpenBLAS, notes: list) -> None:
     if rt is not None:
         try:
             rt.set_num_threads(n)
-        except AttributeError:
-            notes.append("rtensor has no set_num_threads yet: it runs with its default")
+        except Exception as e:
+            notes.append(f"rtensor.set_num_threads({n}) failed ({type(e).__name__}: {e}): "
+                         f"it runs with its default")
     if torch is not None:
         torch.set_num_threads(n)
     try:
@@ -356,6 +351,27 @@ def thread_counts(mods, openblas: OpenBLAS) -> dict:
     out["numpy"] = openblas.num_threads()
     out["torch"] = mods["torch"].get_num_threads() if mods["torch"] else None
     return out
+
+
+class CpuMeter:
+    """How many cores other processes kept busy meanwhile: noise that the table cannot show."""
+
+    def snap(self):
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system
+        busy = (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+        return busy, own, perf_counter_ns()
+
+    @staticmethod
+    def others(a, b) -> Optional[float]:
+        if a is None or b is None or b[2] <= a[2]:
+            return None
+        return max(0.0, (b[0] - a[0]) - (b[1] - a[1])) / ((b[2] - a[2]) / 1e9)
 
 
 def cpu_model() -> str:
@@ -442,6 +458,7 @@ class Result:
     ratio: Optional[float] = None
     verdicts: list = field(default_factory=list)  # (reference, limit, ratio, passed)
     ok: Optional[bool] = None                     # None: no target, or not measured
+    others_cores: Optional[float] = None          # cores other processes used meanwhile
 
     def rt(self):
         return self.libs["rtensor"].median_ns
@@ -497,9 +514,8 @@ def measure(w: Workload, ctx) -> Result:
             f = setup(mod, *xs)
             results[lib] = f()  # warm-up, kept for verification
             f()
-        except AttributeError as e:
-            libs[lib] = LibResult("missing", detail=f"AttributeError: {e}")
-            notes.append(f"{lib}: API missing (AttributeError: {e})")
+        except AttributeError as e:  # summed up under the table, not a note per row
+            libs[lib] = LibResult("missing", detail=str(e))
             continue
         except Exception as e:
             libs[lib] = LibResult("error", detail=f"{type(e).__name__}: {e}")
@@ -601,6 +617,12 @@ def evaluate(res: Result, done: dict) -> None:
 # Report
 # ---------------------------------------------------------------------------------------------
 
+def missing_api(message: str) -> str:
+    """'rtensor.Tensor' object has no attribute 'sum' -> Tensor.sum"""
+    m = re.match(r"(?:module )?'([\w.]+)'(?: object)? has no attribute '(\w+)'", message)
+    return f"{m.group(1).rsplit('.', 1)[-1]}.{m.group(2)}" if m else message
+
+
 def fmt_ns(ns: Optional[float]) -> str:
     if ns is None:
         return "-"
@@ -615,7 +637,7 @@ def fmt_ns(ns: Optional[float]) -> str:
 def fmt_ratio(r: Optional[float]) -> str:
     if r is None:
         return "-"
-    return f"{r:.3f}" if r < 0.1 else f"{r:.2f}"
+    return f"{r:.2g}" if r < 0.1 else f"{r:.2f}"
 
 
 def ok_cell(res: Result) -> str:
@@ -632,8 +654,8 @@ def ok_cell(res: Result) -> str:
     for ref, _, r, _ in res.verdicts:
         if ref == "best" or ref == best_lib:
             continue  # the ratio column already says it
-        extra.append(f"x{r:.2g} of 1K" if ref.startswith("rt:") and "[1K" in ref
-                     else f"x{r:.2g} of {ref.removeprefix('rt:')}")
+        extra.append(f"x{fmt_ratio(r)} of 1K" if ref.startswith("rt:") and "[1K" in ref
+                     else f"x{fmt_ratio(r)} of {ref.removeprefix('rt:')}")
     return f"{word} ({', '.join(extra)})" if extra else word
 
 
@@ -645,6 +667,13 @@ def gflops_cell(res: Result) -> str:
                       else f"{w.flops / res.libs[lib].median_ns:.0f}" for lib in LIBS)
 
 
+BUSY_CORES = 0.25  # rows during which other processes used more get a dagger
+
+
+def busy(r: Result) -> bool:
+    return r.others_cores is not None and r.others_cores >= BUSY_CORES
+
+
 def table(results: list) -> str:
     flops = any(r.workload.flops for r in results)
     head = ["workload", "rtensor", "numpy", "torch", "ratio", "target", "ok?"]
@@ -652,7 +681,8 @@ def table(results: list) -> str:
         head.append("GFLOP/s rt / np / torch")
     rows = [head, ["---"] * len(head)]
     for r in results:
-        row = [r.workload.name] + [fmt_ns(r.libs[lib].median_ns) for lib in LIBS]
+        row = [r.workload.name + (" †" if busy(r) else "")]
+        row += [fmt_ns(r.libs[lib].median_ns) for lib in LIBS]
         row += [fmt_ratio(r.ratio), r.workload.target, ok_cell(r)]
         if flops:
             row.append(gflops_cell(r))
@@ -667,7 +697,7 @@ def to_json(meta: dict, results: list) -> dict:
         out.append({
             "name": w.name, "group": w.group, "target": w.target,
             "checks": [list(c) for c in w.checks], "flops": w.flops or None,
-            "ratio": r.ratio, "ok": r.ok, "notes": r.notes,
+            "ratio": r.ratio, "ok": r.ok, "notes": r.notes, "others_cores": r.others_cores,
             "verdicts": [{"reference": v[0], "limit": v[1], "ratio": v[2], "passed": v[3]}
                          for v in r.verdicts],
             "libs": {lib: {"status": x.status, "median_ns": x.median_ns, "inner": x.inner,
@@ -751,7 +781,7 @@ def main(argv=None) -> int:
         if changed["added"]:
             notes.append("re-executed with " + ", ".join(
                 f"{k}={v}" for k, v in changed["added"].items())
-                + " so that torch's idle OpenMP threads sleep instead of spinning")
+                + " so that idle torch / OpenBLAS threads sleep instead of spinning")
     elif any(k in os.environ for k in SLOW_ENV):
         notes.append("--keep-env: " + ", ".join(f"{k}={os.environ[k]}" for k in SLOW_ENV
                                                 if k in os.environ) + " left set (numpy slowed)")
@@ -803,10 +833,14 @@ def main(argv=None) -> int:
     print("\n".join(lines), flush=True)
 
     done, results = {}, []
+    meter = CpuMeter()
+    start = meter.snap()
     try:
         for i, w in enumerate(chosen, 1):
             print(f"[{i}/{len(chosen)}] {w.name} ...", end="", file=sys.stderr, flush=True)
+            before = meter.snap()
             res = w.runner(w, ctx) if w.runner else measure(w, ctx)
+            res.others_cores = CpuMeter.others(before, meter.snap())
             evaluate(res, done)
             done[w.name] = res
             results.append(res)
@@ -816,18 +850,33 @@ def main(argv=None) -> int:
         notes.append(f"interrupted: {len(results)} of {len(chosen)} workloads run")
         print(f"\n- {notes[-1]}")
 
+    meta["others_cores"] = CpuMeter.others(start, meter.snap())
     print()
     print(table(results))
-    footnotes = [f"- {r.workload.name}: {n}" for r in results for n in r.notes
-                 if not (mods["rtensor"] is None and n.startswith("rtensor:"))]
+    footnotes = [f"- {r.workload.name}: {n}" for r in results for n in r.notes]
+    loads = [r.others_cores for r in results if busy(r)]
+    if loads:
+        span = f"{min(loads):.1f}" + (f"-{max(loads):.1f}" if max(loads) - min(loads) >= 0.05
+                                       else "")
+        footnotes.append(f"- † other processes kept {span} of {os.cpu_count()} cores busy while "
+                         f"the rows marked † ran: noisy figures")
+    for lib in LIBS:
+        gaps = sorted({missing_api(r.libs[lib].detail) for r in results
+                       if r.libs[lib].status == "missing"})
+        if gaps:
+            footnotes.append(f"- {lib} lacks (its cells show '-'): {', '.join(gaps)}")
+    if meta["others_cores"] is not None:
+        footnotes.append(f"- other processes kept {meta['others_cores']:.2f} of {os.cpu_count()} "
+                         f"cores busy on average during the whole run")
     if footnotes:
         print("\n" + "\n".join(footnotes))
 
-    missed = [r for r in results if r.workload.checks and r.ok is False]
-    unmeasured = [r for r in results if r.workload.checks and r.rt() is None]
-    with_target = sum(1 for r in results if r.workload.checks)
-    print(f"\ntargets: {with_target - len(missed) - len(unmeasured)} met, {len(missed)} missed, "
-          f"{len(unmeasured)} not measured for rtensor (of {with_target})")
+    targeted = [r for r in results if r.workload.checks]
+    met = sum(1 for r in targeted if r.ok is True)
+    missed = [r for r in targeted if r.ok is False]
+    unmeasured = [r for r in targeted if r.ok is None]  # no rtensor figure, or nothing to compare
+    print(f"\ntargets: {met} met, {len(missed)} missed, {len(unmeasured)} not measured "
+          f"(of {len(targeted)})")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(to_json(meta, results), f, indent=1)

@@ -105,7 +105,8 @@ impl DType {
     }
 }
 
-static DEFAULT_FLOAT_IS_F64: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static DEFAULT_FLOAT_IS_F64: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// The default floating dtype (`rt.get_default_dtype()`): float32 unless changed.
 pub fn default_float() -> DType {
@@ -124,7 +125,10 @@ pub fn set_default_float(dtype: DType) -> Result<()> {
             dtype.name()
         )));
     }
-    DEFAULT_FLOAT_IS_F64.store(dtype == DType::Float64, std::sync::atomic::Ordering::Relaxed);
+    DEFAULT_FLOAT_IS_F64.store(
+        dtype == DType::Float64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     Ok(())
 }
 
@@ -373,25 +377,39 @@ mod tests {
     #[test]
     fn promotion_follows_torch_priority_groups() {
         // int tensor * 2.5 -> default float
-        let r = ResultType::default().tensor(DType::Int64, 1).scalar(DType::Float32);
+        let r = ResultType::default()
+            .tensor(DType::Int64, 1)
+            .scalar(DType::Float32);
         assert_eq!(r.finish(), DType::Float32);
         // float32 tensor + 0-dim float64 -> float32
-        let r = ResultType::default().tensor(DType::Float32, 1).tensor(DType::Float64, 0);
+        let r = ResultType::default()
+            .tensor(DType::Float32, 1)
+            .tensor(DType::Float64, 0);
         assert_eq!(r.finish(), DType::Float32);
         // int32 tensor + 0-dim int64 -> int32
-        let r = ResultType::default().tensor(DType::Int32, 2).tensor(DType::Int64, 0);
+        let r = ResultType::default()
+            .tensor(DType::Int32, 2)
+            .tensor(DType::Int64, 0);
         assert_eq!(r.finish(), DType::Int32);
         // int32 tensor + 0-dim float64 -> float64 (zero-dim wins on category)
-        let r = ResultType::default().tensor(DType::Int32, 2).tensor(DType::Float64, 0);
+        let r = ResultType::default()
+            .tensor(DType::Int32, 2)
+            .tensor(DType::Float64, 0);
         assert_eq!(r.finish(), DType::Float64);
         // bool tensor + int scalar -> int64
-        let r = ResultType::default().tensor(DType::Bool, 1).scalar(DType::Int64);
+        let r = ResultType::default()
+            .tensor(DType::Bool, 1)
+            .scalar(DType::Int64);
         assert_eq!(r.finish(), DType::Int64);
         // int32 tensor + int scalar -> int32
-        let r = ResultType::default().tensor(DType::Int32, 1).scalar(DType::Int64);
+        let r = ResultType::default()
+            .tensor(DType::Int32, 1)
+            .scalar(DType::Int64);
         assert_eq!(r.finish(), DType::Int32);
         // 1-d int32 + 1-d float64 -> float64
-        let r = ResultType::default().tensor(DType::Int32, 1).tensor(DType::Float64, 1);
+        let r = ResultType::default()
+            .tensor(DType::Int32, 1)
+            .tensor(DType::Float64, 1);
         assert_eq!(r.finish(), DType::Float64);
     }
 

@@ -62,6 +62,43 @@ impl Layout {
             .any(|(&d, &s)| d > 1 && s == 0)
     }
 
+    /// True when the elements fill a gap-free block with no element reached twice, in some dim
+    /// order (torch's `is_non_overlapping_and_dense`).
+    pub fn is_non_overlapping_and_dense(&self) -> bool {
+        let mut dims: Vec<(usize, isize)> = self
+            .shape
+            .iter()
+            .zip(&self.strides)
+            .filter(|(&d, _)| d >= 2)
+            .map(|(&d, &s)| (d, s))
+            .collect();
+        dims.sort_by_key(|&(_, s)| s);
+        let mut expected = 1isize;
+        for (d, s) in dims {
+            if s != expected {
+                return false;
+            }
+            expected = expected.saturating_mul(d as isize);
+        }
+        true
+    }
+
+    /// The same layout with every broadcast (stride-0) dim shrunk to size 1: each element it
+    /// reaches, once. Writing one value through it is what writing it through `self` means.
+    pub fn distinct_elements(&self) -> Layout {
+        let shape = self
+            .shape
+            .iter()
+            .zip(&self.strides)
+            .map(|(&d, &s)| if s == 0 { d.min(1) } else { d })
+            .collect();
+        Layout {
+            shape,
+            strides: self.strides.clone(),
+            offset: self.offset,
+        }
+    }
+
     /// The storage span `[min, max]` (in elements) the layout touches, or `None` when empty.
     pub fn span(&self) -> Option<(usize, usize)> {
         if self.numel() == 0 {
@@ -111,7 +148,9 @@ impl Layout {
         for &d in dims {
             let d = normalize_dim(d, n)?;
             if seen[d] {
-                return Err(Error::Runtime("permute(): duplicate dims are not allowed.".into()));
+                return Err(Error::Runtime(
+                    "permute(): duplicate dims are not allowed.".into(),
+                ));
             }
             seen[d] = true;
             out.shape.push(self.shape[d]);
@@ -270,8 +309,7 @@ impl Layout {
                 || (old_shape[tensor_d - 1] != 1
                     && old_strides[tensor_d - 1] != tensor_numel as isize * chunk_base_stride);
             if chunk_end {
-                while view_d >= 0
-                    && (view_numel < tensor_numel || new_shape[view_d as usize] == 1)
+                while view_d >= 0 && (view_numel < tensor_numel || new_shape[view_d as usize] == 1)
                 {
                     new_strides[view_d as usize] = view_numel as isize * chunk_base_stride;
                     view_numel *= new_shape[view_d as usize];
@@ -324,7 +362,13 @@ pub fn infer_shape(sizes: &[i64], numel: usize) -> Result<Vec<usize>> {
     let mut shape: Vec<usize> = sizes.iter().map(|&s| s.max(0) as usize).collect();
     match infer {
         Some(i) => {
-            if known == 0 || numel % known != 0 {
+            if known == 0 && numel == 0 {
+                return Err(Error::Runtime(format!(
+                    "cannot reshape tensor of 0 elements into shape [{}] because the unspecified dimension size -1 can be any value and is ambiguous",
+                    sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            if known == 0 || !numel.is_multiple_of(known) {
                 return Err(invalid());
             }
             shape[i] = numel / known;
@@ -361,6 +405,17 @@ mod tests {
     }
 
     #[test]
+    fn density_and_distinct_elements() {
+        let l = Layout::contiguous(&[2, 3]);
+        assert!(l.is_non_overlapping_and_dense());
+        assert!(l.transpose(0, 1).unwrap().is_non_overlapping_and_dense());
+        assert!(!l.slice(1, 0, 2, 2).is_non_overlapping_and_dense());
+        let e = Layout::contiguous(&[3]).expand(&[2, 3]).unwrap();
+        assert!(!e.is_non_overlapping_and_dense());
+        assert_eq!(e.distinct_elements().shape, vec![1, 3]);
+    }
+
+    #[test]
     fn infer() {
         assert_eq!(infer_shape(&[-1, 4], 20).unwrap(), vec![5, 4]);
         assert!(infer_shape(&[3, 5], 20)
@@ -368,5 +423,10 @@ mod tests {
             .to_string()
             .contains("shape '[3, 5]' is invalid for input of size 20"));
         assert!(infer_shape(&[-1, -1], 20).is_err());
+        assert!(infer_shape(&[-1, 0], 0)
+            .unwrap_err()
+            .to_string()
+            .contains("cannot reshape tensor of 0 elements"));
+        assert_eq!(infer_shape(&[3, -1], 0).unwrap(), vec![3, 0]);
     }
 }

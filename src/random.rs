@@ -52,7 +52,9 @@ struct SplitMix(u64);
 impl SplitMix {
     fn new(seed: u64, draw: u64, block: u64) -> Self {
         let mut s = SplitMix(seed ^ draw.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        s.0 ^= s.next().wrapping_add(block.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        s.0 ^= s
+            .next()
+            .wrapping_add(block.wrapping_mul(0xD1B5_4A32_D192_ED03));
         s
     }
 
@@ -72,7 +74,10 @@ impl SplitMix {
     }
 }
 
-fn generate<T: Element>(shape: &[usize], f: impl Fn(&mut SplitMix) -> T + Sync + Send) -> Result<Tensor> {
+fn generate<T: Element>(
+    shape: &[usize],
+    f: impl Fn(&mut SplitMix) -> T + Sync + Send,
+) -> Result<Tensor> {
     let out = Tensor::uninit(shape, T::DTYPE)?;
     let n = out.numel();
     let (seed, draw) = next_stream();

@@ -19,7 +19,22 @@ pub fn normalize_dim(dim: i64, ndim: usize) -> Result<usize> {
             dim
         )));
     }
-    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+    Ok(if dim < 0 {
+        (dim + n) as usize
+    } else {
+        dim as usize
+    })
+}
+
+/// Wraps a dim that must name an existing dim (`size(d)`, `stride(d)`): a 0-dim tensor has none.
+pub fn existing_dim(dim: i64, ndim: usize) -> Result<usize> {
+    if ndim == 0 {
+        return Err(Error::Index(format!(
+            "Dimension specified as {} but tensor has no dimensions",
+            dim
+        )));
+    }
+    normalize_dim(dim, ndim)
 }
 
 /// Wraps a dim for an op that inserts one (unsqueeze): range is `0..=ndim`.
@@ -29,12 +44,15 @@ pub fn normalize_insert_dim(dim: i64, ndim: usize) -> Result<usize> {
 
 /// The number of elements, failing on overflow instead of wrapping.
 pub fn checked_numel(shape: &[usize]) -> Result<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
-        Error::Runtime(format!(
-            "numel: integer multiplication overflow for shape {}",
-            fmt_shape(shape)
-        ))
-    })
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            Error::Runtime(format!(
+                "numel: integer multiplication overflow for shape {}",
+                fmt_shape(shape)
+            ))
+        })
 }
 
 /// Row-major strides (in elements) for a shape.
@@ -52,9 +70,18 @@ pub fn contiguous_strides(shape: &[usize]) -> Vec<isize> {
 pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0usize; n];
-    for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+    // From the last dim backwards, so the first mismatch reported is torch's.
+    for i in (0..n).rev() {
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -75,11 +102,19 @@ mod tests {
 
     #[test]
     fn broadcasting() {
-        assert_eq!(broadcast_shapes(&[5, 1, 4], &[3, 1]).unwrap(), vec![5, 3, 4]);
+        assert_eq!(
+            broadcast_shapes(&[5, 1, 4], &[3, 1]).unwrap(),
+            vec![5, 3, 4]
+        );
         assert_eq!(broadcast_shapes(&[], &[2]).unwrap(), vec![2]);
         assert_eq!(broadcast_shapes(&[0], &[1]).unwrap(), vec![0]);
         let e = broadcast_shapes(&[2, 3], &[2, 4]).unwrap_err();
         assert!(e.to_string().contains("non-singleton dimension 1"));
+        // The first mismatch from the right is the one torch reports.
+        let e = broadcast_shapes(&[2, 3], &[3, 2]).unwrap_err();
+        assert!(e.to_string().contains(
+            "tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
+        ));
     }
 
     #[test]
@@ -89,5 +124,6 @@ mod tests {
         assert!(matches!(normalize_dim(3, 3), Err(Error::Index(_))));
         assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
         assert!(checked_numel(&[usize::MAX, 2]).is_err());
+        assert!(matches!(existing_dim(0, 0), Err(Error::Index(_))));
     }
 }

@@ -15,7 +15,8 @@ impl<const N: usize> Coalesced<N> {
     /// `stride[i] == stride[i+1] * shape[i+1]`.
     pub fn new(shape: &[usize], strides: [&[isize]; N]) -> Self {
         let mut out_shape: Vec<usize> = Vec::with_capacity(shape.len());
-        let mut out_strides: [Vec<isize>; N] = std::array::from_fn(|_| Vec::with_capacity(shape.len()));
+        let mut out_strides: [Vec<isize>; N] =
+            std::array::from_fn(|_| Vec::with_capacity(shape.len()));
         for d in 0..shape.len() {
             if shape[d] == 1 {
                 continue;
@@ -57,7 +58,12 @@ impl<const N: usize> Coalesced<N> {
     /// Calls `f(offsets, len, inner_strides)` for each innermost run covering linear indices
     /// `start..end`; offsets are in elements relative to each operand's first element.
     #[inline]
-    pub fn for_each_run(&self, start: usize, end: usize, mut f: impl FnMut([isize; N], usize, [isize; N])) {
+    pub fn for_each_run(
+        &self,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut([isize; N], usize, [isize; N]),
+    ) {
         if start >= end {
             return;
         }
@@ -77,7 +83,9 @@ impl<const N: usize> Coalesced<N> {
         }
         let mut offsets = [0isize; N];
         for (k, off) in offsets.iter_mut().enumerate() {
-            *off = (0..nd).map(|d| index[d] as isize * self.strides[k][d]).sum();
+            *off = (0..nd)
+                .map(|d| index[d] as isize * self.strides[k][d])
+                .sum();
         }
         let mut pos = start;
         while pos < end {
@@ -91,9 +99,8 @@ impl<const N: usize> Coalesced<N> {
             // Carry into outer dims.
             let mut d = nd - 1;
             while index[d] == self.shape[d] && d > 0 {
-                for k in 0..N {
-                    offsets[k] -= self.shape[d] as isize * self.strides[k][d];
-                    offsets[k] += self.strides[k][d - 1];
+                for (offset, strides) in offsets.iter_mut().zip(&self.strides) {
+                    *offset += strides[d - 1] - self.shape[d] as isize * strides[d];
                 }
                 index[d] = 0;
                 index[d - 1] += 1;

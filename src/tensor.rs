@@ -4,7 +4,7 @@
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::layout::{infer_shape, Layout};
-use crate::shape::{checked_numel, fmt_shape, normalize_dim, normalize_insert_dim};
+use crate::shape::{checked_numel, existing_dim, fmt_shape, normalize_dim, normalize_insert_dim};
 use crate::storage::Storage;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -129,7 +129,12 @@ impl Tensor {
 
     /// Size of one dim (negative dims count from the end).
     pub fn size(&self, dim: i64) -> Result<usize> {
-        Ok(self.shape()[normalize_dim(dim, self.ndim())?])
+        Ok(self.shape()[existing_dim(dim, self.ndim())?])
+    }
+
+    /// Stride of one dim (negative dims count from the end).
+    pub fn stride(&self, dim: i64) -> Result<isize> {
+        Ok(self.strides()[existing_dim(dim, self.ndim())?])
     }
 
     /// Row-major contiguous.
@@ -187,7 +192,7 @@ impl Tensor {
     pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
         if flag && !self.dtype().is_floating() {
             return Err(Error::Runtime(
-                "only Tensors of floating point dtype can require gradients".into(),
+                "Only Tensors of floating point and complex dtype can require gradients".into(),
             ));
         }
         self.0.requires_grad.store(flag, Ordering::Relaxed);
@@ -255,10 +260,10 @@ impl Tensor {
         Ok(self.with_layout(self.layout().expand(sizes)?))
     }
 
-    /// Broadcasts to an already-validated shape.
+    /// Broadcasts to an already-validated shape (this same handle when the shape already fits).
     pub fn broadcast_to(&self, shape: &[usize]) -> Tensor {
         if self.shape() == shape {
-            return self.detach();
+            return self.clone();
         }
         self.with_layout(self.layout().broadcast_to(shape))
     }
@@ -337,22 +342,57 @@ impl Tensor {
     }
 
     /// Python-style slice `start:stop:step` along a dim (bounds clamp as in Python; step > 0).
-    pub fn slice(&self, dim: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<Tensor> {
-        if step <= 0 {
+    pub fn slice(
+        &self,
+        dim: usize,
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    ) -> Result<Tensor> {
+        if step == 0 {
+            return Err(Error::Value("slice step cannot be zero".into()));
+        }
+        if step < 0 {
             return Err(Error::Value("step must be greater than zero".into()));
         }
         let size = self.shape()[dim] as i64;
         let clamp = |v: i64| {
             if v < 0 {
-                (v + size).max(0)
+                v.saturating_add(size).max(0)
             } else {
                 v.min(size)
             }
         };
         let s = start.map_or(0, clamp);
         let e = stop.map_or(size, clamp);
-        let len = if e > s { (e - s + step - 1) / step } else { 0 };
-        Ok(self.with_layout(self.layout().slice(dim, s as usize, len as usize, step as usize)))
+        let len = if e > s { (e - s - 1) / step + 1 } else { 0 };
+        Ok(self.with_layout(
+            self.layout()
+                .slice(dim, s as usize, len as usize, step as usize),
+        ))
+    }
+
+    /// `narrow(dim, start, length)` as the user calls it: checked, negative `start` counts from the end.
+    pub fn narrow_checked(&self, dim: i64, start: i64, length: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return Err(Error::Runtime(
+                "narrow() cannot be applied to a 0-dim tensor.".into(),
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let size = self.shape()[d] as i64;
+        let s = if start < 0 {
+            start.saturating_add(size)
+        } else {
+            start
+        };
+        if s < 0 || s > size || length < 0 || length > size - s {
+            return Err(Error::Index(format!(
+                "start ({}) + length ({}) exceeds dimension size ({}).",
+                start, length, size
+            )));
+        }
+        Ok(self.narrow(d, s as usize, length as usize))
     }
 
     /// `narrow(dim, start, length)`: a contiguous range along a dim.

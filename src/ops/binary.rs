@@ -9,6 +9,7 @@ use crate::ops::kernels::{self, Operand};
 use crate::scalar::Scalar;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::tensor::Tensor;
+use std::borrow::Cow;
 
 /// A binary elementwise operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,9 +77,18 @@ impl Value {
 
     /// The operand as a tensor of `dtype` (scalars become 0-dim tensors).
     fn to_tensor(&self, dtype: DType) -> Result<Tensor> {
+        Ok(self.as_dtype(dtype)?.into_owned())
+    }
+
+    /// Like [`Value::to_tensor`], borrowing the tensor itself when it already has `dtype`
+    /// (no reference-count traffic on the small-op path).
+    fn as_dtype(&self, dtype: DType) -> Result<Cow<'_, Tensor>> {
         match self {
-            Value::Tensor(t) => t.to_dtype(dtype),
-            Value::Scalar(s) => dispatch!(dtype, T => Tensor::from_vec(vec![s.to::<T>()], &[])),
+            Value::Tensor(t) if t.dtype() == dtype => Ok(Cow::Borrowed(t)),
+            Value::Tensor(t) => Ok(Cow::Owned(t.to_dtype(dtype)?)),
+            Value::Scalar(s) => Ok(Cow::Owned(
+                dispatch!(dtype, T => Tensor::from_vec(vec![s.to::<T>()], &[]))?,
+            )),
         }
     }
 
@@ -86,6 +96,13 @@ impl Value {
         match self {
             Value::Tensor(t) => t.shape(),
             Value::Scalar(_) => &[],
+        }
+    }
+
+    fn is_bool(&self) -> bool {
+        match self {
+            Value::Tensor(t) => t.dtype() == DType::Bool,
+            Value::Scalar(s) => matches!(s, Scalar::Bool(_)),
         }
     }
 }
@@ -121,7 +138,11 @@ macro_rules! impl_int_arith {
             }
             #[inline(always)]
             fn div(self, o: Self) -> Self {
-                if o == 0 { 0 } else { self.wrapping_div(o) }
+                if o == 0 {
+                    0
+                } else {
+                    self.wrapping_div(o)
+                }
             }
             #[inline(always)]
             fn floor_div(self, o: Self) -> Self {
@@ -129,7 +150,11 @@ macro_rules! impl_int_arith {
                     return 0;
                 }
                 let q = self.wrapping_div(o);
-                if (self % o != 0) && ((self < 0) != (o < 0)) { q - 1 } else { q }
+                if (self.wrapping_rem(o) != 0) && ((self < 0) != (o < 0)) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
             }
             #[inline(always)]
             fn rem(self, o: Self) -> Self {
@@ -137,10 +162,29 @@ macro_rules! impl_int_arith {
                     return 0;
                 }
                 let r = self.wrapping_rem(o);
-                if r != 0 && ((r < 0) != (o < 0)) { r + o } else { r }
+                if r != 0 && ((r < 0) != (o < 0)) {
+                    r.wrapping_add(o)
+                } else {
+                    r
+                }
             }
+            /// Negative exponents give what C's integer arithmetic would (torch's `powi`):
+            /// 1 for a base of 1, +-1 for -1, else 0. A negative scalar exponent is refused earlier.
             #[inline(always)]
             fn pow(self, o: Self) -> Self {
+                if o < 0 {
+                    return match self {
+                        1 => 1,
+                        -1 => {
+                            if o & 1 == 0 {
+                                1
+                            } else {
+                                -1
+                            }
+                        }
+                        _ => 0,
+                    };
+                }
                 let (mut base, mut exp, mut acc) = (self, o, 1 as $t);
                 while exp > 0 {
                     if exp & 1 == 1 {
@@ -201,7 +245,11 @@ macro_rules! impl_float_arith {
                 }
                 if div != 0.0 {
                     let f = div.floor();
-                    if div - f > 0.5 { f + 1.0 } else { f }
+                    if div - f > 0.5 {
+                        f + 1.0
+                    } else {
+                        f
+                    }
                 } else {
                     (0.0 as $t).copysign(self / o)
                 }
@@ -209,11 +257,19 @@ macro_rules! impl_float_arith {
             #[inline(always)]
             fn rem(self, o: Self) -> Self {
                 let m = self % o;
-                if m != 0.0 && ((o < 0.0) != (m < 0.0)) { m + o } else { m }
+                if m != 0.0 && ((o < 0.0) != (m < 0.0)) {
+                    m + o
+                } else {
+                    m
+                }
             }
             #[inline(always)]
             fn pow(self, o: Self) -> Self {
-                if o == 2.0 { self * self } else { self.powf(o) }
+                if o == 2.0 {
+                    self * self
+                } else {
+                    self.powf(o)
+                }
             }
             #[inline(always)]
             fn is_nan(self) -> bool {
@@ -284,7 +340,11 @@ impl_bits!(bool, i32, i64);
 
 /// Runs an arithmetic op into `dst` (dtype `T`); operands already have dtype `T` and dst's shape.
 fn run_arith<T: Arith>(op: BinaryOp, dst: &Tensor, a: &Tensor, b: &Tensor) {
-    let (d, x, y) = (Operand::<T>::of(dst), Operand::<T>::of(a), Operand::<T>::of(b));
+    let (d, x, y) = (
+        Operand::<T>::of(dst),
+        Operand::<T>::of(a),
+        Operand::<T>::of(b),
+    );
     use BinaryOp::*;
     match op {
         Add => kernels::binary(d, x, y, T::add),
@@ -295,17 +355,37 @@ fn run_arith<T: Arith>(op: BinaryOp, dst: &Tensor, a: &Tensor, b: &Tensor) {
         Remainder => kernels::binary(d, x, y, T::rem),
         Pow => kernels::binary(d, x, y, T::pow),
         Maximum => kernels::binary(d, x, y, |p: T, q: T| {
-            if p.is_nan() || q.is_nan() || p > q { if q.is_nan() { q } else { p } } else { q }
+            if p.is_nan() || q.is_nan() || p > q {
+                if q.is_nan() {
+                    q
+                } else {
+                    p
+                }
+            } else {
+                q
+            }
         }),
         Minimum => kernels::binary(d, x, y, |p: T, q: T| {
-            if p.is_nan() || q.is_nan() || p < q { if q.is_nan() { q } else { p } } else { q }
+            if p.is_nan() || q.is_nan() || p < q {
+                if q.is_nan() {
+                    q
+                } else {
+                    p
+                }
+            } else {
+                q
+            }
         }),
         _ => unreachable!("not an arithmetic op"),
     }
 }
 
 fn run_compare<T: Element>(op: BinaryOp, dst: &Tensor, a: &Tensor, b: &Tensor) {
-    let (d, x, y) = (Operand::<bool>::of(dst), Operand::<T>::of(a), Operand::<T>::of(b));
+    let (d, x, y) = (
+        Operand::<bool>::of(dst),
+        Operand::<T>::of(a),
+        Operand::<T>::of(b),
+    );
     use BinaryOp::*;
     match op {
         Eq => kernels::binary(d, x, y, |p: T, q: T| p == q),
@@ -319,7 +399,11 @@ fn run_compare<T: Element>(op: BinaryOp, dst: &Tensor, a: &Tensor, b: &Tensor) {
 }
 
 fn run_bits<T: Bits>(op: BinaryOp, dst: &Tensor, a: &Tensor, b: &Tensor) {
-    let (d, x, y) = (Operand::<T>::of(dst), Operand::<T>::of(a), Operand::<T>::of(b));
+    let (d, x, y) = (
+        Operand::<T>::of(dst),
+        Operand::<T>::of(a),
+        Operand::<T>::of(b),
+    );
     match op {
         BinaryOp::BitAnd => kernels::binary(d, x, y, T::and),
         BinaryOp::BitOr => kernels::binary(d, x, y, T::or),
@@ -357,10 +441,6 @@ fn plan(op: BinaryOp, promoted: DType) -> Result<(DType, DType)> {
     }
     if promoted == DType::Bool {
         match op {
-            Sub => return Err(Error::Runtime(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
-                    .into(),
-            )),
             Div => return Ok((default_float(), default_float())),
             FloorDiv | Remainder | Pow => {
                 return Err(Error::Runtime(format!(
@@ -377,14 +457,17 @@ fn plan(op: BinaryOp, promoted: DType) -> Result<(DType, DType)> {
     Ok((promoted, promoted))
 }
 
-/// Integer division and modulo by zero, and integer powers with negative exponents, are errors.
-fn check_integer_domain(op: BinaryOp, compute: DType, b: &Tensor) -> Result<()> {
+/// Integer division and modulo by zero, and integer powers with a negative scalar exponent, are
+/// errors (a tensor exponent is not checked, as in torch).
+fn check_integer_domain(op: BinaryOp, compute: DType, b: &Value, tb: &Tensor) -> Result<()> {
     if compute.is_floating() || compute == DType::Bool {
         return Ok(());
     }
-    let bad = match op {
-        BinaryOp::FloorDiv | BinaryOp::Remainder => dispatch!(compute, T => any_value::<T>(b, |v: T| v.to_i64() == 0)),
-        BinaryOp::Pow => dispatch!(compute, T => any_value::<T>(b, |v: T| v.to_i64() < 0)),
+    let bad = match (op, b) {
+        (BinaryOp::FloorDiv | BinaryOp::Remainder, _) => {
+            dispatch!(compute, T => any_value::<T>(tb, |v: T| v.to_i64() == 0))
+        }
+        (BinaryOp::Pow, Value::Scalar(s)) => s.as_f64() < 0.0,
         _ => false,
     };
     if bad {
@@ -396,30 +479,66 @@ fn check_integer_domain(op: BinaryOp, compute: DType, b: &Tensor) -> Result<()> 
     Ok(())
 }
 
+/// torch refuses subtraction as soon as either operand (tensor or Python scalar) is bool.
+fn check_sub(op: BinaryOp, a: &Value, b: &Value) -> Result<()> {
+    if op != BinaryOp::Sub {
+        return Ok(());
+    }
+    match (a.is_bool(), b.is_bool()) {
+        (true, true) => Err(Error::Runtime(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
+                .into(),
+        )),
+        (false, false) => Ok(()),
+        _ => Err(Error::Runtime(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+                .into(),
+        )),
+    }
+}
+
 /// True when any element satisfies `pred` (a sequential scan; used only for validation).
 fn any_value<T: Element>(t: &Tensor, pred: impl Fn(T) -> bool) -> bool {
     let mut found = false;
     let p = t.data_ptr_typed::<T>();
-    crate::strided::Coalesced::new(t.shape(), [t.strides()]).for_each_run(0, t.numel(), |[o], len, [s]| {
-        for i in 0..len as isize {
-            // SAFETY: offsets come from the tensor's own layout.
-            if pred(unsafe { *p.offset(o + i * s) }) {
-                found = true;
+    crate::strided::Coalesced::new(t.shape(), [t.strides()]).for_each_run(
+        0,
+        t.numel(),
+        |[o], len, [s]| {
+            for i in 0..len as isize {
+                // SAFETY: offsets come from the tensor's own layout.
+                if pred(unsafe { *p.offset(o + i * s) }) {
+                    found = true;
+                }
             }
-        }
-    });
+        },
+    );
     found
+}
+
+/// An operand broadcast to the output shape (itself when it already has it).
+fn fit<'t>(t: Cow<'t, Tensor>, shape: &[usize]) -> Cow<'t, Tensor> {
+    if t.shape() == shape {
+        t
+    } else {
+        Cow::Owned(t.broadcast_to(shape))
+    }
 }
 
 /// `a op b` out of place, with broadcasting and promotion.
 pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
+    check_sub(op, a, b)?;
     let promoted = b.add_to(a.add_to(ResultType::default())).finish();
     let (compute, result) = plan(op, promoted)?;
-    let shape = broadcast_shapes(a.shape(), b.shape())?;
-    let (ta, tb) = (a.to_tensor(compute)?, b.to_tensor(compute)?);
-    check_integer_domain(op, compute, &tb)?;
+    let shape: Cow<[usize]> = if a.shape() == b.shape() {
+        a.shape().into()
+    } else {
+        broadcast_shapes(a.shape(), b.shape())?.into()
+    };
+    let (ta, tb) = (a.as_dtype(compute)?, b.as_dtype(compute)?);
+    check_integer_domain(op, compute, b, &tb)?;
     let out = Tensor::uninit(&shape, result)?;
-    run(op, compute, &out, &ta.broadcast_to(&shape), &tb.broadcast_to(&shape));
+    run(op, compute, &out, &fit(ta, &shape), &fit(tb, &shape));
     Ok(out)
 }
 
@@ -427,6 +546,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
 /// broadcast to `dst`'s shape; nothing is written when either check fails.
 pub fn binary_(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
     let a = Value::Tensor(dst.clone());
+    check_sub(op, &a, b)?;
     let promoted = b.add_to(a.add_to(ResultType::default())).finish();
     let (compute, result) = plan(op, promoted)?;
     result.check_cast_to(dst.dtype())?;
@@ -440,7 +560,7 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
     }
     check_writable(dst)?;
     let tb = detach_source(dst, &b.to_tensor(compute)?)?;
-    check_integer_domain(op, compute, &tb)?;
+    check_integer_domain(op, compute, b, &tb)?;
     let tb = tb.broadcast_to(&shape);
     if compute == dst.dtype() {
         // The kernel reads each element of `dst` before writing it, so `dst` is also the left operand.
@@ -454,3 +574,39 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_arithmetic_wraps_and_never_panics() {
+        assert_eq!(Arith::floor_div(i64::MIN, -1), i64::MIN);
+        assert_eq!(Arith::rem(i64::MIN, -1), 0);
+        assert_eq!(Arith::floor_div(i32::MIN, -1), i32::MIN);
+        assert_eq!(Arith::floor_div(-7i64, 2), -4);
+        assert_eq!(Arith::rem(-7i64, 2), 1);
+        assert_eq!(Arith::pow(2i64, -1), 0);
+        assert_eq!(Arith::pow(-1i64, i64::MIN), 1);
+        assert_eq!(Arith::pow(-1i64, -3), -1);
+    }
+
+    #[test]
+    fn subtraction_with_a_bool_operand_is_refused() {
+        let i = Value::Tensor(Tensor::from_vec(vec![1i64, 2], &[2]).unwrap());
+        let b = Value::Scalar(Scalar::Bool(true));
+        let e = binary(BinaryOp::Sub, &i, &b).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("with a bool tensor is not supported"));
+        assert!(binary(BinaryOp::Add, &i, &b).is_ok());
+    }
+
+    #[test]
+    fn only_a_scalar_exponent_is_checked() {
+        let i = Value::Tensor(Tensor::from_vec(vec![1i64, 2, 3], &[3]).unwrap());
+        assert!(binary(BinaryOp::Pow, &i, &Value::Scalar(Scalar::Int(-1))).is_err());
+        let e = Value::Tensor(Tensor::from_vec(vec![-1i64], &[]).unwrap());
+        let r = binary(BinaryOp::Pow, &i, &e).unwrap();
+        assert_eq!(r.to_vec_i64().unwrap(), vec![1, 0, 0]);
+    }
+}

@@ -3,7 +3,6 @@
 use crate::dispatch;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::copy::check_writable;
 use crate::ops::kernels::{self, Operand};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
@@ -14,7 +13,11 @@ pub fn checked_sizes(sizes: &[i64]) -> Result<Vec<usize>> {
         return Err(Error::Runtime(format!(
             "Trying to create tensor with negative dimension {}: [{}]",
             bad,
-            sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            sizes
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(sizes.iter().map(|&s| s as usize).collect())
@@ -26,9 +29,17 @@ fn generate<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync + Send) -
     let n = out.numel();
     let p = crate::strided::SendPtr(out.data_ptr_typed::<T>());
     let chunk = kernels::CHUNK;
-    let chunks = if n >= kernels::PAR_THRESHOLD { n.div_ceil(chunk) } else { 1 };
+    let chunks = if n >= kernels::PAR_THRESHOLD {
+        n.div_ceil(chunk)
+    } else {
+        1
+    };
     crate::threads::for_each_chunk(chunks, |c| {
-        let (start, end) = if chunks == 1 { (0, n) } else { (c * chunk, ((c + 1) * chunk).min(n)) };
+        let (start, end) = if chunks == 1 {
+            (0, n)
+        } else {
+            (c * chunk, ((c + 1) * chunk).min(n))
+        };
         for i in start..end {
             // SAFETY: i < n, chunks are disjoint.
             unsafe { *p.at(i as isize) = f(i) };
@@ -51,12 +62,19 @@ impl Tensor {
         Ok(out)
     }
 
-    /// `fill_(value)`: sets every element in place.
+    /// `full_like`: `value` everywhere, shaped like `src` and in its dim order when dense (torch's
+    /// `preserve_format`).
+    pub fn full_like(src: &Tensor, value: Scalar, dtype: DType) -> Result<Tensor> {
+        Ok(Tensor::full(src.shape(), value, dtype)?.in_dim_order_of(src))
+    }
+
+    /// `fill_(value)`: sets every element in place. Allowed on expanded tensors, as in torch:
+    /// every element gets the same value, so each memory location is written once.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
-        check_writable(self)?;
+        let target = self.with_layout(self.layout().distinct_elements());
         dispatch!(self.dtype(), T => {
             let v = value.to::<T>();
-            kernels::fill_with::<T>(Operand::of(self), move || v)
+            kernels::fill_with::<T>(Operand::of(&target), move || v)
         });
         self.bump_version();
         Ok(())
@@ -75,7 +93,7 @@ impl Tensor {
         }
         if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
             return Err(Error::Runtime(
-                "upper bound and larger bound inconsistent with step sign".into(),
+                "upper bound and lower bound inconsistent with step sign".into(),
             ));
         }
         let size = ((end - start) / step).ceil();
@@ -96,21 +114,30 @@ impl Tensor {
         }
         if (step > 0 && end < start) || (step < 0 && end > start) {
             return Err(Error::Runtime(
-                "upper bound and larger bound inconsistent with step sign".into(),
+                "upper bound and lower bound inconsistent with step sign".into(),
             ));
         }
         let span = (end as i128 - start as i128).unsigned_abs();
         let n = span.div_ceil(step.unsigned_abs() as u128) as usize;
-        dispatch!(dtype, T => generate::<T>(&[n], move |i| T::from_i64(start + step * i as i64)))
+        dispatch!(dtype, T => generate::<T>(&[n], move |i| T::from_i64(start.wrapping_add(step.wrapping_mul(i as i64)))))
     }
 
     /// `linspace(start, end, steps)`: symmetric from both ends, as torch computes it.
     pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor> {
         if steps < 0 {
-            return Err(Error::Runtime("number of steps must be non-negative".into()));
+            return Err(Error::Runtime(
+                "number of steps must be non-negative".into(),
+            ));
         }
         let n = steps as usize;
-        let step = if n > 1 { (end - start) / (n - 1) as f64 } else { 0.0 };
+        if n == 1 {
+            return Tensor::full(&[1], Scalar::Float(start), dtype);
+        }
+        let step = if n > 1 {
+            (end - start) / (n - 1) as f64
+        } else {
+            0.0
+        };
         let half = n / 2;
         dispatch!(dtype, T => generate::<T>(&[n], move |i| {
             if i < half {
@@ -124,10 +151,16 @@ impl Tensor {
     /// `eye(n, m)`: ones on the main diagonal.
     pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
         if n < 0 {
-            return Err(Error::Runtime(format!("n must be greater or equal to 0, got {}", n)));
+            return Err(Error::Runtime(format!(
+                "n must be greater or equal to 0, got {}",
+                n
+            )));
         }
         if m < 0 {
-            return Err(Error::Runtime(format!("m must be greater or equal to 0, got {}", m)));
+            return Err(Error::Runtime(format!(
+                "m must be greater or equal to 0, got {}",
+                m
+            )));
         }
         let (n, m) = (n as usize, m as usize);
         dispatch!(dtype, T => generate::<T>(&[n, m], move |i| T::from_bool(i / m.max(1) == i % m.max(1))))

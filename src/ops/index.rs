@@ -91,20 +91,45 @@ impl Gather {
     /// The layout of the remaining (non-indexed) dims.
     fn rest(&self) -> (Vec<usize>, Vec<isize>) {
         let k = self.indices.len();
-        (self.view.shape()[k..].to_vec(), self.view.strides()[k..].to_vec())
+        (
+            self.view.shape()[k..].to_vec(),
+            self.view.strides()[k..].to_vec(),
+        )
     }
 }
 
 /// Copies `esize`-byte elements between two strided byte layouts: `f(src_off, dst_off)` pairs.
-fn copy_elements(esize: usize, dst: *mut u8, src: *const u8, pairs: impl Iterator<Item = (isize, isize)>) {
+fn copy_elements(
+    esize: usize,
+    dst: *mut u8,
+    src: *const u8,
+    pairs: impl Iterator<Item = (isize, isize)>,
+) {
     // SAFETY (all arms): callers pass offsets inside both buffers.
     unsafe {
         match esize {
             1 => pairs.for_each(|(d, s)| *dst.offset(d) = *src.offset(s)),
-            4 => pairs.for_each(|(d, s)| *(dst.offset(d) as *mut u32) = *(src.offset(s) as *const u32)),
-            _ => pairs.for_each(|(d, s)| *(dst.offset(d) as *mut u64) = *(src.offset(s) as *const u64)),
+            4 => pairs
+                .for_each(|(d, s)| *(dst.offset(d) as *mut u32) = *(src.offset(s) as *const u32)),
+            _ => pairs
+                .for_each(|(d, s)| *(dst.offset(d) as *mut u64) = *(src.offset(s) as *const u64)),
         }
     }
+}
+
+fn zero_dim_index_error() -> Error {
+    Error::Index("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into())
+}
+
+/// `value` without its leading size-1 dims, as torch's `__setitem__` drops them before broadcasting.
+fn strip_leading_ones(value: &Tensor) -> Tensor {
+    let k = value.shape().iter().take_while(|&&d| d == 1).count();
+    let l = value.layout();
+    value.with_layout(Layout {
+        shape: l.shape[k..].to_vec(),
+        strides: l.strides[k..].to_vec(),
+        offset: l.offset,
+    })
 }
 
 impl Tensor {
@@ -112,9 +137,17 @@ impl Tensor {
     /// view dim each one starts at.
     fn basic_index(&self, items: &[IndexItem]) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
         let consumed: usize = items.iter().map(IndexItem::dims_consumed).sum();
-        let ellipses = items.iter().filter(|i| matches!(i, IndexItem::Ellipsis)).count();
+        let ellipses = items
+            .iter()
+            .filter(|i| matches!(i, IndexItem::Ellipsis))
+            .count();
         if ellipses > 1 {
-            return Err(Error::Index("an index can only have a single ellipsis ('...')".into()));
+            return Err(Error::Index(
+                "an index can only have a single ellipsis ('...')".into(),
+            ));
+        }
+        if self.ndim() == 0 && items.iter().any(|i| matches!(i, IndexItem::Int(_))) {
+            return Err(zero_dim_index_error());
         }
         if consumed > self.ndim() {
             return Err(Error::Index(format!(
@@ -125,17 +158,18 @@ impl Tensor {
         let mut view = self.clone();
         let mut dim = 0usize;
         let mut advanced = vec![];
-        for item in items {
+        // torch names an out-of-range int by its position in the index expression.
+        for (position, item) in items.iter().enumerate() {
             match item {
                 IndexItem::Int(i) => {
                     if view.ndim() == 0 {
-                        return Err(Error::Index("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into()));
+                        return Err(zero_dim_index_error());
                     }
                     let size = view.shape()[dim] as i64;
                     if *i < -size || *i >= size {
                         return Err(Error::Index(format!(
                             "index {} is out of bounds for dimension {} with size {}",
-                            i, dim, size
+                            i, position, size
                         )));
                     }
                     view = view.select(dim as i64, *i)?;
@@ -180,7 +214,8 @@ impl Tensor {
                 IndexItem::Tensor(t) => {
                     if t.dtype().is_floating() {
                         return Err(Error::Index(
-                            "tensors used as indices must be long, int, byte or bool tensors".into(),
+                            "tensors used as indices must be long, int, byte or bool tensors"
+                                .into(),
                         ));
                     }
                     advanced.push((dim, t.clone()));
@@ -208,7 +243,10 @@ impl Tensor {
         let mut indices = Vec::with_capacity(advanced.len());
         for (d, t) in &advanced {
             let size = view.shape()[*d] as i64;
-            let vals = t.to_dtype(DType::Int64)?.broadcast_to(&index_shape).to_vec_i64()?;
+            let vals = t
+                .to_dtype(DType::Int64)?
+                .broadcast_to(&index_shape)
+                .to_vec_i64()?;
             let mut out = Vec::with_capacity(vals.len());
             for v in vals {
                 if v < -size || v >= size {
@@ -223,7 +261,11 @@ impl Tensor {
         }
         // Advanced dims first, the others after in their order.
         let mut perm: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
-        perm.extend((0..view.ndim()).filter(|d| !dims.contains(d)).map(|d| d as i64));
+        perm.extend(
+            (0..view.ndim())
+                .filter(|d| !dims.contains(d))
+                .map(|d| d as i64),
+        );
         Ok(Gather {
             view: view.permute(&perm)?,
             indices,
@@ -254,9 +296,8 @@ impl Tensor {
                 let out_base = (b * rest_numel) as isize * esize;
                 let mut k = 0isize;
                 rest.for_each_run(0, rest_numel, |[o], len, [s]| {
-                    let pairs = (0..len as isize).map(|i| {
-                        (out_base + (k + i) * esize, (bases[b] + o + i * s) * esize)
-                    });
+                    let pairs = (0..len as isize)
+                        .map(|i| (out_base + (k + i) * esize, (bases[b] + o + i * s) * esize));
                     copy_elements(esize as usize, dst.0, src.0, pairs);
                     k += len as isize;
                 });
@@ -272,16 +313,24 @@ impl Tensor {
     /// `t[items] = value`: writes through the view, or scatters for advanced indices. The value is
     /// converted to this tensor's dtype and broadcast to the indexed shape before anything is written.
     pub fn index_put(&self, items: &[IndexItem], value: &Value) -> Result<()> {
-        check_writable(self)?;
         let (view, advanced) = self.basic_index(items)?;
-        let value = match value {
-            Value::Tensor(t) => t.to_dtype(self.dtype())?,
-            Value::Scalar(s) => crate::dispatch!(self.dtype(), T => Tensor::from_vec(vec![s.to::<T>()], &[])?),
-        };
         if advanced.is_empty() {
-            let sizes: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-            return view.copy_(&value.expand(&sizes)?);
+            // A scalar fills (allowed through expanded views, as torch); a tensor is copied.
+            return match value {
+                Value::Scalar(s) => view.fill_(*s),
+                Value::Tensor(t) => {
+                    let sizes: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+                    view.copy_(&strip_leading_ones(t).expand(&sizes)?)
+                }
+            };
         }
+        check_writable(&view)?;
+        let value = match value {
+            Value::Tensor(t) => strip_leading_ones(&t.to_dtype(self.dtype())?),
+            Value::Scalar(s) => {
+                crate::dispatch!(self.dtype(), T => Tensor::from_vec(vec![s.to::<T>()], &[])?)
+            }
+        };
         let g = Tensor::plan_gather(view, advanced)?;
         // Broadcast the value to the result shape torch reports, then bring index dims to the front.
         let front = g.front_shape();
@@ -331,7 +380,8 @@ impl Tensor {
                 voff += i as isize * vlayout.strides[d];
             }
             pairs_layout.for_each_run(0, rest_numel, |[o, ov], len, [s, sv]| {
-                let pairs = (0..len as isize).map(|i| ((base + o + i * s) * esize, (voff + ov + i * sv) * esize));
+                let pairs = (0..len as isize)
+                    .map(|i| ((base + o + i * s) * esize, (voff + ov + i * sv) * esize));
                 copy_elements(esize as usize, dst, src, pairs);
             });
         }
@@ -373,10 +423,8 @@ impl Tensor {
 
     /// The single element as i64.
     pub fn item_i64(&self) -> Result<i64> {
-        self.to_vec_i64()?
-            .first()
-            .copied()
-            .ok_or_else(|| Error::Runtime("a Tensor with 0 elements cannot be converted to Scalar".into()))
+        self.to_vec_i64()?.first().copied().ok_or_else(|| {
+            Error::Runtime("a Tensor with 0 elements cannot be converted to Scalar".into())
+        })
     }
 }
-

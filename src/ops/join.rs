@@ -11,7 +11,9 @@ use crate::tensor::Tensor;
 /// Concatenates along `dim`, promoting dtypes; 1-D empty tensors are skipped as in torch.
 pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     if tensors.is_empty() {
-        return Err(Error::Runtime("torch.cat(): expected a non-empty list of Tensors".into()));
+        return Err(Error::Value(
+            "torch.cat(): expected a non-empty list of Tensors".into(),
+        ));
     }
     let dtype = tensors
         .iter()
@@ -63,7 +65,9 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
 /// Stacks equal-shaped tensors along a new dim.
 pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let Some(first) = tensors.first() else {
-        return Err(Error::Runtime("stack expects a non-empty TensorList".into()));
+        return Err(Error::Runtime(
+            "stack expects a non-empty TensorList".into(),
+        ));
     };
     for (i, t) in tensors.iter().enumerate() {
         if t.shape() != first.shape() {
@@ -86,17 +90,20 @@ pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
 impl Tensor {
     /// Splits along `dim` into views of `size` elements (the last may be smaller).
     pub fn split_size(&self, size: i64, dim: i64) -> Result<Vec<Tensor>> {
-        let d = normalize_dim(dim, self.ndim())?;
-        if self.ndim() == 0 {
-            return Err(Error::Runtime("split expects at least a 1-dimensional tensor".into()));
-        }
-        if size < 0 || (size == 0 && self.shape()[d] != 0) {
+        let d = self.split_dim(dim, "split")?;
+        if size < 0 {
             return Err(Error::Runtime(format!(
-                "split_size can only be 0 if dimension size is 0, but got dimension size of {}",
-                self.shape()[d]
+                "split expects split_size be non-negative, but got split_size={}",
+                size
             )));
         }
         let n = self.shape()[d];
+        if size == 0 && n != 0 {
+            return Err(Error::Runtime(format!(
+                "split_size can only be 0 if dimension size is 0, but got dimension size of {}",
+                n
+            )));
+        }
         if n == 0 {
             return Ok(vec![self.clone()]);
         }
@@ -109,15 +116,28 @@ impl Tensor {
 
     /// Splits along `dim` into views of the given sizes, which must add up to the dim's size.
     pub fn split_sizes(&self, sizes: &[i64], dim: i64) -> Result<Vec<Tensor>> {
-        let d = normalize_dim(dim, self.ndim())?;
+        let d = self.split_dim(dim, "split")?;
         let n = self.shape()[d];
-        let total: i64 = sizes.iter().sum();
-        if sizes.iter().any(|&s| s < 0) || total != n as i64 {
+        let listed = || {
+            sizes
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if sizes.iter().any(|&s| s < 0) {
+            return Err(Error::Runtime(format!(
+                "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=[{}]",
+                listed()
+            )));
+        }
+        let total = sizes.iter().try_fold(0i64, |acc, &s| acc.checked_add(s));
+        if total != Some(n as i64) {
             return Err(Error::Runtime(format!(
                 "split_with_sizes expects split_sizes to sum exactly to {} (input tensor's size at dimension {}), but got split_sizes=[{}]",
                 n,
                 d,
-                sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+                listed()
             )));
         }
         let mut start = 0;
@@ -131,6 +151,17 @@ impl Tensor {
             .collect())
     }
 
+    /// The dim `split`/`chunk` work along; a 0-dim tensor has none to split.
+    fn split_dim(&self, dim: i64, op: &str) -> Result<usize> {
+        if self.ndim() == 0 {
+            return Err(Error::Runtime(format!(
+                "{} expects at least a 1-dimensional tensor",
+                op
+            )));
+        }
+        normalize_dim(dim, self.ndim())
+    }
+
     /// Splits into `chunks` views of equal size (the last may be smaller, fewer when too few).
     pub fn chunk(&self, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
         if chunks <= 0 {
@@ -139,13 +170,12 @@ impl Tensor {
                 chunks
             )));
         }
-        let d = normalize_dim(dim, self.ndim())?;
+        let d = self.split_dim(dim, "chunk")?;
         let n = self.shape()[d] as i64;
-        let size = (n + chunks - 1) / chunks;
         if n == 0 {
             return Ok((0..chunks).map(|_| self.narrow(d, 0, 0)).collect());
         }
-        self.split_size(size, dim)
+        self.split_size((n - 1) / chunks + 1, dim)
     }
 }
 
@@ -174,7 +204,11 @@ pub fn where_(cond: &Tensor, a: &Value, b: &Value) -> Result<Tensor> {
     let (ta, tb) = (to_tensor(a)?, to_tensor(b)?);
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), ta.shape())?, tb.shape())?;
     let out = Tensor::uninit(&shape, dtype)?;
-    let (c, x, y) = (cond.broadcast_to(&shape), ta.broadcast_to(&shape), tb.broadcast_to(&shape));
+    let (c, x, y) = (
+        cond.broadcast_to(&shape),
+        ta.broadcast_to(&shape),
+        tb.broadcast_to(&shape),
+    );
     dispatch!(dtype, T => kernels::ternary::<bool, T, T, T>(
         Operand::of(&out), Operand::of(&c), Operand::of(&x), Operand::of(&y),
         |k, p, q| if k { p } else { q },

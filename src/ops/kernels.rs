@@ -20,11 +20,16 @@ pub fn for_each_run<const N: usize>(
     strides: [&[isize]; N],
     body: impl Fn([isize; N], usize, [isize; N]) + Sync + Send,
 ) {
-    let c = Coalesced::new(shape, strides);
-    let n = c.numel();
+    let n: usize = shape.iter().product();
     if n == 0 {
         return;
     }
+    if n < PAR_THRESHOLD && strides.iter().all(|s| is_row_major(shape, s)) {
+        // Small and contiguous: one run, no bookkeeping (this is the 2x2 `a + a` path).
+        body([0; N], n, [1; N]);
+        return;
+    }
+    let c = Coalesced::new(shape, strides);
     if n < PAR_THRESHOLD {
         c.for_each_run(0, n, &body);
         return;
@@ -33,6 +38,20 @@ pub fn for_each_run<const N: usize>(
         let start = i * CHUNK;
         c.for_each_run(start, (start + CHUNK).min(n), &body)
     });
+}
+
+/// True when `strides` are the row-major strides of `shape` (size-1 dims may have any stride).
+fn is_row_major(shape: &[usize], strides: &[isize]) -> bool {
+    let mut expected = 1isize;
+    for (&d, &s) in shape.iter().zip(strides).rev() {
+        if d != 1 {
+            if s != expected {
+                return false;
+            }
+            expected *= d as isize;
+        }
+    }
+    true
 }
 
 /// A typed pointer to a tensor's first element plus its layout.
@@ -55,20 +74,28 @@ impl<'a, T: Element> Operand<'a, T> {
 /// `dst[i] = f()` for every element of `dst`.
 pub fn fill_with<D: Element>(dst: Operand<D>, f: impl Fn() -> D + Sync + Send) {
     let d = dst.ptr;
-    for_each_run(&dst.layout.shape, [&dst.layout.strides], |[od], len, [sd]| unsafe {
-        if sd == 1 {
-            let out = std::slice::from_raw_parts_mut(d.at(od), len);
-            out.iter_mut().for_each(|o| *o = f());
-        } else {
-            for i in 0..len as isize {
-                *d.at(od + i * sd) = f();
+    for_each_run(
+        &dst.layout.shape,
+        [&dst.layout.strides],
+        |[od], len, [sd]| unsafe {
+            if sd == 1 {
+                let out = std::slice::from_raw_parts_mut(d.at(od), len);
+                out.iter_mut().for_each(|o| *o = f());
+            } else {
+                for i in 0..len as isize {
+                    *d.at(od + i * sd) = f();
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 /// `dst[i] = f(src[i])`; both layouts have the same shape.
-pub fn unary<S: Element, D: Element>(dst: Operand<D>, src: Operand<S>, f: impl Fn(S) -> D + Sync + Send) {
+pub fn unary<S: Element, D: Element>(
+    dst: Operand<D>,
+    src: Operand<S>,
+    f: impl Fn(S) -> D + Sync + Send,
+) {
     let (d, s) = (dst.ptr, src.ptr);
     for_each_run(
         &dst.layout.shape,
@@ -148,7 +175,11 @@ pub fn ternary<A: Element, B: Element, C: Element, D: Element>(
         ],
         |[od, oa, ob, oc], len, [sd, sa, sb, sc]| unsafe {
             for i in 0..len as isize {
-                *d.at(od + i * sd) = f(*pa.at(oa + i * sa), *pb.at(ob + i * sb), *pc.at(oc + i * sc));
+                *d.at(od + i * sd) = f(
+                    *pa.at(oa + i * sa),
+                    *pb.at(ob + i * sb),
+                    *pc.at(oc + i * sc),
+                );
             }
         },
     );

@@ -4,8 +4,10 @@
 use crate::dispatch;
 use crate::dtype::{default_float, DType, Element, ResultType};
 use crate::error::{Error, Result};
+use crate::ops::binary::{binary, BinaryOp, Value};
 use crate::ops::kernels::{self, Operand};
 use crate::scalar::Scalar;
+use crate::shape::fmt_shape;
 use crate::tensor::Tensor;
 
 /// A floating-point function of one value.
@@ -50,7 +52,10 @@ macro_rules! float_fn_body {
 }
 
 /// Runs `f` over `src` into a fresh tensor of `dtype` (which must be `D`).
-fn map_new<S: Element, D: Element>(src: &Tensor, f: impl Fn(S) -> D + Sync + Send) -> Result<Tensor> {
+fn map_new<S: Element, D: Element>(
+    src: &Tensor,
+    f: impl Fn(S) -> D + Sync + Send,
+) -> Result<Tensor> {
     let out = crate::ops::copy::empty_like_preserving(src, D::DTYPE)?;
     kernels::unary::<S, D>(Operand::of(&out), Operand::of(src), f);
     Ok(out)
@@ -108,7 +113,9 @@ impl Tensor {
     /// `abs()`; bool is refused as in torch.
     pub fn abs(&self) -> Result<Tensor> {
         match self.dtype() {
-            DType::Bool => Err(Error::Runtime("\"abs_cpu\" not implemented for 'Bool'".into())),
+            DType::Bool => Err(Error::Runtime(
+                "\"abs_cpu\" not implemented for 'Bool'".into(),
+            )),
             DType::Int32 => map_new::<i32, i32>(self, |x| x.wrapping_abs()),
             DType::Int64 => map_new::<i64, i64>(self, |x| x.wrapping_abs()),
             DType::Float32 => map_new::<f32, f32>(self, |x| x.abs()),
@@ -119,11 +126,17 @@ impl Tensor {
     /// `relu()`: max(x, 0), keeping the dtype; bool is refused as in torch.
     pub fn relu(&self) -> Result<Tensor> {
         match self.dtype() {
-            DType::Bool => Err(Error::Runtime("\"clamp_min_scalar_cpu\" not implemented for 'Bool'".into())),
+            DType::Bool => Err(Error::NotImplemented(
+                "Boolean inputs not supported for relu".into(),
+            )),
             DType::Int32 => map_new::<i32, i32>(self, |x| x.max(0)),
             DType::Int64 => map_new::<i64, i64>(self, |x| x.max(0)),
-            DType::Float32 => map_new::<f32, f32>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 }),
-            DType::Float64 => map_new::<f64, f64>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 }),
+            DType::Float32 => {
+                map_new::<f32, f32>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 })
+            }
+            DType::Float64 => {
+                map_new::<f64, f64>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 })
+            }
         }
     }
 
@@ -158,7 +171,9 @@ impl Tensor {
         }
         let dtype = self.clamp_dtype(min, max);
         if dtype == DType::Bool {
-            return Err(Error::Runtime("\"clamp_scalar_cpu\" not implemented for 'Bool'".into()));
+            return Err(Error::Runtime(
+                "\"clamp_scalar_cpu\" not implemented for 'Bool'".into(),
+            ));
         }
         let src = self.to_dtype(dtype)?;
         dispatch!(dtype, T => {
@@ -176,12 +191,53 @@ impl Tensor {
         }
         self.clamp_dtype(min, max).check_cast_to(self.dtype())?;
         if self.dtype() == DType::Bool {
-            return Err(Error::Runtime("\"clamp_scalar_cpu\" not implemented for 'Bool'".into()));
+            return Err(Error::Runtime(
+                "\"clamp_scalar_cpu\" not implemented for 'Bool'".into(),
+            ));
         }
         dispatch!(self.dtype(), T => {
             let (lo, hi) = (min.map(|s| s.to::<T>()), max.map(|s| s.to::<T>()));
             map_in_place::<T>(self, move |x| clamp_value(x, lo, hi))
         })
+    }
+}
+
+impl Tensor {
+    /// `clamp(min, max)` with tensor bounds: `min(max(self, min), max)`, broadcast and promoted
+    /// together as torch does.
+    pub fn clamp_tensors(&self, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<Tensor> {
+        if min.is_none() && max.is_none() {
+            return Err(Error::Runtime(
+                "torch.clamp: At least one of 'min' or 'max' must not be None".into(),
+            ));
+        }
+        let dtype = [Some(self), min, max]
+            .into_iter()
+            .flatten()
+            .fold(ResultType::default(), |r, t| r.tensor(t.dtype(), t.ndim()))
+            .finish();
+        let mut out = self.to_dtype(dtype)?;
+        for (bound, op) in [(min, BinaryOp::Maximum), (max, BinaryOp::Minimum)] {
+            if let Some(b) = bound {
+                out = binary(op, &Value::Tensor(out), &Value::Tensor(b.clone()))?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `clamp_(min, max)` with tensor bounds, in place; the result must fit this tensor's dtype
+    /// and shape, and nothing is written otherwise.
+    pub fn clamp_tensors_(&self, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<()> {
+        let out = self.clamp_tensors(min, max)?;
+        out.dtype().check_cast_to(self.dtype())?;
+        if out.shape() != self.shape() {
+            return Err(Error::Runtime(format!(
+                "output with shape {} doesn't match the broadcast shape {}",
+                fmt_shape(self.shape()),
+                fmt_shape(out.shape())
+            )));
+        }
+        self.copy_(&out)
     }
 }
 

@@ -1,38 +1,82 @@
-//! Conversions between Python objects and core values: scalars, operands, size arguments,
-//! nested-list data, and `tolist()`.
+//! Conversions between Python objects and core values: scalars (Python and numpy), operands,
+//! dtype and size arguments.
 
-use crate::dispatch;
-use crate::dtype::{default_float, DType, Element};
+use crate::dtype::DType;
 use crate::ops::binary::Value;
 use crate::python::tensor::PyTensor;
 use crate::scalar::Scalar;
-use crate::tensor::Tensor;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyTuple};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyModule, PyTuple, PyType};
 
-/// A Python bool, int or float as a scalar (`None` for anything else).
+/// numpy, when something has already imported it; rtensor never imports numpy just to look.
+pub fn imported_numpy(py: Python<'_>) -> PyResult<Option<Bound<'_, PyModule>>> {
+    let modules = py.import("sys")?.getattr("modules")?;
+    match modules.get_item("numpy") {
+        Ok(np) => Ok(np.cast_into::<PyModule>().ok()),
+        Err(_) => Ok(None),
+    }
+}
+
+/// True for a numpy ndarray (without importing numpy).
+pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match imported_numpy(obj.py())? {
+        Some(np) => obj.is_instance(&np.getattr("ndarray")?),
+        None => Ok(false),
+    }
+}
+
+/// A Python int (or anything with `__index__`) as an i64, with torch's error when it does not fit.
+pub fn extract_i64_arg(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    obj.extract::<i64>()
+        .map_err(|_| PyValueError::new_err("Overflow when unpacking long long"))
+}
+
+/// A numpy scalar (`np.generic`) as a scalar, with the dtype it carries when rtensor has that
+/// dtype; `None` for anything that is not a numpy bool, integer or floating scalar.
+pub fn numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<(Scalar, Option<DType>)>> {
+    let Some(np) = imported_numpy(obj.py())? else {
+        return Ok(None);
+    };
+    if !obj.is_instance(&np.getattr("generic")?)? {
+        return Ok(None);
+    }
+    let dt = obj.getattr("dtype")?;
+    let kind: String = dt.getattr("kind")?.extract()?;
+    let itemsize: usize = dt.getattr("itemsize")?.extract()?;
+    let scalar = match kind.as_str() {
+        "b" => Scalar::Bool(obj.is_truthy()?),
+        "i" | "u" => Scalar::Int(extract_i64_arg(&obj.call_method0("__index__")?)?),
+        "f" => Scalar::Float(obj.extract::<f64>()?),
+        _ => return Ok(None),
+    };
+    let dtype = match (kind.as_str(), itemsize) {
+        ("b", _) => Some(DType::Bool),
+        ("i", 4) => Some(DType::Int32),
+        ("i", 8) => Some(DType::Int64),
+        ("f", 4) => Some(DType::Float32),
+        ("f", 8) => Some(DType::Float64),
+        _ => None,
+    };
+    Ok(Some((scalar, dtype)))
+}
+
+/// A Python or numpy bool, int or float as a scalar (`None` for anything else). numpy scalars act
+/// as Python scalars of their kind, as in torch.
 pub fn extract_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
     if obj.is_instance_of::<PyBool>() {
         return Ok(Some(Scalar::Bool(obj.extract::<bool>()?)));
     }
     if obj.is_instance_of::<PyInt>() {
-        return match obj.extract::<i64>() {
-            Ok(v) => Ok(Some(Scalar::Int(v))),
-            Err(_) => Err(PyRuntimeError::new_err(format!(
-                "Overflow when unpacking long: {}",
-                obj.repr()?
-            ))),
-        };
+        return Ok(Some(Scalar::Int(extract_i64_arg(obj)?)));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Some(Scalar::Float(obj.extract::<f64>()?)));
     }
-    Ok(None)
+    Ok(numpy_scalar(obj)?.map(|(s, _)| s))
 }
 
-/// A tensor or Python scalar operand (`None` for anything else, so dunders can return NotImplemented).
+/// A tensor or scalar operand (`None` for anything else, so dunders can return NotImplemented).
 pub fn extract_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(Some(Value::Tensor(t.get().t.clone())));
@@ -52,12 +96,66 @@ pub fn require_value(obj: &Bound<'_, PyAny>, op: &str, arg: &str) -> PyResult<Va
     })
 }
 
+/// A tensor argument, with torch's TypeError for anything else.
+pub fn require_tensor(
+    obj: &Bound<'_, PyAny>,
+    op: &str,
+    arg: &str,
+    position: usize,
+) -> PyResult<crate::tensor::Tensor> {
+    obj.cast::<PyTensor>()
+        .map(|t| t.get().t.clone())
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{}(): argument '{}' (position {}) must be Tensor, not {}",
+                op,
+                arg,
+                position,
+                type_name(obj)
+            ))
+        })
+}
+
 /// The Python type name of an object, for messages.
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".into())
+}
+
+/// The type name with its module unless it is a builtin (`numpy.ndarray`, `list`), as torch
+/// names types in some messages.
+pub fn qualified_type_name(obj: &Bound<'_, PyAny>) -> String {
+    let ty = obj.get_type();
+    match ty.module().map(|m| m.to_string()) {
+        Ok(m) if m != "builtins" => format!("{}.{}", m, type_name(obj)),
+        _ => type_name(obj),
+    }
+}
+
+/// Reads a `dtype` argument: an rtensor dtype, or the Python types `float`, `int` and `bool`
+/// (float64, int64, bool), as torch accepts them.
+pub fn extract_dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
+    if let Ok(d) = obj.cast::<crate::python::dtype::PyDType>() {
+        return Ok(d.get().dtype);
+    }
+    if let Ok(ty) = obj.cast::<PyType>() {
+        let py = obj.py();
+        if ty.is(py.get_type::<PyBool>()) {
+            return Ok(DType::Bool);
+        }
+        if ty.is(py.get_type::<PyInt>()) {
+            return Ok(DType::Int64);
+        }
+        if ty.is(py.get_type::<PyFloat>()) {
+            return Ok(DType::Float64);
+        }
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected an rtensor dtype (such as rtensor.float32), got {}",
+        type_name(obj)
+    )))
 }
 
 /// Reads one int argument that may be a Python int or a one-element integer tensor.
@@ -90,13 +188,22 @@ pub fn parse_sizes(args: &Bound<'_, PyTuple>, what: &str) -> PyResult<Vec<i64>> 
     if args.len() == 1 {
         let first = args.get_item(0)?;
         if first.is_instance_of::<PyTuple>() || first.is_instance_of::<PyList>() {
-            return first
-                .try_iter()?
-                .map(|o| extract_int(&o?, what))
-                .collect();
+            return first.try_iter()?.map(|o| extract_int(&o?, what)).collect();
         }
     }
     args.iter().map(|o| extract_int(&o, what)).collect()
+}
+
+/// Sizes given as one tuple, list or `Size` argument (`full(size, ...)`), never a bare int.
+pub fn parse_size_sequence(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {
+    if !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
+        return Err(PyTypeError::new_err(format!(
+            "{} must be tuple of ints, not {}",
+            what,
+            type_name(obj)
+        )));
+    }
+    obj.try_iter()?.map(|o| extract_int(&o?, what)).collect()
 }
 
 /// Parses a dims argument: an int, or a sequence of ints.
@@ -105,151 +212,4 @@ pub fn parse_dims(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         return Ok(vec![v]);
     }
     obj.try_iter()?.map(|o| extract_int(&o?, "dim")).collect()
-}
-
-/// A value read from nested Python data, before the result dtype is known.
-fn leaf(obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
-    if let Some(s) = extract_scalar(obj)? {
-        return Ok(s);
-    }
-    if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = &t.get().t;
-        if t.numel() != 1 {
-            return Err(PyValueError::new_err(
-                "only one element tensors can be converted to Python scalars",
-            ));
-        }
-        return Ok(crate::python::tensor::item_scalar(t)?);
-    }
-    if obj.hasattr("__array_interface__")? && obj.hasattr("item")? {
-        // A numpy scalar.
-        return leaf(&obj.call_method0("item")?);
-    }
-    if obj.is_none() {
-        return Err(PyRuntimeError::new_err("Could not infer dtype of NoneType"));
-    }
-    Err(PyTypeError::new_err(format!(
-        "new(): invalid data type '{}'",
-        type_name(obj)
-    )))
-}
-
-fn is_sequence(obj: &Bound<'_, PyAny>) -> bool {
-    obj.is_instance_of::<PyList>()
-        || obj.is_instance_of::<PyTuple>()
-        || obj.cast::<PyTensor>().is_ok_and(|t| t.get().t.ndim() > 0)
-}
-
-/// Walks nested lists/tuples, checking that they are rectangular.
-fn collect(obj: &Bound<'_, PyAny>, depth: usize, shape: &mut Vec<usize>, leaf_depth: &mut Option<usize>, out: &mut Vec<Scalar>) -> PyResult<()> {
-    if !is_sequence(obj) {
-        if let Some(ld) = *leaf_depth {
-            if ld != depth {
-                return Err(PyValueError::new_err(format!(
-                    "expected sequence of length {} at dim {} (got {})",
-                    shape.get(depth).copied().unwrap_or(0),
-                    depth,
-                    type_name(obj)
-                )));
-            }
-        }
-        if shape.len() > depth {
-            return Err(PyValueError::new_err(format!(
-                "expected sequence of length {} at dim {} (got {})",
-                shape[depth],
-                depth,
-                type_name(obj)
-            )));
-        }
-        *leaf_depth = Some(depth);
-        out.push(leaf(obj)?);
-        return Ok(());
-    }
-    if obj.cast::<PyTensor>().is_ok() {
-        // A tensor nested in a list contributes its elements.
-        let t = obj.cast::<PyTensor>()?.get().t.clone();
-        let list = to_pylist(obj.py(), &t)?;
-        return collect(list.bind(obj.py()), depth, shape, leaf_depth, out);
-    }
-    let seq = obj.cast::<PySequence>()?;
-    let len = seq.len()?;
-    if leaf_depth.is_some_and(|ld| ld <= depth) {
-        return Err(PyValueError::new_err(format!(
-            "expected sequence of length {} at dim {} (got {})",
-            shape.get(depth).copied().unwrap_or(0),
-            depth,
-            len
-        )));
-    }
-    if shape.len() == depth {
-        shape.push(len);
-    } else if shape[depth] != len {
-        return Err(PyValueError::new_err(format!(
-            "expected sequence of length {} at dim {} (got {})",
-            shape[depth], depth, len
-        )));
-    }
-    if len == 0 && leaf_depth.is_none() {
-        *leaf_depth = Some(depth + 1);
-    }
-    for item in seq.try_iter()? {
-        collect(&item?, depth + 1, shape, leaf_depth, out)?;
-    }
-    Ok(())
-}
-
-/// The dtype torch infers for a list of scalars: any float makes the default float, else any int
-/// int64, else bool; an empty list is the default float.
-fn infer_dtype(values: &[Scalar]) -> DType {
-    if values.is_empty() || values.iter().any(|v| v.is_float()) {
-        default_float()
-    } else if values.iter().any(|v| matches!(v, Scalar::Int(_))) {
-        DType::Int64
-    } else {
-        DType::Bool
-    }
-}
-
-/// `rt.tensor(data)` for nested lists/tuples and scalars.
-pub fn tensor_from_nested(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
-    let mut shape = vec![];
-    let mut values = vec![];
-    let mut leaf_depth = None;
-    collect(obj, 0, &mut shape, &mut leaf_depth, &mut values)?;
-    let dtype = dtype.unwrap_or_else(|| infer_dtype(&values));
-    Ok(dispatch!(dtype, T => Tensor::from_vec(values.iter().map(|v| v.to::<T>()).collect::<Vec<T>>(), &shape)?))
-}
-
-fn build_list<T: Element + for<'py> IntoPyObject<'py>>(py: Python<'_>, data: &[T], shape: &[usize]) -> PyResult<Py<PyAny>> {
-    if shape.is_empty() {
-        return data[0].into_py_any(py);
-    }
-    let step: usize = shape[1..].iter().product();
-    let items = (0..shape[0])
-        .map(|i| build_list(py, &data[i * step..(i + 1) * step], &shape[1..]))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(PyList::new(py, items)?.into_any().unbind())
-}
-
-/// `tolist()`: nested Python lists (a plain number for a 0-dim tensor).
-pub fn to_pylist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
-    let c = t.contiguous()?;
-    dispatch!(c.dtype(), T => {
-        // SAFETY: contiguous tensor of numel elements of T.
-        let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
-        if c.numel() == 0 && c.ndim() > 0 {
-            return build_empty(py, c.shape());
-        }
-        build_list::<T>(py, data, c.shape())
-    })
-}
-
-fn build_empty(py: Python<'_>, shape: &[usize]) -> PyResult<Py<PyAny>> {
-    if shape[0] == 0 || shape.len() == 1 {
-        return Ok(PyList::empty(py).into_any().unbind());
-    }
-    let items = (0..shape[0])
-        .map(|_| build_empty(py, &shape[1..]))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(PyList::new(py, items)?.into_any().unbind())
 }

@@ -1,7 +1,9 @@
 //! Maps core errors to the Python exception types torch raises.
 
 use crate::error::Error;
-use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::PyErr;
 
 impl From<Error> for PyErr {

@@ -3,10 +3,14 @@
 use crate::dtype::{default_float, set_default_float, DType};
 use crate::ops::binary::Value;
 use crate::ops::creation::checked_sizes;
-use crate::python::convert::{extract_scalar, parse_sizes, require_value, tensor_from_nested, type_name};
+use crate::python::convert::{
+    extract_dtype, extract_scalar, is_ndarray, parse_size_sequence, parse_sizes, require_value,
+    type_name,
+};
 use crate::python::dtype::{dtype_object, PyDType};
 use crate::python::interop::borrow_array;
-use crate::python::tensor::{extract_dtype, maybe_detached, PyTensor};
+use crate::python::nested::tensor_from_nested;
+use crate::python::tensor::{maybe_detached, PyTensor};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -25,7 +29,10 @@ fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     if let Some(d) = device {
         let s = d.str()?.to_string();
         if !d.is_none() && s != "cpu" {
-            return Err(PyValueError::new_err(format!("rtensor only supports the 'cpu' device, got '{}'", s)));
+            return Err(PyValueError::new_err(format!(
+                "rtensor only supports the 'cpu' device, got '{}'",
+                s
+            )));
         }
     }
     Ok(())
@@ -35,15 +42,6 @@ fn opt_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
     match dtype {
         Some(d) if !d.is_none() => Ok(Some(extract_dtype(d)?)),
         _ => Ok(None),
-    }
-}
-
-fn is_ndarray(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
-    // Only an already-imported numpy can have made an ndarray, so numpy is never imported here.
-    let modules = obj.py().import("sys")?.getattr("modules")?;
-    match modules.get_item("numpy") {
-        Ok(np) => obj.is_instance(&np.getattr("ndarray")?),
-        Err(_) => Ok(false),
     }
 }
 
@@ -62,8 +60,14 @@ fn data_to_tensor(data: &Bound<'_, PyAny>, dtype: Option<DType>, share: bool) ->
             if share && dtype == t.dtype() {
                 return Ok(t);
             }
-            maybe_detached(py, t.numel(), || if dtype == t.dtype() { t.clone_contiguous() } else { t.to_dtype(dtype)?.contiguous() })
-                .map_err(Into::into)
+            maybe_detached(py, t.numel(), || {
+                if dtype == t.dtype() {
+                    t.clone_contiguous()
+                } else {
+                    t.to_dtype(dtype)?.contiguous()
+                }
+            })
+            .map_err(Into::into)
         }
         None => tensor_from_nested(data, dtype),
     }
@@ -72,50 +76,107 @@ fn data_to_tensor(data: &Bound<'_, PyAny>, dtype: Option<DType>, share: bool) ->
 /// `rt.tensor(data)`: always a copy.
 #[pyfunction]
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
-pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<PyTensor> {
+pub fn tensor(
+    data: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    pin_memory: bool,
+) -> PyResult<PyTensor> {
     let _ = pin_memory;
     check_device(device)?;
-    finish(data_to_tensor(data, opt_dtype(dtype)?, false)?, requires_grad)
+    finish(
+        data_to_tensor(data, opt_dtype(dtype)?, false)?,
+        requires_grad,
+    )
 }
 
-/// `rt.as_tensor(data)`: shares memory with tensors and numpy arrays when the dtype allows.
+/// `rt.as_tensor(data)`: the tensor itself when it already has the dtype; shares memory with
+/// numpy arrays when the dtype allows.
 #[pyfunction]
 #[pyo3(signature = (data, dtype=None, device=None))]
-pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn as_tensor<'py>(
+    data: &Bound<'py, PyAny>,
+    dtype: Option<&Bound<'py, PyAny>>,
+    device: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     check_device(device)?;
-    Ok(data_to_tensor(data, opt_dtype(dtype)?, true)?.into())
+    let dtype = opt_dtype(dtype)?;
+    if let Ok(t) = data.cast::<PyTensor>() {
+        if dtype.is_none_or(|d| d == t.get().t.dtype()) {
+            return Ok(data.clone());
+        }
+    }
+    let t = data_to_tensor(data, dtype, true)?;
+    Ok(Bound::new(data.py(), PyTensor::from(t))?.into_any())
 }
 
-fn sizes_of(size: &Bound<'_, PyTuple>, what: &str) -> PyResult<Vec<usize>> {
-    Ok(checked_sizes(&parse_sizes(size, what)?)?)
+/// Sizes of a creation function given as varargs or one sequence; at least one argument is required.
+fn sizes_of(size: &Bound<'_, PyTuple>, op: &str) -> PyResult<Vec<usize>> {
+    if size.is_empty() {
+        return Err(PyTypeError::new_err(format!(
+            "{}() missing 1 required positional arguments: \"size\"",
+            op
+        )));
+    }
+    Ok(checked_sizes(&parse_sizes(
+        size,
+        &format!("{}(): argument 'size'", op),
+    )?)?)
 }
 
 /// Zero-filled tensor.
 #[pyfunction]
 #[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false))]
-pub fn zeros(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn zeros(
+    size: &Bound<'_, PyTuple>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    let shape = sizes_of(size, "zeros(): argument 'size'")?;
-    finish(Tensor::zeros(&shape, opt_dtype(dtype)?.unwrap_or_else(default_float))?, requires_grad)
+    let shape = sizes_of(size, "zeros")?;
+    finish(
+        Tensor::zeros(&shape, opt_dtype(dtype)?.unwrap_or_else(default_float))?,
+        requires_grad,
+    )
 }
 
 /// One-filled tensor.
 #[pyfunction]
 #[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false))]
-pub fn ones(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn ones(
+    size: &Bound<'_, PyTuple>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    let shape = sizes_of(size, "ones(): argument 'size'")?;
+    let shape = sizes_of(size, "ones")?;
     let dtype = opt_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(maybe_detached(size.py(), shape.iter().product(), || Tensor::full(&shape, Scalar::Int(1), dtype))?, requires_grad)
+    finish(
+        maybe_detached(size.py(), shape.iter().product(), || {
+            Tensor::full(&shape, Scalar::Int(1), dtype)
+        })?,
+        requires_grad,
+    )
 }
 
 /// Tensor with unspecified contents (zeroed here: fresh pages are free to zero).
 #[pyfunction]
 #[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false))]
-pub fn empty(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn empty(
+    size: &Bound<'_, PyTuple>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    let shape = sizes_of(size, "empty(): argument 'size'")?;
-    finish(Tensor::zeros(&shape, opt_dtype(dtype)?.unwrap_or_else(default_float))?, requires_grad)
+    let shape = sizes_of(size, "empty")?;
+    finish(
+        Tensor::zeros(&shape, opt_dtype(dtype)?.unwrap_or_else(default_float))?,
+        requires_grad,
+    )
 }
 
 fn fill_dtype(value: Scalar) -> DType {
@@ -125,13 +186,26 @@ fn fill_dtype(value: Scalar) -> DType {
 /// Tensor filled with `fill_value`; the dtype follows the value's kind unless given.
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
-pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn full(
+    size: &Bound<'_, PyAny>,
+    fill_value: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    let size = PyTuple::new(size.py(), [size])?;
-    let shape = sizes_of(&size, "full(): argument 'size'")?;
+    let shape = checked_sizes(&parse_size_sequence(
+        size,
+        "full(): argument 'size' (position 1)",
+    )?)?;
     let value = fill_scalar(fill_value)?;
     let dtype = opt_dtype(dtype)?.unwrap_or_else(|| fill_dtype(value));
-    finish(maybe_detached(size.py(), shape.iter().product(), || Tensor::full(&shape, value, dtype))?, requires_grad)
+    finish(
+        maybe_detached(size.py(), shape.iter().product(), || {
+            Tensor::full(&shape, value, dtype)
+        })?,
+        requires_grad,
+    )
 }
 
 fn fill_scalar(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
@@ -143,7 +217,10 @@ fn fill_scalar(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
             return crate::python::tensor::item_scalar(&t.get().t);
         }
     }
-    Err(PyTypeError::new_err(format!("full(): argument 'fill_value' must be Number, not {}", type_name(v))))
+    Err(PyTypeError::new_err(format!(
+        "full(): argument 'fill_value' must be Number, not {}",
+        type_name(v)
+    )))
 }
 
 fn like_dtype(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
@@ -153,54 +230,115 @@ fn like_dtype(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DT
 /// Zeros shaped like `input`.
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn zeros_like(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn zeros_like(
+    input: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    finish(Tensor::zeros(input.t.shape(), like_dtype(input, dtype)?)?, requires_grad)
+    finish(
+        Tensor::full_like(&input.t, Scalar::Int(0), like_dtype(input, dtype)?)?,
+        requires_grad,
+    )
 }
 
 /// Ones shaped like `input`.
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn ones_like(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn ones_like(
+    input: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    finish(Tensor::full(input.t.shape(), Scalar::Int(1), like_dtype(input, dtype)?)?, requires_grad)
+    finish(
+        Tensor::full_like(&input.t, Scalar::Int(1), like_dtype(input, dtype)?)?,
+        requires_grad,
+    )
 }
 
 /// Uninitialised (here: zeroed) tensor shaped like `input`.
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn empty_like(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn empty_like(
+    input: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     zeros_like(input, dtype, device, requires_grad)
 }
 
 /// `fill_value` everywhere, shaped like `input`.
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype=None, device=None, requires_grad=false))]
-pub fn full_like(input: &PyTensor, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn full_like(
+    input: &PyTensor,
+    fill_value: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    finish(Tensor::full(input.t.shape(), fill_scalar(fill_value)?, like_dtype(input, dtype)?)?, requires_grad)
+    finish(
+        Tensor::full_like(
+            &input.t,
+            fill_scalar(fill_value)?,
+            like_dtype(input, dtype)?,
+        )?,
+        requires_grad,
+    )
 }
 
 /// Uniform [0, 1) samples shaped like `input`.
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, requires_grad=false))]
-pub fn rand_like(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    finish(crate::random::rand(input.t.shape(), like_dtype(input, dtype)?)?, requires_grad)
+pub fn rand_like(
+    input: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
+    finish(
+        crate::random::rand(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
+        requires_grad,
+    )
 }
 
 /// Standard normal samples shaped like `input`.
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, requires_grad=false))]
-pub fn randn_like(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    finish(crate::random::randn(input.t.shape(), like_dtype(input, dtype)?)?, requires_grad)
+pub fn randn_like(
+    input: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
+    finish(
+        crate::random::randn(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
+        requires_grad,
+    )
 }
 
 /// Identity matrix (`n` x `m`).
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
-pub fn eye(n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn eye(
+    n: i64,
+    m: Option<i64>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    finish(Tensor::eye(n, m.unwrap_or(n), opt_dtype(dtype)?.unwrap_or_else(default_float))?, requires_grad)
+    finish(
+        Tensor::eye(
+            n,
+            m.unwrap_or(n),
+            opt_dtype(dtype)?.unwrap_or_else(default_float),
+        )?,
+        requires_grad,
+    )
 }
 
 fn number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
@@ -212,13 +350,24 @@ fn number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
             return crate::python::tensor::item_scalar(&t.get().t);
         }
     }
-    Err(PyTypeError::new_err(format!("arange(): argument '{}' must be Number, not {}", what, type_name(obj))))
+    Err(PyTypeError::new_err(format!(
+        "arange(): argument '{}' must be Number, not {}",
+        what,
+        type_name(obj)
+    )))
 }
 
 /// `arange(end)` / `arange(start, end, step)`: int64 unless an argument is a float.
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
-pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn arange(
+    start: &Bound<'_, PyAny>,
+    end: Option<&Bound<'_, PyAny>>,
+    step: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
     let (s, e) = match end {
         Some(e) if !e.is_none() => (number(start, "start")?, number(e, "end")?),
@@ -229,9 +378,15 @@ pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Op
         _ => Scalar::Int(1),
     };
     let any_float = [s, e, st].iter().any(|v| v.is_float());
-    let dtype = opt_dtype(dtype)?.unwrap_or(if any_float { default_float() } else { DType::Int64 });
+    let dtype = opt_dtype(dtype)?.unwrap_or(if any_float {
+        default_float()
+    } else {
+        DType::Int64
+    });
     let t = match (s, e, st, any_float) {
-        (Scalar::Int(a), Scalar::Int(b), Scalar::Int(c), false) => Tensor::arange_int(a, b, c, dtype)?,
+        (Scalar::Int(a), Scalar::Int(b), Scalar::Int(c), false) => {
+            Tensor::arange_int(a, b, c, dtype)?
+        }
         _ => Tensor::arange(s.as_f64(), e.as_f64(), st.as_f64(), dtype)?,
     };
     finish(t, requires_grad)
@@ -240,37 +395,81 @@ pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Op
 /// `steps` evenly spaced values from `start` to `end` inclusive.
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
-pub fn linspace(start: f64, end: f64, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn linspace(
+    start: f64,
+    end: f64,
+    steps: i64,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<PyTensor> {
     check_device(device)?;
-    finish(Tensor::linspace(start, end, steps, opt_dtype(dtype)?.unwrap_or_else(default_float))?, requires_grad)
+    finish(
+        Tensor::linspace(
+            start,
+            end,
+            steps,
+            opt_dtype(dtype)?.unwrap_or_else(default_float),
+        )?,
+        requires_grad,
+    )
 }
 
 /// Uniform samples in [0, 1).
 #[pyfunction]
 #[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, generator=None))]
-pub fn rand(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, generator: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn rand(
+    size: &Bound<'_, PyTuple>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    generator: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
     let _ = generator;
     check_device(device)?;
-    let shape = sizes_of(size, "rand(): argument 'size'")?;
+    let shape = sizes_of(size, "rand")?;
     let dtype = opt_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(maybe_detached(size.py(), shape.iter().product(), || crate::random::rand(&shape, dtype))?, requires_grad)
+    finish(
+        maybe_detached(size.py(), shape.iter().product(), || {
+            crate::random::rand(&shape, dtype)
+        })?,
+        requires_grad,
+    )
 }
 
 /// Standard normal samples.
 #[pyfunction]
 #[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, generator=None))]
-pub fn randn(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, generator: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn randn(
+    size: &Bound<'_, PyTuple>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    generator: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
     let _ = generator;
     check_device(device)?;
-    let shape = sizes_of(size, "randn(): argument 'size'")?;
+    let shape = sizes_of(size, "randn")?;
     let dtype = opt_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(maybe_detached(size.py(), shape.iter().product(), || crate::random::randn(&shape, dtype))?, requires_grad)
+    finish(
+        maybe_detached(size.py(), shape.iter().product(), || {
+            crate::random::randn(&shape, dtype)
+        })?,
+        requires_grad,
+    )
 }
 
 /// Integers uniform in [low, high): `randint(high, size)` or `randint(low, high, size)`.
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, generator=None))]
-pub fn randint(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, generator: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn randint(
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    generator: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
     let _ = generator;
     check_device(device)?;
     let mut items: Vec<Bound<'_, PyAny>> = args.iter().collect();
@@ -282,10 +481,12 @@ pub fn randint(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype
         [l, h, s] => (l.extract::<i64>()?, h.extract::<i64>()?, s.clone()),
         _ => return Err(PyTypeError::new_err("randint() received an invalid combination of arguments: expected (high, size) or (low, high, size)")),
     };
-    let size = PyTuple::new(args.py(), [size])?;
-    let shape = sizes_of(&size, "randint(): argument 'size'")?;
+    let shape = checked_sizes(&parse_size_sequence(&size, "randint(): argument 'size'")?)?;
     let dtype = opt_dtype(dtype)?.unwrap_or(DType::Int64);
-    finish(crate::random::randint(low, high, &shape, dtype)?, requires_grad)
+    finish(
+        crate::random::randint(low, high, &shape, dtype)?,
+        requires_grad,
+    )
 }
 
 /// Seeds the random generator.
@@ -316,7 +517,9 @@ pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pyfunction]
 pub fn set_num_threads(n: i64) -> PyResult<()> {
     if n < 1 {
-        return Err(PyValueError::new_err("set_num_threads expects a positive integer"));
+        return Err(PyValueError::new_err(
+            "set_num_threads expects a positive integer",
+        ));
     }
     crate::threads::set_num_threads(n as usize);
     Ok(())
@@ -341,13 +544,15 @@ fn tensor_list(tensors: &Bound<'_, PyAny>, op: &str) -> PyResult<Vec<Tensor>> {
         .enumerate()
         .map(|(i, t)| {
             let t = t?;
-            t.cast::<PyTensor>().map(|t| t.get().t.clone()).map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "expected Tensor as element {} in argument 0, but got {}",
-                    i,
-                    type_name(&t)
-                ))
-            })
+            t.cast::<PyTensor>()
+                .map(|t| t.get().t.clone())
+                .map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "expected Tensor as element {} in argument 0, but got {}",
+                        i,
+                        type_name(&t)
+                    ))
+                })
         })
         .collect()
 }
@@ -355,7 +560,12 @@ fn tensor_list(tensors: &Bound<'_, PyAny>, op: &str) -> PyResult<Vec<Tensor>> {
 /// Concatenates tensors along an existing dim.
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0, *, axis=None))]
-pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64, axis: Option<i64>) -> PyResult<PyTensor> {
+pub fn cat(
+    py: Python<'_>,
+    tensors: &Bound<'_, PyAny>,
+    dim: i64,
+    axis: Option<i64>,
+) -> PyResult<PyTensor> {
     let ts = tensor_list(tensors, "cat")?;
     let n = ts.iter().map(Tensor::numel).sum();
     Ok(maybe_detached(py, n, || crate::ops::join::cat(&ts, axis.unwrap_or(dim)))?.into())
@@ -373,15 +583,25 @@ pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<P
 /// `where(condition, input, other)`; with only a condition, the indices of nonzero elements.
 #[pyfunction]
 #[pyo3(name = "where", signature = (condition, input=None, other=None))]
-pub fn where_(py: Python<'_>, condition: &PyTensor, input: Option<&Bound<'_, PyAny>>, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+pub fn where_(
+    py: Python<'_>,
+    condition: &PyTensor,
+    input: Option<&Bound<'_, PyAny>>,
+    other: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     match (input, other) {
         (Some(a), Some(b)) => {
-            let (a, b): (Value, Value) = (require_value(a, "where", "input")?, require_value(b, "where", "other")?);
+            let (a, b): (Value, Value) = (
+                require_value(a, "where", "input")?,
+                require_value(b, "where", "other")?,
+            );
             let c = &condition.t;
             let out = maybe_detached(py, c.numel(), || crate::ops::join::where_(c, &a, &b))?;
             Ok(Bound::new(py, PyTensor::from(out))?.into_any().unbind())
         }
-        (None, None) => Ok(crate::python::tensor::tuple_of(py, condition.t.nonzero_columns()?)?.into_any()),
+        (None, None) => {
+            Ok(crate::python::tensor::tuple_of(py, condition.t.nonzero_columns()?)?.into_any())
+        }
         _ => Err(PyTypeError::new_err("where() takes 1 or 3 arguments")),
     }
 }

@@ -1,9 +1,17 @@
 //! `Tensor.__getitem__` / `__setitem__`: turns a Python index key into core index items.
 
+use crate::dtype::DType;
+use crate::ops::binary::Value;
 use crate::ops::index::IndexItem;
-use crate::python::convert::{extract_value, tensor_from_nested, type_name};
+use crate::python::convert::{
+    extract_scalar, is_ndarray, numpy_scalar, qualified_type_name, type_name,
+};
+use crate::python::interop::borrow_array;
+use crate::python::nested::tensor_from_nested;
 use crate::python::tensor::{maybe_detached, PyTensor};
-use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyTuple};
 
@@ -11,9 +19,17 @@ fn slice_bound(obj: Bound<'_, PyAny>) -> PyResult<Option<i64>> {
     if obj.is_none() {
         return Ok(None);
     }
-    obj.extract::<i64>()
-        .map(Some)
-        .map_err(|_| PyTypeError::new_err("slice indices must be integers or None or have an __index__ method"))
+    obj.extract::<i64>().map(Some).map_err(|_| {
+        PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
+    })
+}
+
+/// An index tensor: a 0-dim integer one is a plain int, as in torch.
+fn tensor_item(t: Tensor) -> PyResult<IndexItem> {
+    if t.ndim() == 0 && !t.dtype().is_floating() && t.dtype() != DType::Bool {
+        return Ok(IndexItem::Int(t.item_i64()?));
+    }
+    Ok(IndexItem::Tensor(t))
 }
 
 fn item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
@@ -24,34 +40,42 @@ fn item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Ellipsis);
     }
     if obj.is_instance_of::<PyBool>() {
-        let t = crate::tensor::Tensor::from_vec(vec![obj.extract::<bool>()?], &[])?;
+        let t = Tensor::from_vec(vec![obj.extract::<bool>()?], &[])?;
         return Ok(IndexItem::Tensor(t));
     }
     if obj.is_instance_of::<PyInt>() {
         return Ok(IndexItem::Int(obj.extract::<i64>()?));
     }
     if let Ok(s) = obj.cast::<PySlice>() {
-        let step = slice_bound(s.getattr("step")?)?.unwrap_or(1);
-        if step <= 0 {
-            return Err(PyValueError::new_err("step must be greater than zero"));
-        }
         return Ok(IndexItem::Slice {
             start: slice_bound(s.getattr("start")?)?,
             stop: slice_bound(s.getattr("stop")?)?,
-            step,
+            step: slice_bound(s.getattr("step")?)?.unwrap_or(1),
         });
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = &t.get().t;
-        if t.ndim() == 0 && !t.dtype().is_floating() && t.dtype() != crate::dtype::DType::Bool {
-            return Ok(IndexItem::Int(t.item_i64()?));
-        }
-        return Ok(IndexItem::Tensor(t.clone()));
+        return tensor_item(t.get().t.clone());
     }
     if obj.is_instance_of::<PyList>() {
-        return Ok(IndexItem::Tensor(tensor_from_nested(obj, None)?));
+        let t = tensor_from_nested(obj, None)?;
+        // An empty list selects nothing: an empty integer index, not a float tensor.
+        let t = if t.numel() == 0 {
+            t.to_dtype(DType::Int64)?
+        } else {
+            t
+        };
+        return Ok(IndexItem::Tensor(t));
     }
-    if let Ok(i) = obj.call_method0("__index__").and_then(|i| i.extract::<i64>()) {
+    if is_ndarray(obj)? {
+        return tensor_item(borrow_array(obj)?);
+    }
+    if let Some((Scalar::Bool(b), _)) = numpy_scalar(obj)? {
+        return Ok(IndexItem::Tensor(Tensor::from_vec(vec![b], &[])?));
+    }
+    if let Ok(i) = obj
+        .call_method0("__index__")
+        .and_then(|i| i.extract::<i64>())
+    {
         return Ok(IndexItem::Int(i));
     }
     Err(PyIndexError::new_err(format!(
@@ -68,6 +92,21 @@ fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
     Ok(vec![item(key)?])
 }
 
+/// A value for `__setitem__`: a tensor or a number (Python or numpy), nothing else, as torch.
+fn assigned_value(t: &Tensor, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if let Ok(v) = value.cast::<PyTensor>() {
+        return Ok(Value::Tensor(v.get().t.clone()));
+    }
+    if let Some(s) = extract_scalar(value)? {
+        return Ok(Value::Scalar(s));
+    }
+    Err(PyTypeError::new_err(format!(
+        "can't assign a {} to a rtensor.{}Tensor",
+        qualified_type_name(value),
+        t.dtype().torch_name()
+    )))
+}
+
 #[pymethods]
 impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
@@ -76,13 +115,17 @@ impl PyTensor {
         Ok(maybe_detached(py, t.numel(), || t.index(&items))?.into())
     }
 
-    fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let items = parse_key(key)?;
-        let value = match extract_value(value)? {
-            Some(v) => v,
-            None => crate::ops::binary::Value::Tensor(tensor_from_nested(value, Some(self.t.dtype()))?),
-        };
+        let value = assigned_value(&self.t, value)?;
         let t = &self.t;
-        Ok(maybe_detached(py, t.numel(), || t.index_put(&items, &value))?)
+        Ok(maybe_detached(py, t.numel(), || {
+            t.index_put(&items, &value)
+        })?)
     }
 }

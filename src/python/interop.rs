@@ -63,9 +63,13 @@ pub fn from_numpy(py: Python<'_>, array: &Bound<'_, PyAny>) -> PyResult<PyTensor
 
 /// Wraps anything exposing `__array_interface__` without copying.
 pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
-    let iface = array.getattr("__array_interface__")?.cast_into::<PyDict>()?;
+    let iface = array
+        .getattr("__array_interface__")?
+        .cast_into::<PyDict>()?;
     let get = |k: &str| -> PyResult<Bound<'_, PyAny>> {
-        iface.get_item(k)?.ok_or_else(|| PyValueError::new_err(format!("array interface without '{}'", k)))
+        iface
+            .get_item(k)?
+            .ok_or_else(|| PyValueError::new_err(format!("array interface without '{}'", k)))
     };
     let ts: String = get("typestr")?.extract()?;
     let dtype = dtype_of_typestr(&ts).ok_or_else(|| {
@@ -94,7 +98,11 @@ pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         }
         _ => crate::shape::contiguous_strides(&shape),
     };
-    let layout = Layout { shape, strides, offset: 0 };
+    let layout = Layout {
+        shape,
+        strides,
+        offset: 0,
+    };
     let nbytes = layout.span().map_or(0, |(_, hi)| (hi + 1) * dtype.size());
     let owner = PyOwner(array.clone().unbind());
     // SAFETY: the array interface promises `nbytes` valid bytes at `addr` while the array lives,
@@ -138,7 +146,11 @@ impl PyTensor {
 
     /// numpy's conversion hook; `copy=True` asks for a copy.
     #[pyo3(signature = (dtype=None, copy=None))]
-    fn __array__<'py>(slf: &Bound<'py, Self>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+    fn __array__<'py>(
+        slf: &Bound<'py, Self>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let arr = PyTensor::numpy(slf, false)?;
         let arr = match dtype {
             Some(d) if !d.is_none() => arr.call_method1("astype", (d,))?,
@@ -162,11 +174,15 @@ impl PyTensor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let _ = (stream, max_version, dl_device);
         if self.t.requires_grad() {
-            return Err(PyRuntimeError::new_err(
+            return Err(PyBufferError::new_err(
                 "Can't export tensors that require gradient, use tensor.detach()",
             ));
         }
-        let t = if copy == Some(true) { self.t.clone_contiguous()? } else { self.t.clone() };
+        let t = if copy == Some(true) {
+            self.t.clone_contiguous()?
+        } else {
+            self.t.clone()
+        };
         export_dlpack(py, t)
     }
 
@@ -246,7 +262,11 @@ fn dl_dtype(dtype: DType) -> DLDataType {
         DType::Float32 => (2, 32),
         DType::Float64 => (2, 64),
     };
-    DLDataType { code, bits, lanes: 1 }
+    DLDataType {
+        code,
+        bits,
+        lanes: 1,
+    }
 }
 
 fn export_dlpack(py: Python<'_>, t: Tensor) -> PyResult<Bound<'_, PyAny>> {
@@ -258,7 +278,10 @@ fn export_dlpack(py: Python<'_>, t: Tensor) -> PyResult<Bound<'_, PyAny>> {
     let managed = Box::new(DLManagedTensor {
         dl_tensor: DLTensor {
             data: t.data_ptr() as *mut c_void,
-            device: DLDevice { device_type: 1, device_id: 0 },
+            device: DLDevice {
+                device_type: 1,
+                device_id: 0,
+            },
             ndim: t.ndim() as i32,
             dtype: dl_dtype(t.dtype()),
             shape: ctx.shape.as_mut_ptr(),
@@ -272,7 +295,11 @@ fn export_dlpack(py: Python<'_>, t: Tensor) -> PyResult<Bound<'_, PyAny>> {
     // SAFETY: `raw` is a valid, uniquely owned DLManagedTensor; the capsule takes ownership.
     unsafe {
         (*raw).manager_ctx = Box::into_raw(ctx) as *mut c_void;
-        let cap = ffi::PyCapsule_New(raw as *mut c_void, DLTENSOR.as_ptr(), Some(capsule_destructor));
+        let cap = ffi::PyCapsule_New(
+            raw as *mut c_void,
+            DLTENSOR.as_ptr(),
+            Some(capsule_destructor),
+        );
         if cap.is_null() {
             delete_managed(raw);
             return Err(PyErr::fetch(py));
@@ -319,7 +346,10 @@ pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor>
         if let Ok(dev) = ext.call_method0("__dlpack_device__") {
             let (kind, _): (i32, i32) = dev.extract()?;
             if kind != 1 {
-                return Err(PyBufferError::new_err(format!("from_dlpack: only CPU tensors are supported (device type {})", kind)));
+                return Err(PyBufferError::new_err(format!(
+                    "from_dlpack: only CPU tensors are supported (device type {})",
+                    kind
+                )));
             }
         }
         ext.call_method0("__dlpack__")?
@@ -340,7 +370,9 @@ pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor>
         let m = ffi::PyCapsule_GetPointer(cap, DLTENSOR.as_ptr()) as *mut DLManagedTensor;
         let dl = &(*m).dl_tensor;
         if dl.device.device_type != 1 {
-            return Err(PyBufferError::new_err("from_dlpack: only CPU tensors are supported"));
+            return Err(PyBufferError::new_err(
+                "from_dlpack: only CPU tensors are supported",
+            ));
         }
         let dtype = dtype_of_dl(dl.dtype).ok_or_else(|| {
             PyTypeError::new_err(format!(
@@ -356,9 +388,15 @@ pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor>
             (0..nd).map(|i| *dl.strides.add(i) as isize).collect()
         };
         if strides.iter().any(|&s| s < 0) {
-            return Err(PyValueError::new_err("from_dlpack: negative strides are not supported"));
+            return Err(PyValueError::new_err(
+                "from_dlpack: negative strides are not supported",
+            ));
         }
-        let layout = Layout { shape, strides, offset: 0 };
+        let layout = Layout {
+            shape,
+            strides,
+            offset: 0,
+        };
         let nbytes = layout.span().map_or(0, |(_, hi)| (hi + 1) * dtype.size());
         let data = (dl.data as *mut u8).add(dl.byte_offset as usize);
         if ffi::PyCapsule_SetName(cap, USED_DLTENSOR.as_ptr()) != 0 {

@@ -6,6 +6,8 @@ mod errors;
 mod functions;
 mod indexing;
 mod interop;
+mod math_functions;
+mod nested;
 mod tensor;
 mod tensor_math;
 
@@ -48,5 +50,6 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
+    math_functions::register(m)?;
     Ok(())
 }

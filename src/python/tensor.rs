@@ -3,8 +3,9 @@
 
 use crate::dispatch;
 use crate::dtype::{default_float, DType};
-use crate::python::convert::{parse_dims, parse_sizes, to_pylist};
+use crate::python::convert::{extract_dtype, parse_dims, parse_sizes};
 use crate::python::dtype::{dtype_object, PyDType};
+use crate::python::nested::to_pylist;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -73,22 +74,13 @@ pub fn item_scalar(t: &Tensor) -> PyResult<Scalar> {
 
 fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
     Ok(match s {
-        Scalar::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any().unbind(),
+        Scalar::Bool(b) => pyo3::types::PyBool::new(py, b)
+            .to_owned()
+            .into_any()
+            .unbind(),
         Scalar::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
         Scalar::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
     })
-}
-
-/// Reads a `dtype` argument.
-pub fn extract_dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
-    obj.cast::<PyDType>()
-        .map(|d| d.get().dtype)
-        .map_err(|_| {
-            PyTypeError::new_err(format!(
-                "expected an rtensor dtype (such as rtensor.float32), got {}",
-                crate::python::convert::type_name(obj)
-            ))
-        })
 }
 
 #[pymethods]
@@ -115,10 +107,7 @@ impl PyTensor {
     fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
-            Some(d) => {
-                let d = crate::shape::normalize_dim(d, self.t.ndim())?;
-                Ok(self.t.strides()[d].into_pyobject(py)?.into_any())
-            }
+            Some(d) => Ok(self.t.stride(d)?.into_pyobject(py)?.into_any()),
         }
     }
 
@@ -237,7 +226,9 @@ impl PyTensor {
         let rows = (0..t.shape()[0] as i64)
             .map(|i| Ok(PyTensor::from(t.select(0, i)?)))
             .collect::<PyResult<Vec<_>>>()?;
-        pyo3::types::PyList::new(slf.py(), rows)?.try_iter().map(|i| i.into_any())
+        pyo3::types::PyList::new(slf.py(), rows)?
+            .try_iter()
+            .map(|i| i.into_any())
     }
 
     fn __hash__(slf: &Bound<'_, Self>) -> isize {
@@ -254,7 +245,10 @@ impl PyTensor {
     /// A new shape over the same memory when possible, else a copy.
     #[pyo3(signature = (*shape))]
     fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        Ok(self.t.reshape(&parse_sizes(shape, "reshape(): argument 'shape'")?)?.into())
+        Ok(self
+            .t
+            .reshape(&parse_sizes(shape, "reshape(): argument 'shape'")?)?
+            .into())
     }
 
     /// A new shape over the same memory; RuntimeError when the strides forbid it.
@@ -268,7 +262,10 @@ impl PyTensor {
                 return Ok(self.t.detach().into());
             }
         }
-        Ok(self.t.view(&parse_sizes(shape, "view(): argument 'size'")?)?.into())
+        Ok(self
+            .t
+            .view(&parse_sizes(shape, "view(): argument 'size'")?)?
+            .into())
     }
 
     /// Merges dims `start_dim..=end_dim`.
@@ -302,7 +299,10 @@ impl PyTensor {
     /// Reorders dims.
     #[pyo3(signature = (*dims))]
     fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        Ok(self.t.permute(&parse_sizes(dims, "permute(): argument 'dims'")?)?.into())
+        Ok(self
+            .t
+            .permute(&parse_sizes(dims, "permute(): argument 'dims'")?)?
+            .into())
     }
 
     /// Transpose of a tensor with at most 2 dims.
@@ -319,7 +319,10 @@ impl PyTensor {
     /// Broadcasts to a bigger shape without copying (`-1` keeps a dim).
     #[pyo3(signature = (*sizes))]
     fn expand(&self, sizes: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        Ok(self.t.expand(&parse_sizes(sizes, "expand(): argument 'size'")?)?.into())
+        Ok(self
+            .t
+            .expand(&parse_sizes(sizes, "expand(): argument 'size'")?)?
+            .into())
     }
 
     /// Broadcasts to `other`'s shape without copying.
@@ -330,16 +333,7 @@ impl PyTensor {
 
     /// `length` elements along `dim` from `start`, as a view.
     fn narrow(&self, dim: i64, start: i64, length: i64) -> PyResult<PyTensor> {
-        let d = crate::shape::normalize_dim(dim, self.t.ndim())?;
-        let size = self.t.shape()[d] as i64;
-        let s = if start < 0 { start + size } else { start };
-        if s < 0 || s > size || length < 0 || s + length > size {
-            return Err(pyo3::exceptions::PyIndexError::new_err(format!(
-                "start ({}) + length ({}) exceeds dimension size ({}).",
-                start, length, size
-            )));
-        }
-        Ok(self.t.narrow(d, s as usize, length as usize).into())
+        Ok(self.t.narrow_checked(dim, start, length)?.into())
     }
 
     /// Selects one index along a dim, as a view.
@@ -349,10 +343,17 @@ impl PyTensor {
 
     /// Views of `split_size` elements along `dim`, or of the listed sizes.
     #[pyo3(signature = (split_size_or_sections, dim=0))]
-    fn split(&self, py: Python<'_>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
+    fn split(
+        &self,
+        py: Python<'_>,
+        split_size_or_sections: &Bound<'_, PyAny>,
+        dim: i64,
+    ) -> PyResult<Py<PyTuple>> {
         let parts = match split_size_or_sections.extract::<i64>() {
             Ok(size) => self.t.split_size(size, dim)?,
-            Err(_) => self.t.split_sizes(&parse_dims(split_size_or_sections)?, dim)?,
+            Err(_) => self
+                .t
+                .split_sizes(&parse_dims(split_size_or_sections)?, dim)?,
         };
         tuple_of(py, parts)
     }
@@ -378,7 +379,11 @@ impl PyTensor {
 
     /// A copy in new memory.
     #[pyo3(signature = (*, memory_format=None))]
-    fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn clone(
+        &self,
+        py: Python<'_>,
+        memory_format: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTensor> {
         let _ = memory_format;
         let t = &self.t;
         Ok(maybe_detached(py, t.numel(), || t.clone_tensor())?.into())
@@ -387,7 +392,12 @@ impl PyTensor {
     /// Converts to a dtype (the tensor itself when it already has it); a device string of "cpu"
     /// is accepted and ignored.
     #[pyo3(signature = (*args, dtype=None, copy=false))]
-    fn to<'py>(slf: Bound<'py, Self>, args: &Bound<'py, PyTuple>, dtype: Option<&Bound<'py, PyAny>>, copy: bool) -> PyResult<Bound<'py, PyAny>> {
+    fn to<'py>(
+        slf: Bound<'py, Self>,
+        args: &Bound<'py, PyTuple>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let mut target = dtype.map(extract_dtype).transpose()?;
         for a in args.iter() {
             if let Ok(d) = extract_dtype(&a) {
@@ -409,7 +419,11 @@ impl PyTensor {
         }
         let py = slf.py();
         let out = maybe_detached(py, t.numel(), || {
-            if target == t.dtype() { t.clone_tensor() } else { t.to_dtype(target) }
+            if target == t.dtype() {
+                t.clone_tensor()
+            } else {
+                t.to_dtype(target)
+            }
         })?;
         Ok(Bound::new(py, PyTensor::from(out))?.into_any())
     }
@@ -453,11 +467,21 @@ impl PyTensor {
         Ok(one_element(&self.t)?.as_f64())
     }
 
+    /// numpy defers its binary operators to ours (so `np.float64(2) * t` is a tensor), as torch's
+    /// tensors do.
+    #[classattr]
+    fn __array_priority__() -> f64 {
+        1000.0
+    }
+
     fn __int__(&self) -> PyResult<i64> {
         Ok(match one_element(&self.t)? {
             Scalar::Float(f) => {
                 if !f.is_finite() {
-                    return Err(PyValueError::new_err(format!("cannot convert float {} to integer", f)));
+                    return Err(PyValueError::new_err(format!(
+                        "cannot convert float {} to integer",
+                        f
+                    )));
                 }
                 f.trunc() as i64
             }
@@ -477,10 +501,11 @@ impl PyTensor {
 
     fn __bool__(&self) -> PyResult<bool> {
         if self.t.numel() != 1 {
-            return Err(PyRuntimeError::new_err(format!(
-                "Boolean value of Tensor with {} values is ambiguous",
-                if self.t.numel() == 0 { "no" } else { "more than one" }
-            )));
+            return Err(PyRuntimeError::new_err(if self.t.numel() == 0 {
+                "Boolean value of Tensor with no values is ambiguous"
+            } else {
+                "Boolean value of Tensor with more than one value is ambiguous"
+            }));
         }
         Ok(one_element(&self.t)?.as_f64() != 0.0)
     }
@@ -494,12 +519,12 @@ impl PyTensor {
     }
 }
 
+/// The element of a one-element tensor for `float()`, `int()` and `bool()`.
 fn one_element(t: &Tensor) -> PyResult<Scalar> {
     if t.numel() != 1 {
-        return Err(PyRuntimeError::new_err(format!(
-            "a Tensor with {} elements cannot be converted to Scalar",
-            t.numel()
-        )));
+        return Err(PyValueError::new_err(
+            "only one element tensors can be converted to Python scalars",
+        ));
     }
     item_scalar(t)
 }

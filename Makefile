@@ -1,0 +1,39 @@
+# Set-up and everyday commands. `make demo` and `make test` work on a fresh machine with
+# Python >= 3.9, a Rust toolchain and make: they create .venv and build the extension first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MATURIN := $(VENV)/bin/maturin
+
+.PHONY: build demo test test-slow bench clean
+
+$(VENV)/.deps-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "maturin>=1.5,<2" pytest numpy hypothesis
+	touch $@
+
+# Builds the extension in release mode and installs it (editable) into .venv.
+build: $(VENV)/.deps-installed
+	VIRTUAL_ENV=$(abspath $(VENV)) $(MATURIN) develop --release --quiet
+
+# The tour: what rtensor does, printed like a REPL session.
+demo: build
+	$(PY) -m rtensor
+
+# The Rust core's tests, then the whole Python suite (slow tests excluded).
+test: build
+	cargo test --quiet
+	$(PY) -m pytest tests -q
+
+# The long fuzz/leak/sweep runs.
+test-slow: build
+	$(PY) -m pytest tests -q -m slow
+
+# rtensor against numpy and torch (when installed), side by side in one process.
+bench: build
+	$(PY) benches/compare.py
+	cargo bench --bench kernels
+
+clean:
+	rm -rf $(VENV) target

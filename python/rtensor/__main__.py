@@ -1,0 +1,100 @@
+"""The rtensor tour: ``python -m rtensor`` walks through what rtensor does, REPL style.
+
+Each step prints the code and what it gives, exactly as a Python session with PyTorch would,
+with ``rtensor`` in place of ``torch``.
+"""
+
+import rtensor as rt
+
+_SCOPE = {"rt": rt}
+
+
+def chapter(title: str) -> None:
+    """Prints a section heading."""
+    print()
+    print(f"# {title}")
+    print("# " + "-" * len(title))
+
+
+def say(text: str) -> None:
+    """Prints a line of commentary."""
+    print(f"# {text}")
+
+
+def run(code: str) -> None:
+    """Runs one line like the REPL: statements silently, expressions with their repr."""
+    print(f">>> {code}")
+    try:
+        value = eval(compile(code, "<tour>", "eval"), _SCOPE)
+    except SyntaxError:
+        exec(compile(code, "<tour>", "exec"), _SCOPE)
+        return
+    if value is not None:
+        print(repr(value))
+
+
+def main() -> None:
+    """The whole tour."""
+    chapter("Creating tensors")
+    run("import rtensor as rt")
+    run("A = rt.arange(20, dtype=rt.float32).reshape(5, 4)")
+    run("A")
+    run("A.shape, A.dtype")
+    run("rt.tensor([[1, 2], [3, 4]])")
+    run("rt.zeros(2, 3), rt.ones((2,), dtype=rt.int32)")
+    run("rt.linspace(0, 1, 5)")
+    run("rt.manual_seed(0); rt.rand(2, 2).shape")
+
+    chapter("dtypes and type promotion, as in PyTorch")
+    run("rt.arange(4).dtype")
+    run("(rt.arange(4) * 2.5).dtype")
+    run("(rt.arange(4) / 2)")
+    run("rt.tensor([True, False]) + rt.tensor([True, True])")
+
+    chapter("detach() shares memory; clone() copies it")
+    say("b = a.detach() is another name for the same buffer: a write through one is seen in the other.")
+    run("a = rt.arange(4, dtype=rt.float32)")
+    run("b = a.detach()")
+    run("a.data_ptr() == b.data_ptr()")
+    run("b[0] = 100.0")
+    run("a")
+    say("c = a.clone() is a new buffer: changing it leaves a as it was.")
+    run("c = a.clone()")
+    run("a.data_ptr() == c.data_ptr()")
+    run("c[1] = -1.0")
+    run("a, c")
+    say("Every in-place write bumps the version counter that views and detach() aliases share.")
+    run("a._version, b._version, c._version")
+
+    chapter("Matrices")
+    run("A = rt.arange(20).reshape(5, 4)")
+    run("A.T")
+    run("B = A.clone()")
+    say("The Hadamard product multiplies element by element, with no summation:")
+    run("A * B")
+
+    chapter("Broadcasting")
+    run("a = rt.arange(3).reshape(3, 1)")
+    run("b = rt.arange(2).reshape(1, 2)")
+    run("a + b")
+    run("rt.ones(2, 3) * rt.tensor([1.0, 2.0, 3.0])")
+
+    chapter("Views never copy")
+    run("x = rt.arange(12).reshape(3, 4)")
+    run("y = x[1:, ::2]")
+    run("y, y.stride(), y.storage_offset(), y.is_contiguous()")
+    run("y.contiguous().is_contiguous()")
+    run("x[x > 8]")
+
+    chapter("numpy round trips share memory")
+    run("import numpy as np")
+    run("n = np.arange(6, dtype=np.float32).reshape(2, 3)")
+    run("t = rt.from_numpy(n)")
+    run("n[0, 0] = 42")
+    run("t")
+    run("t.numpy() is not n, np.shares_memory(t.numpy(), n)")
+    run("rt.from_dlpack(n)[1]")
+
+
+if __name__ == "__main__":
+    main()
