@@ -3,6 +3,7 @@
 //! The core (everything outside `python/`) knows nothing of Python and is tested with `cargo test`;
 //! the bindings live behind the `python` cargo feature.
 
+pub mod autograd;
 pub mod dtype;
 pub mod error;
 pub mod layout;

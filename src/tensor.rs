@@ -1,13 +1,20 @@
 //! The tensor: a dtype and a layout over an `Arc`-shared storage. Views make new tensors that share
 //! the storage; nothing here copies memory except the explicit constructors.
 
+use crate::autograd::graph::{Backward, Node};
+use crate::autograd::meta::AutogradMeta;
+use crate::autograd::record::{record, record_view};
+use crate::autograd::rules::views::{
+    PassRule, PermuteRule, RegionRule, ReshapeRule, TransposeRule,
+};
+use crate::autograd::rules::InputMeta;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::layout::{infer_shape, Layout};
 use crate::shape::{checked_numel, existing_dim, fmt_shape, normalize_dim, normalize_insert_dim};
 use crate::storage::Storage;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 /// The shared state behind a [`Tensor`] handle.
 pub struct TensorImpl {
@@ -15,6 +22,18 @@ pub struct TensorImpl {
     layout: Layout,
     dtype: DType,
     requires_grad: AtomicBool,
+    autograd: Mutex<AutogradMeta>,
+}
+
+/// A non-owning handle to a tensor (an `AccumulateGrad` node's link to its leaf).
+#[derive(Clone)]
+pub struct WeakTensor(Weak<TensorImpl>);
+
+impl WeakTensor {
+    /// The tensor, if it is still alive.
+    pub fn upgrade(&self) -> Option<Tensor> {
+        self.0.upgrade().map(Tensor)
+    }
 }
 
 /// A cheap-to-clone handle to a tensor (cloning the handle shares everything, like a Python reference).
@@ -35,6 +54,7 @@ impl Tensor {
             layout,
             dtype,
             requires_grad: AtomicBool::new(false),
+            autograd: Mutex::new(AutogradMeta::default()),
         }))
     }
 
@@ -188,15 +208,73 @@ impl Tensor {
         self.0.requires_grad.load(Ordering::Relaxed)
     }
 
-    /// Sets `requires_grad`; only floating tensors can require gradients, as in torch.
+    /// Sets `requires_grad` on a leaf; only floating tensors can require gradients, and a non-leaf
+    /// can only be switched on, as in torch.
     pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
         if flag && !self.dtype().is_floating() {
             return Err(Error::Runtime(
-                "Only Tensors of floating point and complex dtype can require gradients".into(),
+                "only Tensors of floating point and complex dtype can require gradients".into(),
+            ));
+        }
+        if !flag && !self.is_leaf() {
+            return Err(Error::Runtime(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                    .into(),
             ));
         }
         self.0.requires_grad.store(flag, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// The autograd state, locked.
+    pub(crate) fn meta(&self) -> MutexGuard<'_, AutogradMeta> {
+        self.0.autograd.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The node that produced this tensor (`None` for leaves).
+    pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        if !self.requires_grad() {
+            return None;
+        }
+        self.meta().grad_fn.clone()
+    }
+
+    /// True for tensors not produced by a recorded op.
+    pub fn is_leaf(&self) -> bool {
+        !self.requires_grad() || self.meta().grad_fn.is_none()
+    }
+
+    /// Makes this tensor the output of `node`.
+    pub(crate) fn set_history(&self, node: Arc<Node>, differentiable_view: bool) {
+        let mut m = self.meta();
+        m.grad_fn = Some(node);
+        m.is_differentiable_view = differentiable_view;
+        drop(m);
+        self.0.requires_grad.store(true, Ordering::Relaxed);
+    }
+
+    /// Forgets the history: the tensor becomes a leaf that does not require grad (`detach_()`).
+    pub(crate) fn clear_history(&self) {
+        let mut m = self.meta();
+        m.grad_fn = None;
+        m.is_differentiable_view = false;
+        drop(m);
+        self.0.requires_grad.store(false, Ordering::Relaxed);
+    }
+
+    /// The accumulated gradient.
+    pub fn grad(&self) -> Option<Tensor> {
+        self.meta().grad.clone()
+    }
+
+    /// Replaces the accumulated gradient (`None` clears it).
+    pub fn set_grad(&self, grad: Option<Tensor>) {
+        self.meta().grad = grad;
+    }
+
+    /// A weak handle, for nodes that must not keep the tensor alive.
+    pub fn downgrade(&self) -> WeakTensor {
+        WeakTensor(Arc::downgrade(&self.0))
     }
 
     // ---- views -------------------------------------------------------------------------------
@@ -206,14 +284,44 @@ impl Tensor {
         self.with_layout(self.layout().clone())
     }
 
+    /// A view of this tensor with `layout`, recorded under `name` with `rule` when needed.
+    fn recorded_view<R: Backward + 'static>(
+        &self,
+        layout: Layout,
+        name: &'static str,
+        rule: impl FnOnce() -> R,
+    ) -> Tensor {
+        record_view(self.with_layout(layout), name, self, rule)
+    }
+
+    /// A view with a new shape, whose gradient is reshaped back.
+    fn reshaped_view(&self, layout: Layout, name: &'static str) -> Tensor {
+        self.recorded_view(layout, name, || ReshapeRule(self.shape().to_vec()))
+    }
+
+    /// A view of a region (select, slice), whose gradient lands in that region of zeros.
+    fn region_view(
+        &self,
+        name: &'static str,
+        region: impl Fn(&Layout) -> Layout + Send + Sync + 'static,
+    ) -> Tensor {
+        let layout = region(self.layout());
+        self.recorded_view(layout, name, || RegionRule {
+            input: InputMeta::of(self),
+            region: Box::new(region),
+        })
+    }
+
     /// Swaps two dims.
     pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().transpose(d0, d1)?))
+        let layout = self.layout().transpose(d0, d1)?;
+        Ok(self.recorded_view(layout, "TransposeBackward0", || TransposeRule(d0, d1)))
     }
 
     /// Reorders dims.
     pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().permute(dims)?))
+        let layout = self.layout().permute(dims)?;
+        Ok(self.recorded_view(layout, "PermuteBackward0", || PermuteRule::new(dims)))
     }
 
     /// `t()`: transposes a tensor of at most 2 dims.
@@ -225,9 +333,10 @@ impl Tensor {
             )));
         }
         if self.ndim() < 2 {
-            return Ok(self.detach());
+            return Ok(self.reshaped_view(self.layout().clone(), "TBackward0"));
         }
-        self.transpose(0, 1)
+        let layout = self.layout().transpose(0, 1)?;
+        Ok(self.recorded_view(layout, "TBackward0", || TransposeRule(0, 1)))
     }
 
     /// `T`: reverses all dims.
@@ -239,7 +348,7 @@ impl Tensor {
     /// Inserts a size-1 dim.
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
         let d = normalize_insert_dim(dim, self.ndim())?;
-        Ok(self.with_layout(self.layout().unsqueeze(d)))
+        Ok(self.reshaped_view(self.layout().unsqueeze(d), "UnsqueezeBackward0"))
     }
 
     /// Removes size-1 dims (all, or those listed).
@@ -252,12 +361,17 @@ impl Tensor {
                     .collect::<Result<Vec<_>>>()?,
             ),
         };
-        Ok(self.with_layout(self.layout().squeeze(dims.as_deref())))
+        let name = match &dims {
+            None => "SqueezeBackward0",
+            Some(_) => "SqueezeBackward1",
+        };
+        Ok(self.reshaped_view(self.layout().squeeze(dims.as_deref()), name))
     }
 
     /// Broadcasts to `sizes` (`-1` keeps a dim) without copying.
     pub fn expand(&self, sizes: &[i64]) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().expand(sizes)?))
+        let layout = self.layout().expand(sizes)?;
+        Ok(self.recorded_view(layout, "ExpandBackward0", || PassRule(InputMeta::of(self))))
     }
 
     /// Broadcasts to an already-validated shape (this same handle when the shape already fits).
@@ -272,11 +386,14 @@ impl Tensor {
     pub fn view(&self, sizes: &[i64]) -> Result<Tensor> {
         let shape = infer_shape(sizes, self.numel())?;
         match self.layout().view_strides(&shape) {
-            Some(strides) => Ok(self.with_layout(Layout {
-                shape,
-                strides,
-                offset: self.storage_offset(),
-            })),
+            Some(strides) => Ok(self.reshaped_view(
+                Layout {
+                    shape,
+                    strides,
+                    offset: self.storage_offset(),
+                },
+                "ViewBackward0",
+            )),
             None => Err(Error::Runtime(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
                     .into(),
@@ -288,14 +405,20 @@ impl Tensor {
     pub fn reshape(&self, sizes: &[i64]) -> Result<Tensor> {
         let shape = infer_shape(sizes, self.numel())?;
         match self.layout().view_strides(&shape) {
-            Some(strides) => Ok(self.with_layout(Layout {
-                shape,
-                strides,
-                offset: self.storage_offset(),
-            })),
+            Some(strides) => Ok(self.reshaped_view(
+                Layout {
+                    shape,
+                    strides,
+                    offset: self.storage_offset(),
+                },
+                "ViewBackward0",
+            )),
             None => {
-                let c = self.contiguous()?;
-                Ok(c.with_layout(Layout::contiguous(&shape)))
+                let c = self.clone_contiguous()?;
+                let out = c.with_layout(Layout::contiguous(&shape));
+                Ok(record(out, "UnsafeViewBackward0", &[self], || {
+                    ReshapeRule(self.shape().to_vec())
+                }))
             }
         }
     }
@@ -313,7 +436,7 @@ impl Tensor {
             ));
         }
         if s == e {
-            return Ok(self.detach());
+            return Ok(self.clone());
         }
         let shape = self.shape();
         let mut sizes: Vec<i64> = shape[..s].iter().map(|&d| d as i64).collect();
@@ -338,7 +461,7 @@ impl Tensor {
             )));
         }
         let i = if index < 0 { index + size } else { index } as usize;
-        Ok(self.with_layout(self.layout().select(d, i)))
+        Ok(self.region_view("SelectBackward0", move |l| l.select(d, i)))
     }
 
     /// Python-style slice `start:stop:step` along a dim (bounds clamp as in Python; step > 0).
@@ -366,10 +489,8 @@ impl Tensor {
         let s = start.map_or(0, clamp);
         let e = stop.map_or(size, clamp);
         let len = if e > s { (e - s - 1) / step + 1 } else { 0 };
-        Ok(self.with_layout(
-            self.layout()
-                .slice(dim, s as usize, len as usize, step as usize),
-        ))
+        let (s, len, step) = (s as usize, len as usize, step as usize);
+        Ok(self.region_view("SliceBackward0", move |l| l.slice(dim, s, len, step)))
     }
 
     /// `narrow(dim, start, length)` as the user calls it: checked, negative `start` counts from the end.
@@ -392,7 +513,13 @@ impl Tensor {
                 start, length, size
             )));
         }
-        Ok(self.narrow(d, s as usize, length as usize))
+        let (s, len) = (s as usize, length as usize);
+        Ok(self.region_view("SliceBackward0", move |l| l.slice(d, s, len, 1)))
+    }
+
+    /// A recorded `narrow` for the pieces of `split` and `chunk`.
+    pub fn split_piece(&self, dim: usize, start: usize, length: usize) -> Tensor {
+        self.region_view("SplitBackward0", move |l| l.slice(dim, start, length, 1))
     }
 
     /// `narrow(dim, start, length)`: a contiguous range along a dim.

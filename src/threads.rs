@@ -87,6 +87,18 @@ pub fn map_chunks<R: Send>(chunks: usize, f: impl Fn(usize) -> R + Sync + Send) 
     }
 }
 
+/// Runs `f` inside the kernels' pool (on the calling thread when there is one thread), passing the
+/// thread count: for libraries such as `gemm` that parallelise with rayon's current pool.
+pub fn install<R: Send>(f: impl FnOnce(usize) -> R + Send) -> R {
+    match current_pool() {
+        Some(pool) => {
+            let n = pool.current_num_threads();
+            pool.install(|| f(n))
+        }
+        None => f(1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ from ._rtensor import (
     clip,
     cos,
     div,
+    dot,
     dtype,
     empty,
     empty_like,
@@ -45,9 +46,13 @@ from ._rtensor import (
     logical_not,
     lt,
     manual_seed,
+    matmul,
+    mean,
     maximum,
     minimum,
+    mm,
     mul,
+    mv,
     ne,
     neg,
     ones,
@@ -67,6 +72,7 @@ from ._rtensor import (
     sqrt,
     stack,
     sub,
+    sum,
     tanh,
     tensor,
     true_divide,
@@ -75,6 +81,8 @@ from ._rtensor import (
     zeros_like,
 )
 from ._size import Size
+from . import autograd
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 
 # torch's aliases for the dtypes.

@@ -1,6 +1,8 @@
 //! Elementwise functions of two operands (tensors or Python scalars) with broadcasting and torch's
 //! type promotion: arithmetic, comparisons, bitwise logic, and their in-place forms.
 
+use crate::autograd::record::{in_place, record};
+use crate::autograd::rules::elementwise::{binary_name, binary_saves, BinaryRule, Side};
 use crate::dispatch;
 use crate::dtype::{default_float, DType, Element, ResultType};
 use crate::error::{Error, Result};
@@ -539,12 +541,48 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
     check_integer_domain(op, compute, b, &tb)?;
     let out = Tensor::uninit(&shape, result)?;
     run(op, compute, &out, &fit(ta, &shape), &fit(tb, &shape));
-    Ok(out)
+    Ok(match binary_name(op, a, b) {
+        Some(name) => {
+            let inputs: Vec<&Tensor> = [a, b]
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::Tensor(t) => Some(t),
+                    Value::Scalar(_) => None,
+                })
+                .collect();
+            record(out, name, &inputs, || {
+                let (sa, sb) = binary_saves(op, a, b);
+                BinaryRule {
+                    op,
+                    a: Side::of(a, sa),
+                    b: Side::of(b, sb),
+                }
+            })
+        }
+        None => out,
+    })
 }
 
 /// `dst op= b` in place: the promoted result must be castable to `dst`'s dtype and `b` must
 /// broadcast to `dst`'s shape; nothing is written when either check fails.
 pub fn binary_(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
+    let others: Vec<&Tensor> = match b {
+        Value::Tensor(t) => vec![t],
+        Value::Scalar(_) => vec![],
+    };
+    in_place(
+        dst,
+        &others,
+        || binary_raw(op, dst, b),
+        |snapshot| {
+            plan_in_place(op, dst, b)?;
+            binary(op, &Value::Tensor(snapshot.clone()), b)?.to_dtype(dst.dtype())
+        },
+    )
+}
+
+/// Validates `dst op= b` and returns the (compute, result) dtypes.
+fn plan_in_place(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<(DType, DType)> {
     let a = Value::Tensor(dst.clone());
     check_sub(op, &a, b)?;
     let promoted = b.add_to(a.add_to(ResultType::default())).finish();
@@ -559,6 +597,13 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
         )));
     }
     check_writable(dst)?;
+    Ok((compute, result))
+}
+
+/// `dst op= b` without recording.
+fn binary_raw(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
+    let (compute, result) = plan_in_place(op, dst, b)?;
+    let shape = dst.shape().to_vec();
     let tb = detach_source(dst, &b.to_tensor(compute)?)?;
     check_integer_domain(op, compute, b, &tb)?;
     let tb = tb.broadcast_to(&shape);
@@ -569,7 +614,7 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
     } else {
         let out = Tensor::uninit(&shape, result)?;
         run(op, compute, &out, &dst.to_dtype(compute)?, &tb);
-        dst.copy_(&out)?;
+        crate::ops::copy::copy_checked(dst, &out)?;
     }
     Ok(())
 }

@@ -1,6 +1,10 @@
 //! Copies: `contiguous`, `clone`, dtype conversion and `copy_`, with a cache-blocked parallel path
 //! for transposed sources, and the overlap checks every in-place write goes through.
 
+use crate::autograd::graph::Backward;
+use crate::autograd::record::{in_place, record};
+use crate::autograd::rules::views::PassRule;
+use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::dispatch;
 use crate::dtype::{CastTo, DType, Element};
 use crate::error::{Error, Result};
@@ -281,7 +285,10 @@ impl Tensor {
         if self.is_contiguous() {
             return Ok(self.clone());
         }
-        self.clone_contiguous()
+        let out = self.clone_contiguous()?;
+        Ok(record(out, "CloneBackward0", &[self], || {
+            PassRule(InputMeta::of(self))
+        }))
     }
 
     /// A new row-major copy.
@@ -295,7 +302,9 @@ impl Tensor {
     pub fn clone_tensor(&self) -> Result<Tensor> {
         let out = empty_like_preserving(self, self.dtype())?;
         copy_raw(&out, self);
-        Ok(out)
+        Ok(record(out, "CloneBackward0", &[self], || {
+            PassRule(InputMeta::of(self))
+        }))
     }
 
     /// Converts to `dtype`, returning this tensor itself when the dtype already matches.
@@ -305,25 +314,53 @@ impl Tensor {
         }
         let out = empty_like_preserving(self, dtype)?;
         copy_raw(&out, self);
-        Ok(out)
+        Ok(record(out, "ToCopyBackward0", &[self], || {
+            PassRule(InputMeta::of(self))
+        }))
     }
 
-    /// `copy_(src)`: writes `src` (broadcast, converted) into this tensor in place.
+    /// `copy_(src)`: writes `src` (broadcast, converted) into this tensor in place; the gradient
+    /// flows to `src` and no longer to what this tensor held.
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
-        check_writable(self)?;
-        let shape = crate::shape::broadcast_shapes(self.shape(), src.shape())?;
-        if shape != self.shape() {
-            return Err(Error::Runtime(format!(
-                "output with shape {} doesn't match the broadcast shape {}",
-                crate::shape::fmt_shape(self.shape()),
-                crate::shape::fmt_shape(&shape)
-            )));
-        }
-        let src = detach_source(self, src)?;
-        copy_raw(self, &src.broadcast_to(self.shape()));
-        self.bump_version();
-        Ok(())
+        in_place(
+            self,
+            &[src],
+            || copy_checked(self, src),
+            |snapshot| {
+                let out = snapshot.clone_contiguous()?;
+                copy_checked(&out, src)?;
+                Ok(record(out, "CopyBackwards", &[snapshot, src], || {
+                    CopyRule(InputMeta::of(src))
+                }))
+            },
+        )
     }
+}
+
+/// The backward of `copy_`: nothing for the overwritten tensor, everything for the source.
+struct CopyRule(InputMeta);
+
+impl Backward for CopyRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![None, Some(reduce_to(g.clone(), &self.0)?)])
+    }
+}
+
+/// Writes `src` (broadcast, converted) into `dst` without recording anything: the raw `copy_`.
+pub fn copy_checked(dst: &Tensor, src: &Tensor) -> Result<()> {
+    check_writable(dst)?;
+    let shape = crate::shape::broadcast_shapes(dst.shape(), src.shape())?;
+    if shape != dst.shape() {
+        return Err(Error::Runtime(format!(
+            "output with shape {} doesn't match the broadcast shape {}",
+            crate::shape::fmt_shape(dst.shape()),
+            crate::shape::fmt_shape(&shape)
+        )));
+    }
+    let src = detach_source(dst, src)?;
+    copy_raw(dst, &src.broadcast_to(dst.shape()));
+    dst.bump_version();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Tensors made from nothing but parameters: full, arange, linspace, eye; and in-place fills.
 
+use crate::autograd::record::{in_place, record};
+use crate::autograd::rules::views::NoGradRule;
 use crate::dispatch;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -71,6 +73,28 @@ impl Tensor {
     /// `fill_(value)`: sets every element in place. Allowed on expanded tensors, as in torch:
     /// every element gets the same value, so each memory location is written once.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
+        self.fill_recorded(value, "FillBackward0")
+    }
+
+    /// `zero_()`: sets every element to zero in place.
+    pub fn zero_(&self) -> Result<()> {
+        self.fill_recorded(Scalar::Int(0), "ZeroBackward0")
+    }
+
+    fn fill_recorded(&self, value: Scalar, name: &'static str) -> Result<()> {
+        in_place(
+            self,
+            &[],
+            || self.fill_raw(value),
+            |snapshot| {
+                let out = Tensor::full_like(snapshot, value, self.dtype())?;
+                Ok(record(out, name, &[snapshot], || NoGradRule(1)))
+            },
+        )
+    }
+
+    /// `fill_` without recording anything.
+    pub fn fill_raw(&self, value: Scalar) -> Result<()> {
         let target = self.with_layout(self.layout().distinct_elements());
         dispatch!(self.dtype(), T => {
             let v = value.to::<T>();

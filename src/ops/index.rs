@@ -1,6 +1,9 @@
 //! Indexing: basic indices (ints, slices, None, ...) make views; advanced indices (integer or bool
 //! tensors) gather into a new tensor, or scatter into this one for `__setitem__`.
 
+use crate::autograd::record::{in_place, record};
+use crate::autograd::rules::index::{IndexPutRule, IndexRule};
+use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -117,6 +120,21 @@ fn copy_elements(
     }
 }
 
+/// Adds elements at byte offset pairs `(dst, src)` (the scatter of an accumulating index_put).
+fn add_elements<T: crate::ops::binary::Arith>(
+    dst: *mut u8,
+    src: *const u8,
+    pairs: impl Iterator<Item = (isize, isize)>,
+) {
+    // SAFETY: callers pass offsets inside both buffers, aligned for T.
+    unsafe {
+        pairs.for_each(|(d, s)| {
+            let p = dst.offset(d) as *mut T;
+            *p = (*p).add(*(src.offset(s) as *const T));
+        })
+    }
+}
+
 fn zero_dim_index_error() -> Error {
     Error::Index("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into())
 }
@@ -179,7 +197,7 @@ impl Tensor {
                     dim += 1;
                 }
                 IndexItem::NewAxis => {
-                    view = view.with_layout(view.layout().unsqueeze(dim));
+                    view = view.unsqueeze(dim as i64)?;
                     dim += 1;
                 }
                 IndexItem::Ellipsis => dim += self.ndim() - consumed,
@@ -199,7 +217,7 @@ impl Tensor {
                     if t.ndim() == 0 {
                         // `t[True]` adds a dim of size 1, `t[False]` one of size 0.
                         let keep = t.to_dtype(DType::Int64)?.item_i64()? != 0;
-                        view = view.with_layout(view.layout().unsqueeze(dim));
+                        view = view.unsqueeze(dim as i64)?;
                         if !keep {
                             view = view.narrow(dim, 0, 0);
                         }
@@ -280,6 +298,15 @@ impl Tensor {
         if advanced.is_empty() {
             return Ok(view);
         }
+        let out = self.gather(view, advanced)?;
+        Ok(record(out, "IndexBackward0", &[self], || IndexRule {
+            items: items.to_vec(),
+            input: InputMeta::of(self),
+        }))
+    }
+
+    /// The advanced-indexing gather behind [`Tensor::index`].
+    fn gather(&self, view: Tensor, advanced: Vec<(usize, Tensor)>) -> Result<Tensor> {
         let g = Tensor::plan_gather(view, advanced)?;
         let out = Tensor::uninit(&g.front_shape(), self.dtype())?;
         let (rest_shape, rest_strides) = g.rest();
@@ -313,14 +340,55 @@ impl Tensor {
     /// `t[items] = value`: writes through the view, or scatters for advanced indices. The value is
     /// converted to this tensor's dtype and broadcast to the indexed shape before anything is written.
     pub fn index_put(&self, items: &[IndexItem], value: &Value) -> Result<()> {
+        let others: Vec<&Tensor> = match value {
+            Value::Tensor(t) => vec![t],
+            Value::Scalar(_) => vec![],
+        };
+        in_place(
+            self,
+            &others,
+            || self.index_put_raw(items, value, false),
+            |snapshot| {
+                let out = snapshot.clone_contiguous()?;
+                out.index_put_raw(items, value, false)?;
+                let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));
+                let name = if advanced {
+                    "IndexPutBackward0"
+                } else {
+                    "CopySlices"
+                };
+                let value_meta = match value {
+                    Value::Tensor(t) => Some(InputMeta::of(t)),
+                    Value::Scalar(_) => None,
+                };
+                let mut inputs = vec![snapshot];
+                inputs.extend(others.iter().copied());
+                Ok(record(out, name, &inputs, || IndexPutRule {
+                    items: items.to_vec(),
+                    value: value_meta,
+                }))
+            },
+        )
+    }
+
+    /// `t[items] = value` (or `+=` with `accumulate`) without recording anything.
+    pub fn index_put_raw(
+        &self,
+        items: &[IndexItem],
+        value: &Value,
+        accumulate: bool,
+    ) -> Result<()> {
         let (view, advanced) = self.basic_index(items)?;
         if advanced.is_empty() {
             // A scalar fills (allowed through expanded views, as torch); a tensor is copied.
-            return match value {
-                Value::Scalar(s) => view.fill_(*s),
-                Value::Tensor(t) => {
+            return match (value, accumulate) {
+                (Value::Scalar(s), false) => view.fill_raw(*s),
+                (Value::Tensor(t), false) => {
                     let sizes: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-                    view.copy_(&strip_leading_ones(t).expand(&sizes)?)
+                    crate::ops::copy::copy_checked(&view, &strip_leading_ones(t).expand(&sizes)?)
+                }
+                (v, true) => {
+                    crate::ops::binary::binary_(crate::ops::binary::BinaryOp::Add, &view, v)
                 }
             };
         }
@@ -382,7 +450,11 @@ impl Tensor {
             pairs_layout.for_each_run(0, rest_numel, |[o, ov], len, [s, sv]| {
                 let pairs = (0..len as isize)
                     .map(|i| ((base + o + i * s) * esize, (voff + ov + i * sv) * esize));
-                copy_elements(esize as usize, dst, src, pairs);
+                if accumulate {
+                    crate::dispatch!(self.dtype(), T => add_elements::<T>(dst, src, pairs));
+                } else {
+                    copy_elements(esize as usize, dst, src, pairs);
+                }
             });
         }
         self.bump_version();

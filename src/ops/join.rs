@@ -1,5 +1,9 @@
 //! Joining and splitting: `cat`, `stack`, `split`, `chunk`, and the three-way `where`.
 
+use crate::autograd::mode::without_grad;
+use crate::autograd::record::record;
+use crate::autograd::rules::join::{CatRule, StackRule, WhereRule};
+use crate::autograd::rules::InputMeta;
 use crate::dispatch;
 use crate::dtype::{DType, ResultType};
 use crate::error::{Error, Result};
@@ -56,10 +60,14 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let mut offset = 0;
     for t in parts {
         let len = t.shape()[d];
-        out.narrow(d, offset, len).copy_(t)?;
+        crate::ops::copy::copy_checked(&out.narrow(d, offset, len), t)?;
         offset += len;
     }
-    Ok(out)
+    let inputs: Vec<&Tensor> = tensors.iter().collect();
+    Ok(record(out, "CatBackward0", &inputs, || CatRule {
+        dim: d,
+        inputs: tensors.iter().map(InputMeta::of).collect(),
+    }))
 }
 
 /// Stacks equal-shaped tensors along a new dim.
@@ -79,12 +87,19 @@ pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
             )));
         }
     }
-    let d = crate::shape::normalize_insert_dim(dim, first.ndim())? as i64;
-    let parts = tensors
-        .iter()
-        .map(|t| t.unsqueeze(d))
-        .collect::<Result<Vec<_>>>()?;
-    cat(&parts, d)
+    let d = crate::shape::normalize_insert_dim(dim, first.ndim())?;
+    let out = without_grad(|| {
+        let parts = tensors
+            .iter()
+            .map(|t| t.unsqueeze(d as i64))
+            .collect::<Result<Vec<_>>>()?;
+        cat(&parts, d as i64)
+    })?;
+    let inputs: Vec<&Tensor> = tensors.iter().collect();
+    Ok(record(out, "StackBackward0", &inputs, || StackRule {
+        dim: d,
+        inputs: tensors.iter().map(InputMeta::of).collect(),
+    }))
 }
 
 impl Tensor {
@@ -110,7 +125,7 @@ impl Tensor {
         let size = size as usize;
         Ok((0..n)
             .step_by(size)
-            .map(|start| self.narrow(d, start, size.min(n - start)))
+            .map(|start| self.split_piece(d, start, size.min(n - start)))
             .collect())
     }
 
@@ -144,7 +159,7 @@ impl Tensor {
         Ok(sizes
             .iter()
             .map(|&s| {
-                let v = self.narrow(d, start, s as usize);
+                let v = self.split_piece(d, start, s as usize);
                 start += s as usize;
                 v
             })
@@ -173,7 +188,7 @@ impl Tensor {
         let d = self.split_dim(dim, "chunk")?;
         let n = self.shape()[d] as i64;
         if n == 0 {
-            return Ok((0..chunks).map(|_| self.narrow(d, 0, 0)).collect());
+            return Ok((0..chunks).map(|_| self.split_piece(d, 0, 0)).collect());
         }
         self.split_size((n - 1) / chunks + 1, dim)
     }
@@ -213,5 +228,16 @@ pub fn where_(cond: &Tensor, a: &Value, b: &Value) -> Result<Tensor> {
         Operand::of(&out), Operand::of(&c), Operand::of(&x), Operand::of(&y),
         |k, p, q| if k { p } else { q },
     ));
-    Ok(out)
+    let inputs: Vec<&Tensor> = [a, b]
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Tensor(t) => Some(t),
+            Value::Scalar(_) => None,
+        })
+        .collect();
+    Ok(record(out, "WhereBackward0", &inputs, || WhereRule {
+        cond: cond.clone(),
+        inputs: inputs.iter().map(|t| InputMeta::of(t)).collect(),
+        first_is_tensor: matches!(a, Value::Tensor(_)),
+    }))
 }

@@ -6,4 +6,6 @@ pub mod creation;
 pub mod index;
 pub mod join;
 pub mod kernels;
+pub mod linalg;
+pub mod reduce;
 pub mod unary;

@@ -1,6 +1,10 @@
 //! Elementwise functions of one tensor: negation, abs, exp/log/sqrt/trig, sigmoid, relu, clamp,
 //! logical and bitwise not. Integer inputs to floating functions compute in the default float dtype.
 
+use crate::autograd::graph::SavedTensor;
+use crate::autograd::record::{in_place, record};
+use crate::autograd::rules::elementwise::{ClampRule, UnaryFn, UnaryRule};
+use crate::autograd::rules::InputMeta;
 use crate::dispatch;
 use crate::dtype::{default_float, DType, Element, ResultType};
 use crate::error::{Error, Result};
@@ -78,14 +82,39 @@ impl Tensor {
         } else {
             self.to_dtype(default_float())?
         };
-        match src.dtype() {
-            DType::Float32 => map_new::<f32, f32>(&src, float_fn_body!(op, f32)),
-            _ => map_new::<f64, f64>(&src, float_fn_body!(op, f64)),
-        }
+        let out = match src.dtype() {
+            DType::Float32 => map_new::<f32, f32>(&src, float_fn_body!(op, f32))?,
+            _ => map_new::<f64, f64>(&src, float_fn_body!(op, f64))?,
+        };
+        Ok(self.record_unary(out, UnaryFn::Float(op)))
+    }
+
+    /// Records `out = f(self)` when needed, saving the input or the output as the rule requires.
+    fn record_unary(&self, out: Tensor, f: UnaryFn) -> Tensor {
+        let name = f.name();
+        let o = out.clone();
+        record(out, name, &[self], move || UnaryRule {
+            f,
+            saved: match f {
+                UnaryFn::Neg => None,
+                _ if f.uses_output() => Some(SavedTensor::output(&o, name)),
+                _ => Some(SavedTensor::new(self)),
+            },
+            input: InputMeta::of(self),
+        })
     }
 
     /// Applies a floating-point function in place (floating tensors only, as torch).
     pub fn float_fn_(&self, op: FloatFn) -> Result<()> {
+        in_place(
+            self,
+            &[],
+            || self.float_fn_raw(op),
+            |snapshot| snapshot.float_fn(op),
+        )
+    }
+
+    fn float_fn_raw(&self, op: FloatFn) -> Result<()> {
         match self.dtype() {
             DType::Float32 => map_in_place::<f32>(self, float_fn_body!(op, f32)),
             DType::Float64 => map_in_place::<f64>(self, float_fn_body!(op, f64)),
@@ -105,8 +134,8 @@ impl Tensor {
             )),
             DType::Int32 => map_new::<i32, i32>(self, |x| x.wrapping_neg()),
             DType::Int64 => map_new::<i64, i64>(self, |x| x.wrapping_neg()),
-            DType::Float32 => map_new::<f32, f32>(self, |x| -x),
-            DType::Float64 => map_new::<f64, f64>(self, |x| -x),
+            DType::Float32 => Ok(self.record_unary(map_new::<f32, f32>(self, |x| -x)?, UnaryFn::Neg)),
+            DType::Float64 => Ok(self.record_unary(map_new::<f64, f64>(self, |x| -x)?, UnaryFn::Neg)),
         }
     }
 
@@ -118,8 +147,12 @@ impl Tensor {
             )),
             DType::Int32 => map_new::<i32, i32>(self, |x| x.wrapping_abs()),
             DType::Int64 => map_new::<i64, i64>(self, |x| x.wrapping_abs()),
-            DType::Float32 => map_new::<f32, f32>(self, |x| x.abs()),
-            DType::Float64 => map_new::<f64, f64>(self, |x| x.abs()),
+            DType::Float32 => {
+                Ok(self.record_unary(map_new::<f32, f32>(self, |x| x.abs())?, UnaryFn::Abs))
+            }
+            DType::Float64 => {
+                Ok(self.record_unary(map_new::<f64, f64>(self, |x| x.abs())?, UnaryFn::Abs))
+            }
         }
     }
 
@@ -131,12 +164,14 @@ impl Tensor {
             )),
             DType::Int32 => map_new::<i32, i32>(self, |x| x.max(0)),
             DType::Int64 => map_new::<i64, i64>(self, |x| x.max(0)),
-            DType::Float32 => {
-                map_new::<f32, f32>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 })
-            }
-            DType::Float64 => {
-                map_new::<f64, f64>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 })
-            }
+            DType::Float32 => Ok(self.record_unary(
+                map_new::<f32, f32>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 })?,
+                UnaryFn::Relu,
+            )),
+            DType::Float64 => Ok(self.record_unary(
+                map_new::<f64, f64>(self, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 })?,
+                UnaryFn::Relu,
+            )),
         }
     }
 
@@ -176,10 +211,16 @@ impl Tensor {
             ));
         }
         let src = self.to_dtype(dtype)?;
-        dispatch!(dtype, T => {
+        let out = dispatch!(dtype, T => {
             let (lo, hi) = (min.map(|s| s.to::<T>()), max.map(|s| s.to::<T>()));
-            map_new::<T, T>(&src, move |x| clamp_value(x, lo, hi))
-        })
+            map_new::<T, T>(&src, move |x| clamp_value(x, lo, hi))?
+        });
+        Ok(record(out, "ClampBackward1", &[self], || ClampRule {
+            input: SavedTensor::new(self),
+            meta: InputMeta::of(self),
+            min: min.map(Value::Scalar),
+            max: max.map(Value::Scalar),
+        }))
     }
 
     /// `clamp_(min, max)` in place; the promoted dtype must fit this tensor's.
@@ -190,6 +231,15 @@ impl Tensor {
             ));
         }
         self.clamp_dtype(min, max).check_cast_to(self.dtype())?;
+        in_place(
+            self,
+            &[],
+            || self.clamp_raw(min, max),
+            |snapshot| snapshot.clamp(min, max)?.to_dtype(self.dtype()),
+        )
+    }
+
+    fn clamp_raw(&self, min: Option<Scalar>, max: Option<Scalar>) -> Result<()> {
         if self.dtype() == DType::Bool {
             return Err(Error::Runtime(
                 "\"clamp_scalar_cpu\" not implemented for 'Bool'".into(),
@@ -228,7 +278,20 @@ impl Tensor {
     /// `clamp_(min, max)` with tensor bounds, in place; the result must fit this tensor's dtype
     /// and shape, and nothing is written otherwise.
     pub fn clamp_tensors_(&self, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<()> {
-        let out = self.clamp_tensors(min, max)?;
+        let bounds: Vec<&Tensor> = [min, max].into_iter().flatten().collect();
+        in_place(
+            self,
+            &bounds,
+            || self.clamp_tensors_raw(min, max),
+            |snapshot| {
+                self.clamp_tensors_check(min, max)?;
+                snapshot.clamp_tensors(min, max)?.to_dtype(self.dtype())
+            },
+        )
+    }
+
+    fn clamp_tensors_check(&self, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<Tensor> {
+        let out = crate::autograd::mode::without_grad(|| self.clamp_tensors(min, max))?;
         out.dtype().check_cast_to(self.dtype())?;
         if out.shape() != self.shape() {
             return Err(Error::Runtime(format!(
@@ -237,7 +300,12 @@ impl Tensor {
                 fmt_shape(out.shape())
             )));
         }
-        self.copy_(&out)
+        Ok(out)
+    }
+
+    fn clamp_tensors_raw(&self, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<()> {
+        let out = self.clamp_tensors_check(min, max)?;
+        crate::ops::copy::copy_checked(self, &out)
     }
 }
 

@@ -18,11 +18,17 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 /// Applies the common keyword arguments of creation functions.
-fn finish(t: Tensor, requires_grad: bool) -> PyResult<PyTensor> {
+fn finish(t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
     if requires_grad {
         t.set_requires_grad(true)?;
     }
-    Ok(t.into())
+    Python::attach(|py| {
+        let obj = Bound::new(py, PyTensor::from(t))?;
+        if requires_grad {
+            crate::python::autograd::register_owner(&obj)?;
+        }
+        Ok(obj.unbind())
+    })
 }
 
 fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -82,7 +88,7 @@ pub fn tensor(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
     pin_memory: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     let _ = pin_memory;
     check_device(device)?;
     finish(
@@ -133,7 +139,7 @@ pub fn zeros(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     let shape = sizes_of(size, "zeros")?;
     finish(
@@ -150,7 +156,7 @@ pub fn ones(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     let shape = sizes_of(size, "ones")?;
     let dtype = opt_dtype(dtype)?.unwrap_or_else(default_float);
@@ -170,7 +176,7 @@ pub fn empty(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     let shape = sizes_of(size, "empty")?;
     finish(
@@ -192,7 +198,7 @@ pub fn full(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     let shape = checked_sizes(&parse_size_sequence(
         size,
@@ -235,7 +241,7 @@ pub fn zeros_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     finish(
         Tensor::full_like(&input.t, Scalar::Int(0), like_dtype(input, dtype)?)?,
@@ -251,7 +257,7 @@ pub fn ones_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     finish(
         Tensor::full_like(&input.t, Scalar::Int(1), like_dtype(input, dtype)?)?,
@@ -267,7 +273,7 @@ pub fn empty_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     zeros_like(input, dtype, device, requires_grad)
 }
 
@@ -280,7 +286,7 @@ pub fn full_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     finish(
         Tensor::full_like(
@@ -299,7 +305,7 @@ pub fn rand_like(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     finish(
         crate::random::rand(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
         requires_grad,
@@ -313,7 +319,7 @@ pub fn randn_like(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     finish(
         crate::random::randn(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
         requires_grad,
@@ -329,7 +335,7 @@ pub fn eye(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     finish(
         Tensor::eye(
@@ -367,7 +373,7 @@ pub fn arange(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     let (s, e) = match end {
         Some(e) if !e.is_none() => (number(start, "start")?, number(e, "end")?),
@@ -402,7 +408,7 @@ pub fn linspace(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     finish(
         Tensor::linspace(
@@ -424,7 +430,7 @@ pub fn rand(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
     generator: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     let _ = generator;
     check_device(device)?;
     let shape = sizes_of(size, "rand")?;
@@ -446,7 +452,7 @@ pub fn randn(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
     generator: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     let _ = generator;
     check_device(device)?;
     let shape = sizes_of(size, "randn")?;
@@ -469,7 +475,7 @@ pub fn randint(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
     generator: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyTensor> {
+) -> PyResult<Py<PyTensor>> {
     let _ = generator;
     check_device(device)?;
     let mut items: Vec<Bound<'_, PyAny>> = args.iter().collect();

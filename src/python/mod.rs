@@ -1,13 +1,16 @@
 //! The Python extension module `rtensor._rtensor`.
 
+pub(crate) mod autograd;
 mod convert;
 mod dtype;
 mod errors;
 mod functions;
 mod indexing;
 mod interop;
+mod linalg;
 mod math_functions;
 mod nested;
+mod reductions;
 mod tensor;
 mod tensor_math;
 
@@ -17,6 +20,11 @@ use pyo3::prelude::*;
 fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<autograd::PyNodeHandle>()?;
+    m.add_function(wrap_pyfunction!(autograd::_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd::_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd::is_grad_enabled, m)?)?;
     m.add_class::<dtype::PyDType>()?;
     for d in crate::dtype::DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;
@@ -51,5 +59,7 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     math_functions::register(m)?;
+    reductions::register(m)?;
+    linalg::register(m)?;
     Ok(())
 }

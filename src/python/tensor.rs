@@ -169,42 +169,6 @@ impl PyTensor {
         self.t.version()
     }
 
-    /// Whether gradients are recorded for this tensor.
-    #[getter]
-    fn get_requires_grad(&self) -> bool {
-        self.t.requires_grad()
-    }
-
-    #[setter]
-    fn set_requires_grad(&self, flag: bool) -> PyResult<()> {
-        Ok(self.t.set_requires_grad(flag)?)
-    }
-
-    /// Sets `requires_grad` in place and returns the tensor.
-    #[pyo3(signature = (requires_grad=true))]
-    fn requires_grad_(slf: Bound<'_, Self>, requires_grad: bool) -> PyResult<Bound<'_, Self>> {
-        slf.get().t.set_requires_grad(requires_grad)?;
-        Ok(slf)
-    }
-
-    /// True for tensors not produced by a recorded operation.
-    #[getter]
-    fn is_leaf(&self) -> bool {
-        true
-    }
-
-    /// The node that produced this tensor (none until autograd records operations).
-    #[getter]
-    fn grad_fn(&self, py: Python<'_>) -> Py<PyAny> {
-        py.None()
-    }
-
-    /// The accumulated gradient (none until autograd records operations).
-    #[getter]
-    fn grad(&self, py: Python<'_>) -> Py<PyAny> {
-        py.None()
-    }
-
     /// The device: always the CPU.
     #[getter]
     fn device(&self) -> &'static str {

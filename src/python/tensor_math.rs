@@ -619,7 +619,7 @@ impl PyTensor {
     /// Sets every element to zero.
     fn zero_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
         let t = &slf.get().t;
-        maybe_detached(slf.py(), t.numel(), || t.fill_(Scalar::Int(0)))?;
+        maybe_detached(slf.py(), t.numel(), || t.zero_())?;
         Ok(slf)
     }
     /// Sets every element to `value`.

@@ -1,0 +1,252 @@
+//! The backward pass: seeds the output gradients, runs every reachable node once in topological
+//! order (each after all of its consumers), sums gradients that meet, and accumulates into leaves
+//! (or captures them, for `autograd.grad`).
+
+use crate::autograd::graph::{freed_graph_error, Edge, Node, NodeKind};
+use crate::autograd::mode::without_grad;
+use crate::autograd::record::edge_of;
+use crate::error::{Error, Result};
+use crate::ops::binary::{binary, binary_, BinaryOp, Value};
+use crate::scalar::Scalar;
+use crate::shape::fmt_shape;
+use crate::tensor::Tensor;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Checks the roots and builds their seed gradients (ones for scalars when none is given).
+fn seeds(outputs: &[Tensor], grads: Vec<Option<Tensor>>) -> Result<Vec<(Edge, Tensor)>> {
+    let mut out = Vec::with_capacity(outputs.len());
+    for (i, (t, g)) in outputs.iter().zip(grads).enumerate() {
+        let Some(edge) = edge_of(t) else {
+            return Err(Error::Runtime(format!(
+                "element {} of tensors does not require grad and does not have a grad_fn",
+                i
+            )));
+        };
+        let g = match g {
+            Some(g) => {
+                if g.shape() != t.shape() {
+                    return Err(Error::Runtime(format!(
+                        "Mismatch in shape: grad_output[{}] has a shape of rtensor.Size({}) and output[{}] has a shape of rtensor.Size({}).",
+                        i,
+                        fmt_shape(g.shape()),
+                        i,
+                        fmt_shape(t.shape())
+                    )));
+                }
+                if !g.dtype().is_floating() {
+                    return Err(Error::Runtime(format!(
+                        "For complex Tensors, both grad_output and output are required to have the same dtype. Mismatch in dtype: grad_output[{}] has a dtype of {} and output[{}] has a dtype of {}.",
+                        i,
+                        g.dtype().torch_name(),
+                        i,
+                        t.dtype().torch_name()
+                    )));
+                }
+                g.to_dtype(t.dtype())?
+            }
+            None => {
+                if t.numel() != 1 {
+                    return Err(Error::Runtime(
+                        "grad can be implicitly created only for scalar outputs".into(),
+                    ));
+                }
+                Tensor::full(t.shape(), Scalar::Int(1), t.dtype())?
+            }
+        };
+        out.push((edge, g));
+    }
+    Ok(out)
+}
+
+/// Counts, for every node reachable from the roots, how many edges lead into it.
+fn dependencies(roots: &[Arc<Node>]) -> HashMap<usize, usize> {
+    let mut deps: HashMap<usize, usize> = HashMap::new();
+    let mut seen: HashMap<usize, ()> = HashMap::new();
+    let mut stack: Vec<Arc<Node>> = roots.to_vec();
+    while let Some(node) = stack.pop() {
+        if seen.insert(node.key(), ()).is_some() {
+            continue;
+        }
+        for edge in node.next.iter().flatten() {
+            *deps.entry(edge.node.key()).or_insert(0) += 1;
+            stack.push(edge.node.clone());
+        }
+    }
+    deps
+}
+
+/// Adds `g` into a gradient buffer slot.
+fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
+    *slot = Some(match slot.take() {
+        None => g,
+        Some(prev) => binary(BinaryOp::Add, &Value::Tensor(prev), &Value::Tensor(g))?,
+    });
+    Ok(())
+}
+
+/// Adds `g` into `t.grad`: the first gradient is stored (copied when it may alias other memory),
+/// later ones are added in place, as torch's AccumulateGrad does outside grad mode.
+fn accumulate_grad(t: &Tensor, g: Tensor) -> Result<()> {
+    match t.grad() {
+        None => {
+            let g = if g.is_contiguous() && Arc::strong_count(g.storage()) == 1 {
+                g
+            } else {
+                g.clone_contiguous()?
+            };
+            t.set_grad(Some(g.detach()));
+        }
+        Some(prev) => binary_(BinaryOp::Add, &prev, &Value::Tensor(g))?,
+    }
+    Ok(())
+}
+
+/// What the pass does at leaves.
+enum Sink<'a> {
+    /// `backward()`: add into `.grad`.
+    Accumulate,
+    /// `autograd.grad()`: capture the gradient of each of these tensors' nodes instead.
+    Capture(&'a [(usize, bool)], &'a mut HashMap<usize, Tensor>),
+}
+
+/// Runs the pass from `roots` (edge and seed gradient).
+fn run(roots: Vec<(Edge, Tensor)>, retain_graph: bool, sink: Sink) -> Result<()> {
+    without_grad(|| run_pass(roots, retain_graph, sink))
+}
+
+fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> Result<()> {
+    let root_nodes: Vec<Arc<Node>> = roots.iter().map(|(e, _)| e.node.clone()).collect();
+    let mut deps = dependencies(&root_nodes);
+    let mut buffers: HashMap<usize, Option<Tensor>> = HashMap::new();
+    let mut nodes: HashMap<usize, Arc<Node>> = HashMap::new();
+    for (edge, g) in roots {
+        accumulate_into(buffers.entry(edge.node.key()).or_insert(None), g)?;
+        nodes.insert(edge.node.key(), edge.node);
+    }
+    let mut ready: Vec<Arc<Node>> = nodes
+        .values()
+        .filter(|n| deps.get(&n.key()).copied().unwrap_or(0) == 0)
+        .cloned()
+        .collect();
+    let mut executed: Vec<Arc<Node>> = vec![];
+    while let Some(node) = ready.pop() {
+        let key = node.key();
+        let grad = buffers.remove(&key).flatten();
+        if let Some(g) = &grad {
+            for weak in node
+                .retained
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+            {
+                if let Some(t) = weak.upgrade() {
+                    match &sink {
+                        Sink::Accumulate => accumulate_grad(&t, g.clone())?,
+                        Sink::Capture(..) => {}
+                    }
+                }
+            }
+            if let Sink::Capture(targets, captured) = &mut sink {
+                if targets.iter().any(|(k, _)| *k == key) {
+                    let slot = captured.remove(&key);
+                    let total = match slot {
+                        None => g.clone(),
+                        Some(prev) => binary(
+                            BinaryOp::Add,
+                            &Value::Tensor(prev),
+                            &Value::Tensor(g.clone()),
+                        )?,
+                    };
+                    captured.insert(key, total);
+                }
+            }
+        }
+        let input_grads: Vec<Option<Tensor>> = match &node.kind {
+            NodeKind::AccumulateGrad(leaf) => {
+                if let (Sink::Accumulate, Some(g), Some(t)) = (&sink, grad, leaf.upgrade()) {
+                    accumulate_grad(&t, g)?;
+                }
+                vec![]
+            }
+            NodeKind::Function(rule) => {
+                let guard = rule.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(rule) = guard.as_ref() else {
+                    return Err(freed_graph_error());
+                };
+                let grads = match &grad {
+                    Some(g) => rule.apply(g)?,
+                    None => vec![None; node.next.len()],
+                };
+                drop(guard);
+                executed.push(node.clone());
+                grads
+            }
+        };
+        for (edge, g) in node
+            .next
+            .iter()
+            .zip(input_grads.into_iter().chain(std::iter::repeat(None)))
+        {
+            let Some(edge) = edge else { continue };
+            let child = edge.node.key();
+            let slot = buffers.entry(child).or_insert(None);
+            if let Some(g) = g {
+                accumulate_into(slot, g)?;
+            }
+            let d = deps.entry(child).or_insert(1);
+            *d -= 1;
+            if *d == 0 {
+                ready.push(edge.node.clone());
+            }
+        }
+    }
+    if !retain_graph {
+        for node in executed {
+            if let NodeKind::Function(rule) = &node.kind {
+                if let Some(rule) = rule.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                    rule.release();
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `backward()`: accumulates d(outputs)/d(leaf) · grads into every leaf's `.grad`.
+pub fn backward(outputs: &[Tensor], grads: Vec<Option<Tensor>>, retain_graph: bool) -> Result<()> {
+    let roots = seeds(outputs, grads)?;
+    run(roots, retain_graph, Sink::Accumulate)
+}
+
+/// `autograd.grad()`: the gradients of `outputs` with respect to `inputs`, leaving `.grad` alone.
+pub fn grad(
+    outputs: &[Tensor],
+    grads: Vec<Option<Tensor>>,
+    inputs: &[Tensor],
+    retain_graph: bool,
+    allow_unused: bool,
+) -> Result<Vec<Option<Tensor>>> {
+    let mut targets = Vec::with_capacity(inputs.len());
+    for t in inputs {
+        let edge = edge_of(t).ok_or_else(|| {
+            Error::Runtime("One of the differentiated Tensors does not require grad".into())
+        })?;
+        targets.push((edge.node.key(), t.is_leaf()));
+    }
+    let roots = seeds(outputs, grads)?;
+    let mut captured = HashMap::new();
+    run(roots, retain_graph, Sink::Capture(&targets, &mut captured))?;
+    targets
+        .iter()
+        .zip(inputs)
+        .map(|((key, _), t)| match captured.get(key) {
+            Some(g) => Ok(Some(g.to_dtype(t.dtype())?)),
+            None if allow_unused => Ok(None),
+            None => Err(Error::Runtime(
+                "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
+                    .into(),
+            )),
+        })
+        .collect()
+}

@@ -1,0 +1,152 @@
+//! The graph: nodes (one per recorded op, plus one `AccumulateGrad` per leaf), the edges between
+//! them, and tensors saved for backward with the version they had when saved.
+
+use crate::error::{Error, Result};
+use crate::shape::fmt_shape;
+use crate::tensor::{Tensor, WeakTensor};
+use std::sync::{Arc, Mutex};
+
+/// One op's vector-Jacobian product: given the gradient of the op's output, the gradient for each
+/// input (in the order of the node's edges; `None` where no gradient flows).
+pub trait Backward: Send + Sync {
+    /// Computes input gradients from the output gradient.
+    fn apply(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>>;
+
+    /// Frees the tensors saved for backward (after a pass without `retain_graph`); a later pass
+    /// through this node then fails with torch's error, but only if it needs them.
+    fn release(&self) {}
+}
+
+/// Where a gradient goes: a node, and which of its outputs the gradient belongs to.
+#[derive(Clone)]
+pub struct Edge {
+    /// The receiving node.
+    pub node: Arc<Node>,
+    /// The output index of that node (always 0 here: every node has one output).
+    pub input_nr: usize,
+}
+
+/// What a node does with the gradient it receives.
+pub enum NodeKind {
+    /// A recorded op; the rule is dropped once backward has run without `retain_graph`.
+    Function(Mutex<Option<Box<dyn Backward>>>),
+    /// Adds the gradient into a leaf's `.grad`.
+    AccumulateGrad(WeakTensor),
+}
+
+/// A node of the graph.
+pub struct Node {
+    /// torch's node name (`MulBackward0`, `AccumulateGrad`, ...).
+    pub name: &'static str,
+    /// One edge per differentiable input (`None` for inputs that do not require grad).
+    pub next: Vec<Option<Edge>>,
+    /// The rule or the leaf.
+    pub kind: NodeKind,
+    /// Non-leaf tensors whose `.grad` receives this node's output gradient (`retain_grad()`).
+    pub retained: Mutex<Vec<WeakTensor>>,
+}
+
+impl Node {
+    /// A node for a recorded op.
+    pub fn function(name: &'static str, next: Vec<Option<Edge>>, rule: Box<dyn Backward>) -> Node {
+        Node {
+            name,
+            next,
+            kind: NodeKind::Function(Mutex::new(Some(rule))),
+            retained: Mutex::new(vec![]),
+        }
+    }
+
+    /// The accumulator of a leaf.
+    pub fn accumulate(leaf: &Tensor) -> Node {
+        Node {
+            name: "AccumulateGrad",
+            next: vec![],
+            kind: NodeKind::AccumulateGrad(leaf.downgrade()),
+            retained: Mutex::new(vec![]),
+        }
+    }
+
+    /// Identity of the node (for maps and equality).
+    pub fn key(self: &Arc<Self>) -> usize {
+        Arc::as_ptr(self) as usize
+    }
+}
+
+/// The message torch gives when a node runs a second time after its saved state was freed.
+pub fn freed_graph_error() -> Error {
+    Error::Runtime(
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward."
+            .into(),
+    )
+}
+
+/// A tensor kept for backward, with the storage version it had and the node that made it.
+pub struct SavedTensor {
+    data: Mutex<Option<Tensor>>,
+    version: u64,
+    producer: Option<&'static str>,
+}
+
+/// torch's legacy type name of a dtype, as version errors print it (`rtensor.FloatTensor`).
+fn legacy_type_name(t: &Tensor) -> String {
+    let kind = match t.dtype() {
+        crate::DType::Bool => "Bool",
+        crate::DType::Int32 => "Int",
+        crate::DType::Int64 => "Long",
+        crate::DType::Float32 => "Float",
+        crate::DType::Float64 => "Double",
+    };
+    format!("rtensor.{}Tensor", kind)
+}
+
+impl SavedTensor {
+    /// Saves `t` (sharing its memory) at its current version.
+    pub fn new(t: &Tensor) -> SavedTensor {
+        SavedTensor {
+            data: Mutex::new(Some(t.detach())),
+            version: t.version(),
+            producer: t.grad_fn().map(|n| n.name),
+        }
+    }
+
+    /// Saves `t`, the output of the node named `producer` that is being recorded.
+    pub fn output(t: &Tensor, producer: &'static str) -> SavedTensor {
+        SavedTensor {
+            data: Mutex::new(Some(t.detach())),
+            version: t.version(),
+            producer: Some(producer),
+        }
+    }
+
+    /// The saved tensor, or torch's error when it was modified in place since it was saved.
+    pub fn get(&self) -> Result<Tensor> {
+        let data = self
+            .data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(freed_graph_error)?;
+        let now = data.version();
+        if now != self.version {
+            let output_of = self
+                .producer
+                .map(|p| format!(", which is output 0 of {}", p))
+                .unwrap_or_default();
+            return Err(Error::Runtime(format!(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [{} {}]{}, is at version {}; expected version {} instead. Hint: clone() the tensor before modifying it in place when its value is still needed for the gradient.",
+                legacy_type_name(&data),
+                fmt_shape(data.shape()),
+                output_of,
+                now,
+                self.version
+            )));
+        }
+        Ok(data)
+    }
+
+    /// Drops the saved tensor.
+    pub fn release(&self) {
+        self.data.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}

@@ -1,0 +1,60 @@
+//! One vector-Jacobian product per differentiable op, grouped by family. Every rule returns
+//! gradients with its inputs' shapes (broadcasting undone by `reduce_to`) and dtypes.
+
+pub mod elementwise;
+pub mod index;
+pub mod join;
+pub mod linalg;
+pub mod reduce;
+pub mod views;
+
+use crate::error::Result;
+use crate::ops::binary::{binary, BinaryOp, Value};
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+
+/// What a rule remembers of an input: its shape and dtype, and whether it wants a gradient.
+#[derive(Clone)]
+pub struct InputMeta {
+    /// The input's shape.
+    pub shape: Vec<usize>,
+    /// The input's dtype.
+    pub dtype: crate::DType,
+    /// Whether a gradient flows to it.
+    pub needs_grad: bool,
+}
+
+impl InputMeta {
+    /// The metadata of `t`.
+    pub fn of(t: &Tensor) -> InputMeta {
+        InputMeta {
+            shape: t.shape().to_vec(),
+            dtype: t.dtype(),
+            needs_grad: t.requires_grad(),
+        }
+    }
+}
+
+/// Undoes broadcasting and promotion: sums `g` down to the input's shape, converts to its dtype.
+pub fn reduce_to(g: Tensor, input: &InputMeta) -> Result<Tensor> {
+    let g = if g.shape() == input.shape.as_slice() {
+        g
+    } else {
+        g.sum_to_shape(&input.shape)?
+    };
+    g.to_dtype(input.dtype)
+}
+
+/// `a op b` on tensors.
+pub fn op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    binary(op, &Value::Tensor(a.clone()), &Value::Tensor(b.clone()))
+}
+
+/// `a op s` with a scalar.
+pub fn op_scalar(op: BinaryOp, a: &Tensor, s: f64) -> Result<Tensor> {
+    binary(
+        op,
+        &Value::Tensor(a.clone()),
+        &Value::Scalar(Scalar::Float(s)),
+    )
+}

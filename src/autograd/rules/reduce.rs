@@ -1,0 +1,74 @@
+//! Gradient rules of `sum` and `mean`: the gradient is broadcast back over the reduced dims
+//! (divided by the count for `mean`).
+
+use crate::autograd::graph::Backward;
+use crate::autograd::record::record;
+use crate::autograd::rules::{op_scalar, InputMeta};
+use crate::error::Result;
+use crate::ops::binary::BinaryOp;
+use crate::tensor::Tensor;
+
+/// Which reduction.
+#[derive(Clone, Copy, Debug)]
+pub enum ReductionKind {
+    /// `sum`.
+    Sum,
+    /// `mean` over this many elements.
+    Mean(usize),
+}
+
+/// The backward of a sum or mean over the dims flagged in `mask`.
+pub struct ReductionRule {
+    kind: ReductionKind,
+    input: InputMeta,
+    mask: Vec<bool>,
+    keepdim: bool,
+}
+
+impl Backward for ReductionRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let kept: Vec<i64> = self
+            .input
+            .shape
+            .iter()
+            .zip(&self.mask)
+            .map(|(&d, &m)| if m { 1 } else { d as i64 })
+            .collect();
+        let g = if self.keepdim {
+            g.clone()
+        } else {
+            g.reshape(&kept)?
+        };
+        let sizes: Vec<i64> = self.input.shape.iter().map(|&d| d as i64).collect();
+        let g = g.expand(&sizes)?;
+        let g = match self.kind {
+            ReductionKind::Sum => g.contiguous()?,
+            ReductionKind::Mean(n) => op_scalar(BinaryOp::Div, &g, n as f64)?,
+        };
+        Ok(vec![Some(g.to_dtype(self.input.dtype)?)])
+    }
+}
+
+/// Records a reduction of `input` over the dims in `mask`; `all` when no dims were given
+/// (torch names those nodes `SumBackward0` / `MeanBackward0`, the others `...Backward1`).
+pub fn record_reduction(
+    out: Tensor,
+    kind: ReductionKind,
+    input: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+    all: bool,
+) -> Tensor {
+    let name = match (kind, all) {
+        (ReductionKind::Sum, true) => "SumBackward0",
+        (ReductionKind::Sum, false) => "SumBackward1",
+        (ReductionKind::Mean(_), true) => "MeanBackward0",
+        (ReductionKind::Mean(_), false) => "MeanBackward1",
+    };
+    record(out, name, &[input], || ReductionRule {
+        kind,
+        input: InputMeta::of(input),
+        mask: mask.to_vec(),
+        keepdim,
+    })
+}
