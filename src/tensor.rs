@@ -213,7 +213,7 @@ impl Tensor {
     pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
         if flag && !self.dtype().is_floating() {
             return Err(Error::Runtime(
-                "only Tensors of floating point and complex dtype can require gradients".into(),
+                "Only Tensors of floating point and complex dtype can require gradients".into(),
             ));
         }
         if !flag && !self.is_leaf() {
@@ -244,11 +244,11 @@ impl Tensor {
         !self.requires_grad() || self.meta().grad_fn.is_none()
     }
 
-    /// Makes this tensor the output of `node`.
-    pub(crate) fn set_history(&self, node: Arc<Node>, differentiable_view: bool) {
+    /// Makes this tensor the output of `node` (a view of `view_base` when given).
+    pub(crate) fn set_history(&self, node: Arc<Node>, view_base: Option<Tensor>) {
         let mut m = self.meta();
         m.grad_fn = Some(node);
-        m.is_differentiable_view = differentiable_view;
+        m.view_base = view_base;
         drop(m);
         self.0.requires_grad.store(true, Ordering::Relaxed);
     }
@@ -257,7 +257,7 @@ impl Tensor {
     pub(crate) fn clear_history(&self) {
         let mut m = self.meta();
         m.grad_fn = None;
-        m.is_differentiable_view = false;
+        m.view_base = None;
         drop(m);
         self.0.requires_grad.store(false, Ordering::Relaxed);
     }
@@ -414,10 +414,10 @@ impl Tensor {
                 "ViewBackward0",
             )),
             None => {
-                let c = self.clone_contiguous()?;
+                let c = self.contiguous()?;
                 let out = c.with_layout(Layout::contiguous(&shape));
-                Ok(record(out, "UnsafeViewBackward0", &[self], || {
-                    ReshapeRule(self.shape().to_vec())
+                Ok(record(out, "UnsafeViewBackward0", &[&c], || {
+                    ReshapeRule(c.shape().to_vec())
                 }))
             }
         }

@@ -240,13 +240,14 @@ pub fn grad(
     targets
         .iter()
         .zip(inputs)
-        .map(|((key, _), t)| match captured.get(key) {
+        .enumerate()
+        .map(|(i, ((key, _), t))| match captured.get(key) {
             Some(g) => Ok(Some(g.to_dtype(t.dtype())?)),
             None if allow_unused => Ok(None),
-            None => Err(Error::Runtime(
-                "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
-                    .into(),
-            )),
+            None => Err(Error::Runtime(format!(
+                "The differentiated Tensor at index {} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
+                i
+            ))),
         })
         .collect()
 }

@@ -129,12 +129,19 @@ impl SavedTensor {
             .ok_or_else(freed_graph_error)?;
         let now = data.version();
         if now != self.version {
+            // torch names the op, not the node: "output 0 of Sigmoid", not "SigmoidBackward0".
             let output_of = self
                 .producer
-                .map(|p| format!(", which is output 0 of {}", p))
+                .map(|p| {
+                    let op = p.trim_end_matches(|c: char| c.is_ascii_digit());
+                    format!(
+                        ", which is output 0 of {}",
+                        op.strip_suffix("Backward").unwrap_or(op)
+                    )
+                })
                 .unwrap_or_default();
             return Err(Error::Runtime(format!(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [{} {}]{}, is at version {}; expected version {} instead. Hint: clone() the tensor before modifying it in place when its value is still needed for the gradient.",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [{} {}]{}, is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, or clone() the tensor before modifying it in place.",
                 legacy_type_name(&data),
                 fmt_shape(data.shape()),
                 output_of,

@@ -16,8 +16,9 @@ pub struct AutogradMeta {
     pub accumulator: Weak<Node>,
     /// Set by `retain_grad()` on a non-leaf.
     pub retains_grad: bool,
-    /// True for views made by recorded view ops of a tensor that requires grad.
-    pub is_differentiable_view: bool,
+    /// For a view made by a recorded view op: the tensor that owns the memory (the root of the
+    /// chain of views), whose history an in-place write through the view must update.
+    pub view_base: Option<Tensor>,
     /// An opaque handle the bindings keep here (a weak reference to the Python object of a leaf,
     /// so `grad_fn.next_functions[0][0].variable is x` holds).
     pub owner: Option<Box<dyn std::any::Any + Send + Sync>>,

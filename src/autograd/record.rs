@@ -3,7 +3,10 @@
 
 use crate::autograd::graph::{Backward, Edge, Node};
 use crate::autograd::mode::is_grad_enabled;
+use crate::autograd::rules::views::RegionRule;
+use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::{Error, Result};
+use crate::layout::Layout;
 use crate::tensor::Tensor;
 use std::sync::Arc;
 
@@ -41,10 +44,10 @@ fn attach(
     name: &'static str,
     inputs: &[&Tensor],
     rule: Box<dyn Backward>,
-    view: bool,
+    view_base: Option<Tensor>,
 ) {
     let next = inputs.iter().map(|t| edge_of(t)).collect();
-    output.set_history(Arc::new(Node::function(name, next, rule)), view);
+    output.set_history(Arc::new(Node::function(name, next, rule)), view_base);
 }
 
 /// Records `output = op(inputs)` under `name` when needed; `rule` is only built then. An output
@@ -60,7 +63,7 @@ pub fn record<R: Backward + 'static>(
         && is_recording(inputs)
         && !inputs.iter().any(|t| t.same_tensor(&output))
     {
-        attach(&output, name, inputs, Box::new(rule()), false);
+        attach(&output, name, inputs, Box::new(rule()), None);
     }
     output
 }
@@ -73,7 +76,12 @@ pub fn record_view<R: Backward + 'static>(
     rule: impl FnOnce() -> R,
 ) -> Tensor {
     if output.dtype().is_floating() && is_recording(&[input]) && !input.same_tensor(&output) {
-        attach(&output, name, &[input], Box::new(rule()), true);
+        let base = input
+            .meta()
+            .view_base
+            .clone()
+            .unwrap_or_else(|| input.clone());
+        attach(&output, name, &[input], Box::new(rule()), Some(base));
     }
     output
 }
@@ -98,21 +106,105 @@ pub fn in_place(
             "a leaf Variable that requires grad is being used in an in-place operation.".into(),
         ));
     }
-    if dst.meta().is_differentiable_view {
-        return Err(Error::NotImplemented(
-            "in-place operations on a view of a tensor that requires grad are not supported yet; apply the operation to the base tensor, or write the result with indexing (base[...] = value)"
-                .into(),
-        ));
+    let base = dst.meta().view_base.clone();
+    if let Some(base) = base {
+        return in_place_on_view(dst, &base, out_of_place);
     }
-    let snapshot = dst.clone_contiguous()?;
-    if let Some(node) = dst.grad_fn() {
-        snapshot.set_history(node, false);
-    }
+    let snapshot = snapshot_of(dst)?;
     let result = out_of_place(&snapshot)?;
     crate::ops::copy::copy_checked(dst, &result.detach())?;
     match result.grad_fn() {
-        Some(node) => dst.set_history(node, false),
+        Some(node) => dst.set_history(node, None),
         None => dst.clear_history(),
     }
     Ok(())
+}
+
+/// A copy of `t`'s values that carries `t`'s history: the input an in-place op is recorded on.
+fn snapshot_of(t: &Tensor) -> Result<Tensor> {
+    let snapshot = t.clone_contiguous()?;
+    if let Some(node) = t.grad_fn() {
+        snapshot.set_history(node, None);
+    }
+    Ok(snapshot)
+}
+
+/// An in-place op through a view: the result is written into the base's memory, and the base's
+/// history becomes `CopySlices` (the old base outside the view's region, the result inside it);
+/// the view then reads its region of the new base.
+fn in_place_on_view(
+    dst: &Tensor,
+    base: &Tensor,
+    out_of_place: impl FnOnce(&Tensor) -> Result<Tensor>,
+) -> Result<()> {
+    if base.is_leaf() && base.requires_grad() {
+        return Err(Error::Runtime(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                .into(),
+        ));
+    }
+    let Some(region) = region_in(base, dst) else {
+        return Err(Error::NotImplemented(
+            "in-place operations on a view of a non-contiguous tensor that requires grad are not supported; make the base contiguous first".into(),
+        ));
+    };
+    let result = out_of_place(&snapshot_of(dst)?)?;
+    let base_snapshot = snapshot_of(base)?;
+    crate::ops::copy::copy_checked(dst, &result.detach())?;
+    let node = Arc::new(Node::function(
+        "CopySlices",
+        vec![edge_of(&base_snapshot), edge_of(&result)],
+        Box::new(CopySlicesRule {
+            base: InputMeta::of(base),
+            value: InputMeta::of(&result),
+            region: region.clone(),
+        }),
+    ));
+    base.set_history(node, None);
+    let view_node = Arc::new(Node::function(
+        "AsStridedBackward0",
+        vec![edge_of(base)],
+        Box::new(RegionRule {
+            input: InputMeta::of(base),
+            region: Box::new(move |_| region.clone()),
+        }),
+    ));
+    dst.set_history(view_node, Some(base.clone()));
+    Ok(())
+}
+
+/// The layout of `view` inside a contiguous tensor shaped like `base` (whose memory it views), or
+/// `None` when `base` is not contiguous.
+fn region_in(base: &Tensor, view: &Tensor) -> Option<Layout> {
+    if !base.is_contiguous() || view.storage_offset() < base.storage_offset() {
+        return None;
+    }
+    let mut l = view.layout().clone();
+    l.offset = view.storage_offset() - base.storage_offset();
+    Some(l)
+}
+
+/// The backward of a write through a view: the old base gets the gradient outside the view's
+/// region, the written value the gradient inside it.
+struct CopySlicesRule {
+    base: InputMeta,
+    value: InputMeta,
+    region: Layout,
+}
+
+impl Backward for CopySlicesRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let outside = g.clone_contiguous()?;
+        outside
+            .with_layout(self.region.clone())
+            .fill_raw(crate::Scalar::Int(0))?;
+        let inside = g
+            .clone_contiguous()?
+            .with_layout(self.region.clone())
+            .clone_contiguous()?;
+        Ok(vec![
+            Some(outside.to_dtype(self.base.dtype)?),
+            Some(reduce_to(inside, &self.value)?),
+        ])
+    }
 }

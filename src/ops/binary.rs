@@ -1,8 +1,10 @@
 //! Elementwise functions of two operands (tensors or Python scalars) with broadcasting and torch's
 //! type promotion: arithmetic, comparisons, bitwise logic, and their in-place forms.
 
-use crate::autograd::record::{in_place, record};
-use crate::autograd::rules::elementwise::{binary_name, binary_saves, BinaryRule, Side};
+use crate::autograd::record::{in_place, is_recording, record};
+use crate::autograd::rules::elementwise::{
+    binary_name, binary_saves, scalar_has_slot, BinaryRule, Side,
+};
 use crate::dispatch;
 use crate::dtype::{default_float, DType, Element, ResultType};
 use crate::error::{Error, Result};
@@ -541,26 +543,39 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
     check_integer_domain(op, compute, b, &tb)?;
     let out = Tensor::uninit(&shape, result)?;
     run(op, compute, &out, &fit(ta, &shape), &fit(tb, &shape));
-    Ok(match binary_name(op, a, b) {
-        Some(name) => {
-            let inputs: Vec<&Tensor> = [a, b]
-                .into_iter()
-                .filter_map(|v| match v {
-                    Value::Tensor(t) => Some(t),
-                    Value::Scalar(_) => None,
-                })
-                .collect();
-            record(out, name, &inputs, || {
-                let (sa, sb) = binary_saves(op, a, b);
-                BinaryRule {
-                    op,
-                    a: Side::of(a, sa),
-                    b: Side::of(b, sb),
-                }
-            })
+    let Some(name) = binary_name(op, a, b) else {
+        return Ok(out);
+    };
+    let tensors: Vec<&Tensor> = [a, b]
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Tensor(t) => Some(t),
+            Value::Scalar(_) => None,
+        })
+        .collect();
+    if !is_recording(&tensors) {
+        return Ok(out);
+    }
+    // A scalar operand of add/sub/mul/div has an empty input slot of its own, as in torch.
+    let slot = scalar_has_slot(op, a) && tensors.len() == 1;
+    let placeholder = Tensor::zeros(&[], DType::Bool)?;
+    let inputs: Vec<&Tensor> = [a, b]
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Tensor(t) => Some(t),
+            Value::Scalar(_) => slot.then_some(&placeholder),
+        })
+        .collect();
+    Ok(record(out, name, &inputs, || {
+        let (sa, sb) = binary_saves(op, a, b);
+        BinaryRule {
+            op,
+            a: Side::of(a, sa),
+            b: Side::of(b, sb),
+            scalar_slot: slot,
+            released: Default::default(),
         }
-        None => out,
-    })
+    }))
 }
 
 /// `dst op= b` in place: the promoted result must be castable to `dst`'s dtype and `b` must

@@ -330,19 +330,22 @@ impl Tensor {
                 let out = snapshot.clone_contiguous()?;
                 copy_checked(&out, src)?;
                 Ok(record(out, "CopyBackwards", &[snapshot, src], || {
-                    CopyRule(InputMeta::of(src))
+                    CopyRule(InputMeta::of(snapshot), InputMeta::of(src))
                 }))
             },
         )
     }
 }
 
-/// The backward of `copy_`: nothing for the overwritten tensor, everything for the source.
-struct CopyRule(InputMeta);
+/// The backward of `copy_`: zero for the overwritten tensor, everything for the source.
+struct CopyRule(InputMeta, InputMeta);
 
 impl Backward for CopyRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![None, Some(reduce_to(g.clone(), &self.0)?)])
+        Ok(vec![
+            Some(Tensor::zeros(&self.0.shape, self.0.dtype)?),
+            Some(reduce_to(g.clone(), &self.1)?),
+        ])
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::autograd::record::{in_place, record};
 use crate::autograd::rules::views::NoGradRule;
+use crate::autograd::rules::InputMeta;
 use crate::dispatch;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -88,7 +89,9 @@ impl Tensor {
             || self.fill_raw(value),
             |snapshot| {
                 let out = Tensor::full_like(snapshot, value, self.dtype())?;
-                Ok(record(out, name, &[snapshot], || NoGradRule(1)))
+                Ok(record(out, name, &[snapshot], || {
+                    NoGradRule(InputMeta::of(snapshot))
+                }))
             },
         )
     }

@@ -340,6 +340,13 @@ impl Tensor {
     /// `t[items] = value`: writes through the view, or scatters for advanced indices. The value is
     /// converted to this tensor's dtype and broadcast to the indexed shape before anything is written.
     pub fn index_put(&self, items: &[IndexItem], value: &Value) -> Result<()> {
+        if self.requires_grad() && self.is_leaf() && crate::autograd::is_grad_enabled() {
+            // torch writes through a view of the leaf, and says so.
+            return Err(Error::Runtime(
+                "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                    .into(),
+            ));
+        }
         let others: Vec<&Tensor> = match value {
             Value::Tensor(t) => vec![t],
             Value::Scalar(_) => vec![],

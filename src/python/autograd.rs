@@ -155,7 +155,7 @@ fn optional_tensor(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Optio
             .map(|t| Some(t.get().t.clone()))
             .map_err(|_| {
                 PyTypeError::new_err(format!(
-                    "{} must be a Tensor or None, not {}",
+                    "{} expected to be a Tensor or None but got grad of type {}",
                     what,
                     type_name(o)
                 ))
@@ -248,6 +248,14 @@ impl PyTensor {
     /// The accumulated gradient.
     #[getter]
     fn get_grad(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if !self.t.is_leaf() && !self.t.meta().retains_grad {
+            PyErr::warn(
+                py,
+                &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.",
+                1,
+            )?;
+        }
         Ok(match self.t.grad() {
             Some(g) => python_object(py, g)?.unbind(),
             None => py.None(),
@@ -319,7 +327,7 @@ impl PyTensor {
     /// Detaches this tensor from the graph in place.
     fn detach_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
         let t = &slf.get().t;
-        if t.meta().is_differentiable_view {
+        if t.meta().view_base.is_some() {
             return Err(PyRuntimeError::new_err(
                 "Can't detach views in-place. Use detach() instead.",
             ));

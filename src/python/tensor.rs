@@ -234,8 +234,13 @@ impl PyTensor {
 
     /// Merges dims `start_dim..=end_dim`.
     #[pyo3(signature = (start_dim=0, end_dim=-1))]
-    fn flatten(&self, start_dim: i64, end_dim: i64) -> PyResult<PyTensor> {
-        Ok(self.t.flatten(start_dim, end_dim)?.into())
+    fn flatten(slf: Bound<'_, Self>, start_dim: i64, end_dim: i64) -> PyResult<Bound<'_, PyAny>> {
+        let t = &slf.get().t;
+        let out = t.flatten(start_dim, end_dim)?;
+        if out.same_tensor(t) {
+            return Ok(slf.into_any());
+        }
+        Ok(Bound::new(slf.py(), PyTensor::from(out))?.into_any())
     }
 
     /// Removes size-1 dims (all, one, or a tuple of dims).
@@ -337,7 +342,7 @@ impl PyTensor {
             return Ok(slf.into_any());
         }
         let py = slf.py();
-        let out = maybe_detached(py, t.numel(), || t.clone_contiguous())?;
+        let out = maybe_detached(py, t.numel(), || t.contiguous())?;
         Ok(Bound::new(py, PyTensor::from(out))?.into_any())
     }
 

@@ -95,6 +95,22 @@ pub struct BinaryRule {
     pub a: Side,
     /// The right operand.
     pub b: Side,
+    /// Whether a scalar operand has its own (empty) slot among the node's inputs, as torch's
+    /// wrapped-number operands of `add`, `sub`, `mul` and `div` do.
+    pub scalar_slot: bool,
+    /// Set once backward has freed the saved values.
+    pub released: std::sync::atomic::AtomicBool,
+}
+
+/// Whether torch gives a scalar operand of `op` an input slot of its own (`x + 1` has two
+/// `next_functions`, `1 - x` one).
+pub fn scalar_has_slot(op: BinaryOp, a: &Value) -> bool {
+    matches!(op, Add | Mul | Div) || (op == Sub && matches!(a, Value::Tensor(_)))
+}
+
+/// Whether the backward of `op` reads saved operand values (so it fails once they are freed).
+fn uses_saved(op: BinaryOp) -> bool {
+    matches!(op, Mul | Div | Pow | Maximum | Minimum | Remainder)
 }
 
 fn sv(op: BinaryOp, a: &Tensor, b: &Value) -> Result<Tensor> {
@@ -155,9 +171,12 @@ impl BinaryRule {
                 // g * a^b * ln(a), zero where a == 0 and b >= 0.
                 let b = self.b.value()?;
                 let p = vv(Pow, &a, &b)?;
-                let a_t = vv(Add, &a, &Value::Scalar(Scalar::Float(0.0)))?;
-                let ln = a_t.float_fn(FloatFn::Log)?;
-                let d = op(Mul, &p, &ln)?;
+                let ln = match &a {
+                    // A scalar base: its logarithm in full f64 precision.
+                    Value::Scalar(s) => Value::Scalar(Scalar::Float(s.as_f64().ln())),
+                    Value::Tensor(t) => Value::Tensor(t.float_fn(FloatFn::Log)?),
+                };
+                let d = sv(Mul, &p, &ln)?;
                 let zero = op(
                     BitAnd,
                     &vv(Eq, &a, &Value::Scalar(Scalar::Int(0)))?,
@@ -199,6 +218,8 @@ impl Backward for BinaryRule {
     fn release(&self) {
         self.a.release();
         self.b.release();
+        self.released
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
@@ -207,14 +228,17 @@ impl Backward for BinaryRule {
                 "derivative for aten::floor_divide is not implemented".into(),
             ));
         }
+        if uses_saved(self.op) && self.released.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(crate::autograd::graph::freed_graph_error());
+        }
         let mut out = vec![];
-        if self.a.is_tensor() {
+        if self.a.is_tensor() || self.scalar_slot {
             out.push(match self.a.wants() {
                 Some(m) => Some(reduce_to(self.grad_a(g)?, m)?),
                 None => None,
             });
         }
-        if self.b.is_tensor() {
+        if self.b.is_tensor() || self.scalar_slot {
             out.push(match self.b.wants() {
                 Some(m) => Some(reduce_to(self.grad_b(g)?, m)?),
                 None => None,

@@ -75,11 +75,11 @@ impl Backward for RegionRule {
     }
 }
 
-/// An op whose output does not depend on its inputs' values (`fill_`, `zero_`): no gradient.
-pub struct NoGradRule(pub usize);
+/// An op whose output does not depend on its input's values (`fill_`, `zero_`): a zero gradient.
+pub struct NoGradRule(pub InputMeta);
 
 impl Backward for NoGradRule {
     fn apply(&self, _g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![None; self.0])
+        Ok(vec![Some(Tensor::zeros(&self.0.shape, self.0.dtype)?)])
     }
 }
