@@ -229,6 +229,38 @@ workload(name="a.dot(b) [16M f32]", group="linalg", inputs=(((M16,), F32), ((M16
          **no_slower_than_best())
 
 
+# --- issue 3: autograd (rtensor and torch only; numpy has no autograd) -------------------------
+
+def _leaf(t):
+    return t.requires_grad_()
+
+
+def _tiny_step(L, a):
+    a = _leaf(a)
+    return lambda: (a * a).sum().backward()
+
+
+def _linear_step(reduce):
+    def setup(L, x, w):
+        w = _leaf(w)
+
+        def step():
+            h = x.mm(w)
+            getattr(h * h, reduce)().backward()
+        return step
+    return setup
+
+
+workload(name="(a * a).sum().backward() [2x2 f32]", group="autograd", inputs=(((2, 2), F32),),
+         tl=_tiny_step, target="<= torch / 5", checks=(("torch", 0.2),))
+workload(name="x.mm(W); (h * h).sum().backward() [32x64 @ 64x64 f32]", group="autograd",
+         inputs=(((32, 64), F32), ((64, 64), F32)), tl=_linear_step("sum"),
+         target="<= torch / 2", checks=(("torch", 0.5),))
+workload(name="x.mm(W); (h * h).mean().backward() [1024² f32]", group="autograd",
+         inputs=(((1024, 1024), F32), ((1024, 1024), F32)), tl=_linear_step("mean"),
+         target="<= torch", checks=(("torch", 1.0),))
+
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

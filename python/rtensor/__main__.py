@@ -33,6 +33,15 @@ def run(code: str) -> None:
         print(repr(value))
 
 
+def _run_expecting_error(code: str) -> None:
+    """Runs one line that raises, printing the exception as the REPL would."""
+    print(f">>> {code}")
+    try:
+        exec(compile(code, "<tour>", "exec"), _SCOPE)
+    except RuntimeError as e:
+        print(f"RuntimeError: {e}")
+
+
 def main() -> None:
     """The whole tour."""
     chapter("Creating tensors")
@@ -65,6 +74,33 @@ def main() -> None:
     run("a, c")
     say("Every in-place write bumps the version counter that views and detach() aliases share.")
     run("a._version, b._version, c._version")
+
+    chapter("Gradients: detach() stops them, clone() keeps them")
+    say("A tape records every operation on tensors that require grad; backward() walks it back.")
+    run("x = rt.arange(4.0, requires_grad=True)")
+    run("y = x * x")
+    run("y")
+    say("z = y.detach() shares y's memory, but the gradient that reaches z goes no further back:")
+    run("z = y.detach()")
+    run("(y * z).sum().backward()")
+    run("x.grad  # d/dx of sum(x*x * z) with z held constant: 2*x*z")
+    say("c = y.clone() is new memory, yet the gradient still flows through it to x:")
+    run("x.grad = None")
+    run("y = x * x")
+    run("c = y.clone()")
+    run("(c * c).sum().backward()")
+    run("x.grad  # d/dx of sum(x**4): 4*x**3")
+    say("Changing a detached alias in place changes what backward needs, and the version")
+    say("counter the alias shares with the original catches it:")
+    run("a = rt.tensor([0.5, -1.0], requires_grad=True)")
+    run("out = a.sigmoid()")
+    run("c = out.detach()")
+    run("c.zero_()")
+    run("out._version")
+    _run_expecting_error("out.sum().backward()")
+    say("Inside rt.no_grad() nothing is recorded:")
+    run("with rt.no_grad(): w = x * 2")
+    run("w.requires_grad")
 
     chapter("Matrices")
     run("A = rt.arange(20).reshape(5, 4)")
