@@ -10,8 +10,34 @@ use crate::ops::binary::{binary, binary_, BinaryOp, Value};
 use crate::scalar::Scalar;
 use crate::shape::fmt_shape;
 use crate::tensor::Tensor;
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
+
+/// Hashes node addresses: they are already unique, so one multiply spreads them well enough
+/// (SipHash showed up in profiles of small backward passes).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<AddressHasher>>;
 
 /// Checks the roots and builds their seed gradients (ones for scalars when none is given).
 fn seeds(outputs: &[Tensor], grads: Vec<Option<Tensor>>) -> Result<Vec<(Edge, Tensor)>> {
@@ -61,8 +87,8 @@ fn seeds(outputs: &[Tensor], grads: Vec<Option<Tensor>>) -> Result<Vec<(Edge, Te
 
 /// Counts, for every node reachable from the roots, how many edges lead into it.
 fn dependencies(roots: &[Arc<Node>]) -> HashMap<usize, usize> {
-    let mut deps: HashMap<usize, usize> = HashMap::new();
-    let mut seen: HashMap<usize, ()> = HashMap::new();
+    let mut deps: HashMap<usize, usize> = HashMap::default();
+    let mut seen: HashMap<usize, ()> = HashMap::default();
     let mut stack: Vec<Arc<Node>> = roots.to_vec();
     while let Some(node) = stack.pop() {
         if seen.insert(node.key(), ()).is_some() {
@@ -118,8 +144,8 @@ fn run(roots: Vec<(Edge, Tensor)>, retain_graph: bool, sink: Sink) -> Result<()>
 fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> Result<()> {
     let root_nodes: Vec<Arc<Node>> = roots.iter().map(|(e, _)| e.node.clone()).collect();
     let mut deps = dependencies(&root_nodes);
-    let mut buffers: HashMap<usize, Option<Tensor>> = HashMap::new();
-    let mut nodes: HashMap<usize, Arc<Node>> = HashMap::new();
+    let mut buffers: HashMap<usize, Option<Tensor>> = HashMap::default();
+    let mut nodes: HashMap<usize, Arc<Node>> = HashMap::default();
     for (edge, g) in roots {
         accumulate_into(buffers.entry(edge.node.key()).or_insert(None), g)?;
         nodes.insert(edge.node.key(), edge.node);
@@ -235,7 +261,7 @@ pub fn grad(
         targets.push((edge.node.key(), t.is_leaf()));
     }
     let roots = seeds(outputs, grads)?;
-    let mut captured = HashMap::new();
+    let mut captured = HashMap::default();
     run(roots, retain_graph, Sink::Capture(&targets, &mut captured))?;
     targets
         .iter()
