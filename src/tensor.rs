@@ -382,45 +382,38 @@ impl Tensor {
         self.with_layout(self.layout().broadcast_to(shape))
     }
 
+    /// The tensor viewed with `shape` (same element count), when its strides allow that.
+    fn try_view(&self, shape: Vec<usize>) -> Option<Tensor> {
+        let strides = self.layout().view_strides(&shape)?;
+        let layout = Layout {
+            shape,
+            strides,
+            offset: self.storage_offset(),
+        };
+        Some(self.reshaped_view(layout, "ViewBackward0"))
+    }
+
     /// `view`: a new shape over the same memory, or torch's error when the strides forbid it.
     pub fn view(&self, sizes: &[i64]) -> Result<Tensor> {
-        let shape = infer_shape(sizes, self.numel())?;
-        match self.layout().view_strides(&shape) {
-            Some(strides) => Ok(self.reshaped_view(
-                Layout {
-                    shape,
-                    strides,
-                    offset: self.storage_offset(),
-                },
-                "ViewBackward0",
-            )),
-            None => Err(Error::Runtime(
+        self.try_view(infer_shape(sizes, self.numel())?).ok_or_else(|| {
+            Error::Runtime(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
                     .into(),
-            )),
-        }
+            )
+        })
     }
 
     /// `reshape`: a view when the strides allow it, otherwise a contiguous copy.
     pub fn reshape(&self, sizes: &[i64]) -> Result<Tensor> {
         let shape = infer_shape(sizes, self.numel())?;
-        match self.layout().view_strides(&shape) {
-            Some(strides) => Ok(self.reshaped_view(
-                Layout {
-                    shape,
-                    strides,
-                    offset: self.storage_offset(),
-                },
-                "ViewBackward0",
-            )),
-            None => {
-                let c = self.contiguous()?;
-                let out = c.with_layout(Layout::contiguous(&shape));
-                Ok(record(out, "UnsafeViewBackward0", &[&c], || {
-                    ReshapeRule(c.shape().to_vec())
-                }))
-            }
+        if let Some(view) = self.try_view(shape.clone()) {
+            return Ok(view);
         }
+        let c = self.contiguous()?;
+        let out = c.with_layout(Layout::contiguous(&shape));
+        Ok(record(out, "UnsafeViewBackward0", &[&c], || {
+            ReshapeRule(c.shape().to_vec())
+        }))
     }
 
     /// Flattens dims `start..=end` into one.
