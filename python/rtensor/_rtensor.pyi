@@ -250,11 +250,132 @@ class Tensor:
         keepdims: Optional[_bool] = None,
     ) -> Tensor: ...
 
+    def prod(
+        self,
+        dim: Optional[_int] = None,
+        keepdim: _bool = False,
+        *,
+        dtype: Optional[_dtype] = None,
+        axis: Optional[_int] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def amax(
+        self,
+        dim: Optional[_SizeArg] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def amin(
+        self,
+        dim: Optional[_SizeArg] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    # max()/min(): a 0-dim Tensor; max(dim): return_types.max (values, indices); max(other): maximum.
+    def max(
+        self,
+        dim: Union[_int, Tensor, None] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Union[_int, Tensor, None] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Any: ...
+    def min(
+        self,
+        dim: Union[_int, Tensor, None] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Union[_int, Tensor, None] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Any: ...
+    def argmax(
+        self,
+        dim: Optional[_int] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_int] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def argmin(
+        self,
+        dim: Optional[_int] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_int] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def var(
+        self,
+        dim: Optional[_SizeArg] = None,
+        unbiased: Optional[_bool] = None,
+        keepdim: _bool = False,
+        *,
+        correction: Optional[_Number] = None,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def std(
+        self,
+        dim: Optional[_SizeArg] = None,
+        unbiased: Optional[_bool] = None,
+        keepdim: _bool = False,
+        *,
+        correction: Optional[_Number] = None,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def all(
+        self,
+        dim: Optional[_SizeArg] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def any(
+        self,
+        dim: Optional[_SizeArg] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+    def count_nonzero(
+        self,
+        dim: Optional[_SizeArg] = None,
+        *,
+        axis: Optional[_SizeArg] = None,
+    ) -> Tensor: ...
+    def logsumexp(
+        self,
+        dim: Optional[_SizeArg] = None,
+        keepdim: _bool = False,
+        *,
+        axis: Optional[_SizeArg] = None,
+        keepdims: Optional[_bool] = None,
+    ) -> Tensor: ...
+
+    # ---- scans (numpy's `axis=` is accepted as an alias of `dim`) ----
+    def cumsum(self, dim: Optional[_int] = None, *, dtype: Optional[_dtype] = None, axis: Optional[_int] = None) -> Tensor: ...
+    def cumprod(self, dim: Optional[_int] = None, *, dtype: Optional[_dtype] = None, axis: Optional[_int] = None) -> Tensor: ...
+
     # ---- matrix products ----
     def mm(self, mat2: Tensor) -> Tensor: ...
     def mv(self, vec: Tensor) -> Tensor: ...
     def dot(self, other: Tensor) -> Tensor: ...
     def matmul(self, other: Tensor) -> Tensor: ...
+    def bmm(self, mat2: Tensor) -> Tensor: ...
+    def outer(self, vec2: Tensor) -> Tensor: ...
+    def norm(
+        self,
+        p: Union[_Number, str, None] = None,
+        dim: Union[_int, Sequence[_int], None] = None,
+        keepdim: _bool = False,
+    ) -> Tensor: ...
     def __matmul__(self, other: Tensor, /) -> Tensor: ...
     def __rmatmul__(self, other: Tensor, /) -> Tensor: ...
 
@@ -406,12 +527,150 @@ def mean(
     axis: Optional[_SizeArg] = None,
     keepdims: Optional[_bool] = None,
 ) -> Tensor: ...
+def prod(
+    input: Tensor,
+    dim: Optional[_int] = None,
+    keepdim: _bool = False,
+    *,
+    dtype: Optional[dtype] = None,
+    axis: Optional[_int] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def amax(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def amin(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def max(
+    input: Tensor,
+    dim: Union[_int, Tensor, None] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Union[_int, Tensor, None] = None,
+    keepdims: Optional[_bool] = None,
+) -> Any: ...
+def min(
+    input: Tensor,
+    dim: Union[_int, Tensor, None] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Union[_int, Tensor, None] = None,
+    keepdims: Optional[_bool] = None,
+) -> Any: ...
+def argmax(
+    input: Tensor,
+    dim: Optional[_int] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_int] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def argmin(
+    input: Tensor,
+    dim: Optional[_int] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_int] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def var(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    unbiased: Optional[_bool] = None,
+    keepdim: _bool = False,
+    *,
+    correction: Optional[_Number] = None,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def std(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    unbiased: Optional[_bool] = None,
+    keepdim: _bool = False,
+    *,
+    correction: Optional[_Number] = None,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def all(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def any(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+def count_nonzero(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    *,
+    axis: Optional[_SizeArg] = None,
+) -> Tensor: ...
+def logsumexp(
+    input: Tensor,
+    dim: Optional[_SizeArg] = None,
+    keepdim: _bool = False,
+    *,
+    axis: Optional[_SizeArg] = None,
+    keepdims: Optional[_bool] = None,
+) -> Tensor: ...
+
+# ---- scans ----
+def cumsum(input: Tensor, dim: Optional[_int] = None, *, dtype: Optional[dtype] = None, axis: Optional[_int] = None) -> Tensor: ...
+def cumprod(input: Tensor, dim: Optional[_int] = None, *, dtype: Optional[dtype] = None, axis: Optional[_int] = None) -> Tensor: ...
 
 # ---- matrix products ----
 def mm(input: Tensor, mat2: Tensor) -> Tensor: ...
 def mv(input: Tensor, vec: Tensor) -> Tensor: ...
 def dot(input: Tensor, tensor: Tensor) -> Tensor: ...
 def matmul(input: Tensor, other: Tensor) -> Tensor: ...
+def bmm(input: Tensor, mat2: Tensor) -> Tensor: ...
+def outer(input: Tensor, vec2: Tensor) -> Tensor: ...
+def einsum(equation: str, *operands: Union[Tensor, Sequence[Tensor]]) -> Tensor: ...
+def norm(
+    input: Tensor,
+    p: Union[_Number, str, None] = None,
+    dim: Union[_int, Sequence[_int], None] = None,
+    keepdim: _bool = False,
+) -> Tensor: ...
+def linalg_vector_norm(
+    x: Tensor,
+    ord: Optional[_Number] = None,
+    dim: Union[_int, Sequence[_int], None] = None,
+    keepdim: _bool = False,
+) -> Tensor: ...
+def linalg_matrix_norm(
+    A: Tensor,
+    ord: Union[_Number, str, None] = None,
+    dim: Optional[Sequence[_int]] = None,
+    keepdim: _bool = False,
+) -> Tensor: ...
+def linalg_norm(
+    A: Tensor,
+    ord: Union[_Number, str, None] = None,
+    dim: Union[_int, Sequence[_int], None] = None,
+    keepdim: _bool = False,
+) -> Tensor: ...
 
 # ---- elementwise math (the first argument may be a Number where torch allows it) ----
 def add(input: _Operand, other: _Operand, *, alpha: Optional[_Number] = None) -> Tensor: ...

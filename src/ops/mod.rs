@@ -8,4 +8,5 @@ pub mod join;
 pub mod kernels;
 pub mod linalg;
 pub mod reduce;
+pub mod scan;
 pub mod unary;

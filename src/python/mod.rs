@@ -4,13 +4,18 @@ pub(crate) mod autograd;
 mod convert;
 mod dtype;
 mod errors;
+mod extrema;
 mod functions;
 mod indexing;
 mod interop;
 mod linalg;
+mod logical;
 mod math_functions;
+mod moments;
 mod nested;
+mod norms;
 mod reductions;
+mod scans;
 mod tensor;
 mod tensor_math;
 
@@ -60,6 +65,11 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     math_functions::register(m)?;
     reductions::register(m)?;
+    extrema::register(m)?;
+    logical::register(m)?;
+    moments::register(m)?;
+    scans::register(m)?;
     linalg::register(m)?;
+    norms::register(m)?;
     Ok(())
 }

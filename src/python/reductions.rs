@@ -25,16 +25,21 @@ impl Kind {
 }
 
 /// The arguments every reduction takes, with their numpy aliases.
-struct Args<'a, 'py> {
-    dim: Option<&'a Bound<'py, PyAny>>,
-    keepdim: bool,
-    dtype: Option<&'a Bound<'py, PyAny>>,
-    axis: Option<&'a Bound<'py, PyAny>>,
-    keepdims: Option<bool>,
+pub(crate) struct Args<'a, 'py> {
+    /// `dim`.
+    pub dim: Option<&'a Bound<'py, PyAny>>,
+    /// `keepdim`.
+    pub keepdim: bool,
+    /// `dtype=` (for the reductions that take it).
+    pub dtype: Option<&'a Bound<'py, PyAny>>,
+    /// numpy's `axis=`.
+    pub axis: Option<&'a Bound<'py, PyAny>>,
+    /// numpy's `keepdims=`.
+    pub keepdims: Option<bool>,
 }
 
 /// Reads `dim` / `axis` (an int, a sequence of ints, or None) into a dims list.
-fn parse_dim_arg(op: &str, args: &Args<'_, '_>) -> PyResult<Option<Vec<i64>>> {
+pub(crate) fn parse_dim_arg(op: &str, args: &Args<'_, '_>) -> PyResult<Option<Vec<i64>>> {
     let dim = match (args.dim, args.axis) {
         (Some(d), Some(a)) if !d.is_none() && !a.is_none() => {
             return Err(PyTypeError::new_err(format!(
@@ -172,4 +177,38 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sum_fn, m)?)?;
     m.add_function(wrap_pyfunction!(mean_fn, m)?)?;
     Ok(())
+}
+
+/// Reads a single int `dim` / `axis` (None when neither is given), with torch's TypeError for
+/// anything else.
+pub(crate) fn parse_int_dim(
+    op: &str,
+    dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<i64>> {
+    let obj = match (dim, axis) {
+        (Some(d), Some(a)) if !d.is_none() && !a.is_none() => {
+            return Err(PyTypeError::new_err(format!(
+                "{}() received both 'dim' and its alias 'axis'",
+                op
+            )))
+        }
+        (Some(d), _) if !d.is_none() => d,
+        (_, Some(a)) if !a.is_none() => a,
+        _ => return Ok(None),
+    };
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(int_dim_error(op, obj));
+    }
+    obj.extract::<i64>()
+        .map(Some)
+        .map_err(|_| int_dim_error(op, obj))
+}
+
+fn int_dim_error(op: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "{}(): argument 'dim' must be int, not {}",
+        op,
+        type_name(obj)
+    ))
 }

@@ -1,4 +1,5 @@
-//! Gradient rules of the matrix products `mm`, `mv` and `dot`.
+//! Gradient rules of the matrix products `mm`, `mv`, `dot` and the batched `bmm` / `matmul`
+//! (whose broadcast batch dims `reduce_to` sums away).
 
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
@@ -16,6 +17,13 @@ pub enum Product {
     Mv,
     /// Vector . vector.
     Dot,
+    /// Batched matrices (rank >= 2) whose batch dims broadcast.
+    Batched,
+}
+
+/// The last two dims swapped.
+fn mt(t: &Tensor) -> Result<Tensor> {
+    t.transpose(-2, -1)
 }
 
 /// The backward of `a @ b`: each operand's gradient needs the other operand.
@@ -33,6 +41,7 @@ impl ProductRule {
             Product::Mm => g.mm(&b.t()?),
             Product::Mv => g.unsqueeze(1)?.mm(&b.unsqueeze(0)?),
             Product::Dot => op(BinaryOp::Mul, g, b),
+            Product::Batched => g.matmul(&mt(b)?),
         }
     }
 
@@ -41,6 +50,7 @@ impl ProductRule {
             Product::Mm => a.t()?.mm(g),
             Product::Mv => a.t()?.mv(g),
             Product::Dot => op(BinaryOp::Mul, g, a),
+            Product::Batched => mt(a)?.matmul(g),
         }
     }
 }

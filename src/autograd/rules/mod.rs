@@ -2,10 +2,16 @@
 //! gradients with its inputs' shapes (broadcasting undone by `reduce_to`) and dtypes.
 
 pub mod elementwise;
+pub mod extrema;
 pub mod index;
 pub mod join;
 pub mod linalg;
+pub mod logsumexp;
+pub mod moments;
+pub mod norm;
+pub mod products;
 pub mod reduce;
+pub mod scan;
 pub mod views;
 
 use crate::error::Result;

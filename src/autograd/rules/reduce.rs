@@ -25,20 +25,23 @@ pub struct ReductionRule {
     keepdim: bool,
 }
 
+/// A reduction's output (or its gradient) `g` with the reduced dims of `shape` back as size 1,
+/// ready to broadcast against the input.
+pub fn with_kept_dims(g: &Tensor, shape: &[usize], mask: &[bool], keepdim: bool) -> Result<Tensor> {
+    if keepdim {
+        return Ok(g.clone());
+    }
+    let kept: Vec<i64> = shape
+        .iter()
+        .zip(mask)
+        .map(|(&d, &m)| if m { 1 } else { d as i64 })
+        .collect();
+    g.reshape(&kept)
+}
+
 impl Backward for ReductionRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let kept: Vec<i64> = self
-            .input
-            .shape
-            .iter()
-            .zip(&self.mask)
-            .map(|(&d, &m)| if m { 1 } else { d as i64 })
-            .collect();
-        let g = if self.keepdim {
-            g.clone()
-        } else {
-            g.reshape(&kept)?
-        };
+        let g = with_kept_dims(g, &self.input.shape, &self.mask, self.keepdim)?;
         let sizes: Vec<i64> = self.input.shape.iter().map(|&d| d as i64).collect();
         let g = g.expand(&sizes)?;
         let g = match self.kind {

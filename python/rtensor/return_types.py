@@ -1,0 +1,50 @@
+"""Named tuples that some reductions return, as ``torch.return_types``: ``max(dim)`` and ``min(dim)``
+give ``(values, indices)`` that also read as ``.values`` / ``.indices``."""
+
+from operator import itemgetter
+
+
+class _StructSeq(tuple):
+    """A fixed-length tuple with named fields, like CPython's structseq (``os.stat_result``)."""
+
+    __slots__ = ()
+    _fields: tuple = ()
+    n_fields = n_sequence_fields = 2
+    n_unnamed_fields = 0
+
+    def __new__(cls, sequence):
+        items = tuple(sequence)
+        if len(items) != len(cls._fields):
+            raise TypeError(
+                f"rtensor.return_types.{cls.__name__}() takes a {len(cls._fields)}-sequence "
+                f"({len(items)}-sequence given)"
+            )
+        return super().__new__(cls, items)
+
+    def __repr__(self):
+        body = ",\n".join(f"{name}={value!r}" for name, value in zip(self._fields, self))
+        return f"rtensor.return_types.{type(self).__name__}(\n{body})"
+
+    def __reduce__(self):
+        return (type(self), (tuple(self),))
+
+
+class max(_StructSeq):  # noqa: A001 - torch's name
+    """``(values, indices)`` of ``Tensor.max(dim)``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The largest values along the dim.")
+    indices = property(itemgetter(1), doc="Their indices along the dim (int64).")
+
+
+class min(_StructSeq):  # noqa: A001 - torch's name
+    """``(values, indices)`` of ``Tensor.min(dim)``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The smallest values along the dim.")
+    indices = property(itemgetter(1), doc="Their indices along the dim (int64).")
+
+
+__all__ = ["max", "min"]

@@ -1,0 +1,105 @@
+//! Gradient rules of max / min: `amax`, `amin` and `max()` / `min()` of everything split the
+//! gradient evenly between tied extremes; `max(dim)` / `min(dim)` send it to the reported index.
+
+use crate::autograd::graph::{Backward, SavedTensor};
+use crate::autograd::record::record;
+use crate::autograd::rules::reduce::with_kept_dims;
+use crate::autograd::rules::{op, InputMeta};
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::ops::binary::BinaryOp;
+use crate::ops::reduce::mask_dims;
+use crate::tensor::Tensor;
+
+/// The backward of an extremum over the dims in `mask`: `g / count` at every element equal to it.
+pub struct EvenlyRule {
+    input: SavedTensor,
+    output: SavedTensor,
+    meta: InputMeta,
+    mask: Vec<bool>,
+    keepdim: bool,
+}
+
+impl Backward for EvenlyRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let shape = &self.meta.shape;
+        let out = with_kept_dims(&self.output.get()?, shape, &self.mask, self.keepdim)?;
+        let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?;
+        let hits = op(BinaryOp::Eq, &self.input.get()?, &out)?.to_dtype(self.meta.dtype)?;
+        let count = hits.sum(Some(&mask_dims(&self.mask)), true, None)?;
+        let share = op(BinaryOp::Div, &g, &count)?;
+        Ok(vec![Some(op(BinaryOp::Mul, &hits, &share)?)])
+    }
+
+    fn release(&self) {
+        self.input.release();
+        self.output.release();
+    }
+}
+
+/// Records an extremum that splits its gradient evenly between ties (`AmaxBackward0`,
+/// `MaxBackward1`, ...).
+pub fn record_evenly(
+    out: Tensor,
+    name: &'static str,
+    input: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+) -> Tensor {
+    let saved = out.clone();
+    record(out, name, &[input], || EvenlyRule {
+        input: SavedTensor::new(input),
+        output: SavedTensor::output(&saved, name),
+        meta: InputMeta::of(input),
+        mask: mask.to_vec(),
+        keepdim,
+    })
+}
+
+/// The backward of `max(dim)` / `min(dim)`: the gradient lands on the indexed elements.
+pub struct IndexedRule {
+    indices: SavedTensor,
+    meta: InputMeta,
+    dim: usize,
+    keepdim: bool,
+}
+
+impl Backward for IndexedRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let shape = &self.meta.shape;
+        if shape.is_empty() {
+            return Ok(vec![Some(g.to_dtype(self.meta.dtype)?)]);
+        }
+        let mask: Vec<bool> = (0..shape.len()).map(|d| d == self.dim).collect();
+        let idx = with_kept_dims(&self.indices.get()?, shape, &mask, self.keepdim)?;
+        let g = with_kept_dims(g, shape, &mask, self.keepdim)?;
+        let n = shape[self.dim];
+        let along: Vec<i64> = (0..shape.len())
+            .map(|d| if d == self.dim { n as i64 } else { 1 })
+            .collect();
+        let positions = Tensor::arange_int(0, n as i64, 1, DType::Int64)?.reshape(&along)?;
+        let onehot = op(BinaryOp::Eq, &positions, &idx)?.to_dtype(self.meta.dtype)?;
+        Ok(vec![Some(op(BinaryOp::Mul, &onehot, &g)?)])
+    }
+
+    fn release(&self) {
+        self.indices.release();
+    }
+}
+
+/// Records `max(dim)` / `min(dim)` (`MaxBackward0` / `MinBackward0`) on its values.
+pub fn record_indexed(
+    values: Tensor,
+    name: &'static str,
+    input: &Tensor,
+    indices: &Tensor,
+    dim: usize,
+    keepdim: bool,
+) -> Tensor {
+    record(values, name, &[input], || IndexedRule {
+        indices: SavedTensor::new(indices),
+        meta: InputMeta::of(input),
+        dim,
+        keepdim,
+    })
+}

@@ -1,0 +1,127 @@
+//! The gradient of `linalg.vector_norm` with torch's subgradients where the norm is not
+//! differentiable: 0 where the norm (or, for orders below 1, the element) is 0, `sign(x)` for
+//! the 1-norm, the gradient shared evenly among the ties of the inf / -inf norms, none for 0.
+
+use crate::autograd::graph::{Backward, SavedTensor};
+use crate::autograd::record::record;
+use crate::autograd::rules::reduce::with_kept_dims;
+use crate::autograd::rules::{op, op_scalar, InputMeta};
+use crate::error::Result;
+use crate::ops::binary::{BinaryOp, Value};
+use crate::ops::join::where_;
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+
+/// The backward of `out = vector_norm(x, ord)` over the dims flagged in `mask`.
+pub struct VectorNormRule {
+    ord: f64,
+    input: InputMeta,
+    mask: Vec<bool>,
+    keepdim: bool,
+    x: SavedTensor,
+    norm: SavedTensor,
+}
+
+/// `sign(x)` in `x`'s dtype: -1, 0 or 1.
+fn sign(x: &Tensor) -> Result<Tensor> {
+    let pos = op_scalar(BinaryOp::Gt, x, 0.0)?.to_dtype(x.dtype())?;
+    let neg = op_scalar(BinaryOp::Lt, x, 0.0)?.to_dtype(x.dtype())?;
+    op(BinaryOp::Sub, &pos, &neg)
+}
+
+/// `t` with 0 where `cond` holds.
+fn zero_where(cond: &Tensor, t: &Tensor) -> Result<Tensor> {
+    where_(
+        cond,
+        &Value::Scalar(Scalar::Float(0.0)),
+        &Value::Tensor(t.clone()),
+    )
+}
+
+/// `|x|^e`.
+fn abs_pow(x: &Tensor, e: f64) -> Result<Tensor> {
+    op_scalar(BinaryOp::Pow, &x.abs()?, e)
+}
+
+impl VectorNormRule {
+    /// The input gradient from the output gradient `g` and the norm, both with the reduced dims
+    /// kept as size 1.
+    fn grad(&self, x: &Tensor, norm: &Tensor, g: &Tensor) -> Result<Tensor> {
+        let p = self.ord;
+        let norm_is_zero = op_scalar(BinaryOp::Eq, norm, 0.0)?;
+        if p == 0.0 {
+            return Tensor::zeros(x.shape(), x.dtype());
+        }
+        if p == 1.0 {
+            return op(BinaryOp::Mul, &sign(x)?, g);
+        }
+        if p == 2.0 {
+            let scale = zero_where(&norm_is_zero, &op(BinaryOp::Div, g, norm)?)?;
+            return op(BinaryOp::Mul, x, &scale);
+        }
+        if p.is_infinite() {
+            let ties = op(BinaryOp::Eq, &x.abs()?, norm)?;
+            let dims: Vec<i64> = (0..self.mask.len() as i64)
+                .filter(|&d| self.mask[d as usize])
+                .collect();
+            let count = ties.sum(Some(&dims), true, None)?;
+            let share = op(BinaryOp::Div, g, &count)?;
+            let masked = op(BinaryOp::Mul, &share, &ties.to_dtype(x.dtype())?)?;
+            return op(BinaryOp::Mul, &sign(x)?, &masked);
+        }
+        if p < 1.0 {
+            let x_is_zero = op_scalar(BinaryOp::Eq, x, 0.0)?;
+            let scaled = op(
+                BinaryOp::Mul,
+                &sign(x)?,
+                &zero_where(&x_is_zero, &abs_pow(x, p - 1.0)?)?,
+            )?;
+            let outer = op(BinaryOp::Mul, g, &op_scalar(BinaryOp::Pow, norm, 1.0 - p)?)?;
+            return op(BinaryOp::Mul, &scaled, &outer);
+        }
+        let scaled = if p < 2.0 {
+            op(BinaryOp::Mul, &sign(x)?, &abs_pow(x, p - 1.0)?)?
+        } else {
+            op(BinaryOp::Mul, x, &abs_pow(x, p - 2.0)?)?
+        };
+        let scale = op(BinaryOp::Div, g, &op_scalar(BinaryOp::Pow, norm, p - 1.0)?)?;
+        op(BinaryOp::Mul, &scaled, &zero_where(&norm_is_zero, &scale)?)
+    }
+}
+
+impl Backward for VectorNormRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let shape = &self.input.shape;
+        let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?;
+        let norm = with_kept_dims(&self.norm.get()?, shape, &self.mask, self.keepdim)?;
+        let grad = self.grad(&self.x.get()?, &norm, &g)?;
+        let sizes: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        let grad = grad.expand(&sizes)?.contiguous()?;
+        Ok(vec![Some(grad.to_dtype(self.input.dtype)?)])
+    }
+
+    fn release(&self) {
+        self.x.release();
+        self.norm.release();
+    }
+}
+
+/// Records `out = vector_norm(x, ord)` over the dims flagged in `mask`.
+pub fn record_vector_norm(
+    out: Tensor,
+    ord: f64,
+    x: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+) -> Tensor {
+    let name = "LinalgVectorNormBackward0";
+    let saved_out = out.clone();
+    record(out, name, &[x], || VectorNormRule {
+        ord,
+        input: InputMeta::of(x),
+        mask: mask.to_vec(),
+        keepdim,
+        x: SavedTensor::new(x),
+        norm: SavedTensor::output(&saved_out, name),
+    })
+}

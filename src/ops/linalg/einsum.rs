@@ -1,0 +1,285 @@
+//! `einsum` for any number of operands, without ellipsis: repeated subscripts within an operand
+//! take a diagonal, subscripts needed nowhere else are summed first, and each pair of operands
+//! becomes one batched product (`bmm`) of `batch x left x contracted` by
+//! `batch x contracted x right`. Every step is a differentiable op, so gradients come for free.
+
+use crate::error::{Error, Result};
+use crate::ops::binary::{binary, BinaryOp, Value};
+use crate::tensor::Tensor;
+use std::collections::BTreeMap;
+
+/// A tensor with one subscript per dim.
+struct Labeled {
+    t: Tensor,
+    labels: Vec<char>,
+}
+
+fn einsum_err(msg: impl Into<String>) -> Error {
+    Error::Runtime(format!("einsum(): {}", msg.into()))
+}
+
+/// Parses one operand's subscripts.
+fn parse_term(term: &str, offset: usize) -> Result<Vec<char>> {
+    if term.contains('.') {
+        return Err(Error::NotImplemented(
+            "einsum(): ellipsis ('...') is not supported yet".into(),
+        ));
+    }
+    term.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if c.is_ascii_alphabetic() {
+                Ok(c)
+            } else {
+                Err(einsum_err(format!(
+                    "invalid subscript given at index {} in the equation string, subscripts must be in [a-zA-Z]",
+                    offset + i
+                )))
+            }
+        })
+        .collect()
+}
+
+/// Position of each label in `labels`.
+fn position(labels: &[char], c: char) -> usize {
+    labels.iter().position(|&l| l == c).unwrap_or(0)
+}
+
+impl Labeled {
+    /// Takes the diagonal of every subscript that appears more than once (`ii->i`).
+    fn diagonals(mut self, sizes: &BTreeMap<char, usize>) -> Result<Labeled> {
+        while let Some((first, second)) = repeated(&self.labels) {
+            let n = sizes.get(&self.labels[first]).copied().unwrap_or(1);
+            let mut shape = vec![1i64; self.labels.len()];
+            shape[first] = n as i64;
+            shape[second] = n as i64;
+            let eye = Tensor::eye(n as i64, n as i64, self.t.dtype())?.reshape(&shape)?;
+            let masked = binary(BinaryOp::Mul, &Value::Tensor(self.t), &Value::Tensor(eye))?;
+            self.t = masked.sum(Some(&[second as i64]), false, None)?;
+            self.labels.remove(second);
+        }
+        Ok(self)
+    }
+
+    /// Sums over the subscripts that `keep` does not contain.
+    fn sum_except(self, keep: &[char]) -> Result<Labeled> {
+        let dims: Vec<i64> = (0..self.labels.len())
+            .filter(|&d| !keep.contains(&self.labels[d]))
+            .map(|d| d as i64)
+            .collect();
+        if dims.is_empty() {
+            return Ok(self);
+        }
+        Ok(Labeled {
+            t: self.t.sum(Some(&dims), false, None)?,
+            labels: self
+                .labels
+                .into_iter()
+                .filter(|c| keep.contains(c))
+                .collect(),
+        })
+    }
+
+    /// The tensor with its dims ordered as `order` (a permutation of the labels), reshaped to
+    /// the products of the size groups `groups`.
+    fn arrange(
+        &self,
+        order: &[char],
+        groups: &[&[char]],
+        sizes: &BTreeMap<char, usize>,
+    ) -> Result<Tensor> {
+        let perm: Vec<i64> = order
+            .iter()
+            .map(|&c| position(&self.labels, c) as i64)
+            .collect();
+        let shape: Vec<i64> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|c| sizes.get(c).copied().unwrap_or(1) as i64)
+                    .product()
+            })
+            .collect();
+        self.t.permute(&perm)?.reshape(&shape)
+    }
+}
+
+/// The first subscript that appears twice, as its two positions.
+fn repeated(labels: &[char]) -> Option<(usize, usize)> {
+    (0..labels.len()).find_map(|i| {
+        (i + 1..labels.len())
+            .find(|&j| labels[j] == labels[i])
+            .map(|j| (i, j))
+    })
+}
+
+/// Contracts two operands into one whose subscripts are those of either that `keep` holds:
+/// shared kept subscripts are batch dims, shared others are summed by the product.
+fn contract(
+    a: Labeled,
+    b: Labeled,
+    keep: &[char],
+    sizes: &BTreeMap<char, usize>,
+) -> Result<Labeled> {
+    let a = a.sum_except(&[keep, &b.labels].concat())?;
+    let b = b.sum_except(&[keep, &a.labels].concat())?;
+    let batch: Vec<char> = a
+        .labels
+        .iter()
+        .copied()
+        .filter(|c| b.labels.contains(c) && keep.contains(c))
+        .collect();
+    let summed: Vec<char> = a
+        .labels
+        .iter()
+        .copied()
+        .filter(|c| b.labels.contains(c) && !keep.contains(c))
+        .collect();
+    let left: Vec<char> = a
+        .labels
+        .iter()
+        .copied()
+        .filter(|c| !b.labels.contains(c))
+        .collect();
+    let right: Vec<char> = b
+        .labels
+        .iter()
+        .copied()
+        .filter(|c| !a.labels.contains(c))
+        .collect();
+    let at = a.arrange(
+        &[&batch[..], &left, &summed].concat(),
+        &[&batch, &left, &summed],
+        sizes,
+    )?;
+    let bt = b.arrange(
+        &[&batch[..], &summed, &right].concat(),
+        &[&batch, &summed, &right],
+        sizes,
+    )?;
+    let product = at.bmm(&bt)?;
+    let labels = [&batch[..], &left, &right].concat();
+    let shape: Vec<i64> = labels
+        .iter()
+        .map(|c| sizes.get(c).copied().unwrap_or(1) as i64)
+        .collect();
+    Ok(Labeled {
+        t: product.reshape(&shape)?,
+        labels,
+    })
+}
+
+/// `einsum(equation, operands)` with torch's subscript rules and messages.
+pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
+    let eq: String = equation.chars().filter(|c| !c.is_whitespace()).collect();
+    let (lhs, rhs) = match eq.split_once("->") {
+        Some((l, r)) => (l, Some(r)),
+        None => (eq.as_str(), None),
+    };
+    let terms: Vec<&str> = lhs.split(',').collect();
+    if terms.len() > operands.len() {
+        return Err(einsum_err(
+            "fewer operands were provided than specified in the equation",
+        ));
+    }
+    if terms.len() < operands.len() {
+        return Err(einsum_err(
+            "more operands were provided than specified in the equation",
+        ));
+    }
+    let mut sizes: BTreeMap<char, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<char, usize> = BTreeMap::new();
+    let mut labeled = Vec::with_capacity(operands.len());
+    let mut offset = 0;
+    for (i, (term, t)) in terms.iter().zip(operands).enumerate() {
+        let labels = parse_term(term, offset)?;
+        offset += term.len() + 1;
+        if labels.len() != t.ndim() {
+            return Err(einsum_err(format!(
+                "the number of subscripts in the equation ({}) does not match the number of dimensions ({}) for operand {} and no ellipsis was given",
+                labels.len(),
+                t.ndim(),
+                i
+            )));
+        }
+        for (&c, &n) in labels.iter().zip(t.shape()) {
+            *counts.entry(c).or_insert(0) += 1;
+            match sizes.get(&c) {
+                Some(&seen) if seen != n && seen != 1 && n != 1 => {
+                    return Err(einsum_err(format!(
+                        "subscript {} has size {} for operand {} which does not broadcast with previously seen size {}",
+                        c, n, i, seen
+                    )))
+                }
+                Some(&seen) if seen >= n => {}
+                _ => {
+                    sizes.insert(c, n);
+                }
+            }
+        }
+        labeled.push((labels, t.clone()));
+    }
+    let output = match rhs {
+        Some(r) => parse_output(r, &counts, offset)?,
+        None => counts
+            .iter()
+            .filter(|(_, &n)| n == 1)
+            .map(|(&c, _)| c)
+            .collect(),
+    };
+    // Size-1 dims broadcast against the subscript's size elsewhere.
+    let mut ops = Vec::with_capacity(labeled.len());
+    for (labels, t) in labeled {
+        let full: Vec<i64> = labels
+            .iter()
+            .map(|c| sizes.get(c).copied().unwrap_or(1) as i64)
+            .collect();
+        let t = if full.iter().zip(t.shape()).all(|(&f, &s)| f as usize == s) {
+            t
+        } else {
+            t.expand(&full)?
+        };
+        ops.push(Labeled { t, labels }.diagonals(&sizes)?);
+    }
+    let mut rest = ops.into_iter();
+    let Some(mut acc) = rest.next() else {
+        return Err(einsum_err("must provide at least one operand"));
+    };
+    let later: Vec<Labeled> = rest.collect();
+    let keeps: Vec<Vec<char>> = (0..later.len())
+        .map(|i| {
+            let mut keep = output.clone();
+            later[i + 1..].iter().for_each(|o| keep.extend(&o.labels));
+            keep
+        })
+        .collect();
+    for (next, keep) in later.into_iter().zip(keeps) {
+        acc = contract(acc, next, &keep, &sizes)?;
+    }
+    let acc = acc.sum_except(&output)?;
+    let perm: Vec<i64> = output
+        .iter()
+        .map(|&c| position(&acc.labels, c) as i64)
+        .collect();
+    acc.t.permute(&perm)
+}
+
+/// Parses and checks the output subscripts.
+fn parse_output(r: &str, counts: &BTreeMap<char, usize>, offset: usize) -> Result<Vec<char>> {
+    let out = parse_term(r, offset + 1)?;
+    for (i, &c) in out.iter().enumerate() {
+        if !counts.contains_key(&c) {
+            return Err(einsum_err(format!(
+                "output subscript {} does not appear in the equation for any input operand",
+                c
+            )));
+        }
+        if out[..i].contains(&c) {
+            return Err(einsum_err(format!(
+                "output subscript {} appears more than once in the output",
+                c
+            )));
+        }
+    }
+    Ok(out)
+}

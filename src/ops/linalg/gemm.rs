@@ -1,0 +1,200 @@
+//! The matrix-product kernel behind `mm`, `bmm` and `matmul`: a batch of `m x k` by `k x n`
+//! products whose operands are read in place at any strides (transposed and broadcast operands
+//! are never copied).
+//!
+//! Floats go through the `gemm` crate. One big product lets `gemm` split its blocks over the
+//! threads; many small products run one per thread instead, since `gemm` parallelises a
+//! 128 x 128 product poorly. Integers use a plain loop (torch allows integer products on the CPU
+//! and wraps on overflow); bool is refused as torch refuses it.
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::ops::binary::Arith;
+use crate::strided::SendPtr;
+use crate::tensor::Tensor;
+use crate::threads;
+
+/// Below this many multiply-adds a product runs on the calling thread.
+const PAR_FLOPS: usize = 1 << 18;
+/// Products of at most this many multiply-adds run one per thread rather than each in parallel.
+const SMALL_PRODUCT: usize = 1 << 22;
+/// Output rows per parallel chunk of the integer loop.
+const INT_ROWS: usize = 16;
+
+/// One operand of a product seen as a `rows x cols` matrix with element strides.
+#[derive(Clone, Copy, Debug)]
+pub struct Mat {
+    /// Rows.
+    pub rows: usize,
+    /// Columns.
+    pub cols: usize,
+    /// Row stride in elements.
+    pub rs: isize,
+    /// Column stride in elements.
+    pub cs: isize,
+}
+
+impl Mat {
+    /// The last two dims of a tensor of rank >= 2.
+    pub fn of(t: &Tensor) -> Mat {
+        let n = t.ndim();
+        Mat {
+            rows: t.shape()[n - 2],
+            cols: t.shape()[n - 1],
+            rs: t.strides()[n - 2],
+            cs: t.strides()[n - 1],
+        }
+    }
+
+    /// A 1-D tensor as a column (`k x 1`).
+    pub fn column(t: &Tensor) -> Mat {
+        Mat {
+            rows: t.shape()[0],
+            cols: 1,
+            rs: t.strides()[0],
+            cs: 1,
+        }
+    }
+}
+
+/// One side of a batched product: the tensor, its matrix view, and its strides over the batch
+/// dims (0 where the batch dim is broadcast).
+pub struct Operand<'a> {
+    /// The tensor whose memory is read.
+    pub t: &'a Tensor,
+    /// The matrix of one batch.
+    pub mat: Mat,
+    /// Element strides over the output's batch dims.
+    pub batch_strides: Vec<isize>,
+}
+
+/// `a @ b` for every batch index of `batch` into a new contiguous tensor of `out_shape` (the
+/// batch dims then `a.rows x b.cols`, or fewer dims when the caller squeezes). Shapes and dtypes
+/// are checked by the caller.
+pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -> Result<Tensor> {
+    let (m, k, n) = (a.mat.rows, a.mat.cols, b.mat.cols);
+    let count: usize = batch.iter().product();
+    if m == 0 || n == 0 || k == 0 || count == 0 {
+        return Tensor::zeros(out_shape, a.t.dtype());
+    }
+    let offsets = batch_offsets(batch, &a.batch_strides, &b.batch_strides);
+    let out = Tensor::uninit(out_shape, a.t.dtype())?;
+    match a.t.dtype() {
+        DType::Float32 => float_product::<f32>(a, b, &offsets, &out),
+        DType::Float64 => float_product::<f64>(a, b, &offsets, &out),
+        DType::Int32 => int_product::<i32>(a, b, &offsets, &out),
+        DType::Int64 => int_product::<i64>(a, b, &offsets, &out),
+        DType::Bool => {
+            return Err(Error::NotImplemented(
+                "\"addmm_impl_cpu_\" not implemented for 'Bool'".into(),
+            ))
+        }
+    }
+    Ok(out)
+}
+
+/// The element offsets of `a` and `b` for each batch index, in row-major batch order.
+fn batch_offsets(batch: &[usize], sa: &[isize], sb: &[isize]) -> Vec<(isize, isize)> {
+    let mut out = vec![(0isize, 0isize)];
+    for ((&size, &da), &db) in batch.iter().zip(sa).zip(sb) {
+        out = out
+            .iter()
+            .flat_map(|&(oa, ob)| (0..size as isize).map(move |i| (oa + i * da, ob + i * db)))
+            .collect();
+    }
+    out
+}
+
+fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)], out: &Tensor) {
+    let (am, bm) = (a.mat, b.mat);
+    let (m, k, n) = (am.rows, am.cols, bm.cols);
+    let (pa, pb, po) = (
+        SendPtr(a.t.data_ptr_typed::<T>()),
+        SendPtr(b.t.data_ptr_typed::<T>()),
+        SendPtr(out.data_ptr_typed::<T>()),
+    );
+    let one = move |i: usize, parallelism: gemm::Parallelism| {
+        // Whole `SendPtr`s are captured (not their raw-pointer fields) so the closure is `Send`.
+        let (po, pa, pb) = (po, pa, pb);
+        let (oa, ob) = offsets[i];
+        // SAFETY: the operands' layouts cover `m x k` and `k x n` elements at these strides from
+        // these batch offsets (they are the tensors' own shapes and strides), and `out` is a
+        // fresh contiguous buffer of `offsets.len()` products of `m x n`.
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                po.at((i * m * n) as isize),
+                1,
+                n as isize,
+                false,
+                pa.at(oa) as *const T,
+                am.cs,
+                am.rs,
+                pb.at(ob) as *const T,
+                bm.cs,
+                bm.rs,
+                T::ZERO,
+                T::ONE,
+                false,
+                false,
+                false,
+                parallelism,
+            )
+        }
+    };
+    let work = m.saturating_mul(n).saturating_mul(k);
+    let total = work.saturating_mul(offsets.len());
+    if total < PAR_FLOPS || threads::num_threads() <= 1 {
+        (0..offsets.len()).for_each(|i| one(i, gemm::Parallelism::None));
+    } else if offsets.len() > 1 && work <= SMALL_PRODUCT {
+        threads::for_each_chunk(offsets.len(), |i| one(i, gemm::Parallelism::None));
+    } else {
+        threads::install(|t| {
+            let p = if t > 1 {
+                gemm::Parallelism::Rayon(t)
+            } else {
+                gemm::Parallelism::None
+            };
+            (0..offsets.len()).for_each(|i| one(i, p));
+        });
+    }
+}
+
+fn int_product<T: Arith>(a: &Operand, b: &Operand, offsets: &[(isize, isize)], out: &Tensor) {
+    let (am, bm) = (a.mat, b.mat);
+    let (m, k, n) = (am.rows, am.cols, bm.cols);
+    let (pa, pb, po) = (
+        SendPtr(a.t.data_ptr_typed::<T>()),
+        SendPtr(b.t.data_ptr_typed::<T>()),
+        SendPtr(out.data_ptr_typed::<T>()),
+    );
+    let per_batch = m.div_ceil(INT_ROWS);
+    let rows = |chunk: usize| {
+        let (batch, chunk) = (chunk / per_batch, chunk % per_batch);
+        let (oa, ob) = offsets[batch];
+        for i in chunk * INT_ROWS..((chunk + 1) * INT_ROWS).min(m) {
+            // SAFETY: row `i` of batch `batch` of the fresh output is written by this chunk only;
+            // reads stay inside the operands' layouts.
+            unsafe {
+                let o = std::slice::from_raw_parts_mut(po.at(((batch * m + i) * n) as isize), n);
+                o.fill(T::ZERO);
+                for p in 0..k {
+                    let av = *pa.at(oa + i as isize * am.rs + p as isize * am.cs);
+                    let brow = pb.at(ob + p as isize * bm.rs);
+                    for (j, oj) in o.iter_mut().enumerate() {
+                        *oj = oj.add(av.mul(*brow.offset(j as isize * bm.cs)));
+                    }
+                }
+            }
+        }
+    };
+    let chunks = per_batch * offsets.len();
+    let work = m.saturating_mul(n).saturating_mul(k);
+    if work.saturating_mul(offsets.len()) < PAR_FLOPS {
+        (0..chunks).for_each(rows);
+    } else {
+        threads::for_each_chunk(chunks, rows);
+    }
+}

@@ -1,0 +1,548 @@
+//! Matrix products with torch's rules and errors: `dot`, `mv`, `mm`, `bmm`, `matmul` (1-D
+//! operands promoted and squeezed, batch dims broadcast) and `outer`; `einsum` and the norms
+//! live in their own files.
+//!
+//! No product promotes dtypes (torch refuses mixed operands) and none copies a strided operand
+//! that its kernel can read at its strides.
+
+mod einsum;
+mod gemm;
+mod norm;
+mod norm_reducers;
+mod vector;
+
+pub use einsum::einsum;
+pub use norm::NormOrder;
+
+use crate::autograd::rules::linalg::{record_product, Product};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::ops::binary::{binary, BinaryOp, Value};
+use crate::shape::broadcast_shapes;
+use crate::tensor::Tensor;
+use gemm::{product, Mat, Operand};
+use vector::Dot;
+
+/// torch's C type names in `mm`'s dtype message (`float != double`).
+fn c_name(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "bool",
+        DType::Int32 => "int",
+        DType::Int64 => "long int",
+        DType::Float32 => "float",
+        DType::Float64 => "double",
+    }
+}
+
+/// torch's scalar type names in `bmm`'s dtype message (`Float`, `Double`).
+fn scalar_type_name(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "Bool",
+        DType::Int32 => "Int",
+        DType::Int64 => "Long",
+        DType::Float32 => "Float",
+        DType::Float64 => "Double",
+    }
+}
+
+/// An operand without batch dims.
+fn single(t: &Tensor, mat: Mat) -> Operand<'_> {
+    Operand {
+        t,
+        mat,
+        batch_strides: vec![],
+    }
+}
+
+/// `dot` on two checked vectors of one dtype.
+fn dot_kernel(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    fn run<T: Dot>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        // SAFETY: both vectors hold `numel` elements at their strides.
+        let v = unsafe {
+            vector::dot(
+                a.data_ptr_typed::<T>(),
+                a.strides()[0],
+                b.data_ptr_typed::<T>(),
+                b.strides()[0],
+                a.numel(),
+            )
+        };
+        Tensor::from_vec(vec![v], &[])
+    }
+    match a.dtype() {
+        DType::Float32 => run::<f32>(a, b),
+        DType::Float64 => run::<f64>(a, b),
+        DType::Int32 => run::<i32>(a, b),
+        DType::Int64 => run::<i64>(a, b),
+        DType::Bool => Err(Error::Runtime("\"dot\" not implemented for 'Bool'".into())),
+    }
+}
+
+/// `mv` on a checked matrix and vector of one dtype: the memory-bound kernels when the matrix
+/// has a unit stride, `gemm` otherwise.
+fn mv_kernel(a: &Tensor, x: &Tensor) -> Result<Tensor> {
+    fn run<T: Dot>(a: &Tensor, x: &Tensor, am: Mat) -> Result<Tensor> {
+        let out = Tensor::uninit(&[am.rows], a.dtype())?;
+        let x = x.contiguous()?;
+        let (pa, px, po) = (
+            a.data_ptr_typed::<T>() as *const T,
+            x.data_ptr_typed::<T>() as *const T,
+            out.data_ptr_typed::<T>(),
+        );
+        // SAFETY: `a` covers the `rows x cols` matrix at its strides, `x` holds `cols`
+        // contiguous elements and `out` is a fresh buffer of `rows`.
+        unsafe {
+            if am.cs == 1 {
+                vector::mv_rows(pa, am.rs, px, po, am.rows, am.cols);
+            } else {
+                vector::mv_cols(pa, am.cs, px, po, am.rows, am.cols);
+            }
+        }
+        Ok(out)
+    }
+    let am = Mat::of(a);
+    if am.rows == 0 || am.cols == 0 || (am.cs != 1 && am.rs != 1) {
+        return product(&single(a, am), &single(x, Mat::column(x)), &[], &[am.rows]);
+    }
+    match a.dtype() {
+        DType::Float32 => run::<f32>(a, x, am),
+        DType::Float64 => run::<f64>(a, x, am),
+        DType::Int32 => run::<i32>(a, x, am),
+        DType::Int64 => run::<i64>(a, x, am),
+        DType::Bool => Err(Error::NotImplemented(
+            "\"addmv_impl_cpu\" not implemented for 'Bool'".into(),
+        )),
+    }
+}
+
+/// The matrix `t` as a batched operand over `batch` (right-aligned; broadcast dims stride 0).
+fn batched<'a>(t: &'a Tensor, batch: &[usize]) -> Operand<'a> {
+    let own = t.ndim() - 2;
+    let skip = batch.len() - own;
+    let batch_strides = (0..batch.len())
+        .map(|i| {
+            if i < skip || t.shape()[i - skip] == 1 {
+                0
+            } else {
+                t.strides()[i - skip]
+            }
+        })
+        .collect();
+    Operand {
+        t,
+        mat: Mat::of(t),
+        batch_strides,
+    }
+}
+
+impl Tensor {
+    /// `mm`: the product of two matrices; torch refuses mixed dtypes rather than promoting.
+    pub fn mm(&self, other: &Tensor) -> Result<Tensor> {
+        for (t, name) in [(self, "self"), (other, "mat2")] {
+            if t.ndim() != 2 {
+                return Err(Error::Runtime(format!(
+                    "mm: {} must be a matrix, got {}-D tensor",
+                    name,
+                    t.ndim()
+                )));
+            }
+        }
+        let (a, b) = (Mat::of(self), Mat::of(other));
+        if a.cols != b.rows {
+            return Err(Error::Runtime(format!(
+                "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+                a.rows, a.cols, b.rows, b.cols
+            )));
+        }
+        if self.dtype() != other.dtype() {
+            return Err(Error::Runtime(format!(
+                "expected m1 and m2 to have the same dtype, but got: {} != {}",
+                c_name(self.dtype()),
+                c_name(other.dtype())
+            )));
+        }
+        let out = product(&single(self, a), &single(other, b), &[], &[a.rows, b.cols])?;
+        Ok(record_product(out, "MmBackward0", Product::Mm, self, other))
+    }
+
+    /// `mv`: matrix times vector.
+    pub fn mv(&self, vec: &Tensor) -> Result<Tensor> {
+        if self.ndim() != 2 || vec.ndim() != 1 {
+            return Err(Error::Runtime(format!(
+                "vector + matrix @ vector expected, got 1, {}, {}",
+                self.ndim(),
+                vec.ndim()
+            )));
+        }
+        let (rows, cols) = (self.shape()[0], self.shape()[1]);
+        if cols != vec.shape()[0] {
+            return Err(Error::Runtime(format!(
+                "size mismatch, got input ({}), mat ({}x{}), vec ({})",
+                rows,
+                rows,
+                cols,
+                vec.shape()[0]
+            )));
+        }
+        if self.dtype() != vec.dtype() {
+            let (m, v) = (self.dtype().torch_name(), vec.dtype().torch_name());
+            return Err(Error::Runtime(format!(
+                "addmv input tensors must have the same dtype, but got {}, {}, and {}",
+                v, m, v
+            )));
+        }
+        let out = mv_kernel(self, vec)?;
+        Ok(record_product(out, "MvBackward0", Product::Mv, self, vec))
+    }
+
+    /// `dot`: the inner product of two vectors of the same length and dtype.
+    pub fn dot(&self, other: &Tensor) -> Result<Tensor> {
+        if self.ndim() != 1 || other.ndim() != 1 {
+            return Err(Error::Runtime(format!(
+                "1D tensors expected, but got {}D and {}D tensors",
+                self.ndim(),
+                other.ndim()
+            )));
+        }
+        if self.dtype() != other.dtype() {
+            return Err(Error::Runtime(format!(
+                "dot : expected both vectors to have same dtype, but found {} and {}",
+                self.dtype().torch_name(),
+                other.dtype().torch_name()
+            )));
+        }
+        let (n, m) = (self.numel(), other.numel());
+        if n != m {
+            return Err(Error::Runtime(format!(
+                "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
+                n, m, n, m
+            )));
+        }
+        let out = dot_kernel(self, other)?;
+        Ok(record_product(
+            out,
+            "DotBackward0",
+            Product::Dot,
+            self,
+            other,
+        ))
+    }
+
+    /// `bmm`: a batch of matrix products; both operands 3-D with the same batch size.
+    pub fn bmm(&self, other: &Tensor) -> Result<Tensor> {
+        for (t, name) in [(self, "batch1"), (other, "batch2")] {
+            if t.ndim() != 3 {
+                return Err(Error::Runtime(format!("{} must be a 3D tensor", name)));
+            }
+        }
+        let (s, o) = (self.shape(), other.shape());
+        if o[0] != s[0] || o[1] != s[2] {
+            return Err(Error::Runtime(format!(
+                "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}].",
+                s[0], s[2], o[0], o[1]
+            )));
+        }
+        self.batched_product(other, "BmmBackward0")
+    }
+
+    /// The product of two operands of rank >= 2 whose batch dims broadcast and whose inner
+    /// dims agree (checked here with `bmm`'s message), recorded under `name`.
+    fn batched_product(&self, other: &Tensor, name: &'static str) -> Result<Tensor> {
+        if self.dtype() != other.dtype() {
+            return Err(Error::Runtime(format!(
+                "expected scalar type {} but found {}",
+                scalar_type_name(self.dtype()),
+                scalar_type_name(other.dtype())
+            )));
+        }
+        let (an, bn) = (self.ndim() - 2, other.ndim() - 2);
+        let batch = broadcast_shapes(&self.shape()[..an], &other.shape()[..bn])?;
+        let (a, b) = (batched(self, &batch), batched(other, &batch));
+        if a.mat.cols != b.mat.rows {
+            let count: usize = batch.iter().product();
+            return Err(Error::Runtime(format!(
+                "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}].",
+                count, a.mat.cols, count, b.mat.rows
+            )));
+        }
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented(
+                "\"bmm\" not implemented for 'Bool'".into(),
+            ));
+        }
+        let mut shape = batch.clone();
+        shape.extend([a.mat.rows, b.mat.cols]);
+        let out = product(&a, &b, &batch, &shape)?;
+        Ok(record_product(out, name, Product::Batched, self, other))
+    }
+
+    /// `matmul` / `@` with torch's rules: dot, mv, mm, 1-D operands promoted to matrices and
+    /// the added dim removed again, and batched products whose batch dims broadcast.
+    pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        match (self.ndim(), other.ndim()) {
+            (0, _) | (_, 0) => Err(Error::Runtime(format!(
+                "both arguments to matmul need to be at least 1D, but they are {}D and {}D",
+                self.ndim(),
+                other.ndim()
+            ))),
+            (1, 1) => self.dot(other),
+            (2, 1) => self.mv(other),
+            (1, 2) => self.unsqueeze(0)?.mm(other)?.squeeze(Some(&[0])),
+            (2, 2) => self.mm(other),
+            (n, 1 | 2) => match self.fold_batch() {
+                // torch folds the batch dims of `a` into its rows: one big product instead of
+                // many small ones, when `a` can be viewed as a matrix.
+                Some(folded) if self.dtype() == other.dtype() => {
+                    let mut shape: Vec<i64> =
+                        self.shape()[..n - 1].iter().map(|&d| d as i64).collect();
+                    if other.ndim() == 2 {
+                        shape.push(other.shape()[1] as i64);
+                        folded.mm(other)?.view(&shape)
+                    } else {
+                        folded.mv(other)?.view(&shape)
+                    }
+                }
+                _ => self.broadcast_matmul(other),
+            },
+            _ => self.broadcast_matmul(other),
+        }
+    }
+
+    /// The general `matmul`: 1-D operands become matrices (a row on the left, a column on the
+    /// right), batch dims broadcast, and the added dims are removed from the result.
+    fn broadcast_matmul(&self, other: &Tensor) -> Result<Tensor> {
+        let (na, nb) = (self.ndim(), other.ndim());
+        let a = if na == 1 {
+            self.unsqueeze(0)?
+        } else {
+            self.clone()
+        };
+        let b = if nb == 1 {
+            other.unsqueeze(1)?
+        } else {
+            other.clone()
+        };
+        let out = a.batched_product(&b, "BmmBackward0")?;
+        let out = if nb == 1 {
+            out.squeeze(Some(&[-1]))?
+        } else {
+            out
+        };
+        if na == 1 {
+            out.squeeze(Some(&[-2]))
+        } else {
+            Ok(out)
+        }
+    }
+
+    /// `self` (rank >= 3) viewed as a `(batch * rows) x cols` matrix, when no copy is needed.
+    fn fold_batch(&self) -> Option<Tensor> {
+        let k = *self.shape().last()? as i64;
+        self.view(&[-1, k]).ok()
+    }
+
+    /// `outer`: the outer product of two vectors (promoting, as torch's does).
+    pub fn outer(&self, vec2: &Tensor) -> Result<Tensor> {
+        for (t, name) in [(self, "self"), (vec2, "vec2")] {
+            if t.ndim() != 1 {
+                return Err(Error::Runtime(format!(
+                    "outer: Expected 1-D argument {}, but got {}-D",
+                    name,
+                    t.ndim()
+                )));
+            }
+        }
+        binary(
+            BinaryOp::Mul,
+            &Value::Tensor(self.unsqueeze(1)?),
+            &Value::Tensor(vec2.clone()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtype::Element;
+
+    fn values(t: &Tensor) -> Vec<f64> {
+        crate::dispatch!(t.dtype(), T => {
+            let c = t.contiguous().unwrap();
+            let p = c.data_ptr_typed::<T>();
+            (0..c.numel()).map(|i| unsafe { (*p.add(i)).to_f64() }).collect()
+        })
+    }
+
+    fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
+        let mut out = vec![0.0; m * n];
+        for i in 0..m {
+            for p in 0..k {
+                for j in 0..n {
+                    out[i * n + j] += a[i * k + p] * b[p * n + j];
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn products_match_the_triple_loop() {
+        let (m, k, n) = (37, 70, 45);
+        let av: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
+        let bv: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 - 2.0).collect();
+        let want = naive(&av, &bv, m, k, n);
+        for dtype in [DType::Float32, DType::Float64, DType::Int32, DType::Int64] {
+            let a = Tensor::from_vec(av.clone(), &[m, k])
+                .unwrap()
+                .to_dtype(dtype)
+                .unwrap();
+            let b = Tensor::from_vec(bv.clone(), &[k, n])
+                .unwrap()
+                .to_dtype(dtype)
+                .unwrap();
+            let c = a.mm(&b).unwrap();
+            assert_eq!((c.dtype(), c.shape()), (dtype, &[m, n][..]));
+            assert_eq!(values(&c), want, "{dtype:?}");
+            // Transposed operands: (b.T @ a.T).T == a @ b, read in place.
+            let bt = b.t().unwrap();
+            let at = a.t().unwrap();
+            let ct = bt.mm(&at).unwrap().t().unwrap();
+            assert_eq!(values(&ct), want, "{dtype:?} transposed");
+        }
+    }
+
+    #[test]
+    fn vectors_and_errors() {
+        let a = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+        let v = Tensor::from_vec(vec![1.0f32, 0.0, -1.0], &[3]).unwrap();
+        assert_eq!(values(&a.matmul(&v).unwrap()), vec![-2.0, -2.0]);
+        assert_eq!(values(&v.matmul(&v).unwrap()), vec![2.0]);
+        let w = Tensor::from_vec(vec![1.0f32, 1.0], &[2]).unwrap();
+        assert_eq!(values(&w.matmul(&a).unwrap()), vec![5.0, 7.0, 9.0]);
+        let e = a.mm(&a).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"
+        );
+        let e = v.mm(&a).unwrap_err().to_string();
+        assert_eq!(e, "mm: self must be a matrix, got 1-D tensor");
+        let d = a.t().unwrap().to_dtype(DType::Float64).unwrap();
+        let e = a.mm(&d).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "expected m1 and m2 to have the same dtype, but got: float != double"
+        );
+        let z = Tensor::zeros(&[2, 0], DType::Float32).unwrap();
+        let y = Tensor::zeros(&[0, 4], DType::Float32).unwrap();
+        assert_eq!(values(&z.mm(&y).unwrap()), vec![0.0; 8]);
+        let b = Tensor::zeros(&[2, 2], DType::Bool).unwrap();
+        assert!(matches!(b.mm(&b), Err(Error::NotImplemented(_))));
+    }
+
+    fn seq(n: usize, shape: &[usize]) -> Tensor {
+        let v: Vec<f64> = (0..n).map(|i| ((i * 7) % 11) as f64 - 5.0).collect();
+        Tensor::from_vec(v, shape).unwrap()
+    }
+
+    #[test]
+    fn batched_matmul_broadcasts_and_matches_per_batch_mm() {
+        let a = seq(2 * 3 * 4, &[2, 1, 3, 4]);
+        let b = seq(5 * 4 * 2, &[5, 4, 2]);
+        let c = a.matmul(&b).unwrap();
+        assert_eq!(c.shape(), &[2, 5, 3, 2]);
+        for i in 0..2 {
+            for j in 0..5 {
+                let want = a.select(0, i).unwrap().select(0, 0).unwrap();
+                let want = want.mm(&b.select(0, j).unwrap()).unwrap();
+                let got = c.select(0, i).unwrap().select(0, j).unwrap();
+                assert_eq!(values(&got), values(&want));
+            }
+        }
+        let v = seq(4, &[4]);
+        assert_eq!(a.matmul(&v).unwrap().shape(), &[2, 1, 3]);
+        assert_eq!(seq(3, &[3]).matmul(&a).unwrap().shape(), &[2, 1, 4]);
+        let e = a.bmm(&b).unwrap_err().to_string();
+        assert_eq!(e, "batch1 must be a 3D tensor");
+    }
+
+    #[test]
+    fn dot_and_mv_kernels_match_gemm_for_every_layout() {
+        let n = 200_003;
+        let x = seq(n, &[n]);
+        let want: f64 = values(&x).iter().map(|v| v * v).sum();
+        assert_eq!(values(&x.dot(&x).unwrap()), vec![want]);
+        let a = seq(300 * 257, &[300, 257]);
+        let v = seq(257, &[257]);
+        let want = values(&a.mm(&v.unsqueeze(1).unwrap()).unwrap());
+        assert_eq!(values(&a.mv(&v).unwrap()), want);
+        let at = a.t().unwrap().contiguous().unwrap().t().unwrap();
+        assert_eq!(values(&at.mv(&v).unwrap()), want);
+        for dtype in [DType::Float32, DType::Int32, DType::Int64] {
+            let a = a.to_dtype(dtype).unwrap();
+            let v = v.to_dtype(dtype).unwrap();
+            assert_eq!(values(&a.mv(&v).unwrap()), want, "{dtype:?}");
+        }
+    }
+
+    #[test]
+    fn einsum_contracts_like_matmul() {
+        let a = seq(6, &[2, 3]);
+        let b = seq(12, &[3, 4]);
+        let want = values(&a.mm(&b).unwrap());
+        assert_eq!(
+            values(&einsum("ij,jk->ik", &[a.clone(), b.clone()]).unwrap()),
+            want
+        );
+        assert_eq!(
+            values(&einsum("ij,jk", &[a.clone(), b.clone()]).unwrap()),
+            want
+        );
+        let tr = einsum("ji->ij", std::slice::from_ref(&a)).unwrap();
+        assert_eq!(values(&tr), values(&a.t().unwrap()));
+        let sq = seq(9, &[3, 3]);
+        assert_eq!(
+            values(&einsum("ii->i", std::slice::from_ref(&sq)).unwrap()),
+            vec![-5.0, 1.0, -4.0]
+        );
+        let e = einsum("ij,jk->ik", &[a.clone(), a])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("subscript j has size 2 for operand 1"), "{e}");
+    }
+
+    #[test]
+    fn norms_in_float64() {
+        let u = Tensor::from_vec(vec![3.0f32, -4.0], &[2]).unwrap();
+        assert_eq!(values(&u.vector_norm(2.0, None, false).unwrap()), vec![5.0]);
+        assert_eq!(values(&u.vector_norm(1.0, None, false).unwrap()), vec![7.0]);
+        assert_eq!(
+            values(&u.vector_norm(f64::INFINITY, None, false).unwrap()),
+            vec![4.0]
+        );
+        assert_eq!(
+            values(&u.vector_norm(f64::NEG_INFINITY, None, false).unwrap()),
+            vec![3.0]
+        );
+        assert_eq!(values(&u.vector_norm(0.0, None, false).unwrap()), vec![2.0]);
+        let three = values(&u.vector_norm(3.0, None, false).unwrap())[0];
+        assert!((three - 91f64.cbrt()).abs() < 1e-6);
+        let ones = Tensor::full(&[4, 9], crate::Scalar::Float(1.0), DType::Float32).unwrap();
+        assert_eq!(
+            values(&ones.norm(NormOrder::Fro, None, false).unwrap()),
+            vec![6.0]
+        );
+        let m = ones
+            .matrix_norm(NormOrder::Num(1.0), &[-2, -1], false)
+            .unwrap();
+        assert_eq!(values(&m), vec![4.0]);
+        let e = ones
+            .matrix_norm(NormOrder::Nuc, &[0, 1], false)
+            .unwrap_err();
+        assert!(matches!(e, Error::NotImplemented(_)));
+        let i = Tensor::zeros(&[3], DType::Int64).unwrap();
+        assert!(matches!(
+            i.vector_norm(2.0, None, false),
+            Err(Error::NotImplemented(_))
+        ));
+    }
+}

@@ -1,0 +1,461 @@
+//! The one reduction machine every reduction runs on: a [`Reducer`] says how elements combine,
+//! this file decides how the elements are walked and split among threads.
+//!
+//! Determinism: every output element's reduction is split in chunks of [`CHUNK`] elements (or
+//! [`rows_per_chunk`] rows) whose boundaries depend only on the shape, each chunk is reduced with
+//! [`LANES`] independent accumulators, and the chunk partials meet in a fixed pairwise tree. Threads
+//! only decide *who* computes a chunk, never *what* it computes, so 1 and N threads agree bitwise.
+//!
+//! Three loops: (a) one strided run per output (reducing inner dims; the contiguous case vectorises),
+//! (b) row accumulation (reducing outer dims while the kept innermost dim is contiguous), and
+//! (c) the general strided walk over the reduced dims for everything else.
+
+use crate::dtype::Element;
+use crate::shape::contiguous_strides;
+use crate::strided::{Coalesced, SendPtr};
+use crate::tensor::Tensor;
+use crate::threads;
+
+/// Elements per deterministic chunk of one output's reduction.
+const CHUNK: usize = 1 << 14;
+/// Independent accumulators per chunk: enough to hide add latency and fill two AVX registers twice.
+const LANES: usize = 16;
+/// Below this many input elements everything runs on the calling thread.
+const PAR_THRESHOLD: usize = 1 << 16;
+/// Columns per block of the row-accumulating loop when row chunks are combined afterwards.
+const COL_BLOCK: usize = 2048;
+/// Columns per block when every block walks all its rows: small enough that a square matrix gives
+/// every thread several blocks, wide enough that each row segment is a long sequential read.
+const NARROW_COL_BLOCK: usize = 256;
+
+/// How elements of type `T` combine: an associative `merge` with an identity. Reducers that
+/// report positions (argmax) read the element's index in the reduction's row-major order.
+pub trait Reducer<T: Element>: Sync {
+    /// The running value.
+    type Acc: Copy + Send + Sync + 'static;
+    /// The identity of `merge`.
+    fn identity() -> Self::Acc;
+    /// One element, at index `i` of the reduced elements.
+    fn lift(x: T, i: usize) -> Self::Acc;
+    /// Combines two partials (the left one covers earlier elements).
+    fn merge(a: Self::Acc, b: Self::Acc) -> Self::Acc;
+}
+
+/// Combines partials in a fixed pairwise tree (the same shape for the same count, whoever made them).
+fn tree<T: Element, R: Reducer<T>>(parts: &[R::Acc]) -> R::Acc {
+    match parts.len() {
+        0 => R::identity(),
+        1 => parts[0],
+        n => R::merge(tree::<T, R>(&parts[..n / 2]), tree::<T, R>(&parts[n / 2..])),
+    }
+}
+
+/// Reduces `len` contiguous elements with [`LANES`] accumulators; `first` is the first's index.
+#[inline(always)]
+unsafe fn lanes_contiguous<T: Element, R: Reducer<T>>(
+    p: *const T,
+    len: usize,
+    first: usize,
+) -> R::Acc {
+    let s = std::slice::from_raw_parts(p, len);
+    let mut l = [R::identity(); LANES];
+    let mut blocks = s.chunks_exact(LANES);
+    for (bi, b) in (&mut blocks).enumerate() {
+        for k in 0..LANES {
+            l[k] = R::merge(l[k], R::lift(b[k], first + bi * LANES + k));
+        }
+    }
+    let done = len / LANES * LANES;
+    for (k, &v) in blocks.remainder().iter().enumerate() {
+        l[k] = R::merge(l[k], R::lift(v, first + done + k));
+    }
+    tree::<T, R>(&l)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lanes_contiguous_avx2<T: Element, R: Reducer<T>>(
+    p: *const T,
+    len: usize,
+    first: usize,
+) -> R::Acc {
+    lanes_contiguous::<T, R>(p, len, first)
+}
+
+/// Reduces `len` elements `stride` apart, the first being element `first`. The contiguous case
+/// runs the AVX2 build of the same loop when the CPU has it: the same operations in the same
+/// order, so the same bits.
+#[inline]
+unsafe fn reduce_run<T: Element, R: Reducer<T>>(
+    p: *const T,
+    len: usize,
+    stride: isize,
+    first: usize,
+) -> R::Acc {
+    if stride == 1 {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return lanes_contiguous_avx2::<T, R>(p, len, first);
+        }
+        return lanes_contiguous::<T, R>(p, len, first);
+    }
+    let mut l = [R::identity(); LANES];
+    let full = len / LANES * LANES;
+    let mut i = 0;
+    while i < full {
+        for (k, lane) in l.iter_mut().enumerate() {
+            *lane = R::merge(
+                *lane,
+                R::lift(*p.offset((i + k) as isize * stride), first + i + k),
+            );
+        }
+        i += LANES;
+    }
+    for (k, lane) in l.iter_mut().enumerate().take(len - full) {
+        let j = full + k;
+        *lane = R::merge(*lane, R::lift(*p.offset(j as isize * stride), first + j));
+    }
+    tree::<T, R>(&l)
+}
+
+/// How the reduced dims of one output element are walked.
+enum Reduced {
+    /// One run of `len` elements `stride` apart.
+    Run { len: usize, stride: isize },
+    /// Several dims: the strided walker (row-major order, which reported indices follow).
+    Dims(Coalesced<1>),
+}
+
+impl Reduced {
+    fn new(shape: &[usize], strides: &[isize]) -> Reduced {
+        let c = Coalesced::new(shape, [strides]);
+        match c.shape.len() {
+            0 => Reduced::Run { len: 1, stride: 1 },
+            1 => Reduced::Run {
+                len: c.shape[0],
+                stride: c.strides[0][0],
+            },
+            _ => Reduced::Dims(c),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Reduced::Run { len, .. } => *len,
+            Reduced::Dims(c) => c.numel(),
+        }
+    }
+
+    /// The reduction of elements `start..end` (in the walk's order) from `base`.
+    unsafe fn span<T: Element, R: Reducer<T>>(
+        &self,
+        base: SendPtr<T>,
+        start: usize,
+        end: usize,
+    ) -> R::Acc {
+        match self {
+            Reduced::Run { stride, .. } => reduce_run::<T, R>(
+                base.at(start as isize * stride),
+                end - start,
+                *stride,
+                start,
+            ),
+            Reduced::Dims(c) => {
+                let (mut acc, mut at) = (R::identity(), start);
+                c.for_each_run(start, end, |[o], len, [s]| {
+                    acc = R::merge(acc, reduce_run::<T, R>(base.at(o), len, s, at));
+                    at += len;
+                });
+                acc
+            }
+        }
+    }
+
+    /// One output element: chunk partials (in parallel when `parallel`) then the fixed tree.
+    unsafe fn reduce<T: Element, R: Reducer<T>>(&self, base: SendPtr<T>, parallel: bool) -> R::Acc {
+        let n = self.len();
+        if n <= CHUNK {
+            return self.span::<T, R>(base, 0, n);
+        }
+        let chunks = n.div_ceil(CHUNK);
+        let part =
+            |i: usize| unsafe { self.span::<T, R>(base, i * CHUNK, ((i + 1) * CHUNK).min(n)) };
+        let parts: Vec<R::Acc> = if parallel {
+            threads::map_chunks(chunks, part)
+        } else {
+            (0..chunks).map(part).collect()
+        };
+        tree::<T, R>(&parts)
+    }
+}
+
+/// Offset of linear index `i` in a row-major walk of `shape` with `strides`.
+fn offset_of(shape: &[usize], strides: &[isize], mut i: usize) -> isize {
+    let mut off = 0isize;
+    for d in (0..shape.len()).rev() {
+        off += (i % shape[d]) as isize * strides[d];
+        i /= shape[d];
+    }
+    off
+}
+
+/// Rows per chunk of the row-accumulating loop: about [`CHUNK`] elements, at least 64 rows so the
+/// partials stay a small fraction of the input. Depends only on the row length.
+fn rows_per_chunk(row_len: usize) -> usize {
+    (CHUNK / row_len.max(1)).max(64)
+}
+
+/// Writes `post(reduction)` for every output element of reducing `src` over the dims where
+/// `mask` is true into `out` (contiguous, with the kept dims in order). An empty reduction gives
+/// `post(identity)`.
+pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
+    src: &Tensor,
+    mask: &[bool],
+    out: &Tensor,
+    post: impl Fn(R::Acc) -> O + Sync + Send,
+) {
+    let (mut kshape, mut kstrides, mut rshape, mut rstrides) = (vec![], vec![], vec![], vec![]);
+    for ((&size, &stride), &reduced) in src.shape().iter().zip(src.strides()).zip(mask) {
+        let (shape, strides) = if reduced {
+            (&mut rshape, &mut rstrides)
+        } else {
+            (&mut kshape, &mut kstrides)
+        };
+        shape.push(size);
+        strides.push(stride);
+    }
+    let ostrides = contiguous_strides(&kshape);
+    let kept = Coalesced::new(&kshape, [&kstrides, &ostrides]);
+    let red = Reduced::new(&rshape, &rstrides);
+    let (nk, nr) = (kept.numel(), red.len());
+    let (x, o) = (
+        SendPtr(src.data_ptr_typed::<T>()),
+        SendPtr(out.data_ptr_typed::<O>()),
+    );
+    if nk == 0 {
+        return;
+    }
+    if nr == 0 {
+        let empty = post(R::identity());
+        // SAFETY: `out` is a fresh contiguous buffer of `nk` elements.
+        unsafe { std::slice::from_raw_parts_mut(o.0, nk).fill(empty) };
+        return;
+    }
+    let big = nk.saturating_mul(nr) >= PAR_THRESHOLD;
+    let last = kept.shape.len().wrapping_sub(1);
+    let rows_kernel = nr > 1
+        && !kept.shape.is_empty()
+        && kept.strides[0][last] == 1
+        && kept.shape[last] >= 8
+        && !matches!(red, Reduced::Run { stride: 1, .. });
+    if rows_kernel {
+        reduce_rows::<T, R, O>(x, o, &kept, &rshape, &rstrides, big, &post);
+        return;
+    }
+    // One reduction per output element: split the outputs among threads when there are many,
+    // split each output's chunks among threads when there are few.
+    let per_output_parallel = big && nk < 64;
+    let out_block = (4 * CHUNK / nr).max(1);
+    let run_block = |start: usize, end: usize| {
+        kept.for_each_run(start, end, |[xo, oo], len, [xs, os]| unsafe {
+            for i in 0..len as isize {
+                let v = red.reduce::<T, R>(SendPtr(x.at(xo + i * xs)), per_output_parallel);
+                *o.at(oo + i * os) = post(v);
+            }
+        })
+    };
+    if !big || per_output_parallel {
+        run_block(0, nk);
+    } else {
+        threads::for_each_chunk(nk.div_ceil(out_block), |b| {
+            run_block(b * out_block, ((b + 1) * out_block).min(nk))
+        });
+    }
+}
+
+/// Row accumulation: the kept innermost dim is contiguous, so each reduced "row" merges a vector
+/// into a vector of accumulators. With enough column blocks to share among threads, each block
+/// walks all of its rows in order and writes its outputs directly; otherwise work items are
+/// (batch, row chunk, column block) and the row chunks' partials meet in the fixed tree per column.
+/// Both choices depend only on the shape.
+fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
+    x: SendPtr<T>,
+    o: SendPtr<O>,
+    kept: &Coalesced<2>,
+    rshape: &[usize],
+    rstrides: &[isize],
+    big: bool,
+    post: &(impl Fn(R::Acc) -> O + Sync + Send),
+) {
+    let last = kept.shape.len() - 1;
+    let ni = kept.shape[last];
+    let (bshape, bstrides) = (&kept.shape[..last], &kept.strides[0][..last]);
+    let batches: usize = bshape.iter().product();
+    let rows = Coalesced::new(rshape, [rstrides]);
+    let nr = rows.numel();
+    let run = |acc: &mut [R::Acc], base: isize, r0: usize, r1: usize| {
+        let mut at = r0;
+        rows.for_each_run(r0, r1, |[ro], len, [rs]| unsafe {
+            merge_rows::<T, R>(acc, x.at(base + ro), len, rs, at);
+            at += len;
+        });
+    };
+    if batches * ni.div_ceil(NARROW_COL_BLOCK) >= 8 {
+        let ncb = ni.div_ceil(NARROW_COL_BLOCK);
+        let item = |it: usize| {
+            let (b, cb) = (it / ncb, it % ncb);
+            let col0 = cb * NARROW_COL_BLOCK;
+            let width = NARROW_COL_BLOCK.min(ni - col0);
+            let mut acc = [R::identity(); NARROW_COL_BLOCK];
+            run(
+                &mut acc[..width],
+                offset_of(bshape, bstrides, b) + col0 as isize,
+                0,
+                nr,
+            );
+            for (j, &v) in acc[..width].iter().enumerate() {
+                // SAFETY: item (b, cb) owns outputs b * ni + col0 .. + width.
+                unsafe { *o.at((b * ni + col0 + j) as isize) = post(v) };
+            }
+        };
+        if big {
+            threads::for_each_chunk(batches * ncb, item);
+        } else {
+            (0..batches * ncb).for_each(item);
+        }
+        return;
+    }
+    let rpc = rows_per_chunk(ni);
+    let nrc = nr.div_ceil(rpc);
+    let ncb = ni.div_ceil(COL_BLOCK);
+    let mut partials = vec![R::identity(); batches * nrc * ni];
+    let p = SendPtr(partials.as_mut_ptr());
+    // Item (b, c, cb) writes partials[(b * nrc + c) * ni + cb * COL_BLOCK ..][..width]: disjoint.
+    let item = |it: usize| unsafe {
+        let (b, rest) = (it / (nrc * ncb), it % (nrc * ncb));
+        let (c, cb) = (rest / ncb, rest % ncb);
+        let col0 = cb * COL_BLOCK;
+        let width = COL_BLOCK.min(ni - col0);
+        let base = offset_of(bshape, bstrides, b) + col0 as isize;
+        let acc = std::slice::from_raw_parts_mut(p.at(((b * nrc + c) * ni + col0) as isize), width);
+        run(acc, base, c * rpc, ((c + 1) * rpc).min(nr));
+    };
+    let items = batches * nrc * ncb;
+    if big {
+        threads::for_each_chunk(items, item);
+    } else {
+        (0..items).for_each(item);
+    }
+    // Combine row chunks pairwise (a fixed tree over c), then write the outputs.
+    let combine = |bc: usize| unsafe {
+        let (b, cb) = (bc / ncb, bc % ncb);
+        let col0 = cb * COL_BLOCK;
+        let width = COL_BLOCK.min(ni - col0);
+        let at = |c: usize| p.at(((b * nrc + c) * ni + col0) as isize);
+        combine_tree::<T, R>(nrc, width, &at);
+        let src = std::slice::from_raw_parts(at(0), width);
+        for (j, &v) in src.iter().enumerate() {
+            *o.at((b * ni + col0 + j) as isize) = post(v);
+        }
+    };
+    if big {
+        threads::for_each_chunk(batches * ncb, combine);
+    } else {
+        (0..batches * ncb).for_each(combine);
+    }
+}
+
+/// `acc[j] = merge(acc[j], rows[r][j] for each row)` for `len` rows `stride` apart, the first
+/// being row `first`; four rows per pass (the four meet in a fixed pairwise order first, so
+/// accumulator traffic drops fourfold).
+#[inline(always)]
+unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
+    acc: &mut [R::Acc],
+    p: *const T,
+    len: usize,
+    stride: isize,
+    first: usize,
+) {
+    let mut r = 0;
+    while r + 4 <= len {
+        let rows: [*const T; 4] = std::array::from_fn(|i| p.offset((r + i) as isize * stride));
+        let i0 = first + r;
+        for (j, a) in acc.iter_mut().enumerate() {
+            let (w0, w1) = (
+                R::lift(*rows[0].add(j), i0),
+                R::lift(*rows[1].add(j), i0 + 1),
+            );
+            let (w2, w3) = (
+                R::lift(*rows[2].add(j), i0 + 2),
+                R::lift(*rows[3].add(j), i0 + 3),
+            );
+            *a = R::merge(*a, R::merge(R::merge(w0, w1), R::merge(w2, w3)));
+        }
+        r += 4;
+    }
+    while r < len {
+        let row = p.offset(r as isize * stride);
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = R::merge(*a, R::lift(*row.add(j), first + r));
+        }
+        r += 1;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn merge_rows_avx2<T: Element, R: Reducer<T>>(
+    acc: &mut [R::Acc],
+    p: *const T,
+    len: usize,
+    stride: isize,
+    first: usize,
+) {
+    merge_rows_generic::<T, R>(acc, p, len, stride, first)
+}
+
+/// [`merge_rows_generic`], in its AVX2 build when the CPU has it (the same operations, so the
+/// same bits).
+unsafe fn merge_rows<T: Element, R: Reducer<T>>(
+    acc: &mut [R::Acc],
+    p: *const T,
+    len: usize,
+    stride: isize,
+    first: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        return merge_rows_avx2::<T, R>(acc, p, len, stride, first);
+    }
+    merge_rows_generic::<T, R>(acc, p, len, stride, first)
+}
+
+/// `vec(lo) = merge(vec(lo), vec(hi))` over the same pairwise tree as [`tree`], leaving the total
+/// in `vec(0)`.
+unsafe fn combine_tree<T: Element, R: Reducer<T>>(
+    n: usize,
+    width: usize,
+    vec: &impl Fn(usize) -> *mut R::Acc,
+) {
+    fn go<T: Element, R: Reducer<T>>(
+        lo: usize,
+        n: usize,
+        width: usize,
+        vec: &impl Fn(usize) -> *mut R::Acc,
+    ) {
+        if n <= 1 {
+            return;
+        }
+        let mid = lo + n / 2;
+        go::<T, R>(lo, n / 2, width, vec);
+        go::<T, R>(mid, n - n / 2, width, vec);
+        // SAFETY: distinct chunk indices address disjoint vectors of `width` accumulators.
+        unsafe {
+            let (a, b) = (vec(lo), vec(mid));
+            for j in 0..width {
+                *a.add(j) = R::merge(*a.add(j), *b.add(j));
+            }
+        }
+    }
+    go::<T, R>(0, n, width, vec)
+}

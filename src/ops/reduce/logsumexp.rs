@@ -1,0 +1,44 @@
+//! `logsumexp(dim, keepdim)`: `log(sum(exp(x - m))) + m` with `m` the max over the dims (taken as
+//! 0 where it is infinite), so large inputs do not overflow. Integer inputs give the default float.
+
+use super::moments::{mask_dims, reduced_count};
+use super::{dim_mask, out_shape};
+use crate::autograd::rules::logsumexp::record_logsumexp;
+use crate::autograd::rules::{op, op_scalar};
+use crate::dtype::default_float;
+use crate::error::Result;
+use crate::ops::binary::{BinaryOp, Value};
+use crate::ops::join::where_;
+use crate::ops::unary::FloatFn;
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+
+impl Tensor {
+    /// `logsumexp(dim, keepdim)`; an empty reduction gives `-inf`.
+    pub fn logsumexp(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        let mask = dim_mask(Some(dims), self.ndim())?;
+        let x = if self.dtype().is_floating() {
+            self.detach()
+        } else {
+            self.to_dtype(default_float())?
+        };
+        let shape = out_shape(self.shape(), &mask, keepdim);
+        let out = if reduced_count(self.shape(), &mask) == 0 {
+            Tensor::full(&shape, Scalar::Float(f64::NEG_INFINITY), x.dtype())?
+        } else {
+            let all = mask_dims(&mask);
+            let m = x.amax(Some(&all), true)?;
+            let infinite = op_scalar(BinaryOp::Eq, &m.abs()?, f64::INFINITY)?;
+            let m = where_(
+                &infinite,
+                &Value::Scalar(Scalar::Float(0.0)),
+                &Value::Tensor(m),
+            )?;
+            let e = op(BinaryOp::Sub, &x, &m)?.float_fn(FloatFn::Exp)?;
+            let s = e.sum(Some(&all), true, None)?.float_fn(FloatFn::Log)?;
+            let r = op(BinaryOp::Add, &s, &m)?;
+            r.reshape(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?
+        };
+        Ok(record_logsumexp(out, self, &mask, keepdim))
+    }
+}

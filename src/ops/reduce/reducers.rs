@@ -1,0 +1,258 @@
+//! The [`Reducer`]s: how sum, prod, max/min, argmax/argmin, all/any and count_nonzero combine
+//! elements. Sums and products accumulate float32 in float64 and integers in wrapping int64.
+
+use super::kernels::Reducer;
+use crate::dtype::Element;
+
+/// An accumulator of sums and products: float64 or wrapping int64.
+pub trait Acc: Copy + Send + Sync + 'static {
+    /// The additive identity.
+    const ZERO: Self;
+    /// The multiplicative identity.
+    const ONE: Self;
+    /// `self + other` (wrapping for integers).
+    fn plus(self, other: Self) -> Self;
+    /// `self * other` (wrapping for integers).
+    fn times(self, other: Self) -> Self;
+    /// The value as f64 (for `mean`).
+    fn as_f64(self) -> f64;
+}
+
+impl Acc for f64 {
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+    #[inline(always)]
+    fn plus(self, other: Self) -> Self {
+        self + other
+    }
+    #[inline(always)]
+    fn times(self, other: Self) -> Self {
+        self * other
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Acc for i64 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    #[inline(always)]
+    fn plus(self, other: Self) -> Self {
+        self.wrapping_add(other)
+    }
+    #[inline(always)]
+    fn times(self, other: Self) -> Self {
+        self.wrapping_mul(other)
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+/// An element type that can be summed or multiplied, with the accumulator it uses.
+pub trait Accumulate: Element {
+    /// float64 for floats, int64 for integers and bool.
+    type Acc: Acc;
+    /// The value as an accumulator.
+    fn widen(self) -> Self::Acc;
+}
+
+macro_rules! impl_accumulate {
+    ($($t:ty => $a:ty),*) => {$(
+        impl Accumulate for $t {
+            type Acc = $a;
+            #[inline(always)]
+            fn widen(self) -> $a {
+                self as $a
+            }
+        }
+    )*};
+}
+impl_accumulate!(f32 => f64, f64 => f64, i32 => i64, i64 => i64);
+
+impl Accumulate for bool {
+    type Acc = i64;
+    #[inline(always)]
+    fn widen(self) -> i64 {
+        self as i64
+    }
+}
+
+/// Addition.
+pub struct Sum;
+
+impl<T: Accumulate> Reducer<T> for Sum {
+    type Acc = T::Acc;
+    #[inline(always)]
+    fn identity() -> T::Acc {
+        T::Acc::ZERO
+    }
+    #[inline(always)]
+    fn lift(x: T, _: usize) -> T::Acc {
+        x.widen()
+    }
+    #[inline(always)]
+    fn merge(a: T::Acc, b: T::Acc) -> T::Acc {
+        a.plus(b)
+    }
+}
+
+/// Multiplication.
+pub struct Prod;
+
+impl<T: Accumulate> Reducer<T> for Prod {
+    type Acc = T::Acc;
+    #[inline(always)]
+    fn identity() -> T::Acc {
+        T::Acc::ONE
+    }
+    #[inline(always)]
+    fn lift(x: T, _: usize) -> T::Acc {
+        x.widen()
+    }
+    #[inline(always)]
+    fn merge(a: T::Acc, b: T::Acc) -> T::Acc {
+        a.times(b)
+    }
+}
+
+/// An element type with a total order for max/min, where NaN wins (it propagates, as in torch).
+pub trait Ordered: Element {
+    /// The smallest value (the identity of max).
+    const LOWEST: Self;
+    /// The largest value (the identity of min).
+    const HIGHEST: Self;
+    /// Whether the value is NaN.
+    fn nan(self) -> bool;
+}
+
+macro_rules! impl_ordered {
+    ($($t:ty => $lo:expr, $hi:expr, $nan:expr);*) => {$(
+        impl Ordered for $t {
+            const LOWEST: Self = $lo;
+            const HIGHEST: Self = $hi;
+            #[inline(always)]
+            #[allow(clippy::redundant_closure_call)]
+            fn nan(self) -> bool {
+                ($nan)(self)
+            }
+        }
+    )*};
+}
+impl_ordered!(
+    f32 => f32::NEG_INFINITY, f32::INFINITY, |x: f32| x.is_nan();
+    f64 => f64::NEG_INFINITY, f64::INFINITY, |x: f64| x.is_nan();
+    i32 => i32::MIN, i32::MAX, |_| false;
+    i64 => i64::MIN, i64::MAX, |_| false;
+    bool => false, true, |_| false
+);
+
+/// Whether `a` beats `b` for max (`MAX`) or min; NaN beats everything.
+#[inline(always)]
+fn beats<T: Ordered, const MAX: bool>(a: T, b: T) -> bool {
+    a.nan() || (if MAX { a > b } else { a < b })
+}
+
+/// The largest (`MAX`) or smallest element, NaN if there is one.
+pub struct Extreme<const MAX: bool>;
+
+impl<T: Ordered, const MAX: bool> Reducer<T> for Extreme<MAX> {
+    type Acc = T;
+    #[inline(always)]
+    fn identity() -> T {
+        if MAX {
+            T::LOWEST
+        } else {
+            T::HIGHEST
+        }
+    }
+    #[inline(always)]
+    fn lift(x: T, _: usize) -> T {
+        x
+    }
+    #[inline(always)]
+    fn merge(a: T, b: T) -> T {
+        if beats::<T, MAX>(b, a) && !a.nan() {
+            b
+        } else {
+            a
+        }
+    }
+}
+
+/// The largest (`MAX`) or smallest element with its index: the first NaN if there is one, and
+/// the first of equal extremes (a merge that is commutative, so any combine order agrees).
+pub struct ArgExtreme<const MAX: bool>;
+
+impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
+    type Acc = (T, usize);
+    #[inline(always)]
+    fn identity() -> (T, usize) {
+        (<Extreme<MAX> as Reducer<T>>::identity(), usize::MAX)
+    }
+    #[inline(always)]
+    fn lift(x: T, i: usize) -> (T, usize) {
+        (x, i)
+    }
+    #[inline(always)]
+    fn merge(a: (T, usize), b: (T, usize)) -> (T, usize) {
+        let (an, bn) = (a.0.nan(), b.0.nan());
+        let a_wins = if an != bn {
+            an
+        } else if an || a.0 == b.0 {
+            a.1 <= b.1
+        } else {
+            beats::<T, MAX>(a.0, b.0)
+        };
+        if a_wins {
+            a
+        } else {
+            b
+        }
+    }
+}
+
+/// Logical and (`ALL`) or or of the elements' truth values.
+pub struct Logical<const ALL: bool>;
+
+impl<T: Element, const ALL: bool> Reducer<T> for Logical<ALL> {
+    type Acc = bool;
+    #[inline(always)]
+    fn identity() -> bool {
+        ALL
+    }
+    #[inline(always)]
+    fn lift(x: T, _: usize) -> bool {
+        x.to_bool()
+    }
+    #[inline(always)]
+    fn merge(a: bool, b: bool) -> bool {
+        if ALL {
+            a & b
+        } else {
+            a | b
+        }
+    }
+}
+
+/// The number of nonzero elements.
+pub struct CountNonzero;
+
+impl<T: Element> Reducer<T> for CountNonzero {
+    type Acc = i64;
+    #[inline(always)]
+    fn identity() -> i64 {
+        0
+    }
+    #[inline(always)]
+    fn lift(x: T, _: usize) -> i64 {
+        x.to_bool() as i64
+    }
+    #[inline(always)]
+    fn merge(a: i64, b: i64) -> i64 {
+        a + b
+    }
+}

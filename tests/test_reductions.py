@@ -1,0 +1,285 @@
+"""prod, amax/amin, max/min, argmax/argmin, var/std, all/any, logsumexp, count_nonzero: values,
+dtypes, shapes and errors against numpy (and torch when installed), gradients with gradcheck,
+and bitwise-identical results for 1 and 2 threads."""
+
+import numpy as np
+import pytest
+
+import rtensor as rt
+from rtensor.autograd import gradcheck
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - torch is optional
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
+
+RNG = np.random.default_rng(0)
+LAYOUTS = ["contiguous", "transposed", "sliced"]
+CASES = [((7,), None), ((7,), 0), ((3, 5), 0), ((3, 5), 1), ((3, 5), -1), ((4, 6, 5), 1),
+         ((300, 70), 0), ((70, 300), 1), ((3, 4, 5), (0, 2)), ((), None)]
+
+
+def make(shape, layout="contiguous", dtype=np.float64, low=-3, high=3):
+    """A numpy array and the rtensor tensor of it with the requested memory layout."""
+    if layout == "transposed" and len(shape) >= 2:
+        base = RNG.uniform(low, high, shape[::-1]).astype(dtype)
+        a = base.T
+        return a, rt.from_numpy(np.ascontiguousarray(base)).permute(*range(len(shape))[::-1])
+    if layout == "sliced" and len(shape) >= 1:
+        base = RNG.uniform(low, high, shape[:-1] + (shape[-1] * 2,)).astype(dtype)
+        return base[..., ::2], rt.from_numpy(base.copy())[..., ::2]
+    a = RNG.uniform(low, high, shape).astype(dtype)
+    return a, rt.from_numpy(a.copy())
+
+
+def close(t, expected, rtol=1e-6, atol=1e-9):
+    got = t.numpy()
+    expected = np.asarray(expected)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+def axis(dim, ndim):
+    return None if ndim == 0 else dim
+
+
+# ---- values, shapes, dtypes -------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape,dim", CASES)
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_multi_dim_reductions_match_numpy(shape, dim, layout, keepdim):
+    a, t = make(shape, layout)
+    ax = axis(dim, a.ndim)
+    close(t.amax(dim, keepdim), a.max(axis=ax, keepdims=keepdim))
+    close(rt.amin(t, dim=dim, keepdim=keepdim), a.min(axis=ax, keepdims=keepdim))
+    close(t.var(dim, keepdim=keepdim), a.var(axis=ax, ddof=1, keepdims=keepdim) if a.size > 1
+          else np.full(a.var(axis=ax, keepdims=keepdim).shape, np.nan), atol=1e-12)
+    close(t.std(axis=dim, keepdims=keepdim, correction=0), a.std(axis=ax, keepdims=keepdim))
+    close(t.all(dim, keepdim), np.all(a > 0, axis=ax, keepdims=keepdim) | np.all(a != 0, axis=ax, keepdims=keepdim))
+    close((t > 0).any(dim, keepdim), np.any(a > 0, axis=ax, keepdims=keepdim))
+    close((t > 0).count_nonzero(dim), np.count_nonzero(a > 0, axis=ax))
+    if dim is not None:
+        m = a.max(axis=ax, keepdims=True)
+        want = np.log(np.exp(a - m).sum(axis=ax, keepdims=True)) + m
+        close(t.logsumexp(dim, keepdim), want if keepdim else want.reshape(a.max(axis=ax).shape))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape,dim", [c for c in CASES if not isinstance(c[1], tuple)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_single_dim_reductions_match_numpy(shape, dim, layout, keepdim):
+    a, t = make(shape, layout, low=0.5, high=1.5)
+    ax = axis(dim, a.ndim)
+    close(t.prod(dim, keepdim) if dim is not None else t.prod(),
+          a.prod(axis=ax, keepdims=keepdim and dim is not None), rtol=1e-10)
+    want_idx = a.argmax(axis=ax, keepdims=keepdim) if dim is not None else a.argmax()
+    close(t.argmax(dim, keepdim) if dim is not None else t.argmax(), want_idx)
+    close(rt.argmin(t, dim) if dim is not None else rt.argmin(t),
+          a.argmin(axis=ax) if dim is not None else a.argmin())
+    if dim is None:
+        close(t.max(), a.max())
+        close(rt.min(t), a.min())
+    else:
+        values, indices = t.max(dim, keepdim)
+        close(values, a.max(axis=ax, keepdims=keepdim))
+        close(indices, a.argmax(axis=ax, keepdims=keepdim))
+        r = rt.min(t, dim=dim)
+        close(r.values, a.min(axis=ax))
+        close(r.indices, a.argmin(axis=ax))
+
+
+def test_dtypes():
+    i = rt.tensor([[1, 2], [3, 4]], dtype=rt.int32)
+    b = rt.tensor([True, False, True])
+    assert i.prod().dtype == rt.int64 and i.prod().item() == 24
+    assert b.prod().dtype == rt.int64 and b.prod().item() == 0
+    assert i.prod(0, dtype=rt.int32).dtype == rt.int32
+    assert i.prod(dtype=rt.float64).dtype == rt.float64
+    assert i.amax().dtype == rt.int32 and i.amax().item() == 4
+    assert b.amax().dtype == rt.bool
+    assert i.argmax().dtype == rt.int64 and i.argmax().item() == 3
+    assert i.all().dtype == rt.bool and i.any(1).tolist() == [True, True]
+    assert i.count_nonzero().dtype == rt.int64
+    assert i.logsumexp(0).dtype == rt.float32
+    assert rt.tensor([1.0], dtype=rt.float32).var().dtype == rt.float32
+    assert rt.ones(1, dtype=rt.int64).expand(2**20).prod().item() == 1
+
+
+def test_ties_nan_and_infinities():
+    t = rt.tensor([1.0, 3.0, 3.0, 0.0])
+    assert t.argmax().item() == 1 and t.max(0).indices.item() == 1
+    n = rt.tensor([1.0, float("nan"), 5.0, float("nan")])
+    assert np.isnan(n.amax().item()) and n.argmax().item() == 1 and n.argmin().item() == 1
+    assert np.isnan(n.max(0).values.item()) and n.max(0).indices.item() == 1
+    assert rt.tensor([float("-inf")] * 2).logsumexp(0).item() == float("-inf")
+    assert rt.tensor([float("inf"), 1.0]).logsumexp(0).item() == float("inf")
+    assert rt.tensor([1000.0, 1000.0]).logsumexp(0).item() == pytest.approx(1000 + np.log(2))
+    big = RNG.permutation(200_000).astype(np.float32)
+    assert rt.from_numpy(big).argmax().item() == int(big.argmax())
+
+
+def test_empty_inputs():
+    e = rt.zeros(0, 3)
+    assert e.prod().item() == 1.0 and e.prod(0).tolist() == [1.0] * 3
+    assert np.isnan(e.var().item()) and e.std(0).shape == (3,)
+    assert e.logsumexp(0).tolist() == [float("-inf")] * 3
+    assert e.all().item() is True and e.any(0).tolist() == [False] * 3
+    assert e.count_nonzero().item() == 0
+    assert e.amax(1).shape == (0,) and e.max(1).indices.dtype == rt.int64
+
+
+@pytest.mark.parametrize("expr,exc,msg", [
+    ("rt.zeros(0, 3).amax()", RuntimeError, "amax(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."),
+    ("rt.zeros(0, 3).amax(0)", IndexError, "amax(): Expected reduction dim 0 to have non-zero size."),
+    ("rt.zeros(2, 0).amin(1)", IndexError, "amin(): Expected reduction dim 1 to have non-zero size."),
+    ("rt.zeros(0).max()", RuntimeError, "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."),
+    ("rt.zeros(2, 0).max(1)", IndexError, "max(): Expected reduction dim 1 to have non-zero size."),
+    ("rt.zeros(0).argmin()", IndexError, "argmin(): Expected reduction dim to be specified for input.numel() == 0."),
+    ("rt.zeros(0, 3).argmax(0)", IndexError, "argmax(): Expected reduction dim 0 to have non-zero size."),
+    ("rt.tensor([1, 2]).var()", NotImplementedError, "std and var only support floating point and complex dtypes"),
+    ("rt.tensor([True]).std()", NotImplementedError, "std and var only support floating point and complex dtypes"),
+    ("rt.ones(2, 3).amax(5)", IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 5)"),
+    ("rt.ones(2, 3).max(-3)", IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got -3)"),
+    ("rt.ones(2, 3).amax((0, 0))", RuntimeError, "dim 0 appears multiple times in the list of dims"),
+    ("rt.ones(2, 3).argmax((0, 1))", TypeError, "argmax(): argument 'dim' must be int, not tuple"),
+    ("rt.ones(2, 3).argmax(1.0)", TypeError, "argmax(): argument 'dim' must be int, not float"),
+    ("rt.ones(2, 3).prod((0, 1))", TypeError, "prod(): argument 'dim' must be int, not tuple"),
+    ("rt.ones(2, 3).logsumexp()", TypeError, 'logsumexp() missing 1 required positional arguments: "dim"'),
+    ("rt.ones(2, 3).max('a')", TypeError, "max(): argument 'dim' must be int, not str"),
+    ("rt.ones(2).var(0, True, correction=1)", TypeError, "cannot both be given"),
+])
+def test_errors(expr, exc, msg):
+    with pytest.raises(exc) as info:
+        eval(expr)
+    assert msg in str(info.value)
+
+
+def test_return_types_and_max_other():
+    r = rt.tensor([[1.0, 2.0]]).max(1)
+    assert isinstance(r, tuple) and len(r) == 2 and r.values.tolist() == [2.0]
+    assert repr(r) == "rtensor.return_types.max(\nvalues=tensor([2.]),\nindices=tensor([1]))"
+    assert type(rt.min(rt.ones(2), 0)).__name__ == "min"
+    assert rt.ones(2).max(rt.tensor([0.0, 3.0])).tolist() == [1.0, 3.0]
+    assert rt.min(rt.ones(2), rt.tensor([0.0, 3.0])).tolist() == [0.0, 1.0]
+    v, i = rt.tensor(3.0).max(0)
+    assert v.item() == 3.0 and i.item() == 0
+
+
+def test_var_argument_forms():
+    t = rt.tensor([[1.0, 2.0, 4.0]])
+    a = np.array([[1.0, 2.0, 4.0]])
+    assert t.var().item() == pytest.approx(a.var(ddof=1))
+    assert t.var(False).item() == pytest.approx(a.var())
+    assert t.var(1, False).tolist() == pytest.approx(a.var(1).tolist())
+    assert t.var(1, correction=2).tolist() == pytest.approx(a.var(1, ddof=2).tolist())
+    assert rt.std(t, dim=1, unbiased=True, keepdim=True).shape == (1, 1)
+    assert rt.tensor([1.0, 2.0]).var(0, correction=2).item() == float("inf")
+
+
+# ---- gradients ----------------------------------------------------------------------------------
+
+def _leaf(shape, low=-2, high=2, values=None):
+    a = RNG.uniform(low, high, shape) if values is None else np.array(values, dtype=np.float64)
+    return rt.from_numpy(a).requires_grad_()
+
+
+@pytest.mark.parametrize("func,name", [
+    (lambda x: x.prod(), "ProdBackward0"), (lambda x: x.prod(1), "ProdBackward1"),
+    (lambda x: x.prod(0, keepdim=True), "ProdBackward1"),
+    (lambda x: x.amax((0, 2)), "AmaxBackward0"), (lambda x: x.amin(1, True), "AminBackward0"),
+    (lambda x: x.max(), "MaxBackward1"), (lambda x: x.min(), "MinBackward1"),
+    (lambda x: x.max(1).values, "MaxBackward0"), (lambda x: x.min(-1, True)[0], "MinBackward0"),
+    (lambda x: x.var(1), "VarBackward0"), (lambda x: x.var((0, 2), correction=0), "VarBackward0"),
+    (lambda x: x.std(), "StdBackward0"), (lambda x: x.std(2, keepdim=True), "StdBackward0"),
+    (lambda x: x.logsumexp(1), "LogsumexpBackward0"),
+    (lambda x: x.logsumexp((0, 2), keepdim=True), "LogsumexpBackward0"),
+])
+def test_gradcheck(func, name):
+    x = _leaf((3, 4, 2))
+    assert type(func(x).grad_fn).__name__ == name or func(x).grad_fn.name() == name
+    assert gradcheck(func, (x,))
+
+
+def test_prod_gradient_with_zeros():
+    for values in ([2.0, 0.0, 3.0, 4.0], [0.0, 0.0, 3.0, 4.0], [1.5, 2.0, 3.0, -1.0]):
+        x = _leaf(None, values=values)
+        assert gradcheck(lambda x: x.prod(), (x,))
+        x.prod().backward()
+        want = [np.prod(values[:i] + values[i + 1:]) for i in range(4)]
+        assert x.grad.tolist() == pytest.approx(want)
+    x = _leaf(None, values=[[0.0, 2.0], [3.0, 0.0], [0.0, 0.0]])
+    x.prod(1).sum().backward()
+    assert x.grad.tolist() == [[2.0, 0.0], [0.0, 3.0], [0.0, 0.0]]
+
+
+def test_ties_split_evenly_or_route_to_index():
+    x = _leaf(None, values=[[1.0, 5.0, 5.0], [2.0, 2.0, 0.0]])
+    x.amax(1).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.5, 0.5], [0.5, 0.5, 0.0]]
+    x.grad = None
+    x.max().backward()
+    assert x.grad.tolist() == [[0.0, 0.5, 0.5], [0.0, 0.0, 0.0]]
+    x.grad = None
+    x.max(1).values.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+
+
+def test_saved_tensors_are_checked_and_released():
+    x = _leaf((3,))
+    y = x * 1
+    out = y.var()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.backward()
+    z = x.logsumexp(0)
+    z.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        z.backward()
+
+
+@needs_torch
+@pytest.mark.parametrize("op", ["prod", "amax", "max", "var", "std", "logsumexp"])
+def test_gradients_match_torch(op):
+    a = RNG.uniform(-2, 2, (4, 5))
+    a[1, 2] = 0.0
+    a[2, 1] = a[2, 3] = a.max() + 1
+    x, tx = rt.from_numpy(a.copy()).requires_grad_(), torch.tensor(a, requires_grad=True)
+    call = {"prod": lambda t: t.prod(1), "amax": lambda t: t.amax(), "max": lambda t: t.max(0)[0],
+            "var": lambda t: t.var(0), "std": lambda t: t.std(1), "logsumexp": lambda t: t.logsumexp(1)}[op]
+    call(x).sum().backward()
+    call(tx).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@needs_torch
+def test_values_match_torch():
+    a = RNG.uniform(-2, 2, (6, 7)).astype(np.float32)
+    x, tx = rt.from_numpy(a.copy()), torch.from_numpy(a.copy())
+    for f in [lambda t: t.prod(1), lambda t: t.var(0), lambda t: t.std(), lambda t: t.logsumexp(1),
+              lambda t: t.amax((0, 1)), lambda t: t.argmin(0), lambda t: t.max(1).indices]:
+        np.testing.assert_allclose(f(x).numpy(), f(tx).numpy(), rtol=1e-5)
+
+
+# ---- determinism ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape,dim", [((1 << 20,), None), ((2048, 700), 0), ((700, 2048), 1),
+                                       ((64, 40000), 0), ((300, 4096), 0)])
+def test_bitwise_identical_across_thread_counts(shape, dim):
+    a = RNG.standard_normal(shape).astype(np.float32)
+    t = rt.from_numpy(a)
+    fs = [lambda: t.sum(dim), lambda: t.prod(dim) if dim is not None else t.prod(),
+          lambda: t.amax(dim), lambda: t.argmax(dim), lambda: t.var(dim), lambda: t.std(dim),
+          lambda: t.logsumexp(dim if dim is not None else 0), lambda: t.count_nonzero(dim)]
+    before = rt.get_num_threads()
+    try:
+        results = []
+        for n in (1, 2):
+            rt.set_num_threads(n)
+            results.append([f().numpy().tobytes() for f in fs])
+    finally:
+        rt.set_num_threads(before)
+    assert results[0] == results[1]
+    close(t.sum(dim), a.astype(np.float64).sum(axis=dim), rtol=1e-6, atol=1e-3)
