@@ -39,7 +39,7 @@ def _run_expecting_error(code: str) -> None:
     try:
         exec(compile(code, "<tour>", "exec"), _SCOPE)
     except RuntimeError as e:
-        print(f"RuntimeError: {e}")
+        print(f"{type(e).__name__}: {e}")
 
 
 def main() -> None:
@@ -108,6 +108,27 @@ def main() -> None:
     run("B = A.clone()")
     say("The Hadamard product multiplies element by element, with no summation:")
     run("A * B")
+
+    chapter("Reductions")
+    say("sum removes the dims it reduces over:")
+    run("A = rt.arange(20 * 2).reshape(2, 5, 4)")
+    run("A.sum().shape")
+    run("A.sum(1).shape")
+    say("mean needs a floating dtype: an integer tensor's mean is an error, as in PyTorch.")
+    _run_expecting_error("A.mean()")
+    run("A = rt.arange(20 * 2, dtype=rt.float32).reshape(2, 5, 4)")
+    run("A.mean(), A.sum() / A.numel()")
+    run("A.mean(axis=0), A.sum(axis=0) / A.shape[0]")
+    say("keepdims keeps the reduced axis with length 1, so the result broadcasts:")
+    run("A = rt.arange(20, dtype=rt.float32).reshape(5, 4)")
+    run("sum_A = A.sum(axis=1, keepdims=True)")
+    run("sum_A")
+    run("A / sum_A")
+    say("cumsum along an axis:")
+    run("a = rt.arange(0, 12).reshape(3, 4)")
+    run("a.cumsum(0)")
+    say("Float32 sums are accumulated in float64: as good as the rounded exact value.")
+    run("rt.full((10_000_000,), 0.1).sum()")
 
     chapter("Products and norms")
     say("The dot product is the sum of the element-wise products:")
