@@ -10,6 +10,7 @@
 //! (b) row accumulation (reducing outer dims while the kept innermost dim is contiguous), and
 //! (c) the general strided walk over the reduced dims for everything else.
 
+use super::reducers::Sum;
 use crate::dtype::Element;
 use crate::shape::contiguous_strides;
 use crate::strided::{Coalesced, SendPtr};
@@ -18,8 +19,8 @@ use crate::threads;
 
 /// Elements per deterministic chunk of one output's reduction.
 const CHUNK: usize = 1 << 14;
-/// Independent accumulators per chunk: enough to hide add latency and fill two AVX registers twice.
-const LANES: usize = 16;
+/// Independent accumulators per chunk: enough to hide add latency (four AVX-512 registers of f64).
+const LANES: usize = 32;
 /// Below this many input elements everything runs on the calling thread.
 const PAR_THRESHOLD: usize = 1 << 16;
 /// Columns per block of the row-accumulating loop when row chunks are combined afterwards.
@@ -30,7 +31,7 @@ const NARROW_COL_BLOCK: usize = 256;
 
 /// How elements of type `T` combine: an associative `merge` with an identity. Reducers that
 /// report positions (argmax) read the element's index in the reduction's row-major order.
-pub trait Reducer<T: Element>: Sync {
+pub trait Reducer<T: Element>: Sync + 'static {
     /// The running value.
     type Acc: Copy + Send + Sync + 'static;
     /// The identity of `merge`.
@@ -82,9 +83,60 @@ unsafe fn lanes_contiguous_avx2<T: Element, R: Reducer<T>>(
     lanes_contiguous::<T, R>(p, len, first)
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn lanes_contiguous_avx512<T: Element, R: Reducer<T>>(
+    p: *const T,
+    len: usize,
+    first: usize,
+) -> R::Acc {
+    lanes_contiguous::<T, R>(p, len, first)
+}
+
+/// The float32 sum with explicit AVX-512 widening (the compiler's own loop converts one element at
+/// a time): the same [`LANES`] lanes, the same additions in the same order, then the same tree, so
+/// the bits equal the generic loop's. `None` unless `T` is f32 and `R` is [`Sum`].
+///
+/// # Safety
+/// `p` must point to `len` readable elements and the CPU must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+unsafe fn sum_f32_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> Option<R::Acc> {
+    use std::any::TypeId;
+    if TypeId::of::<T>() != TypeId::of::<f32>() || TypeId::of::<R>() != TypeId::of::<Sum>() {
+        return None;
+    }
+    let total = sum_f32_avx512(p as *const f32, len);
+    // SAFETY: for f32 summed by `Sum` the accumulator is f64 (checked by the types above).
+    Some(std::mem::transmute_copy::<f64, R::Acc>(&total))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sum_f32_avx512(p: *const f32, len: usize) -> f64 {
+    use std::arch::x86_64::*;
+    let mut acc = [_mm512_setzero_pd(); LANES / 8];
+    let full = len / LANES * LANES;
+    let mut i = 0;
+    while i < full {
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = _mm512_add_pd(*a, _mm512_cvtps_pd(_mm256_loadu_ps(p.add(i + 8 * j))));
+        }
+        i += LANES;
+    }
+    let mut l = [0.0f64; LANES];
+    for (j, a) in acc.iter().enumerate() {
+        _mm512_storeu_pd(l.as_mut_ptr().add(8 * j), *a);
+    }
+    for (k, lane) in l.iter_mut().enumerate().take(len - full) {
+        *lane += *p.add(full + k) as f64;
+    }
+    tree::<f32, Sum>(&l)
+}
+
 /// Reduces `len` elements `stride` apart, the first being element `first`. The contiguous case
-/// runs the AVX2 build of the same loop when the CPU has it: the same operations in the same
-/// order, so the same bits.
+/// runs the AVX-512 or AVX2 build of the same loop when the CPU has it: the same operations in
+/// the same order, so the same bits.
 #[inline]
 unsafe fn reduce_run<T: Element, R: Reducer<T>>(
     p: *const T,
@@ -94,8 +146,16 @@ unsafe fn reduce_run<T: Element, R: Reducer<T>>(
 ) -> R::Acc {
     if stride == 1 {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return lanes_contiguous_avx2::<T, R>(p, len, first);
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                if let Some(acc) = sum_f32_fast::<T, R>(p, len) {
+                    return acc;
+                }
+                return lanes_contiguous_avx512::<T, R>(p, len, first);
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return lanes_contiguous_avx2::<T, R>(p, len, first);
+            }
         }
         return lanes_contiguous::<T, R>(p, len, first);
     }
