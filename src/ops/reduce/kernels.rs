@@ -21,13 +21,23 @@ use crate::threads;
 const CHUNK: usize = 1 << 14;
 /// Independent accumulators per chunk: enough to hide add latency (four AVX-512 registers of f64).
 const LANES: usize = 32;
+/// How far ahead of the float32 sum's reads the next data is prefetched, in elements (8 KiB): the
+/// hardware prefetcher alone leaves a single core at about 40 GB/s, this brings it near 50.
+const PREFETCH_AHEAD: usize = 2048;
 /// Below this many input elements everything runs on the calling thread.
 const PAR_THRESHOLD: usize = 1 << 16;
-/// Columns per block of the row-accumulating loop when row chunks are combined afterwards.
-const COL_BLOCK: usize = 2048;
-/// Columns per block when every block walks all its rows: small enough that a square matrix gives
-/// every thread several blocks, wide enough that each row segment is a long sequential read.
+/// Columns per block of the row-accumulating loop when row chunks are combined afterwards: whole
+/// rows of a 4096-wide matrix, so every read is one long sequential stream (32 KiB of float64
+/// accumulators stay in L1).
+const COL_BLOCK: usize = 4096;
+/// Elements per row chunk of the row-accumulating loop (at least 64 rows): few enough partials
+/// that combining them costs a small fraction of the input's read.
+const ROW_CHUNK: usize = 1 << 20;
+/// Columns per block when there is a single row chunk and every block walks all its rows: small
+/// enough to give every thread several blocks.
 const NARROW_COL_BLOCK: usize = 256;
+/// Rows ahead of the row-accumulating loop's reads that the next data is prefetched.
+const ROWS_AHEAD: isize = 8;
 
 /// How elements of type `T` combine: an associative `merge` with an identity. Reducers that
 /// report positions (argmax) read the element's index in the reduction's row-major order.
@@ -119,6 +129,10 @@ unsafe fn sum_f32_avx512(p: *const f32, len: usize) -> f64 {
     let full = len / LANES * LANES;
     let mut i = 0;
     while i < full {
+        // Prefetches never fault, so reaching past the end is harmless.
+        let ahead = p.wrapping_add(i + PREFETCH_AHEAD) as *const i8;
+        _mm_prefetch::<_MM_HINT_T0>(ahead);
+        _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(64));
         for (j, a) in acc.iter_mut().enumerate() {
             *a = _mm512_add_pd(*a, _mm512_cvtps_pd(_mm256_loadu_ps(p.add(i + 8 * j))));
         }
@@ -259,10 +273,10 @@ fn offset_of(shape: &[usize], strides: &[isize], mut i: usize) -> isize {
     off
 }
 
-/// Rows per chunk of the row-accumulating loop: about [`CHUNK`] elements, at least 64 rows so the
-/// partials stay a small fraction of the input. Depends only on the row length.
+/// Rows per chunk of the row-accumulating loop: about [`ROW_CHUNK`] elements, at least 64 rows so
+/// the partials stay a small fraction of the input. Depends only on the row length.
 fn rows_per_chunk(row_len: usize) -> usize {
-    (CHUNK / row_len.max(1)).max(64)
+    (ROW_CHUNK / row_len.max(1)).max(64)
 }
 
 /// Writes `post(reduction)` for every output element of reducing `src` over the dims where
@@ -334,7 +348,7 @@ pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
 }
 
 /// Row accumulation: the kept innermost dim is contiguous, so each reduced "row" merges a vector
-/// into a vector of accumulators. With enough column blocks to share among threads, each block
+/// into a vector of accumulators. When the rows fit in one row chunk, each narrow column block
 /// walks all of its rows in order and writes its outputs directly; otherwise work items are
 /// (batch, row chunk, column block) and the row chunks' partials meet in the fixed tree per column.
 /// Both choices depend only on the shape.
@@ -360,7 +374,9 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
             at += len;
         });
     };
-    if batches * ni.div_ceil(NARROW_COL_BLOCK) >= 8 {
+    let rpc = rows_per_chunk(ni);
+    let nrc = nr.div_ceil(rpc);
+    if nrc == 1 {
         let ncb = ni.div_ceil(NARROW_COL_BLOCK);
         let item = |it: usize| {
             let (b, cb) = (it / ncb, it % ncb);
@@ -385,8 +401,6 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
         }
         return;
     }
-    let rpc = rows_per_chunk(ni);
-    let nrc = nr.div_ceil(rpc);
     let ncb = ni.div_ceil(COL_BLOCK);
     let mut partials = vec![R::identity(); batches * nrc * ni];
     let p = SendPtr(partials.as_mut_ptr());
@@ -427,7 +441,8 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
 
 /// `acc[j] = merge(acc[j], rows[r][j] for each row)` for `len` rows `stride` apart, the first
 /// being row `first`; four rows per pass (the four meet in a fixed pairwise order first, so
-/// accumulator traffic drops fourfold).
+/// accumulator traffic drops fourfold), prefetching the rows [`ROWS_AHEAD`] further on, one cache
+/// line of each at a time (four interleaved streams defeat the hardware prefetcher).
 #[inline(always)]
 unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
     acc: &mut [R::Acc],
@@ -436,20 +451,28 @@ unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
     stride: isize,
     first: usize,
 ) {
+    let line = (64 / std::mem::size_of::<T>()).max(1);
     let mut r = 0;
     while r + 4 <= len {
         let rows: [*const T; 4] = std::array::from_fn(|i| p.offset((r + i) as isize * stride));
         let i0 = first + r;
-        for (j, a) in acc.iter_mut().enumerate() {
-            let (w0, w1) = (
-                R::lift(*rows[0].add(j), i0),
-                R::lift(*rows[1].add(j), i0 + 1),
-            );
-            let (w2, w3) = (
-                R::lift(*rows[2].add(j), i0 + 2),
-                R::lift(*rows[3].add(j), i0 + 3),
-            );
-            *a = R::merge(*a, R::merge(R::merge(w0, w1), R::merge(w2, w3)));
+        for (l, block) in acc.chunks_mut(line).enumerate() {
+            let j0 = l * line;
+            for row in rows {
+                prefetch(row.wrapping_offset(ROWS_AHEAD * stride).wrapping_add(j0));
+            }
+            for (k, a) in block.iter_mut().enumerate() {
+                let j = j0 + k;
+                let (w0, w1) = (
+                    R::lift(*rows[0].add(j), i0),
+                    R::lift(*rows[1].add(j), i0 + 1),
+                );
+                let (w2, w3) = (
+                    R::lift(*rows[2].add(j), i0 + 2),
+                    R::lift(*rows[3].add(j), i0 + 3),
+                );
+                *a = R::merge(*a, R::merge(R::merge(w0, w1), R::merge(w2, w3)));
+            }
         }
         r += 4;
     }
@@ -460,6 +483,17 @@ unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
         }
         r += 1;
     }
+}
+
+/// Asks for the cache line at `p` ahead of its use; never faults, whatever `p` is.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, even for an invalid address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p as *const i8)
+    };
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -474,8 +508,20 @@ unsafe fn merge_rows_avx2<T: Element, R: Reducer<T>>(
     merge_rows_generic::<T, R>(acc, p, len, stride, first)
 }
 
-/// [`merge_rows_generic`], in its AVX2 build when the CPU has it (the same operations, so the
-/// same bits).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn merge_rows_avx512<T: Element, R: Reducer<T>>(
+    acc: &mut [R::Acc],
+    p: *const T,
+    len: usize,
+    stride: isize,
+    first: usize,
+) {
+    merge_rows_generic::<T, R>(acc, p, len, stride, first)
+}
+
+/// [`merge_rows_generic`], in its AVX-512 or AVX2 build when the CPU has it (the same
+/// operations, so the same bits).
 unsafe fn merge_rows<T: Element, R: Reducer<T>>(
     acc: &mut [R::Acc],
     p: *const T,
@@ -484,8 +530,13 @@ unsafe fn merge_rows<T: Element, R: Reducer<T>>(
     first: usize,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        return merge_rows_avx2::<T, R>(acc, p, len, stride, first);
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return merge_rows_avx512::<T, R>(acc, p, len, stride, first);
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return merge_rows_avx2::<T, R>(acc, p, len, stride, first);
+        }
     }
     merge_rows_generic::<T, R>(acc, p, len, stride, first)
 }
