@@ -1,17 +1,41 @@
 //! The kernels' thread pool: a rayon pool whose size `set_num_threads` can change at any time.
 //! With one thread, kernels run on the calling thread and no pool is involved.
+//!
+//! Fork safety: a forked child has none of its parent's threads, so a job handed to the parent's
+//! pool would wait forever. A `pthread_atfork` handler marks the child, and the child's first
+//! parallel kernel abandons the inherited pool (without dropping it: its threads are not there to
+//! be told) and builds its own.
 
 use rayon::prelude::*;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once, OnceLock, RwLock};
 
 struct Pool {
     threads: usize,
     pool: Option<Arc<rayon::ThreadPool>>,
 }
 
+/// Set in a forked child until its first parallel kernel replaces the inherited pool.
+static FORKED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn mark_forked_child() {
+    FORKED.store(true, Ordering::Relaxed);
+}
+
+/// Registers [`mark_forked_child`] with `pthread_atfork`, once per process.
+fn watch_forks() {
+    static WATCH: Once = Once::new();
+    #[cfg(unix)]
+    WATCH.call_once(|| {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe { libc::pthread_atfork(None, None, Some(mark_forked_child)) };
+    });
+}
+
 fn pool() -> &'static RwLock<Pool> {
     static POOL: OnceLock<RwLock<Pool>> = OnceLock::new();
     POOL.get_or_init(|| {
+        watch_forks();
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());
         RwLock::new(Pool {
             threads: n,
@@ -37,6 +61,12 @@ pub fn set_num_threads(n: usize) {
 }
 
 fn current_pool() -> Option<Arc<rayon::ThreadPool>> {
+    if FORKED.swap(false, Ordering::Relaxed) {
+        if let Ok(mut p) = pool().write() {
+            // The parent's workers do not exist here: dropping the pool would signal them.
+            std::mem::forget(p.pool.take());
+        }
+    }
     if let Ok(p) = pool().read() {
         if p.threads <= 1 {
             return None;

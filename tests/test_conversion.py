@@ -371,6 +371,35 @@ def test_np_from_dlpack_keeps_memory_alive():
     assert n.tolist() == [0, 1, 2, 3]
 
 
+def test_dlpack_versioned_and_legacy_capsules():
+    # Consumers that pass max_version >= (1, 0) get a DLPack 1.x capsule; others the legacy one.
+    t = rt.arange(3.0)
+    assert "dltensor_versioned" in repr(t.__dlpack__(max_version=(1, 0)))
+    assert '"dltensor"' in repr(t.__dlpack__())
+    assert rt.from_dlpack(t.__dlpack__(max_version=(1, 0))).tolist() == [0.0, 1.0, 2.0]
+    assert rt.from_dlpack(t.__dlpack__()).tolist() == [0.0, 1.0, 2.0]
+    with pytest.raises(TypeError, match="max_version"):
+        t.__dlpack__(max_version="1.0")
+
+
+def test_np_from_dlpack_is_writeable():
+    # numpy marks arrays from legacy capsules read-only; the versioned capsule says writeable.
+    t = rt.zeros(3)
+    n = np.from_dlpack(t)
+    assert n.flags.writeable
+    n[1] = 2.0
+    assert t.tolist() == [0.0, 2.0, 0.0]
+
+
+def test_rt_from_dlpack_of_read_only_numpy_shares_it():
+    # numpy exports a read-only array only as a versioned capsule; torch shares it, so do we.
+    n = np.arange(4.0)
+    n.flags.writeable = False
+    t = rt.from_dlpack(n)
+    assert t.data_ptr() == n.ctypes.data and t.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert rt.from_dlpack(np.from_dlpack(rt.arange(2))).tolist() == [0, 1]
+
+
 def test_dlpack_requires_grad_refused():
     with pytest.raises(BufferError, match="Can't export tensors that require gradient, use tensor.detach()"):
         np.from_dlpack(rt.zeros(3, requires_grad=True))

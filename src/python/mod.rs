@@ -2,6 +2,7 @@
 
 pub(crate) mod autograd;
 mod convert;
+mod dlpack;
 mod dtype;
 mod errors;
 mod extrema;
@@ -62,7 +63,7 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::stack, m)?)?;
     m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
-    m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
+    m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
     math_functions::register(m)?;
     reductions::register(m)?;
     extrema::register(m)?;
