@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MATURIN := $(VENV)/bin/maturin
 
-.PHONY: build demo test test-slow bench clean
+.PHONY: build demo test test-slow test-valgrind bench clean
 
 $(VENV)/.deps-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test: build
 # The long fuzz/leak/sweep runs.
 test-slow: build
 	$(PY) -m pytest tests -q -m slow
+
+# The Rust core's tests under valgrind's memcheck: invalid reads/writes, uninitialised values and
+# definite leaks fail the run (Miri and AddressSanitizer need a nightly toolchain, which this
+# project does not assume).
+test-valgrind:
+	bin=$$(cargo test --no-run 2>&1 | sed -n 's/.*Executable unittests src\/lib.rs (\(.*\))/\1/p'); \
+	valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$$bin" --test-threads=2
 
 # rtensor against numpy and torch (when installed), side by side in one process.
 bench: build

@@ -184,4 +184,44 @@ mod tests {
             Err(Error::OutOfMemory(_))
         ));
     }
+
+    /// Counts drops of a borrowed buffer's owner.
+    struct CountDrops(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    impl Drop for CountDrops {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn borrowed_owner_lives_as_long_as_the_last_share_and_drops_once() {
+        use std::sync::atomic::AtomicUsize;
+        use std::sync::Arc;
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut buf = vec![7u8; 64];
+        // SAFETY: `buf` outlives the storage.
+        let s = Arc::new(unsafe {
+            Storage::borrowed(buf.as_mut_ptr(), 64, Box::new(CountDrops(drops.clone())))
+        });
+        let shares: Vec<_> = (0..4).map(|_| s.clone()).collect();
+        drop(s);
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        assert_eq!(unsafe { *shares[3].ptr().add(63) }, 7);
+        drop(shares);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        // A null foreign pointer (a zero-size export) is replaced by a dangling, aligned one.
+        let empty = unsafe { Storage::borrowed(std::ptr::null_mut(), 0, Box::new(())) };
+        assert!(!empty.ptr().is_null());
+    }
+
+    #[test]
+    fn mapped_buffers_are_zero_and_writable_to_the_last_byte() {
+        let n = (3 << 20) + 5;
+        let s = Storage::zeroed(n).unwrap();
+        let all = unsafe { std::slice::from_raw_parts_mut(s.ptr(), n) };
+        assert!(all.iter().all(|&b| b == 0));
+        all[n - 1] = 1;
+        assert_eq!(unsafe { *s.ptr().add(n - 1) }, 1);
+        assert_eq!(s.ptr() as usize % ALIGN, 0);
+    }
 }
