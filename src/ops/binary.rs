@@ -463,11 +463,19 @@ fn plan(op: BinaryOp, promoted: DType) -> Result<(DType, DType)> {
 
 /// Integer division and modulo by zero, and integer powers with a negative scalar exponent, are
 /// errors (a tensor exponent is not checked, as in torch).
-fn check_integer_domain(op: BinaryOp, compute: DType, b: &Value, tb: &Tensor) -> Result<()> {
+fn check_integer_domain(
+    op: BinaryOp,
+    compute: DType,
+    b: &Value,
+    tb: &Tensor,
+    out_numel: usize,
+) -> Result<()> {
     if compute.is_floating() || compute == DType::Bool {
         return Ok(());
     }
     let bad = match (op, b) {
+        // torch finds a zero divisor as its kernel reads it: an empty result reads nothing.
+        (BinaryOp::FloorDiv | BinaryOp::Remainder, _) if out_numel == 0 => false,
         (BinaryOp::FloorDiv | BinaryOp::Remainder, _) => {
             dispatch!(compute, T => any_value::<T>(tb, |v: T| v.to_i64() == 0))
         }
@@ -540,7 +548,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
         broadcast_shapes(a.shape(), b.shape())?.into()
     };
     let (ta, tb) = (a.as_dtype(compute)?, b.as_dtype(compute)?);
-    check_integer_domain(op, compute, b, &tb)?;
+    check_integer_domain(op, compute, b, &tb, shape.iter().product())?;
     let out = Tensor::uninit(&shape, result)?;
     run(op, compute, &out, &fit(ta, &shape), &fit(tb, &shape));
     let Some(name) = binary_name(op, a, b) else {
@@ -620,7 +628,7 @@ fn binary_raw(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
     let (compute, result) = plan_in_place(op, dst, b)?;
     let shape = dst.shape().to_vec();
     let tb = detach_source(dst, &b.to_tensor(compute)?)?;
-    check_integer_domain(op, compute, b, &tb)?;
+    check_integer_domain(op, compute, b, &tb, dst.numel())?;
     let tb = tb.broadcast_to(&shape);
     if compute == dst.dtype() {
         // The kernel reads each element of `dst` before writing it, so `dst` is also the left operand.
