@@ -153,7 +153,10 @@ fn strip_leading_ones(value: &Tensor) -> Tensor {
 impl Tensor {
     /// Applies the basic part of an index, returning the view and the advanced items with the
     /// view dim each one starts at.
-    fn basic_index(&self, items: &[IndexItem]) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
+    pub(crate) fn basic_index(
+        &self,
+        items: &[IndexItem],
+    ) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
         let consumed: usize = items.iter().map(IndexItem::dims_consumed).sum();
         let ellipses = items
             .iter()
@@ -258,6 +261,13 @@ impl Tensor {
         let dims: Vec<usize> = advanced.iter().map(|(d, _)| *d).collect();
         let adjacent = dims.windows(2).all(|w| w[1] == w[0] + 1);
         let insert_at = if adjacent { dims[0] } else { 0 };
+        // torch checks index values as its kernel reads them: when the dims left unindexed hold no
+        // element, nothing is read and an out-of-range value passes (`zeros(2, 0)[[5]]` is empty).
+        // Indexing a size-0 dim with a non-empty index is refused up front.
+        let rest: usize = (0..view.ndim())
+            .filter(|d| !dims.contains(d))
+            .map(|d| view.shape()[d])
+            .product();
         let mut indices = Vec::with_capacity(advanced.len());
         for (d, t) in &advanced {
             let size = view.shape()[*d] as i64;
@@ -265,8 +275,17 @@ impl Tensor {
                 .to_dtype(DType::Int64)?
                 .broadcast_to(&index_shape)
                 .to_vec_i64()?;
+            if size == 0 && !vals.is_empty() {
+                return Err(Error::Index(
+                    "index is out of bounds for dimension with size 0".into(),
+                ));
+            }
             let mut out = Vec::with_capacity(vals.len());
             for v in vals {
+                if rest == 0 {
+                    out.push(0);
+                    continue;
+                }
                 if v < -size || v >= size {
                     return Err(Error::Index(format!(
                         "index {} is out of bounds for dimension {} with size {}",
