@@ -496,6 +496,12 @@ impl Tensor {
                 "narrow() cannot be applied to a 0-dim tensor.".into(),
             ));
         }
+        // torch's checks, in its order and with its exception types.
+        if length < 0 {
+            return Err(Error::Runtime(
+                "narrow(): length must be non-negative.".into(),
+            ));
+        }
         let d = normalize_dim(dim, self.ndim())?;
         let size = self.shape()[d] as i64;
         let s = if start < 0 {
@@ -503,12 +509,6 @@ impl Tensor {
         } else {
             start
         };
-        // torch's checks, in its order and with its exception types.
-        if length < 0 {
-            return Err(Error::Runtime(
-                "narrow(): length must be non-negative.".into(),
-            ));
-        }
         if start < -size || start > size {
             return Err(Error::Index(format!(
                 "start out of range (expected to be in range of [{}, {}], but got {})",

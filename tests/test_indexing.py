@@ -566,3 +566,21 @@ def test_out_of_range_index_into_an_empty_result_is_not_checked():
 def test_setitem_checks_the_key_before_the_value_dtype():
     with pytest.raises(IndexError, match="too many indices for tensor of dimension 0"):
         rt.tensor(0.0)[rt.tensor([], dtype=rt.int64),] = rt.tensor(False)
+
+
+def test_setitem_checks_the_value_shape_before_the_index_values():
+    # found by tests/test_properties.py (differential with torch): torch reads the index values last
+    x = rt.zeros(3, 2)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "shape mismatch: value tensor of shape [0] cannot be broadcast to indexing result of shape [1, 2]")):
+        x[rt.tensor([3])] = rt.zeros(0)
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        x[rt.tensor([3])] = rt.zeros(2)
+
+
+def test_empty_broadcast_index_into_a_size_0_dim_reads_nothing():
+    # the size-0 check looks at the broadcast index: [] with [0] broadcasts to an empty index
+    x = rt.zeros(0, 0, dtype=rt.bool)
+    assert x[rt.tensor([], dtype=rt.int64), rt.tensor([0])].shape == (0,)
+    with pytest.raises(RuntimeError, match=re.escape(SOURCE_DTYPE_MSG.format("Bool", "Float"))):
+        x[rt.tensor([], dtype=rt.int64), rt.tensor([0])] = rt.tensor(0.0)

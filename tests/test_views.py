@@ -729,3 +729,8 @@ def test_narrow_errors_match_torch(args, kind, msg):
         rt.zeros(3).narrow(*args)
     assert str(e.value) == msg
     assert type(e.value) is kind or kind is RuntimeError and not isinstance(e.value, IndexError)
+
+
+def test_narrow_checks_the_length_before_the_dim():
+    with pytest.raises(RuntimeError, match=re.escape("narrow(): length must be non-negative.")):
+        rt.zeros(0).narrow(1, 0, -1)

@@ -54,6 +54,9 @@ struct Gather {
     index_shape: Vec<usize>,
     /// Where the index dims go in the result when the advanced dims were adjacent (torch/numpy rule).
     insert_at: usize,
+    /// The first out-of-range index value (its slot in `indices` holds 0): raised by the caller,
+    /// after the checks torch makes before it reads the indices (the value's shape, for a put).
+    out_of_range: Option<Error>,
 }
 
 impl Gather {
@@ -269,6 +272,7 @@ impl Tensor {
             .map(|d| view.shape()[d])
             .product();
         let mut indices = Vec::with_capacity(advanced.len());
+        let mut out_of_range = None;
         for (d, t) in &advanced {
             let size = view.shape()[*d] as i64;
             let vals = t
@@ -287,10 +291,14 @@ impl Tensor {
                     continue;
                 }
                 if v < -size || v >= size {
-                    return Err(Error::Index(format!(
-                        "index {} is out of bounds for dimension {} with size {}",
-                        v, d, size
-                    )));
+                    out_of_range.get_or_insert_with(|| {
+                        Error::Index(format!(
+                            "index {} is out of bounds for dimension {} with size {}",
+                            v, d, size
+                        ))
+                    });
+                    out.push(0);
+                    continue;
                 }
                 out.push(if v < 0 { v + size } else { v });
             }
@@ -308,6 +316,7 @@ impl Tensor {
             indices,
             index_shape,
             insert_at,
+            out_of_range,
         })
     }
 
@@ -326,7 +335,10 @@ impl Tensor {
 
     /// The advanced-indexing gather behind [`Tensor::index`].
     fn gather(&self, view: Tensor, advanced: Vec<(usize, Tensor)>) -> Result<Tensor> {
-        let g = Tensor::plan_gather(view, advanced)?;
+        let mut g = Tensor::plan_gather(view, advanced)?;
+        if let Some(e) = g.out_of_range.take() {
+            return Err(e);
+        }
         let out = Tensor::uninit(&g.front_shape(), self.dtype())?;
         let (rest_shape, rest_strides) = g.rest();
         let rest_numel: usize = rest_shape.iter().product();
@@ -425,7 +437,7 @@ impl Tensor {
                 crate::dispatch!(self.dtype(), T => Tensor::from_vec(vec![s.to::<T>()], &[])?)
             }
         };
-        let g = Tensor::plan_gather(view, advanced)?;
+        let mut g = Tensor::plan_gather(view, advanced)?;
         // Broadcast the value to the result shape torch reports, then bring index dims to the front.
         let front = g.front_shape();
         let final_shape: Vec<usize> = if g.insert_at == 0 {
@@ -443,6 +455,9 @@ impl Tensor {
                     fmt_shape(&final_shape)
                 ))
             })?;
+        if let Some(e) = g.out_of_range.take() {
+            return Err(e);
+        }
         let mut v = value.broadcast_to(&shape);
         if g.insert_at != 0 {
             let perm = g.final_perm();

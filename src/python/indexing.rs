@@ -161,10 +161,8 @@ fn check_index_put_dtype(
             ))
         })?;
     }
-    if advanced
-        .iter()
-        .any(|(d, idx)| view.shape()[*d] == 0 && idx.numel() > 0)
-    {
+    let index_numel: usize = index_shape.iter().product();
+    if index_numel > 0 && advanced.iter().any(|(d, _)| view.shape()[*d] == 0) {
         return Err(PyIndexError::new_err(
             "index is out of bounds for dimension with size 0",
         ));
