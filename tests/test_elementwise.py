@@ -1354,3 +1354,16 @@ def test_integer_division_by_zero_of_an_empty_result_is_not_an_error():
     x //= 0
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         rt.ones(1, dtype=rt.int32) // 0
+
+
+def test_bool_tensor_to_a_bool_power():
+    # found by tests/test_properties.py (differential with torch): torch's pow(Tensor, Scalar) fills ones for the
+    # exponent 0 and copies for 1 before it looks for a kernel, so bool ** False / True work
+    x = rt.tensor([True, False])
+    assert (x ** False).dtype == rt.bool and (x ** False).tolist() == [True, True]
+    assert (x ** True).tolist() == [True, False]
+    assert (rt.tensor(False) ** False).item() is True
+    with pytest.raises(RuntimeError, match="\"pow\" not implemented for 'Bool'"):
+        x ** rt.tensor(True)
+    with pytest.raises(RuntimeError, match="\"pow\" not implemented for 'Bool'"):
+        True ** x

@@ -59,6 +59,7 @@ impl BinaryOp {
             Minimum => "minimum_cpu",
             Remainder => "remainder_cpu",
             FloorDiv => "div_floor_cpu",
+            Pow => "pow",
             _ => "binary_cpu",
         }
     }
@@ -540,6 +541,17 @@ fn fit<'t>(t: Cow<'t, Tensor>, shape: &[usize]) -> Cow<'t, Tensor> {
 /// `a op b` out of place, with broadcasting and promotion.
 pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
     check_sub(op, a, b)?;
+    if let (BinaryOp::Pow, Value::Tensor(t), Value::Scalar(Scalar::Bool(e))) = (op, a, b) {
+        if t.dtype() == DType::Bool {
+            // torch's pow(Tensor, Scalar) fills ones for the exponent 0 and copies for 1 before it
+            // looks for a kernel, so a bool tensor to a bool power works (there is no bool pow).
+            return if *e {
+                t.clone_contiguous()
+            } else {
+                Tensor::full(t.shape(), Scalar::Int(1), DType::Bool)
+            };
+        }
+    }
     let promoted = b.add_to(a.add_to(ResultType::default())).finish();
     let (compute, result) = plan(op, promoted)?;
     let shape: Cow<[usize]> = if a.shape() == b.shape() {
