@@ -584,3 +584,12 @@ def test_empty_broadcast_index_into_a_size_0_dim_reads_nothing():
     assert x[rt.tensor([], dtype=rt.int64), rt.tensor([0])].shape == (0,)
     with pytest.raises(RuntimeError, match=re.escape(SOURCE_DTYPE_MSG.format("Bool", "Float"))):
         x[rt.tensor([], dtype=rt.int64), rt.tensor([0])] = rt.tensor(0.0)
+
+
+def test_a_bad_slice_is_reported_before_a_bad_mask():
+    # found by tests/test_properties.py (differential with torch): torch checks a mask's shape after the key's
+    # basic part, so the later negative step is the error it reports
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        rt.zeros(1, 0, dtype=rt.bool)[rt.zeros(0, dtype=rt.bool), ::-1]
+    with pytest.raises(IndexError, match=re.escape("The shape of the mask [0] at index 0 does not match")):
+        rt.zeros(1, 0, dtype=rt.bool)[rt.zeros(0, dtype=rt.bool), ::1]

@@ -182,6 +182,9 @@ impl Tensor {
         let mut view = self.clone();
         let mut dim = 0usize;
         let mut advanced = vec![];
+        // torch checks a mask's shape after the whole key's basic part (a bad slice after a bad
+        // mask is the error it reports), so the first mismatch waits for the end of the loop.
+        let mut mask_error = None;
         // torch names an out-of-range int by its position in the index expression.
         for (position, item) in items.iter().enumerate() {
             match item {
@@ -210,8 +213,8 @@ impl Tensor {
                 IndexItem::Tensor(t) if t.dtype() == DType::Bool => {
                     let covered = &view.shape()[dim..dim + t.ndim()];
                     for (j, (&m, &s)) in t.shape().iter().zip(covered).enumerate() {
-                        if m != s {
-                            return Err(Error::Index(format!(
+                        if m != s && mask_error.is_none() {
+                            mask_error = Some(Error::Index(format!(
                                 "The shape of the mask {} at index {} does not match the shape of the indexed tensor {} at index {}",
                                 fmt_shape(t.shape()),
                                 j,
@@ -246,6 +249,9 @@ impl Tensor {
                     dim += 1;
                 }
             }
+        }
+        if let Some(e) = mask_error {
+            return Err(e);
         }
         Ok((view, advanced))
     }
