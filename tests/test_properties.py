@@ -244,10 +244,9 @@ def test_binary_with_python_scalar(name, dtype, scalar, reflected, shape, data):
     s = np.array(scalar, dtype=NP[sdt])
     lhs, rhs = (s, a) if reflected else (a, s)
     dl, dr = (sdt, dtype) if reflected else (dtype, sdt)
-    if binary_rejected(name, dl, dr, rhs) and not (name == "sub" and rt.bool not in (dtype,) and sdt != rt.bool):
-        if not (name in ("floordiv", "remainder", "pow") and res != rt.bool):
-            raises_like_torch(lambda: fn(scalar, ta) if reflected else fn(ta, scalar))
-            return
+    if binary_rejected(name, dl, dr, rhs):
+        raises_like_torch(lambda: fn(scalar, ta) if reflected else fn(ta, scalar))
+        return
     if name == "pow" and reflected and res in INTS:
         return  # int scalar ** int tensor: covered by the tensor/tensor test
     assume(binary_case(name, lhs, np.asarray(rhs), res))
@@ -488,7 +487,8 @@ def test_var_std(name, dtype, shape, keepdim, correction, data):
         # torch: the divisor is max(0, N - correction); 0/0 is nan, x/0 is inf
         v = ss / max(0, n - ddof)
         expected = np.sqrt(v) if name == "std" else v
-    check(out, expected, dtype, rtol=1e-4 if dtype == rt.float32 else 1e-10, atol=1e-4 if dtype == rt.float32 else 1e-10)
+    tol = 1e-4 if dtype == rt.float32 else 1e-10
+    check(out, expected, dtype, rtol=tol, atol=tol)
 
 
 class _nowarn:
@@ -1248,6 +1248,8 @@ def test_view_calls_agree_with_torch(call, dtype, shape, data):
     a, ta = data.draw(tensor_of(dtype, shape))
     args = tuple(args_of(data))
     xa = torch.from_numpy(a.copy())
+    if name == "view":
+        ta = rt.tensor(a)  # whether a view exists depends on the strides: compare contiguous with contiguous
     # torch gives zeros(()).expand(0, -1) the shape (0, -1): a negative size, not something to copy
     assume(not (name == "expand" and a.ndim == 0 and any(x < 0 for x in args)))
     if name == "movedim_like_T":
