@@ -26,9 +26,11 @@ test: build
 	cargo test --quiet
 	$(PY) -m pytest tests -q
 
-# The long fuzz/leak/sweep runs.
+# The long fuzz/leak/sweep runs, then the property and random-gradcheck suites with many more examples.
 test-slow: build
 	$(PY) -m pytest tests -q -m slow
+	RTENSOR_HYPOTHESIS_EXAMPLES=500 $(PY) -m pytest tests/test_properties.py -q -m "slow or not slow"
+	RTENSOR_HYPOTHESIS_EXAMPLES=100 $(PY) -m pytest tests/test_gradcheck_random.py -q -m "slow or not slow"
 
 # The Rust core's tests under valgrind's memcheck: invalid reads/writes, uninitialised values and
 # definite leaks fail the run (Miri and AddressSanitizer need a nightly toolchain, which this

@@ -419,6 +419,9 @@ impl Tensor {
     /// Flattens dims `start..=end` into one.
     pub fn flatten(&self, start: i64, end: i64) -> Result<Tensor> {
         if self.ndim() == 0 {
+            // A 0-dim tensor has the one dim 0 (or -1) here, as for every dim argument in torch.
+            normalize_dim(start, 0)?;
+            normalize_dim(end, 0)?;
             return self.reshape(&[1]);
         }
         let s = normalize_dim(start, self.ndim())?;
@@ -493,6 +496,12 @@ impl Tensor {
                 "narrow() cannot be applied to a 0-dim tensor.".into(),
             ));
         }
+        // torch's checks, in its order and with its exception types.
+        if length < 0 {
+            return Err(Error::Runtime(
+                "narrow(): length must be non-negative.".into(),
+            ));
+        }
         let d = normalize_dim(dim, self.ndim())?;
         let size = self.shape()[d] as i64;
         let s = if start < 0 {
@@ -500,10 +509,16 @@ impl Tensor {
         } else {
             start
         };
-        if s < 0 || s > size || length < 0 || length > size - s {
+        if start < -size || start > size {
             return Err(Error::Index(format!(
+                "start out of range (expected to be in range of [{}, {}], but got {})",
+                -size, size, start
+            )));
+        }
+        if length > size - s {
+            return Err(Error::Runtime(format!(
                 "start ({}) + length ({}) exceeds dimension size ({}).",
-                start, length, size
+                s, length, size
             )));
         }
         let (s, len) = (s as usize, length as usize);

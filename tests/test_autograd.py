@@ -793,6 +793,19 @@ def test_autograd_grad_basic_does_not_touch_grad():
     assert x.grad is None
 
 
+def test_autograd_grad_of_a_leaf_with_respect_to_itself():
+    # found by tests/test_gradcheck_random.py (x.flatten() of a 1-D leaf is the leaf): the leaf's accumulator,
+    # made for the target and dropped before the outputs were seeded, came back under another key -> None
+    x = F(1.0, 2.0, 3.0)
+    (g,) = rt.autograd.grad([x], [x], grad_outputs=[F(4.0, 5.0, 6.0, requires_grad=False)])
+    assert vals(g) == [4.0, 5.0, 6.0]
+    (g,) = rt.autograd.grad([x.flatten()], [x], grad_outputs=[F(1.0, 1.0, 1.0, requires_grad=False)])
+    assert vals(g) == [1.0, 1.0, 1.0]
+    (g,) = rt.autograd.grad([x.sum()], [x])
+    assert vals(g) == [1.0, 1.0, 1.0]
+    assert x.grad is None
+
+
 def test_autograd_grad_returns_tuple():
     x = F(1.0)
     r = rt.autograd.grad((x * 2).sum(), [x])

@@ -1342,3 +1342,28 @@ def test_inplace_into_expanded_clone_works():
     e = rt.zeros(3).expand(2, 3).clone()
     e.add_(1)
     assert e.tolist() == [[1.0] * 3] * 2
+
+
+def test_integer_division_by_zero_of_an_empty_result_is_not_an_error():
+    # found by tests/test_properties.py (differential with torch): torch finds a zero divisor as its kernel reads
+    # it, so an empty result raises nothing
+    assert (rt.zeros(0, dtype=rt.bool) // 0).shape == (0,)
+    assert (rt.zeros(0, dtype=rt.int32) % 0).dtype == rt.int32
+    assert (rt.zeros(0, dtype=rt.int32) // rt.zeros(1, dtype=rt.int32)).shape == (0,)
+    x = rt.zeros(3, dtype=rt.int64)[:0]
+    x //= 0
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        rt.ones(1, dtype=rt.int32) // 0
+
+
+def test_bool_tensor_to_a_bool_power():
+    # found by tests/test_properties.py (differential with torch): torch's pow(Tensor, Scalar) fills ones for the
+    # exponent 0 and copies for 1 before it looks for a kernel, so bool ** False / True work
+    x = rt.tensor([True, False])
+    assert (x ** False).dtype == rt.bool and (x ** False).tolist() == [True, True]
+    assert (x ** True).tolist() == [True, False]
+    assert (rt.tensor(False) ** False).item() is True
+    with pytest.raises(RuntimeError, match="\"pow\" not implemented for 'Bool'"):
+        x ** rt.tensor(True)
+    with pytest.raises(RuntimeError, match="\"pow\" not implemented for 'Bool'"):
+        True ** x

@@ -514,3 +514,82 @@ def test_setitem_bad_value_type(value, name):
 
 def test_setitem_numpy_value_type_error():
     _assert_unchanged_after(TypeError, 0, np.array([1, 2, 3, 4]), "can't assign a numpy.ndarray")
+
+
+SOURCE_DTYPE_MSG = "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source."
+
+
+@pytest.mark.parametrize("key, value, names", [
+    (lambda: rt.tensor([0]), lambda: rt.tensor([1.5]), ("Long", "Float")),
+    (lambda: [0, 1], lambda: rt.tensor([1, 2], dtype=rt.int32), ("Long", "Int")),
+    (lambda: rt.tensor([0]), lambda: rt.tensor(2.5), ("Long", "Float")),
+    (lambda: rt.tensor([True, False, True]), lambda: rt.tensor([1.5, 2.5]), ("Long", "Float")),
+    (lambda: rt.tensor(True), lambda: rt.tensor([2, 3, 4], dtype=rt.int32), ("Long", "Int")),
+    # the bounds come second: torch checks the dtypes first
+    (lambda: rt.tensor([7]), lambda: rt.tensor([1.5]), ("Long", "Float")),
+])
+def test_index_put_needs_the_destination_dtype(key, value, names):
+    # found by tests/test_properties.py (differential with torch): rtensor converted the value silently
+    x = rt.zeros(3, dtype=rt.int64)
+    with pytest.raises(RuntimeError, match=re.escape(SOURCE_DTYPE_MSG.format(*names))):
+        x[key()] = value()
+    assert x.tolist() == [0, 0, 0]
+
+
+def test_index_put_converts_where_torch_does():
+    x = rt.zeros(2, 3)
+    x[rt.tensor([True, False])] = rt.tensor(2)  # one mask and a one-element value: masked_fill, converted
+    x[rt.ones(2, 3, dtype=rt.bool) & (rt.arange(3) < 1)] = rt.tensor([5])
+    x[0:1] = rt.tensor([[1, 2, 3]])  # basic indexing copies with conversion
+    x[True] = rt.tensor([7, 8, 9])  # a Python bool indexes like None
+    x[rt.tensor([1])] = 4  # a Python number is always converted
+    assert x.tolist() == [[7.0, 8.0, 9.0], [4.0, 4.0, 4.0]]
+
+
+def test_out_of_range_index_into_an_empty_result_is_not_checked():
+    # found by tests/test_properties.py (differential with torch): torch checks index values as its kernel reads
+    # them, so when the unindexed dims hold no element nothing is read and nothing is refused
+    assert rt.zeros(2, 0)[rt.tensor([5])].shape == (1, 0)
+    assert rt.zeros(2, 0)[[5]].shape == (1, 0)
+    assert rt.zeros(0, 3)[:, [7]].shape == (0, 1)
+    assert rt.zeros(0, 1, dtype=rt.bool)[..., rt.tensor([1])].shape == (0, 1)
+    x = rt.zeros(2, 0)
+    x[rt.tensor([5])] = 1.0
+    assert x.shape == (2, 0)
+    # a non-empty index into a size-0 dim is refused up front, and an in-range result is still checked
+    with pytest.raises(IndexError, match="^index is out of bounds for dimension with size 0$"):
+        rt.zeros(2, 0)[[1], [3]]
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 2"):
+        rt.zeros(2, 1)[[5]]
+
+
+def test_setitem_checks_the_key_before_the_value_dtype():
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 0"):
+        rt.tensor(0.0)[rt.tensor([], dtype=rt.int64),] = rt.tensor(False)
+
+
+def test_setitem_checks_the_value_shape_before_the_index_values():
+    # found by tests/test_properties.py (differential with torch): torch reads the index values last
+    x = rt.zeros(3, 2)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "shape mismatch: value tensor of shape [0] cannot be broadcast to indexing result of shape [1, 2]")):
+        x[rt.tensor([3])] = rt.zeros(0)
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        x[rt.tensor([3])] = rt.zeros(2)
+
+
+def test_empty_broadcast_index_into_a_size_0_dim_reads_nothing():
+    # the size-0 check looks at the broadcast index: [] with [0] broadcasts to an empty index
+    x = rt.zeros(0, 0, dtype=rt.bool)
+    assert x[rt.tensor([], dtype=rt.int64), rt.tensor([0])].shape == (0,)
+    with pytest.raises(RuntimeError, match=re.escape(SOURCE_DTYPE_MSG.format("Bool", "Float"))):
+        x[rt.tensor([], dtype=rt.int64), rt.tensor([0])] = rt.tensor(0.0)
+
+
+def test_a_bad_slice_is_reported_before_a_bad_mask():
+    # found by tests/test_properties.py (differential with torch): torch checks a mask's shape after the key's
+    # basic part, so the later negative step is the error it reports
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        rt.zeros(1, 0, dtype=rt.bool)[rt.zeros(0, dtype=rt.bool), ::-1]
+    with pytest.raises(IndexError, match=re.escape("The shape of the mask [0] at index 0 does not match")):
+        rt.zeros(1, 0, dtype=rt.bool)[rt.zeros(0, dtype=rt.bool), ::1]

@@ -258,6 +258,11 @@ def test_norm_dispatch_and_seed_values():
      "Expected a floating point or complex tensor as input. Got Long"),
     (lambda: rt.linalg.vector_norm(rt.ones(0), ord=INF), RuntimeError,
      "cannot compute the inf norm on an empty tensor"),
+    # found by tests/test_properties.py: negative orders have no identity either
+    (lambda: rt.linalg.vector_norm(rt.ones(0), ord=-1), RuntimeError,
+     "linalg.vector_norm cannot compute the -1 norm on an empty tensor because the operation does not have an identity"),
+    (lambda: rt.linalg.vector_norm(rt.ones(2, 0), ord=-0.5, dim=1), RuntimeError,
+     "linalg.vector_norm cannot compute the -0.5 norm on the dimension 1because this dimension is empty"),
     (lambda: rt.linalg.norm(rt.ones(3, 3, 3), ord=1), RuntimeError, "the input must be 1D or 2D. Got 3D."),
     (lambda: rt.ones(3, 3, 3).norm(p="fro", dim=(0, 1, 2)), RuntimeError, "dim must be a 2-tuple. Got 0 1 2"),
 ])
@@ -273,6 +278,8 @@ def test_norm_errors(call, kind, msg):
     lambda L: L.linalg.matrix_norm(L.ones(3), ord=1),
     lambda L: L.linalg.vector_norm(L.ones(3, 3), dim=5),
     lambda L: L.linalg.vector_norm(L.ones(0, 3), ord=-INF, dim=0),
+    lambda L: L.linalg.vector_norm(L.ones(0, 3), ord=-2, dim=0),
+    lambda L: L.linalg.vector_norm(L.ones(0), ord=-1),
     lambda L: L.ones(2, 3) @ L.ones(2, 3),
     lambda L: L.ones(2, 3, 4) @ L.ones(2, 5, 6),
 ])
@@ -316,3 +323,19 @@ def test_linalg_is_a_module():
     import types
     assert isinstance(rt.linalg, types.ModuleType)
     from rtensor.linalg import matrix_norm, norm, vector_norm  # noqa: F401
+
+
+def test_negative_order_norm_over_a_non_empty_dim_of_an_empty_tensor():
+    # only the reduced dims matter: (2, 0) reduced over dim 0 is an empty result, not an error
+    assert rt.linalg.vector_norm(rt.ones(2, 0), ord=-2, dim=0).shape == (0,)
+
+
+def test_einsum_diagonal_keeps_the_integer_dtype():
+    # found by tests/test_properties.py: the diagonal went through sum() and came out int64; torch keeps int32
+    # ('ii->i' takes a diagonal), while 'ii' and 'ij->' sum and give int64 in both
+    x = rt.tensor([[1, 2], [3, 4]], dtype=rt.int32)
+    d = rt.einsum("ii->i", x)
+    assert d.dtype == rt.int32 and d.tolist() == [1, 4]
+    assert rt.einsum("ii", x).dtype == rt.int64
+    assert rt.einsum("ij->", x).dtype == rt.int64
+    assert rt.einsum("ii->i", rt.ones(0, 0, dtype=rt.int32)).dtype == rt.int32

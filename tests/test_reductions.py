@@ -2,6 +2,8 @@
 dtypes, shapes and errors against numpy (and torch when installed), gradients with gradcheck,
 and bitwise-identical results for 1 and 2 threads."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -283,3 +285,16 @@ def test_bitwise_identical_across_thread_counts(shape, dim):
         rt.set_num_threads(before)
     assert results[0] == results[1]
     close(t.sum(dim), a.astype(np.float64).sum(axis=dim), rtol=1e-6, atol=1e-3)
+
+
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+@pytest.mark.parametrize("make", [lambda: rt.tensor([True, False]), lambda: rt.tensor(True), lambda: rt.zeros(0, dtype=rt.bool)])
+def test_argmax_refuses_bool_before_looking_at_the_shape(op, make):
+    # found by tests/test_properties.py (differential with torch): rtensor answered for bool inputs, and for an
+    # empty bool input raised IndexError; torch refuses bool first
+    with pytest.raises(NotImplementedError, match=re.escape(f"{op}(): does not support bool input")):
+        getattr(make(), op)()
+    with pytest.raises(NotImplementedError, match=re.escape(f"{op}(): does not support bool input")):
+        getattr(rt, op)(make(), 0, True)
+    # max(dim) / min(dim) still take bools
+    assert rt.tensor([False, True]).max(0).indices.item() == 1

@@ -687,3 +687,50 @@ def test_version_unchanged_on_failed_inplace():
         a += 1.5
     assert a._version == 0
     assert a.tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize("method, msg", [
+    ("reshape", 'reshape() missing 1 required positional arguments: "shape"'),
+    ("permute", 'permute() missing 1 required positional arguments: "dims"'),
+    ("expand", 'expand() missing 1 required positional arguments: "size"'),
+    ("view", "view() received an invalid combination of arguments - got (), but expected one of:"),
+])
+@pytest.mark.parametrize("shape", [(), (0,), (2, 3)])
+def test_shape_methods_called_without_arguments(method, msg, shape):
+    # found by tests/test_properties.py (differential with torch): x.reshape() reshaped to () (or raised a
+    # RuntimeError) where torch raises TypeError; an explicit empty shape is still a shape
+    with pytest.raises(TypeError) as e:
+        getattr(rt.zeros(shape), method)()
+    assert msg in str(e.value)
+    if shape == ():
+        assert getattr(rt.zeros(()), method)(()).shape == ()
+
+
+def test_flatten_of_a_0_dim_tensor_checks_its_dims():
+    # found by tests/test_properties.py (differential with torch): any start/end dim was accepted
+    assert rt.tensor(1.0).flatten(0, -1).shape == (1,)
+    assert rt.tensor(1.0).flatten(-1, 0).shape == (1,)
+    with pytest.raises(IndexError, match=re.escape("Dimension out of range (expected to be in range of [-1, 0], but got 1)")):
+        rt.tensor(1.0).flatten(0, 1)
+    with pytest.raises(IndexError, match=re.escape("Dimension out of range (expected to be in range of [-1, 0], but got -2)")):
+        rt.tensor(1.0).flatten(-2, 0)
+
+
+@pytest.mark.parametrize("args, kind, msg", [
+    ((0, 2, 2), RuntimeError, "start (2) + length (2) exceeds dimension size (3)."),
+    ((0, -1, 2), RuntimeError, "start (2) + length (2) exceeds dimension size (3)."),
+    ((0, -4, 1), IndexError, "start out of range (expected to be in range of [-3, 3], but got -4)"),
+    ((0, 4, 0), IndexError, "start out of range (expected to be in range of [-3, 3], but got 4)"),
+    ((0, 1, -1), RuntimeError, "narrow(): length must be non-negative."),
+])
+def test_narrow_errors_match_torch(args, kind, msg):
+    # found by tests/test_properties.py (differential with torch): every narrow error was an IndexError
+    with pytest.raises(kind) as e:
+        rt.zeros(3).narrow(*args)
+    assert str(e.value) == msg
+    assert type(e.value) is kind or kind is RuntimeError and not isinstance(e.value, IndexError)
+
+
+def test_narrow_checks_the_length_before_the_dim():
+    with pytest.raises(RuntimeError, match=re.escape("narrow(): length must be non-negative.")):
+        rt.zeros(0).narrow(1, 0, -1)

@@ -254,15 +254,21 @@ pub fn grad(
     allow_unused: bool,
 ) -> Result<Vec<Option<Tensor>>> {
     let mut targets = Vec::with_capacity(inputs.len());
+    // The target edges stay alive until the pass is over: a leaf's accumulator is cached weakly,
+    // and one that no graph holds (an output that is the input itself) would otherwise be freed
+    // here and made anew, under another key, when the outputs are seeded.
+    let mut target_edges = Vec::with_capacity(inputs.len());
     for t in inputs {
         let edge = edge_of(t).ok_or_else(|| {
             Error::Runtime("One of the differentiated Tensors does not require grad".into())
         })?;
         targets.push((edge.node.key(), t.is_leaf()));
+        target_edges.push(edge);
     }
     let roots = seeds(outputs, grads)?;
     let mut captured = HashMap::default();
     run(roots, retain_graph, Sink::Capture(&targets, &mut captured))?;
+    drop(target_edges);
     targets
         .iter()
         .zip(inputs)

@@ -59,6 +59,7 @@ impl BinaryOp {
             Minimum => "minimum_cpu",
             Remainder => "remainder_cpu",
             FloorDiv => "div_floor_cpu",
+            Pow => "pow",
             _ => "binary_cpu",
         }
     }
@@ -463,11 +464,19 @@ fn plan(op: BinaryOp, promoted: DType) -> Result<(DType, DType)> {
 
 /// Integer division and modulo by zero, and integer powers with a negative scalar exponent, are
 /// errors (a tensor exponent is not checked, as in torch).
-fn check_integer_domain(op: BinaryOp, compute: DType, b: &Value, tb: &Tensor) -> Result<()> {
+fn check_integer_domain(
+    op: BinaryOp,
+    compute: DType,
+    b: &Value,
+    tb: &Tensor,
+    out_numel: usize,
+) -> Result<()> {
     if compute.is_floating() || compute == DType::Bool {
         return Ok(());
     }
     let bad = match (op, b) {
+        // torch finds a zero divisor as its kernel reads it: an empty result reads nothing.
+        (BinaryOp::FloorDiv | BinaryOp::Remainder, _) if out_numel == 0 => false,
         (BinaryOp::FloorDiv | BinaryOp::Remainder, _) => {
             dispatch!(compute, T => any_value::<T>(tb, |v: T| v.to_i64() == 0))
         }
@@ -532,6 +541,17 @@ fn fit<'t>(t: Cow<'t, Tensor>, shape: &[usize]) -> Cow<'t, Tensor> {
 /// `a op b` out of place, with broadcasting and promotion.
 pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
     check_sub(op, a, b)?;
+    if let (BinaryOp::Pow, Value::Tensor(t), Value::Scalar(Scalar::Bool(e))) = (op, a, b) {
+        if t.dtype() == DType::Bool {
+            // torch's pow(Tensor, Scalar) fills ones for the exponent 0 and copies for 1 before it
+            // looks for a kernel, so a bool tensor to a bool power works (there is no bool pow).
+            return if *e {
+                t.clone_contiguous()
+            } else {
+                Tensor::full(t.shape(), Scalar::Int(1), DType::Bool)
+            };
+        }
+    }
     let promoted = b.add_to(a.add_to(ResultType::default())).finish();
     let (compute, result) = plan(op, promoted)?;
     let shape: Cow<[usize]> = if a.shape() == b.shape() {
@@ -540,7 +560,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Tensor> {
         broadcast_shapes(a.shape(), b.shape())?.into()
     };
     let (ta, tb) = (a.as_dtype(compute)?, b.as_dtype(compute)?);
-    check_integer_domain(op, compute, b, &tb)?;
+    check_integer_domain(op, compute, b, &tb, shape.iter().product())?;
     let out = Tensor::uninit(&shape, result)?;
     run(op, compute, &out, &fit(ta, &shape), &fit(tb, &shape));
     let Some(name) = binary_name(op, a, b) else {
@@ -620,7 +640,7 @@ fn binary_raw(op: BinaryOp, dst: &Tensor, b: &Value) -> Result<()> {
     let (compute, result) = plan_in_place(op, dst, b)?;
     let shape = dst.shape().to_vec();
     let tb = detach_source(dst, &b.to_tensor(compute)?)?;
-    check_integer_domain(op, compute, b, &tb)?;
+    check_integer_domain(op, compute, b, &tb, dst.numel())?;
     let tb = tb.broadcast_to(&shape);
     if compute == dst.dtype() {
         // The kernel reads each element of `dst` before writing it, so `dst` is also the left operand.

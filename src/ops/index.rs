@@ -54,6 +54,9 @@ struct Gather {
     index_shape: Vec<usize>,
     /// Where the index dims go in the result when the advanced dims were adjacent (torch/numpy rule).
     insert_at: usize,
+    /// The first out-of-range index value (its slot in `indices` holds 0): raised by the caller,
+    /// after the checks torch makes before it reads the indices (the value's shape, for a put).
+    out_of_range: Option<Error>,
 }
 
 impl Gather {
@@ -153,7 +156,10 @@ fn strip_leading_ones(value: &Tensor) -> Tensor {
 impl Tensor {
     /// Applies the basic part of an index, returning the view and the advanced items with the
     /// view dim each one starts at.
-    fn basic_index(&self, items: &[IndexItem]) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
+    pub(crate) fn basic_index(
+        &self,
+        items: &[IndexItem],
+    ) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
         let consumed: usize = items.iter().map(IndexItem::dims_consumed).sum();
         let ellipses = items
             .iter()
@@ -176,6 +182,9 @@ impl Tensor {
         let mut view = self.clone();
         let mut dim = 0usize;
         let mut advanced = vec![];
+        // torch checks a mask's shape after the whole key's basic part (a bad slice after a bad
+        // mask is the error it reports), so the first mismatch waits for the end of the loop.
+        let mut mask_error = None;
         // torch names an out-of-range int by its position in the index expression.
         for (position, item) in items.iter().enumerate() {
             match item {
@@ -204,8 +213,8 @@ impl Tensor {
                 IndexItem::Tensor(t) if t.dtype() == DType::Bool => {
                     let covered = &view.shape()[dim..dim + t.ndim()];
                     for (j, (&m, &s)) in t.shape().iter().zip(covered).enumerate() {
-                        if m != s {
-                            return Err(Error::Index(format!(
+                        if m != s && mask_error.is_none() {
+                            mask_error = Some(Error::Index(format!(
                                 "The shape of the mask {} at index {} does not match the shape of the indexed tensor {} at index {}",
                                 fmt_shape(t.shape()),
                                 j,
@@ -241,6 +250,9 @@ impl Tensor {
                 }
             }
         }
+        if let Some(e) = mask_error {
+            return Err(e);
+        }
         Ok((view, advanced))
     }
 
@@ -258,20 +270,41 @@ impl Tensor {
         let dims: Vec<usize> = advanced.iter().map(|(d, _)| *d).collect();
         let adjacent = dims.windows(2).all(|w| w[1] == w[0] + 1);
         let insert_at = if adjacent { dims[0] } else { 0 };
+        // torch checks index values as its kernel reads them: when the dims left unindexed hold no
+        // element, nothing is read and an out-of-range value passes (`zeros(2, 0)[[5]]` is empty).
+        // Indexing a size-0 dim with a non-empty index is refused up front.
+        let rest: usize = (0..view.ndim())
+            .filter(|d| !dims.contains(d))
+            .map(|d| view.shape()[d])
+            .product();
         let mut indices = Vec::with_capacity(advanced.len());
+        let mut out_of_range = None;
         for (d, t) in &advanced {
             let size = view.shape()[*d] as i64;
             let vals = t
                 .to_dtype(DType::Int64)?
                 .broadcast_to(&index_shape)
                 .to_vec_i64()?;
+            if size == 0 && !vals.is_empty() {
+                return Err(Error::Index(
+                    "index is out of bounds for dimension with size 0".into(),
+                ));
+            }
             let mut out = Vec::with_capacity(vals.len());
             for v in vals {
+                if rest == 0 {
+                    out.push(0);
+                    continue;
+                }
                 if v < -size || v >= size {
-                    return Err(Error::Index(format!(
-                        "index {} is out of bounds for dimension {} with size {}",
-                        v, d, size
-                    )));
+                    out_of_range.get_or_insert_with(|| {
+                        Error::Index(format!(
+                            "index {} is out of bounds for dimension {} with size {}",
+                            v, d, size
+                        ))
+                    });
+                    out.push(0);
+                    continue;
                 }
                 out.push(if v < 0 { v + size } else { v });
             }
@@ -289,6 +322,7 @@ impl Tensor {
             indices,
             index_shape,
             insert_at,
+            out_of_range,
         })
     }
 
@@ -307,7 +341,10 @@ impl Tensor {
 
     /// The advanced-indexing gather behind [`Tensor::index`].
     fn gather(&self, view: Tensor, advanced: Vec<(usize, Tensor)>) -> Result<Tensor> {
-        let g = Tensor::plan_gather(view, advanced)?;
+        let mut g = Tensor::plan_gather(view, advanced)?;
+        if let Some(e) = g.out_of_range.take() {
+            return Err(e);
+        }
         let out = Tensor::uninit(&g.front_shape(), self.dtype())?;
         let (rest_shape, rest_strides) = g.rest();
         let rest_numel: usize = rest_shape.iter().product();
@@ -406,7 +443,7 @@ impl Tensor {
                 crate::dispatch!(self.dtype(), T => Tensor::from_vec(vec![s.to::<T>()], &[])?)
             }
         };
-        let g = Tensor::plan_gather(view, advanced)?;
+        let mut g = Tensor::plan_gather(view, advanced)?;
         // Broadcast the value to the result shape torch reports, then bring index dims to the front.
         let front = g.front_shape();
         let final_shape: Vec<usize> = if g.insert_at == 0 {
@@ -424,6 +461,9 @@ impl Tensor {
                     fmt_shape(&final_shape)
                 ))
             })?;
+        if let Some(e) = g.out_of_range.take() {
+            return Err(e);
+        }
         let mut v = value.broadcast_to(&shape);
         if g.insert_at != 0 {
             let perm = g.final_perm();

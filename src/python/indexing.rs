@@ -10,8 +10,9 @@ use crate::python::interop::borrow_array;
 use crate::python::nested::tensor_from_nested;
 use crate::python::tensor::{maybe_detached, PyTensor};
 use crate::scalar::Scalar;
+use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyTuple};
 
@@ -107,6 +108,72 @@ fn assigned_value(t: &Tensor, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     )))
 }
 
+/// torch's `index_put_` wants a tensor value of the destination's dtype when the key holds index
+/// tensors (Python bools are not: they index like `None`). The exception is the `masked_fill`
+/// path: a single bool mask and a one-element value, which is converted.
+fn check_index_put_dtype(
+    t: &Tensor,
+    key: &Bound<'_, PyAny>,
+    items: &[IndexItem],
+    value: &Value,
+) -> PyResult<()> {
+    let Value::Tensor(v) = value else {
+        return Ok(());
+    };
+    if v.dtype() == t.dtype() {
+        return Ok(());
+    }
+    let objects: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
+        Ok(tuple) => tuple.iter().collect(),
+        Err(_) => vec![key.clone()],
+    };
+    let mut masks = 0;
+    let mut indices = 0;
+    for (obj, it) in objects.iter().zip(items) {
+        if let IndexItem::Tensor(x) = it {
+            let literal = obj.is_instance_of::<PyBool>() || numpy_scalar(obj)?.is_some();
+            if literal {
+                continue;
+            }
+            if x.dtype() == DType::Bool {
+                masks += 1;
+            } else {
+                indices += 1;
+            }
+        }
+    }
+    if masks + indices == 0 || (masks == 1 && indices == 0 && v.numel() == 1) {
+        return Ok(());
+    }
+    // torch validates the key first (too many indices, masks of the wrong shape, a non-empty index
+    // into a size-0 dim); the index values are checked after the dtypes.
+    let (view, advanced) = t.basic_index(items)?;
+    let mut index_shape: Vec<usize> = vec![];
+    for (_, idx) in &advanced {
+        index_shape = broadcast_shapes(&index_shape, idx.shape()).map_err(|_| {
+            PyIndexError::new_err(format!(
+                "shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+                advanced
+                    .iter()
+                    .map(|(_, i)| fmt_shape(i.shape()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    }
+    let index_numel: usize = index_shape.iter().product();
+    if index_numel > 0 && advanced.iter().any(|(d, _)| view.shape()[*d] == 0) {
+        return Err(PyIndexError::new_err(
+            "index is out of bounds for dimension with size 0",
+        ));
+    }
+    Err(PyRuntimeError::new_err(format!(
+        "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+        t.dtype().torch_name(),
+        v.dtype().torch_name()
+    )))
+}
+
 #[pymethods]
 impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
@@ -123,6 +190,7 @@ impl PyTensor {
     ) -> PyResult<()> {
         let items = parse_key(key)?;
         let value = assigned_value(&self.t, value)?;
+        check_index_put_dtype(&self.t, key, &items, &value)?;
         let t = &self.t;
         Ok(maybe_detached(py, t.numel(), || {
             t.index_put(&items, &value)

@@ -209,6 +209,7 @@ impl PyTensor {
     /// A new shape over the same memory when possible, else a copy.
     #[pyo3(signature = (*shape))]
     fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        require_args(shape, "reshape", "shape")?;
         Ok(self
             .t
             .reshape(&parse_sizes(shape, "reshape(): argument 'shape'")?)?
@@ -218,6 +219,11 @@ impl PyTensor {
     /// A new shape over the same memory; RuntimeError when the strides forbid it.
     #[pyo3(signature = (*shape))]
     fn view(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        if shape.is_empty() {
+            return Err(PyTypeError::new_err(
+                "view() received an invalid combination of arguments - got (), but expected one of:\n * (rtensor.dtype dtype)\n * (tuple of ints size)\n",
+            ));
+        }
         if shape.len() == 1 {
             if let Ok(d) = extract_dtype(&shape.get_item(0)?) {
                 if d != self.t.dtype() {
@@ -268,6 +274,7 @@ impl PyTensor {
     /// Reorders dims.
     #[pyo3(signature = (*dims))]
     fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        require_args(dims, "permute", "dims")?;
         Ok(self
             .t
             .permute(&parse_sizes(dims, "permute(): argument 'dims'")?)?
@@ -288,6 +295,7 @@ impl PyTensor {
     /// Broadcasts to a bigger shape without copying (`-1` keeps a dim).
     #[pyo3(signature = (*sizes))]
     fn expand(&self, sizes: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        require_args(sizes, "expand", "size")?;
         Ok(self
             .t
             .expand(&parse_sizes(sizes, "expand(): argument 'size'")?)?
@@ -515,4 +523,16 @@ pub fn tuple_of(py: Python<'_>, parts: Vec<Tensor>) -> PyResult<Py<PyTuple>> {
         .map(|t| Bound::new(py, PyTensor::from(t)))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(PyTuple::new(py, items)?.unbind())
+}
+
+/// torch's TypeError for a method whose `*sizes` argument got nothing at all (`x.reshape()`); an
+/// empty tuple (`x.reshape(())`) is a shape and passes.
+fn require_args(args: &Bound<'_, PyTuple>, method: &str, param: &str) -> PyResult<()> {
+    if args.is_empty() {
+        return Err(PyTypeError::new_err(format!(
+            "{}() missing 1 required positional arguments: \"{}\"",
+            method, param
+        )));
+    }
+    Ok(())
 }

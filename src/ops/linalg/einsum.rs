@@ -54,8 +54,10 @@ impl Labeled {
             shape[first] = n as i64;
             shape[second] = n as i64;
             let eye = Tensor::eye(n as i64, n as i64, self.t.dtype())?.reshape(&shape)?;
+            // In the operand's dtype: a diagonal sums one non-zero term, and torch keeps int32 here.
+            let dtype = self.t.dtype();
             let masked = binary(BinaryOp::Mul, &Value::Tensor(self.t), &Value::Tensor(eye))?;
-            self.t = masked.sum(Some(&[second as i64]), false, None)?;
+            self.t = masked.sum(Some(&[second as i64]), false, Some(dtype))?;
             self.labels.remove(second);
         }
         Ok(self)

@@ -85,7 +85,7 @@ impl Tensor {
     pub fn vector_norm(&self, ord: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         require_floating(self, "linalg.vector_norm")?;
         let mask = dim_mask(dims, self.ndim())?;
-        if ord.is_infinite() {
+        if ord.is_infinite() || ord < 0.0 {
             check_identity(self, &mask, dims.is_none_or(|d| d.is_empty()), ord)?;
         }
         let out = if ord == 2.0 || ord == 1.0 || ord == 0.0 || ord.is_infinite() {
@@ -230,9 +230,10 @@ impl Tensor {
     }
 }
 
-/// torch's error for an inf / -inf norm over an empty reduction, which has no identity.
+/// torch's error for an inf or negative-order norm over an empty reduction, which has no identity
+/// (the minimum of nothing, or `(sum of nothing)^(1/p)` with `p < 0`).
 fn check_identity(t: &Tensor, mask: &[bool], all: bool, ord: f64) -> Result<()> {
-    let name = if ord > 0.0 { "inf" } else { "-inf" };
+    let name = fmt_order(ord);
     if all {
         if t.numel() == 0 {
             return Err(Error::Runtime(format!(

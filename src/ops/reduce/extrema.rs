@@ -122,6 +122,13 @@ impl Tensor {
     /// when `dim` is `None` (with `keepdim`, every dim kept as size 1).
     pub fn arg_extreme_dim(&self, max: bool, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
         let op = if max { "argmax" } else { "argmin" };
+        // torch refuses bool before it looks at the shape (an empty bool input included).
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented(format!(
+                "{}(): does not support bool input",
+                op
+            )));
+        }
         let mask = match dim {
             Some(d) => dim_mask(Some(&[d]), self.ndim())?,
             None if self.numel() == 0 => return Err(Error::Index(needs_dim(op))),
