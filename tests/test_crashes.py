@@ -1,0 +1,124 @@
+# Regression tests for crashes found by tests/test_fuzz.py and by reading the code: each call once
+# panicked (pyo3's PanicException), aborted, overflowed the stack or hung, and must now return or
+# raise torch's exception. Calls that could kill the interpreter run in a subprocess.
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import rtensor as rt
+
+
+def run_isolated(code, timeout=60):
+    """Runs `code` in a fresh interpreter; returns its stdout (the test fails on a crash)."""
+    proc = subprocess.run([sys.executable, "-c", "import rtensor as rt\n" + textwrap.dedent(code)],
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"exit code {proc.returncode}\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+def deep_list(depth):
+    x = 1.0
+    for _ in range(depth):
+        x = [x]
+    return x
+
+
+# ---------------------------------------------------------------------------------- nested data
+
+def test_deep_nesting_is_too_many_dimensions():
+    # Was a stack overflow (segfault) at depth ~100,000; torch reads at most 128 levels.
+    assert rt.tensor(deep_list(128)).ndim == 128
+    with pytest.raises(ValueError, match="too many dimensions 'list'"):
+        rt.tensor(deep_list(129))
+    out = run_isolated("""
+        x = 1.0
+        for _ in range(1_000_000):
+            x = [x]
+        try:
+            rt.tensor(x)
+        except ValueError as e:
+            print(e)
+    """)
+    assert "too many dimensions 'list'" in out
+
+
+def test_self_referential_list():
+    a = [1.0]
+    a.append(a)
+    with pytest.raises(TypeError, match="self-referential lists are incompatible"):
+        rt.tensor(a)
+    b = []
+    b.append(b)  # no element ever ends the walk: was infinite recursion
+    with pytest.raises(TypeError, match="self-referential lists are incompatible"):
+        rt.tensor(b)
+
+
+def test_tolist_of_many_dims():
+    # tolist() was recursive per dim: 100,000 dims overflowed the stack.
+    out = run_isolated("""
+        t = rt.zeros(1).reshape((1,) * 100_000)
+        x = t.tolist()
+        depth = 0
+        while isinstance(x, list):
+            x, depth = x[0], depth + 1
+        print(depth, x)
+    """)
+    assert out.split() == ["100000", "0.0"]
+
+
+def test_tolist_values():
+    assert rt.arange(6).reshape(2, 3).tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert rt.tensor(3.5).tolist() == 3.5
+    assert rt.tensor([True, False]).tolist() == [True, False]
+    assert rt.zeros(2, 0, 3).tolist() == [[], []]
+    assert rt.zeros(0).tolist() == []
+
+
+# ---------------------------------------------------------------------------------- pieces
+
+def test_chunk_of_empty_dim_with_huge_count():
+    # Was "capacity overflow" (a PanicException) for 2**63-1 and an abort for 2**31.
+    with pytest.raises(RuntimeError, match="not enough memory"):
+        rt.zeros(0).chunk(2**63 - 1)
+    with pytest.raises(RuntimeError, match="not enough memory"):
+        rt.zeros(0, requires_grad=True).chunk(2**31)
+    assert [p.shape for p in rt.zeros(0).chunk(3)] == [(0,)] * 3
+
+
+def test_iterating_a_huge_view():
+    with pytest.raises(RuntimeError, match="not enough memory"):
+        iter(rt.zeros(1).expand(2**40))
+    assert [r.tolist() for r in rt.arange(4).reshape(2, 2)] == [[0, 1], [2, 3]]
+
+
+# ---------------------------------------------------------------------------------- hangs
+
+def test_integer_modulo_of_huge_view_is_fast():
+    # The zero-divisor check scanned all 2**48 positions of a broadcast view before the output
+    # allocation could fail.
+    out = run_isolated("""
+        h = rt.ones(1, 1, 1, dtype=rt.int64).expand(2**16, 2**16, 2**16)
+        for f in (lambda: 2 % h, lambda: h // h, lambda: rt.ones(1, dtype=rt.int64) % h):
+            try:
+                f()
+            except RuntimeError as e:
+                print("not enough memory" in str(e))
+    """, timeout=30)
+    assert out.split() == ["True"] * 3
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        rt.arange(3) % rt.zeros(1, dtype=rt.int64).expand(3)
+
+
+def test_set_num_threads_huge():
+    # Asked rayon for 2**40 threads: hung spawning them.
+    before = rt.get_num_threads()
+    with pytest.raises(ValueError, match="Overflow when unpacking long"):
+        rt.set_num_threads(2**40)
+    assert rt.get_num_threads() == before
+    out = run_isolated("""
+        rt.set_num_threads(100_000)
+        print(rt.get_num_threads(), (rt.ones(10**6) + 1).sum().item())
+    """)
+    assert out.split() == ["100000", "2000000.0"]
