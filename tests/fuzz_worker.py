@@ -13,7 +13,9 @@ abort kills the process (the parent sees the exit code and the last ``S`` line),
 by faulthandler's watchdog (exit code 3 plus a traceback on stderr).
 
 Output, one line each, flushed: ``S <index> <description>`` before each call,
-``F <json>`` for each failed call, ``D <calls>`` when done.
+``F <json>`` for each failed call, ``D <indexed calls> <chained calls> <stats>`` when done. A call
+whose result is a tensor is sometimes followed by up to two method calls on that result (same
+index, an ``S`` line each, described as ``first(...) then Tensor.method(...)``).
 
 The address space is capped (``--mem-gb``) so that sizes that would need more memory than the cap
 fail fast and exercise the allocation-failure paths instead of paging the machine to death.
@@ -97,6 +99,7 @@ NP_DTYPES = {rt.float32: np.float32, rt.float64: np.float64, rt.int32: np.int32,
              rt.bool: np.bool_}
 SHAPES = [(), (0,), (1,), (3,), (2, 3), (3, 2), (1, 4, 1), (2, 0, 3), (4, 4), (2, 3, 4), (2, 1, 3, 1),
           (0, 0), (1,) * 7, (65,), (3, 3, 3)]
+HUGE_RATE = 0.0  # set from --huge-rate
 HUGE_INTS = [2**31 - 1, 2**31, 2**32, 2**40, 2**62, 2**63 - 1, 2**63, 2**64, -2**63, -2**64, 10**30,
              -10**30, 2**1000]
 SMALL_INTS = [0, 1, 2, 3, -1, -2, -3, 4, 5, 7, 100]
@@ -134,8 +137,20 @@ def special_values(rng, n, dtype):
     return [rng.choice(pool) if rng.random() < 0.3 else rng.randint(-5, 5) for _ in range(n)]
 
 
+# Views of one element with more elements than the worker's address space can hold: every op
+# that materialises them (copies, conversions, outputs of their size) must fail with an error.
+HUGE_SHAPES = [(2**33,), (2**40,), (2**62,), (2**20, 2**20), (2**31, 1, 4), (3, 2**34), (2**16, 2**16, 2**16)]
+
+
 def make_tensor(rng, shape=None, dtype=None, allow_grad=True):
     """A small tensor with random dtype, shape, values and layout (views, strides, grad)."""
+    if shape is None and HUGE_RATE and rng.random() < HUGE_RATE:
+        dtype = dtype or rng.choice(DTYPES)
+        big = rng.choice(HUGE_SHAPES)
+        t = rt.ones((1,) * len(big), dtype=dtype).expand(*big)
+        if dtype.is_floating_point and allow_grad and rng.random() < 0.3:
+            t = rt.ones((1,) * len(big), dtype=dtype).requires_grad_().expand(*big)
+        return t
     dtype = dtype or rng.choice(DTYPES)
     shape = shape if shape is not None else rng.choice(SHAPES)
     n = math.prod(shape)
@@ -521,10 +536,28 @@ def gen_args(rng, name, obj, kind):
     return args, kwargs
 
 
+# Ops that read every element into a small result: on a huge view they run for minutes (as in
+# torch) without ever allocating, so the huge views are kept away from them.
+FULL_SCAN = ("sum", "mean", "prod", "min", "max", "argm", "all", "any", "count_nonzero", "std", "var",
+             "logsumexp", "norm", "dot", "mv", "mm", "matmul", "einsum", "backward", "grad", "item",
+             "__bool__", "__float__", "__int__", "__index__")
+
+
 def gen_call(seed, index, table):
     """The call number `index`: (name, thunk, description)."""
+    global HUGE_RATE
     rng = random.Random(f"{seed}:{index}")
     name, kind, obj = rng.choice(table)
+    rate = HUGE_RATE
+    if any(k in name for k in FULL_SCAN):
+        HUGE_RATE = 0.0
+    try:
+        return _gen_call(rng, name, kind, obj)
+    finally:
+        HUGE_RATE = rate
+
+
+def _gen_call(rng, name, kind, obj):
     if kind == "getter":
         recv = make_tensor(rng)
         return name, (lambda: getattr(recv, obj)), [recv], {}
@@ -612,26 +645,48 @@ STATS = {}
 
 
 def run_one(thunk):
-    """Runs a call; returns None when it passed, else (kind, error text)."""
+    """Runs a call: (None, result) when it passed, else ((kind, error text), None)."""
     try:
         result = thunk()
         if isinstance(result, rt.Tensor) or (isinstance(result, tuple) and len(result) < 10):
             repr(result)  # printing the result is part of the call
         STATS["returned"] = STATS.get("returned", 0) + 1
-        return None
+        return None, result
     except ALLOWED as e:
         STATS[type(e).__name__] = STATS.get(type(e).__name__, 0) + 1
-        return None
+        return None, e
     except AttributeError as e:
         # Setting a read-only property is an AttributeError in torch too.
-        return None if "attribute" in str(e) and "not writable" in str(e) or "can't set" in str(e) \
-            or "has no setter" in str(e) or "readonly" in str(e) or "read-only" in str(e) \
-            else ("unexpected", f"{type(e).__name__}: {e}")
+        m = str(e)
+        if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only")):
+            return None, e
+        return ("unexpected", f"{type(e).__name__}: {e}"), None
     except Exception as e:  # noqa: BLE001
-        return ("unexpected", f"{type(e).__name__}: {e}")
+        return ("unexpected", f"{type(e).__name__}: {e}"), None
     except BaseException as e:  # noqa: BLE001 - PanicException derives from BaseException
         kind = "panic" if type(e).__name__ == "PanicException" else "base"
-        return (kind, f"{type(e).__name__}: {e}")
+        return (kind, f"{type(e).__name__}: {e}"), None
+
+
+def chained_call(rng, methods, recv):
+    """A random Tensor method called on `recv` (the result of the previous call)."""
+    name, kind, obj = rng.choice(methods)
+    if kind == "getter":
+        return name, (lambda: getattr(recv, obj)), [recv], {}
+    if kind == "setter":
+        value = for_name(rng, obj)
+        return name, (lambda: setattr(recv, obj, value)), [recv, value], {}
+    if name in ("Tensor.__getitem__", "Tensor.__delitem__"):
+        args, kwargs = [index_key(rng)], {}
+    elif name == "Tensor.__setitem__":
+        args, kwargs = [index_key(rng), rng.choice([a_scalar(rng), make_tensor(rng)])], {}
+    else:
+        args, kwargs = gen_args(rng, name, obj, kind)
+    return name, (lambda: obj(recv, *args, **kwargs)), [recv] + args, kwargs
+
+
+CHAIN = 2  # at most this many calls on a call's result
+CHAIN_RATE = 0.6
 
 
 def main(argv=None):
@@ -642,6 +697,7 @@ def main(argv=None):
     ap.add_argument("--only", type=int, default=None)
     ap.add_argument("--timeout", type=float, default=20.0)
     ap.add_argument("--mem-gb", type=float, default=6.0)
+    ap.add_argument("--huge-rate", type=float, default=0.02)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--list", action="store_true")
     a = ap.parse_args(argv)
@@ -650,7 +706,11 @@ def main(argv=None):
         cap = int(a.mem_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     sys.setrecursionlimit(3000)
+    global HUGE_RATE
+    HUGE_RATE = a.huge_rate
     table = targets()
+    methods = [t for t in table if t[0].startswith("Tensor.")]
+    calls_made = [0]  # chained calls (the indexed calls are counted by `done`)
     if a.list:
         for name, kind, _ in table:
             print(name, kind)
@@ -663,6 +723,8 @@ def main(argv=None):
         try:
             name, thunk, args, kwargs = gen_call(a.seed, i, table)
             desc = describe_call(name, args, kwargs)
+        except ALLOWED:
+            continue  # e.g. a huge view that could not be cloned: no call to make
         except BaseException as e:  # noqa: BLE001 - a crash while building arguments is a failure too
             name, desc = "<generate>", f"generating call {i}"
             print(f"S {i} {desc}", flush=True)
@@ -670,26 +732,37 @@ def main(argv=None):
                                      "error": f"{type(e).__name__}: {e}"}), flush=True)
             continue
         print(f"S {i} {desc}", flush=True)
-        faulthandler.dump_traceback_later(a.timeout, exit=True)
-        failure = run_one(thunk)
-        faulthandler.cancel_dump_traceback_later()
-        if a.verbose:
-            try:
-                print("  ->", repr(thunk()) [:300])
-            except BaseException as e:  # noqa: BLE001
-                print("  ->", type(e).__name__, str(e)[:300])
-        if failure is not None:
-            print("F " + json.dumps({"index": i, "name": name, "call": desc, "kind": failure[0],
-                                     "error": failure[1][:500]}), flush=True)
+        # Calls on the result of the call (odd layouts, views, graph nodes): up to CHAIN steps.
+        chain_rng = random.Random(f"{a.seed}:{i}:chain")
+        for step in range(CHAIN + 1):
+            if step:
+                name, thunk, args, kwargs = chained_call(chain_rng, methods, result)
+                desc = f"{desc} then {describe_call(name, args, kwargs)}"
+                print(f"S {i} {desc}", flush=True)
+            faulthandler.dump_traceback_later(a.timeout, exit=True)
+            failure, result = run_one(thunk)
+            faulthandler.cancel_dump_traceback_later()
+            if a.verbose:
+                print("  ->", type(result).__name__, describe(result) if not isinstance(result, Exception)
+                      else str(result)[:300])
+            if failure is not None:
+                print("F " + json.dumps({"index": i, "name": name, "call": desc, "kind": failure[0],
+                                         "error": failure[1][:500]}), flush=True)
+            if not isinstance(result, rt.Tensor) or chain_rng.random() >= CHAIN_RATE:
+                break
+            calls_made[0] += 1
         restore(state)
-        del thunk, args, kwargs
+        del thunk, args, kwargs, result
         done += 1
         if done % 500 == 0:
             gc.collect()
-    print(f"D {done} {json.dumps(STATS)}", flush=True)
+    print(f"D {done} {calls_made[0]} {json.dumps(STATS)}", flush=True)
     return 0
 
 
 if __name__ == "__main__":
+    import warnings
+
+    warnings.simplefilter("ignore")  # rtensor's UserWarnings (non-leaf .grad, ...) are expected here
     faulthandler.enable()
     sys.exit(main())
