@@ -31,6 +31,9 @@ pub struct Storage {
     nbytes: usize,
     owner: Owner,
     version: AtomicU64,
+    /// False for memory borrowed read-only (a non-writable numpy array): in-place ops refuse to
+    /// write it instead of faulting on a read-only page.
+    writable: bool,
 }
 
 // The buffer is plain memory; concurrent access follows the same rules as torch's storages.
@@ -101,7 +104,8 @@ impl Storage {
                 nbytes: 0,
                 owner: Owner::Allocated(None),
                 version: AtomicU64::new(0),
-                });
+                writable: true,
+            });
         }
         check_allocatable(nbytes, 1)?;
         if nbytes >= HUGE_PAGE {
@@ -126,6 +130,7 @@ impl Storage {
             nbytes,
             owner: Owner::Allocated(Some(layout)),
             version: AtomicU64::new(0),
+            writable: true,
         })
     }
 
@@ -154,6 +159,7 @@ impl Storage {
             nbytes,
             owner: Owner::Mapped,
             version: AtomicU64::new(0),
+            writable: true,
         })
     }
 
@@ -181,7 +187,19 @@ impl Storage {
             nbytes,
             owner: Owner::Foreign(owner),
             version: AtomicU64::new(0),
+            writable: true,
         }
+    }
+
+    /// The same storage, marked read-only (for memory its owner does not let us write).
+    pub fn read_only(mut self) -> Storage {
+        self.writable = false;
+        self
+    }
+
+    /// False when in-place ops must not write this memory.
+    pub fn is_writable(&self) -> bool {
+        self.writable
     }
 
     /// Address of the first byte.

@@ -151,6 +151,11 @@ def make_tensor(rng, shape=None, dtype=None, allow_grad=True):
         if dtype.is_floating_point and allow_grad and rng.random() < 0.3:
             t = rt.ones((1,) * len(big), dtype=dtype).requires_grad_().expand(*big)
         return t
+    if shape is None and dtype in (None, rt.float32) and rng.random() < 0.04:
+        # Memory borrowed from numpy: read-only pages, or a Fortran-ordered array.
+        if rng.random() < 0.5:
+            return rt.from_numpy(read_only_array())
+        return rt.from_numpy(np.asfortranarray(np.arange(12, dtype=np.float32).reshape(3, 4)))
     dtype = dtype or rng.choice(DTYPES)
     shape = shape if shape is not None else rng.choice(SHAPES)
     n = math.prod(shape)
@@ -171,8 +176,22 @@ def make_tensor(rng, shape=None, dtype=None, allow_grad=True):
     return t
 
 
+_READ_ONLY_PAGE = None
+
+
+def read_only_array():
+    """A numpy array over a page mapped without write permission: a write through it faults."""
+    global _READ_ONLY_PAGE
+    import mmap
+
+    if _READ_ONLY_PAGE is None:
+        _READ_ONLY_PAGE = mmap.mmap(-1, 4096, prot=mmap.PROT_READ)
+    return np.frombuffer(_READ_ONLY_PAGE, dtype=np.float32, count=6).reshape(2, 3)
+
+
 def np_array(rng):
     kinds = [
+        read_only_array,
         lambda: np.zeros((2, 3), dtype=np.float16),
         lambda: np.ones(3, dtype=np.complex64),
         lambda: np.array([1, "a", None], dtype=object),

@@ -122,3 +122,50 @@ def test_set_num_threads_huge():
         print(rt.get_num_threads(), (rt.ones(10**6) + 1).sum().item())
     """)
     assert out.split() == ["100000", "2000000.0"]
+
+
+# ---------------------------------------------------------------------------------- read-only memory
+
+def read_only_page_array():
+    import mmap
+
+    import numpy as np
+
+    page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ)
+    return np.frombuffer(page, dtype=np.float32, count=6)
+
+
+@pytest.mark.parametrize("write", [
+    lambda t: t.add_(1),
+    lambda t: t.fill_(1),
+    lambda t: t.zero_(),
+    lambda t: t.copy_(rt.ones(6)),
+    lambda t: t.exp_(),
+    lambda t: t.clamp_(0, 1),
+    lambda t: t.__setitem__(0, 5.0),
+    lambda t: t.__setitem__(rt.tensor([0, 2]), 5.0),
+    lambda t: t.view(2, 3).t().mul_(2),
+])
+def test_writes_into_read_only_numpy_memory_are_refused(write):
+    # A tensor sharing a read-only mapping segfaulted on the first in-place write.
+    pytest.importorskip("numpy")
+    t = rt.from_numpy(read_only_page_array())
+    with pytest.raises(RuntimeError, match="read-only"):
+        write(t)
+    assert t.tolist() == [0.0] * 6 and t._version == 0
+    assert (t.clone().add_(1)).tolist() == [1.0] * 6  # a copy is writable
+
+
+def test_read_only_tensor_exports_read_only():
+    np = pytest.importorskip("numpy")
+    t = rt.from_numpy(read_only_page_array())
+    assert not np.asarray(t).flags.writeable
+    assert np.asarray(rt.zeros(3)).flags.writeable
+
+
+def test_gradient_accumulation_into_read_only_grad():
+    pytest.importorskip("numpy")
+    x = rt.ones(6, requires_grad=True)
+    x.grad = rt.from_numpy(read_only_page_array())
+    with pytest.raises(RuntimeError, match="read-only"):
+        (x * 2).sum().backward()
