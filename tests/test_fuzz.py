@@ -82,7 +82,7 @@ def _seeds(default):
 
 
 def test_fuzz_every_public_callable():
-    calls = _env_int("RTENSOR_FUZZ_CALLS", 4000)
+    calls = _env_int("RTENSOR_FUZZ_CALLS", 15000)
     failures, made = [], 0
     for seed in _seeds([20261127]):
         f, m = run_fuzz(seed, calls)
@@ -95,7 +95,7 @@ def test_fuzz_every_public_callable():
 
 @pytest.mark.slow
 def test_fuzz_every_public_callable_long():
-    calls = _env_int("RTENSOR_FUZZ_CALLS", 100000)
+    calls = _env_int("RTENSOR_FUZZ_CALLS", 200000)
     failures, made = [], 0
     for seed in _seeds([1, 2, 3]):
         f, m = run_fuzz(seed, calls, total_timeout=3600.0)
