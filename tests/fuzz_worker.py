@@ -4,6 +4,7 @@ Run by tests/test_fuzz.py in a subprocess (a crash must not take pytest down); u
 
     python tests/fuzz_worker.py --seed 1 --calls 5000          # a run
     python tests/fuzz_worker.py --seed 1 --only 1234 --verbose  # replay one call
+    python tests/fuzz_worker.py --systematic                    # every callable x every HOSTILE value
 
 Every call is generated from its own ``random.Random(f"{seed}:{index}")``, so a call can be replayed
 alone by its index. A call passes when it returns (its result is then printed with ``repr``) or raises
@@ -577,6 +578,51 @@ def gen_call(seed, index, table):
         HUGE_RATE = rate
 
 
+# The systematic pass: every callable with each of these as its only argument (after the receiver
+# for methods), then with each as the second argument after a plausible first one.
+HOSTILE = [
+    lambda rng: None, lambda rng: -1, lambda rng: -(2**63), lambda rng: 2**63, lambda rng: 2**64,
+    lambda rng: 2**1000, lambda rng: 2**62, lambda rng: 2**31, lambda rng: float("nan"),
+    lambda rng: float("inf"), lambda rng: -0.0, lambda rng: 1 + 1j, lambda rng: "abc", lambda rng: "",
+    lambda rng: b"xy", lambda rng: [], lambda rng: [[1, 2], [3]], lambda rng: deep_list(5000),
+    lambda rng: self_list(), lambda rng: (0, 0), lambda rng: (2**62, 2**62), lambda rng: (-1, -1),
+    lambda rng: slice(None, None, -1), lambda rng: ..., lambda rng: object(), lambda rng: Weird(),
+    lambda rng: BadLen(), lambda rng: IndexOnly(2**63), lambda rng: rt.float64, lambda rng: rt.bool,
+    lambda rng: np.zeros(3, dtype=np.float16), lambda rng: np.array([1, "a"], dtype=object),
+    lambda rng: np.array(["ab"]), lambda rng: np.ones(2, dtype=np.complex64), lambda rng: read_only_array(),
+    lambda rng: rt.zeros(0), lambda rng: rt.tensor(float("nan")), lambda rng: rt.zeros(2, 0, 3),
+    lambda rng: rt.ones(1).expand(2**40), lambda rng: rt.ones(3, requires_grad=True) * 2,
+    lambda rng: rt.arange(12.0).reshape(3, 4).t(), lambda rng: rt.tensor([True, False]),
+    lambda rng: rt.tensor(2**62), lambda rng: rt.zeros((1,) * 64),
+]
+
+
+def systematic_call(index, table):
+    """Call `index` of the systematic pass (len(table) * 2 * len(HOSTILE) calls in all)."""
+    rng = random.Random(f"systematic:{index}")
+    per_target = 2 * len(HOSTILE)
+    name, kind, obj = table[(index // per_target) % len(table)]
+    j = index % per_target
+    value = HOSTILE[j % len(HOSTILE)](rng)
+    if isinstance(value, rt.Tensor) and value.numel() > 2**30 and any(k in name for k in FULL_SCAN):
+        value = rt.ones(1).expand(2**16)  # a full scan of 2**40 elements would only be slow
+    second = j >= len(HOSTILE)
+    recv = rng.choice([rt.arange(6.0).reshape(2, 3), rt.tensor(3), rt.zeros(0), rt.ones(3, 1).expand(3, 4)])
+    if kind == "getter":
+        recv = value if second and isinstance(value, rt.Tensor) else recv
+        return name, (lambda: getattr(recv, obj)), [recv], {}
+    if kind == "setter":
+        return name, (lambda: setattr(recv, obj, value)), [recv, value], {}
+    if second:
+        first = rng.choice([0, 1, -1, rt.ones(2, 3), (2, 3), "fro", rt.float32])
+        args = [first, value]
+    else:
+        args = [value]
+    if kind == "method":
+        return name, (lambda: obj(recv, *args)), [recv] + args, {}
+    return name, (lambda: obj(*args)), args, {}
+
+
 def _gen_call(rng, name, kind, obj):
     if kind == "getter":
         recv = make_tensor(rng)
@@ -718,6 +764,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=20.0)
     ap.add_argument("--mem-gb", type=float, default=3.0)
     ap.add_argument("--huge-rate", type=float, default=0.02)
+    ap.add_argument("--systematic", action="store_true",
+                    help="every callable with each HOSTILE value as first and as second argument")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--report-slow", type=float, default=0.0, help="print calls slower than this (s)")
     ap.add_argument("--list", action="store_true")
@@ -738,11 +786,16 @@ def main(argv=None):
         return 0
     rt.manual_seed(0)
     state = (rt.get_default_dtype(), rt.get_num_threads())
+    if a.systematic:
+        a.calls = len(table) * 2 * len(HOSTILE)
     indices = [a.only] if a.only is not None else range(a.start, a.calls)
     done = 0
     for i in indices:
         try:
-            name, thunk, args, kwargs = gen_call(a.seed, i, table)
+            if a.systematic:
+                name, thunk, args, kwargs = systematic_call(i, table)
+            else:
+                name, thunk, args, kwargs = gen_call(a.seed, i, table)
             desc = describe_call(name, args, kwargs)
         except ALLOWED:
             continue  # e.g. a huge view that could not be cloned: no call to make

@@ -19,13 +19,15 @@ WORKER = Path(__file__).with_name("fuzz_worker.py")
 MAX_CRASHES = 10  # per seed: after a crash the worker restarts after the crashing call
 
 
-def run_fuzz(seed, calls, timeout_per_call=20.0, total_timeout=900.0):
-    """Runs calls 0..calls of `seed`, restarting after crashes. Returns (failures, calls made)."""
+def run_fuzz(seed, calls, timeout_per_call=20.0, total_timeout=900.0, systematic=False):
+    """Runs calls 0..calls of `seed` (or the whole systematic pass), restarting after crashes.
+    Returns (failures, calls made)."""
     failures, start, made = [], 0, 0
+    extra = ["--systematic"] if systematic else []
     while start < calls:
         proc = subprocess.run(
             [sys.executable, str(WORKER), "--seed", str(seed), "--calls", str(calls), "--start",
-             str(start), "--timeout", str(timeout_per_call)],
+             str(start), "--timeout", str(timeout_per_call)] + extra,
             capture_output=True, text=True, timeout=total_timeout,
         )
         last, done = None, False
@@ -53,6 +55,7 @@ def run_fuzz(seed, calls, timeout_per_call=20.0, total_timeout=900.0):
         start = last[0] + 1
     for f in failures:
         f["seed"] = seed
+        f["replay"] = "--systematic " if systematic else f"--seed {seed} "
     return failures, made
 
 
@@ -68,7 +71,7 @@ def report(failures):
     lines = [f"{len(failures)} failing call(s):"]
     for f in failures:
         lines.append(f"  [{f['kind']}] {f['call']}\n      {f['error'].strip()[:600]}\n"
-                     f"      replay: python tests/fuzz_worker.py --seed {f['seed']} --only {f['index']} --verbose")
+                     f"      replay: python tests/fuzz_worker.py {f['replay']}--only {f['index']} --verbose")
     return "\n".join(lines)
 
 
@@ -90,6 +93,15 @@ def test_fuzz_every_public_callable():
         made += m
     print(f"fuzz: {made} calls")
     assert made >= calls
+    assert not failures, report(failures)
+
+
+def test_fuzz_every_callable_with_every_hostile_value():
+    """The systematic pass: each callable with each of fuzz_worker.HOSTILE as its first and as its
+    second argument (about 29,000 calls)."""
+    failures, made = run_fuzz(0, 10**9, systematic=True)
+    print(f"fuzz (systematic): {made} calls")
+    assert made > 20000
     assert not failures, report(failures)
 
 
