@@ -175,7 +175,9 @@ impl Layout {
             out.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
         }
         out.shape[dim] = len;
-        out.strides[dim] = self.strides[dim] * step as isize;
+        // A step past the size leaves one element, whose stride is never followed: saturate
+        // rather than overflow for `t[::2**62]`.
+        out.strides[dim] = self.strides[dim].saturating_mul(step as isize);
         out
     }
 

@@ -169,3 +169,28 @@ def test_gradient_accumulation_into_read_only_grad():
     x.grad = rt.from_numpy(read_only_page_array())
     with pytest.raises(RuntimeError, match="read-only"):
         (x * 2).sum().backward()
+
+
+# ---------------------------------------------------------------------------------- huge indices
+
+def test_slice_bounds_beyond_int64_clamp():
+    # Were TypeErrors; Python (and torch) clamp slice bounds.
+    t = rt.arange(5)
+    assert t[2**70:].tolist() == []
+    assert t[:2**70].tolist() == [0, 1, 2, 3, 4]
+    assert t[-(2**70):].tolist() == [0, 1, 2, 3, 4]
+    assert t[: -(2**70)].tolist() == []
+    assert t[::2**70].tolist() == [0]
+    assert t[::2**62].tolist() == [0]
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        t[:: -(2**70)]
+    with pytest.raises(TypeError, match="slice indices must be integers"):
+        t["a":]
+
+
+def test_int_index_beyond_int64():
+    t = rt.arange(5)
+    with pytest.raises(ValueError, match="Overflow when unpacking long long"):
+        t[2**63]
+    with pytest.raises(IndexError, match="index 4611686018427387904 is out of bounds for dimension 0 with size 5"):
+        t[2**62]
