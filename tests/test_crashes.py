@@ -194,3 +194,31 @@ def test_int_index_beyond_int64():
         t[2**63]
     with pytest.raises(IndexError, match="index 4611686018427387904 is out of bounds for dimension 0 with size 5"):
         t[2**62]
+
+
+# ---------------------------------------------------------------------------------- found by the slow fuzz run
+
+@pytest.mark.parametrize("reduce", [
+    lambda t: t.sum(),
+    lambda t: t.argmax(),
+    lambda t: t.all(),
+    lambda t: t.count_nonzero(),
+    lambda t: t.max(),
+    lambda t: t.norm(),
+])
+def test_reduction_of_a_huge_view_is_an_error(reduce):
+    # The chunk partials of a 2**62-element broadcast view (2**48 of them) aborted the process
+    # ("memory allocation of ... bytes failed").
+    t = rt.ones(1).expand(2**62)
+    with pytest.raises(RuntimeError, match="not enough memory"):
+        reduce(t)
+    assert reduce(rt.ones(1).expand(1000)).item() in (1000.0, 0, True, 1.0, 1000, pytest.approx(31.6227766))
+
+
+def test_dlpack_export_of_read_only_memory_is_refused():
+    # The consumer of the capsule could not know the memory was read-only and wrote it (segfault).
+    pytest.importorskip("numpy")
+    t = rt.from_numpy(read_only_page_array())
+    with pytest.raises(BufferError, match="readonly"):
+        rt.from_dlpack(t)
+    assert rt.from_dlpack(t.clone()).tolist() == [0.0] * 6

@@ -187,6 +187,13 @@ impl PyTensor {
         } else {
             self.t.clone()
         };
+        if !t.storage().is_writable() {
+            // DLPack cannot say "read-only", and a consumer would write the pages (numpy refuses
+            // the same way).
+            return Err(PyBufferError::new_err(
+                "Cannot export readonly array since signalling readonly is unsupported by DLPack.",
+            ));
+        }
         export_dlpack(py, t)
     }
 
