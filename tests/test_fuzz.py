@@ -85,7 +85,7 @@ def _seeds(default):
 
 
 def test_fuzz_every_public_callable():
-    calls = _env_int("RTENSOR_FUZZ_CALLS", 15000)
+    calls = _env_int("RTENSOR_FUZZ_CALLS", 10000)
     failures, made = [], 0
     for seed in _seeds([20261127]):
         f, m = run_fuzz(seed, calls)
