@@ -2,7 +2,7 @@
 //! from one layout to another; none of them touches memory.
 
 use crate::error::{Error, Result};
-use crate::shape::{contiguous_strides, fmt_shape, normalize_dim};
+use crate::shape::{checked_numel, contiguous_strides, fmt_shape, normalize_dim};
 
 /// How a tensor's elements sit in its storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +175,9 @@ impl Layout {
             out.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
         }
         out.shape[dim] = len;
-        out.strides[dim] = self.strides[dim] * step as isize;
+        // A step past the size leaves one element, whose stride is never followed: saturate
+        // rather than overflow for `t[::2**62]`.
+        out.strides[dim] = self.strides[dim].saturating_mul(step as isize);
         out
     }
 
@@ -261,6 +263,7 @@ impl Layout {
                 )));
             }
         }
+        checked_numel(&out.shape)?;
         Ok(out)
     }
 
@@ -379,6 +382,8 @@ pub fn infer_shape(sizes: &[i64], numel: usize) -> Result<Vec<usize>> {
             }
         }
     }
+    // A shape with a 0 holds 0 elements, but its other sizes must still multiply within int64.
+    checked_numel(&shape)?;
     Ok(shape)
 }
 
@@ -428,5 +433,16 @@ mod tests {
             .to_string()
             .contains("cannot reshape tensor of 0 elements"));
         assert_eq!(infer_shape(&[3, -1], 0).unwrap(), vec![3, 0]);
+        // Sizes that multiply past int64 are an error even when a 0 makes the count 0.
+        let e = infer_shape(&[1 << 40, 1 << 40, 0], 0).unwrap_err();
+        assert_eq!(e.to_string(), "numel: integer multiplication overflow");
+        assert_eq!(
+            infer_shape(&[0, 1 << 62, 4], 0).unwrap(),
+            vec![0, 1 << 62, 4]
+        );
+        let e = Layout::contiguous(&[1, 1])
+            .expand(&[1 << 40, 1 << 40])
+            .unwrap_err();
+        assert_eq!(e.to_string(), "numel: integer multiplication overflow");
     }
 }

@@ -42,14 +42,27 @@ pub fn normalize_insert_dim(dim: i64, ndim: usize) -> Result<usize> {
     normalize_dim(dim, ndim + 1)
 }
 
-/// The number of elements, failing on overflow instead of wrapping.
+/// The number of elements, failing as torch does when the product leaves int64 (even when a later
+/// dim is 0: torch multiplies in order).
 pub fn checked_numel(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .try_fold(1i64, |acc, &d| {
+            i64::try_from(d).ok().and_then(|d| acc.checked_mul(d))
+        })
+        .map(|n| n as usize)
+        .ok_or_else(|| Error::Runtime("numel: integer multiplication overflow".into()))
+}
+
+/// The bytes a new contiguous tensor of `shape` needs; torch's error when that leaves int64.
+pub fn storage_nbytes(shape: &[usize], itemsize: usize) -> Result<usize> {
+    checked_numel(shape)
+        .ok()
+        .and_then(|n| (n as i64).checked_mul(itemsize as i64))
+        .map(|n| n as usize)
         .ok_or_else(|| {
             Error::Runtime(format!(
-                "numel: integer multiplication overflow for shape {}",
+                "Storage size calculation overflowed with sizes={}",
                 fmt_shape(shape)
             ))
         })
@@ -124,6 +137,14 @@ mod tests {
         assert!(matches!(normalize_dim(3, 3), Err(Error::Index(_))));
         assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
         assert!(checked_numel(&[usize::MAX, 2]).is_err());
+        assert!(checked_numel(&[1 << 40, 1 << 40, 0]).is_err());
+        assert_eq!(checked_numel(&[1 << 40, 0, 1 << 40]).unwrap(), 0);
+        assert_eq!(storage_nbytes(&[1 << 61], 2).unwrap(), 1 << 62);
+        let e = storage_nbytes(&[1 << 31, 1 << 31], 4).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Storage size calculation overflowed with sizes=[2147483648, 2147483648]"
+        );
         assert!(matches!(existing_dim(0, 0), Err(Error::Index(_))));
     }
 }

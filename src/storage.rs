@@ -7,6 +7,7 @@ use std::alloc::{self, Layout as AllocLayout};
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 /// Alignment of every buffer allocated here (a cache line, enough for AVX-512 loads).
 const ALIGN: usize = 64;
@@ -30,17 +31,69 @@ pub struct Storage {
     nbytes: usize,
     owner: Owner,
     version: AtomicU64,
+    /// False for memory borrowed read-only (a non-writable numpy array): in-place ops refuse to
+    /// write it instead of faulting on a read-only page.
+    writable: bool,
 }
 
 // The buffer is plain memory; concurrent access follows the same rules as torch's storages.
 unsafe impl Send for Storage {}
 unsafe impl Sync for Storage {}
 
-fn out_of_memory(nbytes: usize) -> Error {
+/// Torch's out-of-memory error for an allocation of `nbytes` (wider than `usize`, so that a count
+/// of items times their size can be reported even when it overflows).
+pub fn out_of_memory(nbytes: impl Into<u128>) -> Error {
+    let nbytes: u128 = nbytes.into();
     Error::OutOfMemory(format!(
-        "DefaultCPUAllocator: not enough memory: you tried to allocate {} bytes.",
+        "[enforce fail at alloc_cpu.cpp] . DefaultCPUAllocator: not enough memory: you tried to allocate {} bytes.",
         nbytes
     ))
+}
+
+/// Physical memory plus swap, in bytes (`usize::MAX` when the OS does not say).
+fn machine_memory() -> usize {
+    static MEMORY: OnceLock<usize> = OnceLock::new();
+    *MEMORY.get_or_init(|| {
+        // SAFETY: sysinfo only writes the struct it is given.
+        let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sysinfo(&mut info) } != 0 {
+            return usize::MAX;
+        }
+        let unit = (info.mem_unit as usize).max(1);
+        (info.totalram as usize)
+            .saturating_add(info.totalswap as usize)
+            .saturating_mul(unit)
+    })
+}
+
+/// Fails with torch's out-of-memory error when `count` items of `item_bytes` each are more than
+/// this machine has, whatever the kernel's overcommit policy would promise: a buffer that can
+/// never be backed would only get the process killed when it is first written.
+pub fn check_allocatable(count: usize, item_bytes: usize) -> Result<()> {
+    let nbytes = count as u128 * item_bytes as u128;
+    if nbytes > machine_memory() as u128 || nbytes > isize::MAX as u128 {
+        return Err(out_of_memory(nbytes));
+    }
+    Ok(())
+}
+
+/// An empty vector with room for `n` items, or torch's out-of-memory error instead of the abort
+/// that an infallible `Vec` allocation ends in. For every vector whose length the user chooses
+/// (a tensor's elements, a list of pieces).
+pub fn try_vec<T>(n: usize) -> Result<Vec<T>> {
+    let item = std::mem::size_of::<T>().max(1);
+    check_allocatable(n, item)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| out_of_memory(n as u128 * item as u128))?;
+    Ok(v)
+}
+
+/// Collects an iterator of known length `n` into a vector allocated with [`try_vec`].
+pub fn try_collect<T>(n: usize, items: impl IntoIterator<Item = T>) -> Result<Vec<T>> {
+    let mut v = try_vec(n)?;
+    v.extend(items);
+    Ok(v)
 }
 
 impl Storage {
@@ -51,16 +104,18 @@ impl Storage {
                 nbytes: 0,
                 owner: Owner::Allocated(None),
                 version: AtomicU64::new(0),
+                writable: true,
             });
         }
+        check_allocatable(nbytes, 1)?;
         if nbytes >= HUGE_PAGE {
             return Storage::map(nbytes);
         }
         // Small buffers take malloc's natural alignment: an aligned allocation costs more than the
         // whole of a 2x2 add.
         let align = if nbytes >= 1024 { ALIGN } else { 16 };
-        let layout =
-            AllocLayout::from_size_align(nbytes, align).map_err(|_| out_of_memory(nbytes))?;
+        let layout = AllocLayout::from_size_align(nbytes, align)
+            .map_err(|_| out_of_memory(nbytes as u128))?;
         // SAFETY: the layout has a nonzero size.
         let raw = unsafe {
             if zeroed {
@@ -69,12 +124,13 @@ impl Storage {
                 alloc::alloc(layout)
             }
         };
-        let ptr = NonNull::new(raw).ok_or_else(|| out_of_memory(nbytes))?;
+        let ptr = NonNull::new(raw).ok_or_else(|| out_of_memory(nbytes as u128))?;
         Ok(Storage {
             ptr,
             nbytes,
             owner: Owner::Allocated(Some(layout)),
             version: AtomicU64::new(0),
+            writable: true,
         })
     }
 
@@ -94,15 +150,16 @@ impl Storage {
             )
         };
         if raw == libc::MAP_FAILED {
-            return Err(out_of_memory(nbytes));
+            return Err(out_of_memory(nbytes as u128));
         }
         // SAFETY: advice on memory we own; failure only means no huge pages.
         unsafe { libc::madvise(raw, nbytes, libc::MADV_HUGEPAGE) };
         Ok(Storage {
-            ptr: NonNull::new(raw as *mut u8).ok_or_else(|| out_of_memory(nbytes))?,
+            ptr: NonNull::new(raw as *mut u8).ok_or_else(|| out_of_memory(nbytes as u128))?,
             nbytes,
             owner: Owner::Mapped,
             version: AtomicU64::new(0),
+            writable: true,
         })
     }
 
@@ -130,7 +187,19 @@ impl Storage {
             nbytes,
             owner: Owner::Foreign(owner),
             version: AtomicU64::new(0),
+            writable: true,
         }
+    }
+
+    /// The same storage, marked read-only (for memory its owner does not let us write).
+    pub fn read_only(mut self) -> Storage {
+        self.writable = false;
+        self
+    }
+
+    /// False when in-place ops must not write this memory.
+    pub fn is_writable(&self) -> bool {
+        self.writable
     }
 
     /// Address of the first byte.
@@ -183,6 +252,13 @@ mod tests {
             Storage::uninit(usize::MAX / 2),
             Err(Error::OutOfMemory(_))
         ));
+        // More than the machine has: an error, even where the kernel would overcommit.
+        let e = Storage::zeroed(1 << 50).err().unwrap();
+        assert!(e
+            .to_string()
+            .contains("not enough memory: you tried to allocate 1125899906842624 bytes."));
+        assert!(try_vec::<u64>(1 << 50).is_err());
+        assert_eq!(try_collect(3, 0..3).unwrap(), vec![0, 1, 2]);
     }
 
     /// Counts drops of a borrowed buffer's owner.

@@ -11,7 +11,9 @@ use crate::autograd::rules::InputMeta;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::layout::{infer_shape, Layout};
-use crate::shape::{checked_numel, existing_dim, fmt_shape, normalize_dim, normalize_insert_dim};
+use crate::shape::{
+    checked_numel, existing_dim, fmt_shape, normalize_dim, normalize_insert_dim, storage_nbytes,
+};
 use crate::storage::Storage;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -65,9 +67,7 @@ impl Tensor {
 
     /// A contiguous tensor whose elements the caller will all write.
     pub fn uninit(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let nbytes = checked_numel(shape)?
-            .checked_mul(dtype.size())
-            .ok_or_else(|| Error::OutOfMemory(format!("Trying to create tensor with shape {} which needs more memory than can be addressed", fmt_shape(shape))))?;
+        let nbytes = storage_nbytes(shape, dtype.size())?;
         Ok(Tensor::from_parts(
             Arc::new(Storage::uninit(nbytes)?),
             Layout::contiguous(shape),
@@ -77,9 +77,7 @@ impl Tensor {
 
     /// A contiguous zero-filled tensor.
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let nbytes = checked_numel(shape)?
-            .checked_mul(dtype.size())
-            .ok_or_else(|| Error::OutOfMemory(format!("Trying to create tensor with shape {} which needs more memory than can be addressed", fmt_shape(shape))))?;
+        let nbytes = storage_nbytes(shape, dtype.size())?;
         Ok(Tensor::from_parts(
             Arc::new(Storage::zeroed(nbytes)?),
             Layout::contiguous(shape),
@@ -523,6 +521,35 @@ impl Tensor {
         }
         let (s, len) = (s as usize, length as usize);
         Ok(self.region_view("SliceBackward0", move |l| l.slice(d, s, len, 1)))
+    }
+
+    /// Room for `n` views of this tensor (the pieces of `split`, `chunk`, iteration), or torch's
+    /// out-of-memory error when `n` views would not fit in memory: a dim of 2**40 expanded from
+    /// one element is cheap to make and must not abort the process when split into single rows.
+    pub fn reserve_views(&self, n: usize) -> Result<Vec<Tensor>> {
+        let per_view = std::mem::size_of::<Tensor>()
+            + std::mem::size_of::<TensorImpl>()
+            + 2 * 16 // the Arc's counts, and the Python object that will wrap the view
+            + self.ndim() * (std::mem::size_of::<usize>() + std::mem::size_of::<isize>())
+            + 64;
+        crate::storage::check_allocatable(n, per_view)?;
+        crate::storage::try_vec(n)
+    }
+
+    /// `unbind(dim)`: every `select(dim, i)` view, in order (what iterating a tensor yields).
+    pub fn unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
+        if self.ndim() == 0 {
+            return Err(Error::Index(
+                "Dimension specified as 0 but tensor has no dimensions".into(),
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let n = self.shape()[d];
+        let mut out = self.reserve_views(n)?;
+        for i in 0..n {
+            out.push(self.select(d as i64, i as i64)?);
+        }
+        Ok(out)
     }
 
     /// A recorded `narrow` for the pieces of `split` and `chunk`.

@@ -10,6 +10,10 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, OnceLock, RwLock};
 
+/// The most threads the pool really starts, whatever `set_num_threads` asked for: results never
+/// depend on the thread count, and `set_num_threads(2**40)` must not try to spawn 2**40 threads.
+const MAX_POOL_THREADS: usize = 1024;
+
 struct Pool {
     threads: usize,
     pool: Option<Arc<rayon::ThreadPool>>,
@@ -81,7 +85,7 @@ fn current_pool() -> Option<Arc<rayon::ThreadPool>> {
     }
     if p.pool.is_none() {
         let built = rayon::ThreadPoolBuilder::new()
-            .num_threads(p.threads)
+            .num_threads(p.threads.min(MAX_POOL_THREADS))
             .thread_name(|i| format!("rtensor-{i}"))
             .build()
             .ok()?;

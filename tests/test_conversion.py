@@ -392,11 +392,15 @@ def test_np_from_dlpack_is_writeable():
 
 
 def test_rt_from_dlpack_of_read_only_numpy_shares_it():
-    # numpy exports a read-only array only as a versioned capsule; torch shares it, so do we.
+    # numpy exports a read-only array only as a versioned capsule with the read-only flag: shared,
+    # and (unlike torch, which writes anyway) refusing writes, as from_numpy does.
     n = np.arange(4.0)
     n.flags.writeable = False
     t = rt.from_dlpack(n)
     assert t.data_ptr() == n.ctypes.data and t.tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pytest.raises(RuntimeError):
+        t[0] = 1.0
+    assert n[0] == 0.0
     assert rt.from_dlpack(np.from_dlpack(rt.arange(2))).tolist() == [0, 1]
 
 

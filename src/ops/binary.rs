@@ -510,13 +510,15 @@ fn check_sub(op: BinaryOp, a: &Value, b: &Value) -> Result<()> {
     }
 }
 
-/// True when any element satisfies `pred` (a sequential scan; used only for validation).
+/// True when any element satisfies `pred` (a sequential scan; used only for validation). Only
+/// distinct elements are read: a broadcast view of one element is one element to check.
 fn any_value<T: Element>(t: &Tensor, pred: impl Fn(T) -> bool) -> bool {
     let mut found = false;
     let p = t.data_ptr_typed::<T>();
-    crate::strided::Coalesced::new(t.shape(), [t.strides()]).for_each_run(
+    let l = t.layout().distinct_elements();
+    crate::strided::Coalesced::new(&l.shape, [&l.strides]).for_each_run(
         0,
-        t.numel(),
+        l.numel(),
         |[o], len, [s]| {
             for i in 0..len as isize {
                 // SAFETY: offsets come from the tensor's own layout.

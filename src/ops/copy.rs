@@ -254,8 +254,22 @@ fn overlap(dst: &Tensor, src: &Tensor) -> Overlap {
     }
 }
 
-/// Refuses writes through layouts where several indices share one element (expanded tensors).
+/// Refuses writes into read-only memory (borrowed from a non-writable numpy array): torch
+/// writes anyway, which faults when the pages really are read-only (a read-only memmap).
+pub fn check_not_read_only(dst: &Tensor) -> Result<()> {
+    if !dst.storage().is_writable() {
+        return Err(Error::Runtime(
+            "cannot write to a tensor whose memory is read-only (it shares a non-writable numpy array). Please clone() the tensor before performing the operation."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses writes through layouts where several indices share one element (expanded tensors),
+/// and into read-only memory.
 pub fn check_writable(dst: &Tensor) -> Result<()> {
+    check_not_read_only(dst)?;
     if dst.layout().has_internal_overlap() {
         return Err(Error::Runtime(
             "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."

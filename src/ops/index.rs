@@ -10,6 +10,7 @@ use crate::layout::Layout;
 use crate::ops::binary::Value;
 use crate::ops::copy::check_writable;
 use crate::shape::{broadcast_shapes, fmt_shape};
+use crate::storage::{check_allocatable, try_collect, try_vec};
 use crate::strided::{Coalesced, SendPtr};
 use crate::tensor::Tensor;
 use crate::threads;
@@ -80,18 +81,19 @@ impl Gather {
     }
 
     /// Byte offset in the view's storage of each index position's sub-block.
-    fn base_offsets(&self) -> Vec<isize> {
+    fn base_offsets(&self) -> Result<Vec<isize>> {
         let n: usize = self.index_shape.iter().product();
         let strides = self.view.strides();
-        (0..n)
-            .map(|b| {
+        try_collect(
+            n,
+            (0..n).map(|b| {
                 self.indices
                     .iter()
                     .enumerate()
                     .map(|(j, idx)| idx[b] as isize * strides[j])
                     .sum()
-            })
-            .collect()
+            }),
+        )
     }
 
     /// The layout of the remaining (non-indexed) dims.
@@ -279,6 +281,10 @@ impl Tensor {
             .product();
         let mut indices = Vec::with_capacity(advanced.len());
         let mut out_of_range = None;
+        // Broadcast index tensors can describe far more positions than they hold: the index
+        // lists (one per indexed dim, and the offsets after them) must fit in memory.
+        let positions = crate::shape::checked_numel(&index_shape)?;
+        check_allocatable(positions, 8 * (advanced.len() + 1))?;
         for (d, t) in &advanced {
             let size = view.shape()[*d] as i64;
             let vals = t
@@ -290,7 +296,7 @@ impl Tensor {
                     "index is out of bounds for dimension with size 0".into(),
                 ));
             }
-            let mut out = Vec::with_capacity(vals.len());
+            let mut out = try_vec(vals.len())?;
             for v in vals {
                 if rest == 0 {
                     out.push(0);
@@ -349,7 +355,7 @@ impl Tensor {
         let (rest_shape, rest_strides) = g.rest();
         let rest_numel: usize = rest_shape.iter().product();
         let esize = self.dtype().size() as isize;
-        let bases = g.base_offsets();
+        let bases = g.base_offsets()?;
         let rest = Coalesced::new(&rest_shape, [&rest_strides]);
         let (src, dst) = (SendPtr(g.view.data_ptr()), SendPtr(out.data_ptr()));
         let per_chunk = (crate::ops::kernels::CHUNK / rest_numel.max(1)).max(1);
@@ -477,7 +483,7 @@ impl Tensor {
         let (rest_shape, rest_strides) = g.rest();
         let rest_numel: usize = rest_shape.iter().product();
         let esize = self.dtype().size() as isize;
-        let bases = g.base_offsets();
+        let bases = g.base_offsets()?;
         let nb = g.index_shape.len();
         let (vs, vst) = (&v.shape()[nb..], &v.strides()[nb..]);
         let vouter = Layout::contiguous(&g.index_shape);
@@ -516,7 +522,8 @@ impl Tensor {
         // SAFETY: a contiguous bool tensor of n elements.
         let vals = unsafe { std::slice::from_raw_parts(p, n) };
         let nd = self.ndim();
-        let mut cols: Vec<Vec<i64>> = vec![vec![]; nd];
+        let count = vals.iter().filter(|&&v| v).count();
+        let mut cols: Vec<Vec<i64>> = (0..nd).map(|_| try_vec(count)).collect::<Result<_>>()?;
         let strides = crate::shape::contiguous_strides(self.shape());
         for (i, _) in vals.iter().enumerate().filter(|(_, &v)| v) {
             let mut rem = i as isize;
@@ -537,7 +544,10 @@ impl Tensor {
     pub fn to_vec_i64(&self) -> Result<Vec<i64>> {
         let c = self.to_dtype(DType::Int64)?.contiguous()?;
         // SAFETY: a contiguous int64 tensor of numel elements.
-        Ok(unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<i64>(), c.numel()) }.to_vec())
+        let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<i64>(), c.numel()) };
+        let mut out = try_vec(data.len())?;
+        out.extend_from_slice(data);
+        Ok(out)
     }
 
     /// The single element as i64.

@@ -54,7 +54,11 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
                 )));
             }
         }
-        shape[d] += t.shape()[d];
+        // Expanded inputs can have sizes that no memory holds: their sum must not wrap.
+        shape[d] = shape[d]
+            .checked_add(t.shape()[d])
+            .filter(|&n| n <= i64::MAX as usize)
+            .ok_or_else(|| Error::Runtime("numel: integer multiplication overflow".into()))?;
     }
     let out = Tensor::uninit(&shape, dtype)?;
     let mut offset = 0;
@@ -123,10 +127,13 @@ impl Tensor {
             return Ok(vec![self.clone()]);
         }
         let size = size as usize;
-        Ok((0..n)
-            .step_by(size)
-            .map(|start| self.split_piece(d, start, size.min(n - start)))
-            .collect())
+        let mut pieces = self.reserve_views(n.div_ceil(size))?;
+        pieces.extend(
+            (0..n)
+                .step_by(size)
+                .map(|start| self.split_piece(d, start, size.min(n - start))),
+        );
+        Ok(pieces)
     }
 
     /// Splits along `dim` into views of the given sizes, which must add up to the dim's size.
@@ -156,14 +163,13 @@ impl Tensor {
             )));
         }
         let mut start = 0;
-        Ok(sizes
-            .iter()
-            .map(|&s| {
-                let v = self.split_piece(d, start, s as usize);
-                start += s as usize;
-                v
-            })
-            .collect())
+        let mut pieces = self.reserve_views(sizes.len())?;
+        pieces.extend(sizes.iter().map(|&s| {
+            let v = self.split_piece(d, start, s as usize);
+            start += s as usize;
+            v
+        }));
+        Ok(pieces)
     }
 
     /// The dim `split`/`chunk` work along; a 0-dim tensor has none to split.
@@ -188,7 +194,10 @@ impl Tensor {
         let d = self.split_dim(dim, "chunk")?;
         let n = self.shape()[d] as i64;
         if n == 0 {
-            return Ok((0..chunks).map(|_| self.split_piece(d, 0, 0)).collect());
+            // torch makes `chunks` empty pieces; so many that they cannot fit are an error.
+            let mut pieces = self.reserve_views(chunks as usize)?;
+            pieces.extend((0..chunks).map(|_| self.split_piece(d, 0, 0)));
+            return Ok(pieces);
         }
         self.split_size((n - 1) / chunks + 1, dim)
     }

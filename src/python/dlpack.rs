@@ -3,8 +3,8 @@
 //!
 //! Both capsule kinds are spoken: the versioned one (`dltensor_versioned`, DLPack 1.x, with flags)
 //! when the consumer asks for it through `max_version`, and the legacy `dltensor` otherwise. On
-//! import the producer is asked for a versioned capsule first, as torch does; a read-only producer
-//! (a non-writeable numpy array) is shared like torch shares it.
+//! import the producer is asked for a versioned capsule first, as torch does; memory flagged
+//! read-only (a non-writeable numpy array) is shared as a read-only storage, which refuses writes.
 
 use crate::dtype::DType;
 use crate::layout::Layout;
@@ -77,6 +77,8 @@ const USED_DLTENSOR_VERSIONED: &CStr = c"used_dltensor_versioned";
 /// The DLPack version this module speaks.
 const VERSION: DLPackVersion = DLPackVersion { major: 1, minor: 0 };
 const KDL_CPU: i32 = 1;
+/// The versioned capsule's flag for memory the consumer must not write.
+const FLAG_READ_ONLY: u64 = 1;
 
 /// What an exported capsule owns: the tensor (keeping its storage alive) and the shape arrays.
 struct ExportCtx {
@@ -162,8 +164,16 @@ unsafe fn capsule<'py>(
     Ok(Bound::from_owned_ptr(py, cap))
 }
 
-/// A capsule sharing `t`'s memory: versioned when `versioned`, legacy otherwise.
+/// A capsule sharing `t`'s memory: versioned when `versioned`, legacy otherwise. Read-only
+/// memory (borrowed from a non-writable numpy array) is flagged so in a versioned capsule; the
+/// legacy one cannot say it and is refused, as numpy refuses.
 fn export(py: Python<'_>, t: Tensor, versioned: bool) -> PyResult<Bound<'_, PyAny>> {
+    let read_only = !t.storage().is_writable();
+    if read_only && !versioned {
+        return Err(PyBufferError::new_err(
+            "Cannot export readonly array since signalling readonly is unsupported by DLPack (supported by newer DLPack version).",
+        ));
+    }
     let mut ctx = Box::new(ExportCtx {
         shape: t.shape().iter().map(|&d| d as i64).collect(),
         strides: t.strides().iter().map(|&s| s as i64).collect(),
@@ -189,7 +199,7 @@ fn export(py: Python<'_>, t: Tensor, versioned: bool) -> PyResult<Bound<'_, PyAn
                 version: VERSION,
                 manager_ctx: ctx,
                 deleter: Some(delete_versioned),
-                flags: 0,
+                flags: if read_only { FLAG_READ_ONLY } else { 0 },
                 dl_tensor,
             }));
             capsule(
@@ -334,7 +344,11 @@ pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor>
     let cap = capsule.as_ptr();
     // SAFETY: each branch checks the capsule's name before reading its pointer as that kind.
     unsafe {
-        let (dl, owner, used) = if ffi::PyCapsule_IsValid(cap, DLTENSOR_VERSIONED.as_ptr()) == 1 {
+        let (dl, owner, used, read_only) = if ffi::PyCapsule_IsValid(
+            cap,
+            DLTENSOR_VERSIONED.as_ptr(),
+        ) == 1
+        {
             let m = ffi::PyCapsule_GetPointer(cap, DLTENSOR_VERSIONED.as_ptr())
                 as *mut DLManagedTensorVersioned;
             if (*m).version.major > VERSION.major {
@@ -349,10 +363,11 @@ pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor>
                 &(*m).dl_tensor,
                 DLOwner::Versioned(m),
                 USED_DLTENSOR_VERSIONED,
+                (*m).flags & FLAG_READ_ONLY != 0,
             )
         } else if ffi::PyCapsule_IsValid(cap, DLTENSOR.as_ptr()) == 1 {
             let m = ffi::PyCapsule_GetPointer(cap, DLTENSOR.as_ptr()) as *mut DLManagedTensor;
-            (&(*m).dl_tensor, DLOwner::Legacy(m), USED_DLTENSOR)
+            (&(*m).dl_tensor, DLOwner::Legacy(m), USED_DLTENSOR, false)
         } else {
             return Err(PyValueError::new_err(
                 "from_dlpack: expected an unconsumed capsule named 'dltensor' or 'dltensor_versioned'",
@@ -365,7 +380,10 @@ pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor>
             return Err(PyErr::fetch(py));
         }
         let owner = std::mem::ManuallyDrop::into_inner(owner);
-        let storage = Storage::borrowed(t.0, t.1, Box::new(owner));
+        let mut storage = Storage::borrowed(t.0, t.1, Box::new(owner));
+        if read_only {
+            storage = storage.read_only();
+        }
         Ok(Tensor::from_storage(Arc::new(storage), t.2, t.3).into())
     }
 }

@@ -527,6 +527,10 @@ pub fn set_num_threads(n: i64) -> PyResult<()> {
             "set_num_threads expects a positive integer",
         ));
     }
+    if n > i32::MAX as i64 {
+        // torch reads the count as a C int.
+        return Err(PyValueError::new_err("Overflow when unpacking long"));
+    }
     crate::threads::set_num_threads(n as usize);
     Ok(())
 }

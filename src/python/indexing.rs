@@ -4,7 +4,7 @@ use crate::dtype::DType;
 use crate::ops::binary::Value;
 use crate::ops::index::IndexItem;
 use crate::python::convert::{
-    extract_scalar, is_ndarray, numpy_scalar, qualified_type_name, type_name,
+    extract_i64_arg, extract_scalar, is_ndarray, numpy_scalar, qualified_type_name, type_name,
 };
 use crate::python::interop::borrow_array;
 use crate::python::nested::tensor_from_nested;
@@ -16,13 +16,21 @@ use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyTuple};
 
+/// One bound of a slice; integers beyond int64 clamp, as Python's own slices clamp to the size
+/// range (`t[2**70:]` is empty, `t[-2**70:]` is everything).
 fn slice_bound(obj: Bound<'_, PyAny>) -> PyResult<Option<i64>> {
     if obj.is_none() {
         return Ok(None);
     }
-    obj.extract::<i64>().map(Some).map_err(|_| {
+    if let Ok(v) = obj.extract::<i64>() {
+        return Ok(Some(v));
+    }
+    let not_int = || {
         PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
-    })
+    };
+    let index = obj.call_method0("__index__").map_err(|_| not_int())?;
+    let negative = index.lt(0).map_err(|_| not_int())?;
+    Ok(Some(if negative { -i64::MAX } else { i64::MAX }))
 }
 
 /// An index tensor: a 0-dim integer one is a plain int, as in torch.
@@ -45,7 +53,7 @@ fn item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Tensor(t));
     }
     if obj.is_instance_of::<PyInt>() {
-        return Ok(IndexItem::Int(obj.extract::<i64>()?));
+        return Ok(IndexItem::Int(extract_i64_arg(obj)?));
     }
     if let Ok(s) = obj.cast::<PySlice>() {
         return Ok(IndexItem::Slice {

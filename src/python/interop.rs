@@ -76,7 +76,7 @@ pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
             array.getattr("dtype").and_then(|d| d.str()).map(|s| s.to_string()).unwrap_or(ts.clone())
         ))
     })?;
-    let (addr, _readonly): (usize, bool) = get("data")?.extract()?;
+    let (addr, readonly): (usize, bool) = get("data")?.extract()?;
     let shape: Vec<usize> = get("shape")?.extract()?;
     let esize = dtype.size() as isize;
     let strides: Vec<isize> = match iface.get_item("strides")? {
@@ -105,7 +105,10 @@ pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let owner = PyOwner(array.clone().unbind());
     // SAFETY: the array interface promises `nbytes` valid bytes at `addr` while the array lives,
     // and the storage keeps the array alive.
-    let storage = unsafe { Storage::borrowed(addr as *mut u8, nbytes, Box::new(owner)) };
+    let mut storage = unsafe { Storage::borrowed(addr as *mut u8, nbytes, Box::new(owner)) };
+    if readonly {
+        storage = storage.read_only();
+    }
     Ok(unsafe { Tensor::from_storage(Arc::new(storage), layout, dtype) })
 }
 
@@ -119,7 +122,8 @@ impl PyTensor {
         let esize = self.t.dtype().size() as isize;
         d.set_item("shape", PyTuple::new(py, self.t.shape())?)?;
         d.set_item("typestr", typestr(self.t.dtype()))?;
-        d.set_item("data", (self.t.data_ptr() as usize, false))?;
+        let readonly = !self.t.storage().is_writable();
+        d.set_item("data", (self.t.data_ptr() as usize, readonly))?;
         let strides: Vec<isize> = self.t.strides().iter().map(|s| s * esize).collect();
         d.set_item("strides", PyTuple::new(py, strides)?)?;
         d.set_item("version", 3)?;

@@ -7,6 +7,7 @@ use crate::python::convert::{extract_i64_arg, is_ndarray, numpy_scalar, type_nam
 use crate::python::interop::borrow_array;
 use crate::python::tensor::{item_scalar, PyTensor};
 use crate::scalar::Scalar;
+use crate::storage::{check_allocatable, out_of_memory, try_collect, try_vec};
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -84,29 +85,37 @@ fn classify<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Part<'py>> {
     })
 }
 
-/// The elements of a tensor in row-major order, each as a scalar of its kind.
-fn scalars_of(t: &Tensor) -> PyResult<Vec<Scalar>> {
+/// Appends the elements of a tensor in row-major order, each as a scalar of its kind.
+fn push_scalars_of(t: &Tensor, out: &mut Vec<Scalar>) -> PyResult<()> {
     let c = t.contiguous()?;
-    Ok(dispatch!(c.dtype(), T => {
+    check_allocatable(c.numel(), std::mem::size_of::<Scalar>())?;
+    out.try_reserve(c.numel())
+        .map_err(|_| out_of_memory((c.numel() * std::mem::size_of::<Scalar>()) as u128))?;
+    dispatch!(c.dtype(), T => {
         // SAFETY: a contiguous tensor of numel elements of T.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
-        data.iter()
-            .map(|&v| match c.dtype() {
-                DType::Bool => Scalar::Bool(v.to_bool()),
-                DType::Int32 | DType::Int64 => Scalar::Int(v.to_i64()),
-                _ => Scalar::Float(v.to_f64()),
-            })
-            .collect()
-    }))
+        out.extend(data.iter().map(|&v| match c.dtype() {
+            DType::Bool => Scalar::Bool(v.to_bool()),
+            DType::Int32 | DType::Int64 => Scalar::Int(v.to_i64()),
+            _ => Scalar::Float(v.to_f64()),
+        }))
+    });
+    Ok(())
 }
 
 fn promote_opt(a: Option<DType>, b: DType) -> DType {
     a.map_or(b, |a| a.promote(b))
 }
 
+/// The deepest nesting torch reads (`torch.tensor` of 129 nested lists is "too many dimensions").
+const MAX_DIMS: usize = 128;
+
 /// What a walk over nested data has found so far.
 #[derive(Default)]
 struct Nested {
+    /// The sequences being walked, outermost first: a list that contains itself is caught here
+    /// instead of recursing until the stack overflows.
+    ancestors: Vec<usize>,
     shape: Vec<usize>,
     /// The depth at which elements (not sequences) sit, once known.
     leaf_depth: Option<usize>,
@@ -123,10 +132,23 @@ impl Nested {
             Part::Block(t) => return self.block(obj, &t, depth),
             Part::Sequence(seq) => seq,
         };
+        if self.ancestors.contains(&(obj.as_ptr() as usize)) {
+            return Err(PyTypeError::new_err(
+                "new(): self-referential lists are incompatible",
+            ));
+        }
+        if depth >= MAX_DIMS {
+            return Err(PyValueError::new_err(format!(
+                "too many dimensions '{}'",
+                type_name(obj)
+            )));
+        }
         self.dims(obj, &[seq.len()?], depth)?;
+        self.ancestors.push(obj.as_ptr() as usize);
         for item in seq.try_iter()? {
             self.collect(&item?, depth + 1)?;
         }
+        self.ancestors.pop();
         Ok(())
     }
 
@@ -167,8 +189,7 @@ impl Nested {
             self.leaf_depth = Some(elements_at);
         }
         self.dtype = Some(promote_opt(self.dtype, t.dtype()));
-        self.values.extend(scalars_of(t)?);
-        Ok(())
+        push_scalars_of(t, &mut self.values)
     }
 
     /// Records one element found at `depth`.
@@ -198,48 +219,71 @@ pub fn tensor_from_nested(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyRes
     nested.collect(obj, 0)?;
     let dtype = dtype.or(nested.dtype).unwrap_or_else(default_float);
     let values = nested.values;
-    Ok(
-        dispatch!(dtype, T => Tensor::from_vec(values.iter().map(|v| v.to::<T>()).collect::<Vec<T>>(), &nested.shape)?),
-    )
+    Ok(dispatch!(dtype, T => Tensor::from_vec(
+        try_collect(values.len(), values.iter().map(|v| v.to::<T>()))?,
+        &nested.shape
+    )?))
 }
 
-fn build_list<T: Element + for<'py> IntoPyObject<'py>>(
-    py: Python<'_>,
-    data: &[T],
-    shape: &[usize],
-) -> PyResult<Py<PyAny>> {
-    let Some((&first, rest)) = shape.split_first() else {
-        return match data.first() {
-            Some(v) => v.into_py_any(py),
-            None => Ok(PyList::empty(py).into_any().unbind()),
-        };
-    };
-    let step: usize = rest.iter().product();
-    let items = (0..first)
-        .map(|i| build_list(py, &data[i * step..(i + 1) * step], rest))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(PyList::new(py, items)?.into_any().unbind())
+/// Nested lists of `shape` around `items` (row-major), built from the innermost lists outwards so
+/// that no depth of nesting can overflow the stack.
+fn nest(py: Python<'_>, mut items: Vec<Py<PyAny>>, shape: &[usize]) -> PyResult<Py<PyAny>> {
+    for &d in shape.iter().rev() {
+        let mut level = try_vec(items.len() / d.max(1))?;
+        let mut rest = items.into_iter();
+        while rest.len() > 0 {
+            level.push(PyList::new(py, rest.by_ref().take(d))?.into_any().unbind());
+        }
+        items = level;
+    }
+    items
+        .pop()
+        .ok_or_else(|| PyRuntimeError::new_err("tolist(): no elements"))
+}
+
+/// Python objects (about 32 bytes each, and a pointer in a list) for `n` elements or lists, or
+/// torch's out-of-memory error when they could not fit.
+fn check_objects(n: usize) -> PyResult<()> {
+    Ok(check_allocatable(n, 40)?)
 }
 
 /// `tolist()`: nested Python lists (a plain number for a 0-dim tensor).
 pub fn to_pylist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
+    if t.numel() == 0 && t.ndim() > 0 {
+        return build_empty(py, t.shape());
+    }
+    check_objects(t.numel())?;
     let c = t.contiguous()?;
     dispatch!(c.dtype(), T => {
         // SAFETY: contiguous tensor of numel elements of T.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
-        if c.numel() == 0 && c.ndim() > 0 {
-            return build_empty(py, c.shape());
+        let mut items = try_vec(data.len())?;
+        for v in data {
+            items.push(v.into_py_any(py)?);
         }
-        build_list::<T>(py, data, c.shape())
+        nest(py, items, c.shape())
     })
 }
 
+/// The lists of a tensor with no elements: lists down to the first 0 in the shape.
 fn build_empty(py: Python<'_>, shape: &[usize]) -> PyResult<Py<PyAny>> {
-    if shape[0] == 0 || shape.len() == 1 {
-        return Ok(PyList::empty(py).into_any().unbind());
+    let zero = shape
+        .iter()
+        .position(|&d| d == 0)
+        .unwrap_or(shape.len() - 1);
+    let outer = &shape[..zero];
+    let lists = outer.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    let lists = lists.ok_or_else(|| {
+        out_of_memory(
+            outer
+                .iter()
+                .fold(40u128, |acc, &d| acc.saturating_mul(d as u128)),
+        )
+    })?;
+    check_objects(lists)?;
+    let mut items = try_vec(lists)?;
+    for _ in 0..lists {
+        items.push(PyList::empty(py).into_any().unbind());
     }
-    let items = (0..shape[0])
-        .map(|_| build_empty(py, &shape[1..]))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(PyList::new(py, items)?.into_any().unbind())
+    nest(py, items, outer)
 }

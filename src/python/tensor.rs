@@ -187,9 +187,7 @@ impl PyTensor {
         if t.ndim() == 0 {
             return Err(PyTypeError::new_err("iteration over a 0-d tensor"));
         }
-        let rows = (0..t.shape()[0] as i64)
-            .map(|i| Ok(PyTensor::from(t.select(0, i)?)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let rows = t.unbind(0)?.into_iter().map(PyTensor::from);
         pyo3::types::PyList::new(slf.py(), rows)?
             .try_iter()
             .map(|i| i.into_any())

@@ -77,8 +77,9 @@ pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -
     if m == 0 || n == 0 || k == 0 || count == 0 {
         return Tensor::zeros(out_shape, a.t.dtype());
     }
-    let offsets = batch_offsets(batch, &a.batch_strides, &b.batch_strides);
+    // The output first: it is at least as big as the offsets, and its failure is torch's error.
     let out = Tensor::uninit(out_shape, a.t.dtype())?;
+    let offsets = batch_offsets(batch, &a.batch_strides, &b.batch_strides)?;
     match a.t.dtype() {
         DType::Float32 => float_product::<f32>(a, b, &offsets, &out),
         DType::Float64 => float_product::<f64>(a, b, &offsets, &out),
@@ -93,16 +94,29 @@ pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -
     Ok(out)
 }
 
-/// The element offsets of `a` and `b` for each batch index, in row-major batch order.
-fn batch_offsets(batch: &[usize], sa: &[isize], sb: &[isize]) -> Vec<(isize, isize)> {
-    let mut out = vec![(0isize, 0isize)];
-    for ((&size, &da), &db) in batch.iter().zip(sa).zip(sb) {
-        out = out
-            .iter()
-            .flat_map(|&(oa, ob)| (0..size as isize).map(move |i| (oa + i * da, ob + i * db)))
-            .collect();
+/// The element offsets of `a` and `b` for each batch index, in row-major batch order (allocated
+/// fallibly: broadcast batch dims can make the count large).
+fn batch_offsets(batch: &[usize], sa: &[isize], sb: &[isize]) -> Result<Vec<(isize, isize)>> {
+    let count: usize = batch.iter().product();
+    let mut out = crate::storage::try_vec(count)?;
+    let mut index = vec![0usize; batch.len()];
+    let (mut oa, mut ob) = (0isize, 0isize);
+    for _ in 0..count {
+        out.push((oa, ob));
+        // Odometer step over the batch dims, last dim fastest.
+        for d in (0..batch.len()).rev() {
+            index[d] += 1;
+            oa += sa[d];
+            ob += sb[d];
+            if index[d] < batch[d] {
+                break;
+            }
+            oa -= sa[d] * batch[d] as isize;
+            ob -= sb[d] * batch[d] as isize;
+            index[d] = 0;
+        }
     }
-    out
+    Ok(out)
 }
 
 fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)], out: &Tensor) {

@@ -9,8 +9,8 @@ use crate::autograd::rules::norm::record_vector_norm;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::ops::binary::{binary, BinaryOp, Value};
+use crate::ops::reduce::dim_mask;
 use crate::ops::reduce::kernels::{reduce_into, Reducer};
-use crate::ops::reduce::{dim_mask, out_shape};
 use crate::scalar::Scalar;
 use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
@@ -89,7 +89,8 @@ impl Tensor {
             check_identity(self, &mask, dims.is_none_or(|d| d.is_empty()), ord)?;
         }
         let out = if ord == 2.0 || ord == 1.0 || ord == 0.0 || ord.is_infinite() {
-            let out = Tensor::uninit(&out_shape(self.shape(), &mask, keepdim), self.dtype())?;
+            let out =
+                crate::ops::reduce::reduction_output(self.shape(), &mask, keepdim, self.dtype())?;
             match ord {
                 2.0 => one_pass::<SumSquares>(self, &mask, &out, f64::sqrt),
                 1.0 => one_pass::<SumAbs>(self, &mask, &out, |a| a),

@@ -1,9 +1,9 @@
 //! `amax` / `amin`, `max` / `min` (of everything, or along a dim with indices), `argmax` /
 //! `argmin`. NaN propagates; among equal extremes the first index wins, as in torch.
 
+use super::dim_mask;
 use super::kernels::reduce_into;
 use super::reducers::{ArgExtreme, Extreme};
-use super::{dim_mask, out_shape};
 use crate::autograd::rules::extrema::{record_evenly, record_indexed};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -28,7 +28,7 @@ fn check_sizes(op: &str, shape: &[usize], mask: &[bool]) -> Result<()> {
 impl Tensor {
     /// The max (`MAX`) or min over the dims in `mask`, in this tensor's dtype.
     fn extreme<const MAX: bool>(&self, mask: &[bool], keepdim: bool) -> Result<Tensor> {
-        let out = Tensor::uninit(&out_shape(self.shape(), mask, keepdim), self.dtype())?;
+        let out = super::reduction_output(self.shape(), mask, keepdim, self.dtype())?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, Extreme<MAX>, T>(self, mask, &out, |a| a)
         });
@@ -38,7 +38,7 @@ impl Tensor {
     /// The index (int64) of the max (`MAX`) or min over the dims in `mask`, counted in the
     /// row-major order of those dims.
     fn arg_extreme<const MAX: bool>(&self, mask: &[bool], keepdim: bool) -> Result<Tensor> {
-        let out = Tensor::uninit(&out_shape(self.shape(), mask, keepdim), DType::Int64)?;
+        let out = super::reduction_output(self.shape(), mask, keepdim, DType::Int64)?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, ArgExtreme<MAX>, i64>(self, mask, &out, |a| a.1 as i64)
         });

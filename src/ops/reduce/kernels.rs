@@ -19,7 +19,7 @@ use crate::tensor::Tensor;
 use crate::threads;
 
 /// Elements per deterministic chunk of one output's reduction.
-const CHUNK: usize = 1 << 14;
+pub(crate) const CHUNK: usize = 1 << 14;
 /// Independent accumulators per chunk: enough to hide add latency (four AVX-512 registers of f64).
 const LANES: usize = 32;
 /// How far ahead of the float32 sum's reads the next data is prefetched, in elements (4 KiB): the

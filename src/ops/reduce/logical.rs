@@ -1,8 +1,8 @@
 //! `all`, `any` (bool results) and `count_nonzero` (int64) over any set of dims.
 
+use super::dim_mask;
 use super::kernels::reduce_into;
 use super::reducers::{CountNonzero, Logical};
-use super::{dim_mask, out_shape};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -11,7 +11,7 @@ impl Tensor {
     /// Whether every element (`all`) or some element is nonzero.
     fn logical<const ALL: bool>(&self, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         let mask = dim_mask(dims, self.ndim())?;
-        let out = Tensor::uninit(&out_shape(self.shape(), &mask, keepdim), DType::Bool)?;
+        let out = super::reduction_output(self.shape(), &mask, keepdim, DType::Bool)?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, Logical<ALL>, bool>(self, &mask, &out, |a| a)
         });
@@ -31,7 +31,7 @@ impl Tensor {
     /// `count_nonzero(dim)`: the number of nonzero elements over `dims`, as int64.
     pub fn count_nonzero(&self, dims: Option<&[i64]>) -> Result<Tensor> {
         let mask = dim_mask(dims, self.ndim())?;
-        let out = Tensor::uninit(&out_shape(self.shape(), &mask, false), DType::Int64)?;
+        let out = super::reduction_output(self.shape(), &mask, false, DType::Int64)?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, CountNonzero, i64>(self, &mask, &out, |a| a)
         });

@@ -53,6 +53,35 @@ pub(crate) fn out_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Vec<us
         .collect()
 }
 
+/// The output of a reduction over the dims in `mask`, after checking that the kernel's scratch
+/// fits in memory: about one accumulator per [`kernels::CHUNK`] reduced elements per running
+/// output, or per 64 rows when rows are accumulated. A reduction of a broadcast view of 2**62
+/// elements would otherwise abort on that allocation.
+pub(crate) fn reduction_output(
+    shape: &[usize],
+    mask: &[bool],
+    keepdim: bool,
+    dtype: DType,
+) -> Result<Tensor> {
+    let out = Tensor::uninit(&out_shape(shape, mask, keepdim), dtype)?;
+    let kept = out.numel();
+    let reduced: usize = shape
+        .iter()
+        .zip(mask)
+        .filter(|(_, &m)| m)
+        .map(|(&d, _)| d)
+        .product();
+    let mut scratch = reduced
+        .div_ceil(kernels::CHUNK)
+        .saturating_mul(crate::threads::num_threads().min(1024) + 1);
+    if kept >= 8 && reduced > 1 {
+        scratch = scratch.max(kept.saturating_mul(reduced.div_ceil(64)));
+    }
+    // 16 bytes: the widest accumulator (a value and an index).
+    crate::storage::try_vec::<[u64; 2]>(scratch)?;
+    Ok(out)
+}
+
 /// Whether a `from` input may feed a `to` kernel without a cast (an exact widening into the same
 /// accumulator); anything else is cast first, as torch does.
 fn direct(from: DType, to: DType) -> bool {
@@ -84,7 +113,7 @@ impl Tensor {
         out_dtype: DType,
     ) -> Result<(Vec<bool>, Tensor, Tensor)> {
         let mask = dim_mask(dims, self.ndim())?;
-        let out = Tensor::uninit(&out_shape(self.shape(), &mask, keepdim), out_dtype)?;
+        let out = reduction_output(self.shape(), &mask, keepdim, out_dtype)?;
         let src = if direct(self.dtype(), out_dtype) {
             self.clone()
         } else {
