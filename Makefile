@@ -36,8 +36,9 @@ test-slow: build
 # definite leaks fail the run (Miri and AddressSanitizer need a nightly toolchain, which this
 # project does not assume).
 test-valgrind:
+	cargo test --no-run --quiet
 	bin=$$(cargo test --no-run 2>&1 | sed -n 's/.*Executable unittests src\/lib.rs (\(.*\))/\1/p'); \
-	valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$$bin" --test-threads=2
+	test -n "$$bin" && valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$$bin" --test-threads=2
 
 # rtensor against numpy and torch (when installed), side by side in one process.
 bench: build

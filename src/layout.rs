@@ -168,6 +168,17 @@ impl Layout {
         out
     }
 
+    /// The diagonal of dims `keep` and `merge` (of equal size; `keep` < `merge`): the diagonal
+    /// stays at `keep`, `merge` is removed.
+    pub fn diagonal(&self, keep: usize, merge: usize) -> Layout {
+        let mut out = self.clone();
+        out.strides[keep] += self.strides[merge];
+        out.shape[keep] = self.shape[keep].min(self.shape[merge]);
+        out.shape.remove(merge);
+        out.strides.remove(merge);
+        out
+    }
+
     /// Keeps `len` elements along `dim` starting at `start`, taking every `step`-th.
     pub fn slice(&self, dim: usize, start: usize, len: usize, step: usize) -> Layout {
         let mut out = self.clone();

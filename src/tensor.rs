@@ -439,6 +439,20 @@ impl Tensor {
         self.reshape(&sizes)
     }
 
+    /// The diagonal of dims `keep` < `merge` as a view (einsum's `ii->i`): it stays at `keep`,
+    /// `merge` is removed. Out-of-range dims are an error.
+    pub fn diagonal_view(&self, keep: usize, merge: usize) -> Result<Tensor> {
+        if keep >= merge || merge >= self.ndim() {
+            return Err(Error::Index(format!(
+                "diagonal dimensions {} and {} are invalid for a tensor of {} dims",
+                keep,
+                merge,
+                self.ndim()
+            )));
+        }
+        Ok(self.region_view("DiagonalBackward0", move |l| l.diagonal(keep, merge)))
+    }
+
     /// Selects one index along a dim (negative indices count from the end), removing the dim.
     pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
         if self.ndim() == 0 {

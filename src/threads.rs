@@ -2,24 +2,27 @@
 //! With one thread, kernels run on the calling thread and no pool is involved.
 //!
 //! Fork safety: a forked child has none of its parent's threads, so a job handed to the parent's
-//! pool would wait forever. A `pthread_atfork` handler marks the child, and the child's first
-//! parallel kernel abandons the inherited pool (without dropping it: its threads are not there to
-//! be told) and builds its own.
+//! pool would wait forever, and a lock some other parent thread held at the fork would never be
+//! released. A `pthread_atfork` handler marks the child; the child's first use of the pool then
+//! abandons the inherited lock and pool (leaked, never dropped: their threads are not there to be
+//! told) for fresh ones with the same thread count.
 
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once, OnceLock, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Once, RwLock};
 
 /// The most threads the pool really starts, whatever `set_num_threads` asked for: results never
 /// depend on the thread count, and `set_num_threads(2**40)` must not try to spawn 2**40 threads.
 const MAX_POOL_THREADS: usize = 1024;
 
-struct Pool {
-    threads: usize,
-    pool: Option<Arc<rayon::ThreadPool>>,
-}
+/// The pool, built lazily for the current thread count.
+type Pool = Option<Arc<rayon::ThreadPool>>;
 
-/// Set in a forked child until its first parallel kernel replaces the inherited pool.
+/// The thread count kernels use (0 until first asked: then the machine's parallelism).
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+/// The current pool's lock, leaked so that a forked child can swap in a fresh one.
+static POOL: AtomicPtr<RwLock<Pool>> = AtomicPtr::new(std::ptr::null_mut());
+/// Set in a forked child until its first use of the pool replaces the inherited one.
 static FORKED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn mark_forked_child() {
@@ -36,62 +39,88 @@ fn watch_forks() {
     });
 }
 
+/// The pool's lock: made on first use, and made anew in a forked child.
 fn pool() -> &'static RwLock<Pool> {
-    static POOL: OnceLock<RwLock<Pool>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        watch_forks();
-        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-        RwLock::new(Pool {
-            threads: n,
-            pool: None,
-        })
-    })
+    let forked = FORKED.load(Ordering::Relaxed) && FORKED.swap(false, Ordering::Relaxed);
+    let current = POOL.load(Ordering::Acquire);
+    if !current.is_null() && !forked {
+        // SAFETY: published locks are leaked, so they live for the rest of the process.
+        return unsafe { &*current };
+    }
+    watch_forks();
+    let fresh = Box::into_raw(Box::new(RwLock::new(None)));
+    let installed = if forked {
+        // One thread runs in a fresh child: replace (and leak) the inherited lock and pool.
+        POOL.store(fresh, Ordering::Release);
+        fresh
+    } else {
+        match POOL.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => fresh,
+            Err(winner) => {
+                // SAFETY: `fresh` was never published.
+                drop(unsafe { Box::from_raw(fresh) });
+                winner
+            }
+        }
+    };
+    // SAFETY: as above.
+    unsafe { &*installed }
 }
 
 /// The number of threads kernels use.
 pub fn num_threads() -> usize {
-    pool().read().map_or(1, |p| p.threads)
+    match THREADS.load(Ordering::Relaxed) {
+        0 => {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            // Another thread may have set a count meanwhile: keep theirs.
+            let _ = THREADS.compare_exchange(0, n, Ordering::Relaxed, Ordering::Relaxed);
+            THREADS.load(Ordering::Relaxed)
+        }
+        n => n,
+    }
 }
 
 /// Sets the number of threads kernels use (at least 1); the pool is rebuilt lazily.
 pub fn set_num_threads(n: usize) {
+    let n = n.max(1);
     if let Ok(mut p) = pool().write() {
-        let n = n.max(1);
-        if p.threads != n {
-            p.threads = n;
-            p.pool = None;
+        if num_threads() != n {
+            THREADS.store(n, Ordering::Relaxed);
+            *p = None;
         }
     }
 }
 
 fn current_pool() -> Option<Arc<rayon::ThreadPool>> {
-    if FORKED.swap(false, Ordering::Relaxed) {
-        if let Ok(mut p) = pool().write() {
-            // The parent's workers do not exist here: dropping the pool would signal them.
-            std::mem::forget(p.pool.take());
-        }
-    }
-    if let Ok(p) = pool().read() {
-        if p.threads <= 1 {
-            return None;
-        }
-        if let Some(pool) = &p.pool {
-            return Some(pool.clone());
-        }
-    }
-    let mut p = pool().write().ok()?;
-    if p.threads <= 1 {
+    let threads = num_threads();
+    if threads <= 1 {
         return None;
     }
-    if p.pool.is_none() {
+    let lock = pool();
+    if let Ok(p) = lock.read() {
+        if let Some(pool) = &*p {
+            if pool.current_num_threads() == threads.min(MAX_POOL_THREADS) {
+                return Some(pool.clone());
+            }
+        }
+    }
+    let mut p = lock.write().ok()?;
+    let threads = num_threads();
+    if threads <= 1 {
+        return None;
+    }
+    let stale = p
+        .as_ref()
+        .is_none_or(|pool| pool.current_num_threads() != threads.min(MAX_POOL_THREADS));
+    if stale {
         let built = rayon::ThreadPoolBuilder::new()
-            .num_threads(p.threads.min(MAX_POOL_THREADS))
+            .num_threads(threads.min(MAX_POOL_THREADS))
             .thread_name(|i| format!("rtensor-{i}"))
             .build()
             .ok()?;
-        p.pool = Some(Arc::new(built));
+        *p = Some(Arc::new(built));
     }
-    p.pool.clone()
+    p.clone()
 }
 
 /// Calls `f(i)` for every chunk index `i` in `0..chunks`, in parallel when there is more than one

@@ -339,3 +339,16 @@ def test_einsum_diagonal_keeps_the_integer_dtype():
     assert rt.einsum("ii", x).dtype == rt.int64
     assert rt.einsum("ij->", x).dtype == rt.int64
     assert rt.einsum("ii->i", rt.ones(0, 0, dtype=rt.int32)).dtype == rt.int32
+
+
+def test_einsum_diagonal_never_reads_off_diagonal_elements():
+    # The diagonal is a view: an inf or nan off the diagonal must not reach the result (it did when
+    # the diagonal was taken by multiplying with an identity matrix).
+    x = rt.tensor([[1.0, float("inf")], [float("nan"), 2.0]])
+    assert rt.einsum("ii->i", x).tolist() == [1.0, 2.0]
+    assert rt.einsum("ii", x).item() == 3.0
+    a = rt.arange(27.0).reshape(3, 3, 3).requires_grad_()
+    y = rt.einsum("iij->ij", a)
+    np.testing.assert_array_equal(y.detach().numpy(), np.einsum("iij->ij", np.arange(27.0).reshape(3, 3, 3)))
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad[:, :, 1].numpy(), np.eye(3))

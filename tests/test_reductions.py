@@ -298,3 +298,9 @@ def test_argmax_refuses_bool_before_looking_at_the_shape(op, make):
         getattr(rt, op)(make(), 0, True)
     # max(dim) / min(dim) still take bools
     assert rt.tensor([False, True]).max(0).indices.item() == 1
+
+
+def test_reducing_a_huge_dim_of_an_empty_tensor_is_empty():
+    # No output element: nothing to allocate for, whatever the size of the reduced dim.
+    assert rt.zeros(0, 2**50).sum(1).shape == (0,)
+    assert rt.zeros(0, 2**50).amax(1).shape == (0,)

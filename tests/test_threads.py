@@ -267,3 +267,30 @@ def test_multiprocessing_fork_pool():
         """
     )
     assert out.strip() == "ok"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_set_num_threads_first_thing_in_a_forked_child():
+    # A worker often sets its thread count right after the fork: the inherited pool must be
+    # abandoned, not dropped (its threads do not exist in the child).
+    out = _run_child_script(
+        """
+        import os, signal
+        import rtensor as rt
+        rt.set_num_threads(2)
+        a = rt.ones(1 << 22)
+        assert a.sum().item() == 1 << 22
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(30)
+            rt.set_num_threads(1)
+            ok = a.sum().item() == 1 << 22
+            rt.set_num_threads(2)
+            ok = ok and a.cumsum(0)[-1].item() == 1 << 22 and rt.get_num_threads() == 2
+            os._exit(0 if ok else 3)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"

@@ -404,7 +404,13 @@ unsafe fn tensor_of(dl: &DLTensor) -> PyResult<(*mut u8, usize, Layout, DType)> 
             dl.dtype.code, dl.dtype.bits, dl.dtype.lanes
         ))
     })?;
-    let nd = dl.ndim.max(0) as usize;
+    if dl.ndim < 0 {
+        return Err(PyValueError::new_err(format!(
+            "from_dlpack: negative ndim {}",
+            dl.ndim
+        )));
+    }
+    let nd = dl.ndim as usize;
     let shape: Vec<i64> = (0..nd).map(|i| *dl.shape.add(i)).collect();
     if shape.iter().any(|&d| d < 0) {
         return Err(PyValueError::new_err(format!(
@@ -428,7 +434,11 @@ unsafe fn tensor_of(dl: &DLTensor) -> PyResult<(*mut u8, usize, Layout, DType)> 
         strides,
         offset: 0,
     };
-    let nbytes = layout.span().map_or(0, |(_, hi)| (hi + 1) * dtype.size());
-    let data = (dl.data as *mut u8).add(dl.byte_offset as usize);
+    crate::shape::checked_numel(&layout.shape)?;
+    let nbytes = layout
+        .span()
+        .map_or(Some(0), |(_, hi)| (hi + 1).checked_mul(dtype.size()))
+        .ok_or_else(|| PyValueError::new_err("from_dlpack: the tensor's byte span overflows"))?;
+    let data = (dl.data as *mut u8).wrapping_add(dl.byte_offset as usize);
     Ok((data, nbytes, layout, dtype))
 }

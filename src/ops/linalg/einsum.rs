@@ -4,7 +4,6 @@
 //! `batch x contracted x right`. Every step is a differentiable op, so gradients come for free.
 
 use crate::error::{Error, Result};
-use crate::ops::binary::{binary, BinaryOp, Value};
 use crate::tensor::Tensor;
 use std::collections::BTreeMap;
 
@@ -46,18 +45,11 @@ fn position(labels: &[char], c: char) -> usize {
 }
 
 impl Labeled {
-    /// Takes the diagonal of every subscript that appears more than once (`ii->i`).
-    fn diagonals(mut self, sizes: &BTreeMap<char, usize>) -> Result<Labeled> {
+    /// Takes the diagonal of every subscript that appears more than once (`ii->i`), as a view:
+    /// the off-diagonal elements are never read (an inf there stays out of the result).
+    fn diagonals(mut self) -> Result<Labeled> {
         while let Some((first, second)) = repeated(&self.labels) {
-            let n = sizes.get(&self.labels[first]).copied().unwrap_or(1);
-            let mut shape = vec![1i64; self.labels.len()];
-            shape[first] = n as i64;
-            shape[second] = n as i64;
-            let eye = Tensor::eye(n as i64, n as i64, self.t.dtype())?.reshape(&shape)?;
-            // In the operand's dtype: a diagonal sums one non-zero term, and torch keeps int32 here.
-            let dtype = self.t.dtype();
-            let masked = binary(BinaryOp::Mul, &Value::Tensor(self.t), &Value::Tensor(eye))?;
-            self.t = masked.sum(Some(&[second as i64]), false, Some(dtype))?;
+            self.t = self.t.diagonal_view(first, second)?;
             self.labels.remove(second);
         }
         Ok(self)
@@ -241,7 +233,7 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
         } else {
             t.expand(&full)?
         };
-        ops.push(Labeled { t, labels }.diagonals(&sizes)?);
+        ops.push(Labeled { t, labels }.diagonals()?);
     }
     let mut rest = ops.into_iter();
     let Some(mut acc) = rest.next() else {

@@ -29,7 +29,7 @@ const PREFETCH_AHEAD: usize = 1024;
 const PAR_THRESHOLD: usize = 1 << 16;
 /// Columns per block of the row-accumulating loop when row chunks are combined afterwards: whole
 /// rows of a 4096-wide matrix, so every read is one long sequential stream (32 KiB of float64
-/// accumulators stay in L1).
+/// accumulators stay in L1; argmax's 16-byte ones take 64 KiB, in L2).
 const COL_BLOCK: usize = 4096;
 /// Elements per row chunk of the row-accumulating loop (at least 64 rows): few enough partials
 /// that combining them costs a small fraction of the input's read.
@@ -272,10 +272,11 @@ fn offset_of(shape: &[usize], strides: &[isize], mut i: usize) -> isize {
     off
 }
 
-/// Rows per chunk of the row-accumulating loop: about [`ROW_CHUNK`] elements, at least 64 rows so
-/// the partials stay a small fraction of the input. Depends only on the row length.
-fn rows_per_chunk(row_len: usize) -> usize {
-    (ROW_CHUNK / row_len.max(1)).max(64)
+/// Rows per chunk of the row-accumulating loop: about [`ROW_CHUNK`] elements but no more than an
+/// eighth of the rows (so narrow matrices still give every thread work), and at least 64 rows so
+/// the partials stay a small fraction of the input. Depends only on the shape.
+fn rows_per_chunk(row_len: usize, rows: usize) -> usize {
+    (ROW_CHUNK / row_len.max(1)).min(rows.div_ceil(8)).max(64)
 }
 
 /// Writes `post(reduction)` for every output element of reducing `src` over the dims where
@@ -373,7 +374,7 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
             at += len;
         });
     };
-    let rpc = rows_per_chunk(ni);
+    let rpc = rows_per_chunk(ni, nr);
     let nrc = nr.div_ceil(rpc);
     if nrc == 1 {
         let ncb = ni.div_ceil(NARROW_COL_BLOCK);
@@ -458,7 +459,10 @@ unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
         for (l, block) in acc.chunks_mut(line).enumerate() {
             let j0 = l * line;
             for row in rows {
-                prefetch(row.wrapping_offset(ROWS_AHEAD * stride).wrapping_add(j0));
+                prefetch(
+                    row.wrapping_offset(ROWS_AHEAD.wrapping_mul(stride))
+                        .wrapping_add(j0),
+                );
             }
             for (k, a) in block.iter_mut().enumerate() {
                 let j = j0 + k;

@@ -65,20 +65,23 @@ pub(crate) fn reduction_output(
 ) -> Result<Tensor> {
     let out = Tensor::uninit(&out_shape(shape, mask, keepdim), dtype)?;
     let kept = out.numel();
-    let reduced: usize = shape
+    if kept == 0 {
+        return Ok(out);
+    }
+    let reduced = shape
         .iter()
         .zip(mask)
         .filter(|(_, &m)| m)
-        .map(|(&d, _)| d)
-        .product();
+        .try_fold(1usize, |n, (&d, _)| n.checked_mul(d))
+        .unwrap_or(usize::MAX);
     let mut scratch = reduced
         .div_ceil(kernels::CHUNK)
         .saturating_mul(crate::threads::num_threads().min(1024) + 1);
     if kept >= 8 && reduced > 1 {
         scratch = scratch.max(kept.saturating_mul(reduced.div_ceil(64)));
     }
-    // 16 bytes: the widest accumulator (a value and an index).
-    crate::storage::try_vec::<[u64; 2]>(scratch)?;
+    // 16 bytes: the widest accumulator (a value and an index). Checked, not allocated.
+    crate::storage::check_allocatable(scratch, 16)?;
     Ok(out)
 }
 
