@@ -2,6 +2,7 @@
 against numpy and (when importable) torch."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -352,3 +353,46 @@ def test_einsum_diagonal_never_reads_off_diagonal_elements():
     np.testing.assert_array_equal(y.detach().numpy(), np.einsum("iij->ij", np.arange(27.0).reshape(3, 3, 3)))
     y.sum().backward()
     np.testing.assert_array_equal(a.grad[:, :, 1].numpy(), np.eye(3))
+
+
+@pytest.mark.parametrize("eq, shapes, want", [
+    ("...ij->ij", [(2, 3, 4)], (3, 4)),
+    ("...j,j->...", [(2, 3, 4), (4,)], (2, 3)),
+    ("...ij", [(2, 3, 4)], (2, 3, 4)),
+    ("i...->...i", [(2, 3, 4)], (3, 4, 2)),
+    ("...,...", [(3, 1), (4,)], (3, 4)),
+    ("ij...->...", [(2, 2)], ()),
+    ("...ik,...kj->...ij", [(5, 2, 3), (3, 4)], (5, 2, 4)),
+    ("bn...,bm...->nm", [(2, 3, 4, 5), (2, 6, 1, 5)], (3, 6)),
+])
+def test_einsum_ellipsis(eq, shapes, want):
+    arrays = [np.random.default_rng(3).standard_normal(s) for s in shapes]
+    got = rt.einsum(eq, *[rt.from_numpy(a) for a in arrays])
+    assert tuple(got.shape) == want
+    # numpy refuses what torch does here: summing ellipsis dims the output leaves out, and
+    # broadcasting a size-1 dim inside an ellipsis. Those cases are written out by hand.
+    by_hand = {
+        "...ij->ij": lambda a: a.sum(0),
+        "...,...": lambda a, b: a * b,
+        "bn...,bm...->nm": lambda a, b: np.einsum("bny,bmy->nm", a.sum(2), b[:, :, 0, :]),
+    }
+    want_values = by_hand[eq](*arrays) if eq in by_hand else np.einsum(eq, *arrays)
+    np.testing.assert_allclose(got.numpy(), want_values, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("eq, message", [
+    ("..ij", "einsum(): found '.' for operand 0 that is not part of any ellipsis"),
+    ("...i...", "einsum(): found '.' for operand 0 for which an ellipsis was already found"),
+    ("...ijkl", "einsum(): the number of subscripts in the equation (4) is more than the number of dimensions (3) for operand 0"),
+    ("...->.", "einsum(): found '.' for output that is not part of any ellipsis (...)"),
+    ("ij...->......", "einsum(): found '.' for output but an ellipsis (...) was already found"),
+])
+def test_einsum_ellipsis_errors(eq, message):
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        rt.einsum(eq, rt.ones(2, 3, 4))
+
+
+def test_einsum_ellipsis_gradient():
+    a = rt.ones(2, 3, requires_grad=True)
+    rt.einsum("...j,j->...", a, rt.arange(3.0)).sum().backward()
+    assert a.grad.tolist() == [[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]

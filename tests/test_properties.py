@@ -618,11 +618,29 @@ def test_einsum(case, dtype, sizes, data):
     check(rt.einsum(eq, *[p[1] for p in pairs]), expected, res, **mm_tol(dtype))
 
 
-@pytest.mark.xfail(strict=True, raises=NotImplementedError,
-                   reason="einsum does not take an ellipsis ('...') yet: a missing feature, refused explicitly")
-def test_einsum_with_ellipsis():
-    a, b = np.arange(12.0).reshape(2, 2, 3), np.arange(6.0).reshape(3, 2)
-    check(rt.einsum("...ij,jk->...ik", rt.tensor(a), rt.tensor(b)), np.einsum("...ij,jk->...ik", a, b))
+ELLIPSIS_EQUATIONS = ["...ij,jk->...ik", "...ij->...ji", "...i,...i->...", "i...->...i", "...ij",
+                      "...ii->...i", "b...,b...->...b"]
+
+
+@prop(N)
+@given(eq=st.sampled_from(ELLIPSIS_EQUATIONS), batch=st.lists(st.integers(0, 3), max_size=2),
+       i=st.integers(1, 3), j=st.integers(1, 3), k=st.integers(0, 3), data=st.data())
+def test_einsum_with_ellipsis(eq, batch, i, j, k, data):
+    # The ellipsis covers the dims no letter names, aligned from the right (numpy's rules, which
+    # torch follows for these equations; torch also sums ellipsis dims an output leaves out, which
+    # numpy refuses: see test_linalg.py).
+    sizes = {"i": i, "j": j, "k": k, "b": i}
+    terms = eq.split("->")[0].split(",")
+    arrays = []
+    for term in terms:
+        letters = term.replace("...", "")
+        shape = [sizes[c] for c in letters]
+        if "..." in term:
+            at = term.index("...")
+            shape[at:at] = batch
+        arrays.append(data.draw(tensor_of(rt.float64, tuple(shape))))
+    expected = np.einsum(eq, *[a for a, _ in arrays])
+    check(rt.einsum(eq, *[t for _, t in arrays]), expected, rt.float64)
 
 
 @prop(2 * N)

@@ -1,5 +1,6 @@
-//! `einsum` for any number of operands, without ellipsis: repeated subscripts within an operand
-//! take a diagonal, subscripts needed nowhere else are summed first, and each pair of operands
+//! `einsum` for any number of operands, with torch's ellipsis (`...` stands for the dims no letter
+//! names, aligned from the right and broadcast across operands): repeated subscripts within an
+//! operand take a diagonal, subscripts needed nowhere else are summed first, and each pair of operands
 //! becomes one batched product (`bmm`) of `batch x left x contracted` by
 //! `batch x contracted x right`. Every step is a differentiable op, so gradients come for free.
 
@@ -17,26 +18,80 @@ fn einsum_err(msg: impl Into<String>) -> Error {
     Error::Runtime(format!("einsum(): {}", msg.into()))
 }
 
-/// Parses one operand's subscripts.
-fn parse_term(term: &str, offset: usize) -> Result<Vec<char>> {
-    if term.contains('.') {
-        return Err(Error::NotImplemented(
-            "einsum(): ellipsis ('...') is not supported yet".into(),
-        ));
-    }
-    term.chars()
-        .enumerate()
-        .map(|(i, c)| {
-            if c.is_ascii_alphabetic() {
-                Ok(c)
-            } else {
-                Err(einsum_err(format!(
-                    "invalid subscript given at index {} in the equation string, subscripts must be in [a-zA-Z]",
-                    offset + i
-                )))
+/// One subscript of a term as written: a letter, or the ellipsis.
+#[derive(Clone, Copy, PartialEq)]
+enum Sub {
+    Letter(char),
+    Ellipsis,
+}
+
+/// Parses one term (`who` is "operand N" or "output"; `offset` is the term's place in the
+/// equation, for messages).
+fn parse_term(term: &str, offset: usize, who: &str) -> Result<Vec<Sub>> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut subs = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '.' {
+            // torch words the output's two messages a little differently.
+            let output = who == "output";
+            if subs.contains(&Sub::Ellipsis) {
+                return Err(einsum_err(if output {
+                    "found '.' for output but an ellipsis (...) was already found".to_string()
+                } else {
+                    format!(
+                        "found '.' for {} for which an ellipsis was already found",
+                        who
+                    )
+                }));
             }
-        })
-        .collect()
+            if chars.get(i + 1) != Some(&'.') || chars.get(i + 2) != Some(&'.') {
+                return Err(einsum_err(format!(
+                    "found '.' for {} that is not part of any ellipsis{}",
+                    who,
+                    if output { " (...)" } else { "" }
+                )));
+            }
+            subs.push(Sub::Ellipsis);
+            i += 3;
+            continue;
+        }
+        if !c.is_ascii_alphabetic() {
+            return Err(einsum_err(format!(
+                "invalid subscript given at index {} in the equation string, subscripts must be in [a-zA-Z]",
+                offset + i
+            )));
+        }
+        subs.push(Sub::Letter(c));
+        i += 1;
+    }
+    Ok(subs)
+}
+
+/// The label of the ellipsis dim `r` places from the right (the same dim in every operand): a
+/// private-use character, so it never meets a letter.
+fn ellipsis_label(r: usize) -> Result<char> {
+    u32::try_from(r)
+        .ok()
+        .and_then(|r| char::from_u32(0xF0000 + r))
+        .ok_or_else(|| einsum_err("too many dimensions covered by an ellipsis"))
+}
+
+/// The labels of a term whose ellipsis (if any) covers `covered` dims.
+fn expand_term(subs: &[Sub], covered: usize) -> Result<Vec<char>> {
+    let mut labels = Vec::with_capacity(subs.len() + covered);
+    for s in subs {
+        match *s {
+            Sub::Letter(c) => labels.push(c),
+            Sub::Ellipsis => {
+                for r in (0..covered).rev() {
+                    labels.push(ellipsis_label(r)?);
+                }
+            }
+        }
+    }
+    Ok(labels)
 }
 
 /// Position of each label in `labels`.
@@ -185,25 +240,47 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     let mut counts: BTreeMap<char, usize> = BTreeMap::new();
     let mut labeled = Vec::with_capacity(operands.len());
     let mut offset = 0;
+    let mut most_covered = 0;
     for (i, (term, t)) in terms.iter().zip(operands).enumerate() {
-        let labels = parse_term(term, offset)?;
+        let subs = parse_term(term, offset, &format!("operand {}", i))?;
         offset += term.len() + 1;
-        if labels.len() != t.ndim() {
-            return Err(einsum_err(format!(
-                "the number of subscripts in the equation ({}) does not match the number of dimensions ({}) for operand {} and no ellipsis was given",
-                labels.len(),
-                t.ndim(),
-                i
-            )));
-        }
+        let named = subs.iter().filter(|s| matches!(s, Sub::Letter(_))).count();
+        let covered = if subs.contains(&Sub::Ellipsis) {
+            if named > t.ndim() {
+                return Err(einsum_err(format!(
+                    "the number of subscripts in the equation ({}) is more than the number of dimensions ({}) for operand {}",
+                    named,
+                    t.ndim(),
+                    i
+                )));
+            }
+            t.ndim() - named
+        } else {
+            if named != t.ndim() {
+                return Err(einsum_err(format!(
+                    "the number of subscripts in the equation ({}) does not match the number of dimensions ({}) for operand {} and no ellipsis was given",
+                    named,
+                    t.ndim(),
+                    i
+                )));
+            }
+            0
+        };
+        most_covered = most_covered.max(covered);
+        let labels = expand_term(&subs, covered)?;
         for (&c, &n) in labels.iter().zip(t.shape()) {
             *counts.entry(c).or_insert(0) += 1;
             match sizes.get(&c) {
                 Some(&seen) if seen != n && seen != 1 && n != 1 => {
+                    let what = if c.is_ascii_alphabetic() {
+                        format!("subscript {}", c)
+                    } else {
+                        "a dim covered by the ellipsis".to_string()
+                    };
                     return Err(einsum_err(format!(
-                        "subscript {} has size {} for operand {} which does not broadcast with previously seen size {}",
-                        c, n, i, seen
-                    )))
+                        "{} has size {} for operand {} which does not broadcast with previously seen size {}",
+                        what, n, i, seen
+                    )));
                 }
                 Some(&seen) if seen >= n => {}
                 _ => {
@@ -214,12 +291,18 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
         labeled.push((labels, t.clone()));
     }
     let output = match rhs {
-        Some(r) => parse_output(r, &counts, offset)?,
-        None => counts
-            .iter()
-            .filter(|(_, &n)| n == 1)
-            .map(|(&c, _)| c)
-            .collect(),
+        Some(r) => parse_output(r, &counts, offset, most_covered)?,
+        None => {
+            // The ellipsis dims first, then the letters used once, in alphabetical order.
+            let mut out = expand_term(&[Sub::Ellipsis], most_covered)?;
+            out.extend(
+                counts
+                    .iter()
+                    .filter(|(c, &n)| n == 1 && c.is_ascii_alphabetic())
+                    .map(|(&c, _)| c),
+            );
+            out
+        }
     };
     // Size-1 dims broadcast against the subscript's size elsewhere.
     let mut ops = Vec::with_capacity(labeled.len());
@@ -258,11 +341,17 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     acc.t.permute(&perm)
 }
 
-/// Parses and checks the output subscripts.
-fn parse_output(r: &str, counts: &BTreeMap<char, usize>, offset: usize) -> Result<Vec<char>> {
-    let out = parse_term(r, offset + 1)?;
+/// Parses and checks the output subscripts; its ellipsis covers `covered` dims (the most any
+/// operand's does). Without one, the ellipsis dims are summed.
+fn parse_output(
+    r: &str,
+    counts: &BTreeMap<char, usize>,
+    offset: usize,
+    covered: usize,
+) -> Result<Vec<char>> {
+    let out = expand_term(&parse_term(r, offset + 1, "output")?, covered)?;
     for (i, &c) in out.iter().enumerate() {
-        if !counts.contains_key(&c) {
+        if c.is_ascii_alphabetic() && !counts.contains_key(&c) {
             return Err(einsum_err(format!(
                 "output subscript {} does not appear in the equation for any input operand",
                 c
