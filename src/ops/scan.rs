@@ -160,6 +160,9 @@ where
     fn lines(self, outer: usize, n: usize, parallel: bool) {
         let per_line = n.div_ceil(SEG);
         let segments = outer * per_line;
+        if per_line > 1 && (!parallel || threads::num_threads() == 1) {
+            return self.lines_fused(segments, n, per_line);
+        }
         // Pass 1 and the prefix: each segment's starting value (the identity at a line's start).
         let mut starts = vec![P::IDENTITY; segments];
         if per_line > 1 {
@@ -190,8 +193,32 @@ where
                 n,
                 per_line,
                 starts,
+                0,
             )
         });
+    }
+
+    /// [`Self::lines`] on one thread in one pass over memory: each group of [`WAYS`] segments is
+    /// folded (its starting values follow from the previous group's) and then scanned while it is
+    /// still in cache. The same folds, starts and chains as the two passes, so the same bits.
+    fn lines_fused(self, segments: usize, n: usize, per_line: usize) {
+        let mut starts = [P::IDENTITY; WAYS];
+        let mut carry = P::IDENTITY;
+        for first in (0..segments).step_by(WAYS) {
+            let last = (first + WAYS).min(segments);
+            for i in first..last {
+                if i % per_line == 0 {
+                    carry = P::IDENTITY;
+                }
+                starts[i - first] = carry;
+                let (off, len) = self.segment(i, n, per_line);
+                // SAFETY: segment `i` lies inside the contiguous input.
+                let total = unsafe { fold::<T, A, P>(self.x.at(off as isize), len) };
+                carry = P::apply(carry, total);
+            }
+            // SAFETY: the group's segments lie inside the input and output.
+            unsafe { self.scan_group(first, last, n, per_line, &starts, first) };
+        }
     }
 
     /// Offset and length of segment `i` (of `per_line` per line of `n`).
@@ -203,12 +230,20 @@ where
     }
 
     /// [`Self::scan_group_generic`], in its AVX2 build when the CPU has it (the same operations).
-    unsafe fn scan_group(self, first: usize, last: usize, n: usize, per_line: usize, starts: &[A]) {
+    unsafe fn scan_group(
+        self,
+        first: usize,
+        last: usize,
+        n: usize,
+        per_line: usize,
+        starts: &[A],
+        base: usize,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
-            return self.scan_group_avx2(first, last, n, per_line, starts);
+            return self.scan_group_avx2(first, last, n, per_line, starts, base);
         }
-        self.scan_group_generic(first, last, n, per_line, starts)
+        self.scan_group_generic(first, last, n, per_line, starts, base)
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -220,11 +255,13 @@ where
         n: usize,
         per_line: usize,
         starts: &[A],
+        base: usize,
     ) {
-        self.scan_group_generic(first, last, n, per_line, starts)
+        self.scan_group_generic(first, last, n, per_line, starts, base)
     }
 
-    /// Scans segments `first..last` from their starting values.
+    /// Scans segments `first..last` from their starting values (segment `i`'s is
+    /// `starts[i - base]`).
     #[inline(always)]
     unsafe fn scan_group_generic(
         self,
@@ -233,6 +270,7 @@ where
         n: usize,
         per_line: usize,
         starts: &[A],
+        base: usize,
     ) {
         let mut acc = [P::IDENTITY; WAYS];
         let mut offs = [0usize; WAYS];
@@ -240,7 +278,7 @@ where
         let count = last - first;
         for w in 0..count {
             (offs[w], lens[w]) = self.segment(first + w, n, per_line);
-            acc[w] = starts[first + w];
+            acc[w] = starts[first + w - base];
         }
         // The common length runs interleaved when the group is full; the rest chain by chain.
         let common = if count == WAYS {
