@@ -2,6 +2,7 @@
 plus bitwise-identical results for 1 and 2 threads."""
 
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -139,6 +140,31 @@ def test_accuracy():
     got = x.mean(dim=0).numpy()
     want = x.numpy().astype(np.float64).mean(axis=0).astype(np.float32)
     assert (np.abs(got.view(np.int32) - want.view(np.int32)) <= 1).all()
+
+
+def exact_var(row):
+    """The sample variance of float64 values, computed exactly and rounded once."""
+    fr = [Fraction(v) for v in row]
+    m = sum(fr) / len(fr)
+    return float(sum((v - m) ** 2 for v in fr) / (len(fr) - 1))
+
+
+def test_var_accuracy():
+    # Values far from zero relative to their spread: a one-pass update loses digits here (torch's
+    # var over a dim is hundreds of ulps off); two passes over each run keep it to a few.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3000)) * 3 + 1e4
+    want = np.array([exact_var(row) for row in x])
+    got = rt.tensor(x).var(1).numpy()
+    assert (np.abs(got - want) / np.spacing(want)).max() <= 4
+    assert abs(rt.tensor(x[0]).var().item() - want[0]) <= 4 * np.spacing(want[0])
+    # float32 accumulates in float64: exact to rounding.
+    x32 = x.astype(np.float32)
+    exact32 = np.array([exact_var(row) for row in x32.astype(np.float64)])
+    want32 = exact32.astype(np.float32)
+    np.testing.assert_array_equal(rt.tensor(x32).var(1).numpy(), want32)
+    np.testing.assert_array_equal(rt.tensor(x32).std(1).numpy(), np.sqrt(exact32).astype(np.float32))
+    np.testing.assert_array_equal(rt.tensor(x32.T.copy()).var(0).numpy(), want32)
 
 
 @pytest.mark.parametrize("shape,dim", [((10_000_000,), None), ((2500, 4000), 0), ((4000, 2500), 1), ((100_000, 3), 0)])

@@ -160,23 +160,25 @@ def test_set_num_threads_while_others_compute():
 
 
 def test_gil_released_in_heavy_kernels(one_kernel_thread):
-    # With one kernel thread, each scan runs on its calling Python thread: two such threads can
-    # only overlap if the GIL is released while the kernel runs.
-    xs = [rt.ones(1 << 24) for _ in range(2)]
+    # With one kernel thread, each exp runs on its calling Python thread: two such threads can
+    # only overlap if the GIL is released while the kernel runs. exp computes far more than it
+    # reads, so the two threads do not wait on memory bandwidth either (two threads of 16M-element
+    # cumsums sometimes did, on this shared machine).
+    xs = [rt.rand(1 << 22) for _ in range(2)]
 
-    def scan(i):
-        for _ in range(3):
-            xs[i].cumsum(0)
+    def exps(i):
+        for _ in range(5):
+            xs[i].exp()
 
-    scan(0)  # warm up: page faults of the outputs, the code
+    exps(0)  # warm up: page faults of the outputs, the code
     ratios = []
     for _attempt in range(3):
         t0 = time.perf_counter()
-        scan(0)
-        scan(1)
+        exps(0)
+        exps(1)
         serial = time.perf_counter() - t0
         t0 = time.perf_counter()
-        run_threads(scan, 2)
+        run_threads(exps, 2)
         together = time.perf_counter() - t0
         ratios.append(together / serial)
         if together < 0.8 * serial:

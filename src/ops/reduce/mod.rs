@@ -80,8 +80,9 @@ pub(crate) fn reduction_output(
     if kept >= 8 && reduced > 1 {
         scratch = scratch.max(kept.saturating_mul(reduced.div_ceil(64)));
     }
-    // 16 bytes: the widest accumulator (a value and an index). Checked, not allocated.
-    crate::storage::check_allocatable(scratch, 16)?;
+    // 24 bytes: the widest accumulator (var's count, mean and squared deviations). Checked, not
+    // allocated.
+    crate::storage::check_allocatable(scratch, 24)?;
     Ok(out)
 }
 

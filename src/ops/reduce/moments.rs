@@ -1,13 +1,15 @@
-//! `var` and `std` with a `correction` (Bessel's by default): two passes in float64 (the mean,
-//! then the squared deviations), each a deterministic sum, so float32 results are exact to rounding.
+//! `var` and `std` with a `correction` (Bessel's by default): one deterministic reduction of
+//! count, mean and squared deviations in float64 ([`Moments`]), so float32 results are exact to
+//! rounding.
 
-use super::dim_mask;
+use super::kernels::reduce_into;
+use super::reducers::{Moments, MomentsAcc};
+use super::{dim_mask, reduction_output};
 use crate::autograd::rules::moments::record_moment;
-use crate::autograd::rules::{op, op_scalar};
+use crate::autograd::rules::op;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::ops::binary::BinaryOp;
-use crate::ops::unary::FloatFn;
 use crate::tensor::Tensor;
 
 /// The reduced dims of `mask` as a dims list (empty means every dim, as `dim_mask` reads it).
@@ -51,11 +53,21 @@ impl Tensor {
         }
         let mask = dim_mask(dims, self.ndim())?;
         let dof = (reduced_count(self.shape(), &mask) as f64 - correction).max(0.0);
-        let d = self.deviations(&mask)?;
-        let ss = op(BinaryOp::Mul, &d, &d)?.sum(Some(&mask_dims(&mask)), keepdim, None)?;
-        let v = op_scalar(BinaryOp::Div, &ss, dof)?;
-        let v = if root { v.float_fn(FloatFn::Sqrt)? } else { v };
-        let out = v.to_dtype(self.dtype())?;
+        let out = reduction_output(self.shape(), &mask, keepdim, self.dtype())?;
+        let value = move |a: MomentsAcc| {
+            let v = a.m2 / dof;
+            if root {
+                v.sqrt()
+            } else {
+                v
+            }
+        };
+        match self.dtype() {
+            DType::Float32 => {
+                reduce_into::<f32, Moments, f32>(self, &mask, &out, |a| value(a) as f32)
+            }
+            _ => reduce_into::<f64, Moments, f64>(self, &mask, &out, value),
+        }
         Ok(record_moment(out, self, &mask, keepdim, dof, root))
     }
 }

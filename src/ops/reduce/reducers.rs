@@ -119,6 +119,106 @@ impl<T: Accumulate> Reducer<T> for Prod {
     }
 }
 
+/// Count, mean and sum of squared deviations, for `var` and `std` in one read of the input:
+/// contiguous runs (at most a chunk, so in cache) take two passes, the mean and then the
+/// corrected sum of squared deviations from it; single elements merge by Welford's update and
+/// partials by Chan's combination. Float64 throughout, so float32 results are exact to rounding.
+pub struct Moments;
+
+/// The running value of [`Moments`]: how many elements, their mean, and the sum of their squared
+/// deviations from it.
+#[derive(Clone, Copy)]
+pub struct MomentsAcc {
+    /// Elements so far (a float: it only ever scales).
+    pub n: f64,
+    /// Their mean.
+    pub mean: f64,
+    /// The sum of their squared deviations from `mean`.
+    pub m2: f64,
+}
+
+impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
+    type Acc = MomentsAcc;
+    #[inline(always)]
+    fn identity() -> MomentsAcc {
+        MomentsAcc {
+            n: 0.0,
+            mean: 0.0,
+            m2: 0.0,
+        }
+    }
+    #[inline(always)]
+    fn lift(x: T, _: usize) -> MomentsAcc {
+        MomentsAcc {
+            n: 1.0,
+            mean: x.widen(),
+            m2: 0.0,
+        }
+    }
+    #[inline(always)]
+    fn merge(a: MomentsAcc, b: MomentsAcc) -> MomentsAcc {
+        let n = a.n + b.n;
+        // Branch-free so the lanes vectorise; two empty sides stay empty.
+        let w = if n > 0.0 { b.n / n } else { 0.0 };
+        let d = b.mean - a.mean;
+        MomentsAcc {
+            n,
+            mean: a.mean + d * w,
+            m2: a.m2 + b.m2 + d * d * a.n * w,
+        }
+    }
+    #[inline(always)]
+    unsafe fn run(p: *const T, len: usize) -> Option<MomentsAcc> {
+        const LANES: usize = 16;
+        let s = std::slice::from_raw_parts(p, len);
+        if len < LANES {
+            return None;
+        }
+        let (blocks, tail) = s.as_chunks::<LANES>();
+        let mut sum = [0.0f64; LANES];
+        for b in blocks {
+            for k in 0..LANES {
+                sum[k] += b[k].widen();
+            }
+        }
+        let sum = pairwise(sum) + tail.iter().map(|x| x.widen()).sum::<f64>();
+        let n = len as f64;
+        let mean = sum / n;
+        // Σd² less (Σd)²/n: the second term corrects for the rounding of the mean.
+        let (mut dev, mut dev2) = ([0.0f64; LANES], [0.0f64; LANES]);
+        for b in blocks {
+            for k in 0..LANES {
+                let d = b[k].widen() - mean;
+                dev[k] += d;
+                dev2[k] += d * d;
+            }
+        }
+        let (mut dev, mut dev2) = (pairwise(dev), pairwise(dev2));
+        for x in tail {
+            let d = x.widen() - mean;
+            dev += d;
+            dev2 += d * d;
+        }
+        let m2 = (dev2 - dev * dev / n).max(0.0);
+        // NaN survives `max` only on its left: keep it when the data had one.
+        let m2 = if dev2.is_nan() { dev2 } else { m2 };
+        Some(MomentsAcc { n, mean, m2 })
+    }
+}
+
+/// The sum of 16 values in a fixed pairwise tree.
+#[inline(always)]
+fn pairwise(mut l: [f64; 16]) -> f64 {
+    let mut n = 16;
+    while n > 1 {
+        n /= 2;
+        for k in 0..n {
+            l[k] = l[2 * k] + l[2 * k + 1];
+        }
+    }
+    l[0]
+}
+
 /// An element type with a total order for max/min, where NaN wins (it propagates, as in torch).
 pub trait Ordered: Element {
     /// The smallest value (the identity of max).
