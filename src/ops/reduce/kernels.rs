@@ -10,7 +10,7 @@
 //! (b) row accumulation (reducing outer dims while the kept innermost dim is contiguous), and
 //! (c) the general strided walk over the reduced dims for everything else.
 
-use super::reducers::Sum;
+use super::reducers::{Prod, Sum};
 use crate::dtype::Element;
 use crate::prefetch::prefetch_span;
 use crate::shape::contiguous_strides;
@@ -64,15 +64,16 @@ pub trait Reducer<T: Element>: Sync + 'static {
     fn lift(x: T, i: usize) -> Self::Acc;
     /// Combines two partials (the left one covers earlier elements).
     fn merge(a: Self::Acc, b: Self::Acc) -> Self::Acc;
-    /// The reduction of `len` contiguous elements, for a reducer with a better way than merging
-    /// them one at a time; `None` (the default) merges them one at a time. Called on the same
-    /// runs whatever the thread count, so it keeps results deterministic.
+    /// The reduction of `len` contiguous elements, the first at index `first`, for a reducer
+    /// with a better way than merging them one at a time; `None` (the default) merges them one
+    /// at a time. Called on the same runs whatever the thread count, so it keeps results
+    /// deterministic.
     ///
     /// # Safety
     /// `p` must point to `len` readable elements.
     #[inline(always)]
-    unsafe fn run(p: *const T, len: usize) -> Option<Self::Acc> {
-        let _ = (p, len);
+    unsafe fn run(p: *const T, len: usize, first: usize) -> Option<Self::Acc> {
+        let _ = (p, len, first);
         None
     }
 }
@@ -109,7 +110,7 @@ unsafe fn lanes_contiguous<T: Element, R: Reducer<T>>(
     len: usize,
     first: usize,
 ) -> R::Acc {
-    if let Some(acc) = R::run(p, len) {
+    if let Some(acc) = R::run(p, len, first) {
         return acc;
     }
     let s = std::slice::from_raw_parts(p, len);
@@ -149,47 +150,66 @@ unsafe fn lanes_contiguous_avx512<T: Element, R: Reducer<T>>(
     lanes_contiguous::<T, R>(p, len, first)
 }
 
-/// The float32 sum with explicit AVX-512 widening (the compiler's own loop converts one element at
-/// a time): the same [`LANES`] lanes, the same additions in the same order, then the same tree, so
-/// the bits equal the generic loop's. `None` unless `T` is f32 and `R` is [`Sum`].
+/// The float32 sum or product with explicit AVX-512 widening (the compiler's own loop converts
+/// one element at a time): the same [`LANES`] lanes, the same operations in the same order, then
+/// the same tree, so the bits equal the generic loop's. `None` unless `T` is f32 and `R` is
+/// [`Sum`] or [`Prod`].
 ///
 /// # Safety
 /// `p` must point to `len` readable elements and the CPU must have AVX-512F.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-unsafe fn sum_f32_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> Option<R::Acc> {
+unsafe fn widen_f32_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> Option<R::Acc> {
     use std::any::TypeId;
-    if TypeId::of::<T>() != TypeId::of::<f32>() || TypeId::of::<R>() != TypeId::of::<Sum>() {
+    if TypeId::of::<T>() != TypeId::of::<f32>() {
         return None;
     }
-    let total = sum_f32_avx512(p as *const f32, len);
-    // SAFETY: for f32 summed by `Sum` the accumulator is f64 (checked by the types above).
+    let total = if TypeId::of::<R>() == TypeId::of::<Sum>() {
+        widen_f32_avx512::<false>(p as *const f32, len)
+    } else if TypeId::of::<R>() == TypeId::of::<Prod>() {
+        widen_f32_avx512::<true>(p as *const f32, len)
+    } else {
+        return None;
+    };
+    // SAFETY: for f32 summed or multiplied the accumulator is f64 (checked by the types above).
     Some(std::mem::transmute_copy::<f64, R::Acc>(&total))
 }
 
+/// [`widen_f32_fast`]'s loop: products when `MUL`, sums otherwise.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn sum_f32_avx512(p: *const f32, len: usize) -> f64 {
+unsafe fn widen_f32_avx512<const MUL: bool>(p: *const f32, len: usize) -> f64 {
     use std::arch::x86_64::*;
-    let mut acc = [_mm512_setzero_pd(); LANES / 8];
+    let identity = if MUL { 1.0 } else { 0.0 };
+    let mut acc = [_mm512_set1_pd(identity); LANES / 8];
     let full = len / LANES * LANES;
     let mut i = 0;
     while i < full {
         // Prefetches never fault, so reaching past the end is harmless.
         prefetch_span(p.add(i), PREFETCH_AHEAD, LANES);
         for (j, a) in acc.iter_mut().enumerate() {
-            *a = _mm512_add_pd(*a, _mm512_cvtps_pd(_mm256_loadu_ps(p.add(i + 8 * j))));
+            let x = _mm512_cvtps_pd(_mm256_loadu_ps(p.add(i + 8 * j)));
+            *a = if MUL {
+                _mm512_mul_pd(*a, x)
+            } else {
+                _mm512_add_pd(*a, x)
+            };
         }
         i += LANES;
     }
-    let mut l = [0.0f64; LANES];
+    let mut l = [identity; LANES];
     for (j, a) in acc.iter().enumerate() {
         _mm512_storeu_pd(l.as_mut_ptr().add(8 * j), *a);
     }
     for (k, lane) in l.iter_mut().enumerate().take(len - full) {
-        *lane += *p.add(full + k) as f64;
+        let x = *p.add(full + k) as f64;
+        *lane = if MUL { *lane * x } else { *lane + x };
     }
-    lanes_tree::<f32, Sum>(l)
+    if MUL {
+        lanes_tree::<f32, Prod>(l)
+    } else {
+        lanes_tree::<f32, Sum>(l)
+    }
 }
 
 /// Reduces `len` elements `stride` apart, the first being element `first`. The contiguous case
@@ -206,7 +226,7 @@ unsafe fn reduce_run<T: Element, R: Reducer<T>>(
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
-                if let Some(acc) = sum_f32_fast::<T, R>(p, len) {
+                if let Some(acc) = widen_f32_fast::<T, R>(p, len) {
                     return acc;
                 }
                 return lanes_contiguous_avx512::<T, R>(p, len, first);

@@ -168,7 +168,7 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
         }
     }
     #[inline(always)]
-    unsafe fn run(p: *const T, len: usize) -> Option<MomentsAcc> {
+    unsafe fn run(p: *const T, len: usize, _: usize) -> Option<MomentsAcc> {
         const LANES: usize = 16;
         let s = std::slice::from_raw_parts(p, len);
         if len < LANES {
@@ -312,6 +312,34 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
         } else {
             b
         }
+    }
+    /// The extreme value first (a loop that vectorises), then where it first occurs: the same
+    /// answer as merging, several times faster.
+    #[inline(always)]
+    unsafe fn run(p: *const T, len: usize, first: usize) -> Option<(T, usize)> {
+        const LANES: usize = 32;
+        let s = std::slice::from_raw_parts(p, len);
+        let (blocks, tail) = s.as_chunks::<LANES>();
+        let mut l = [<Extreme<MAX> as Reducer<T>>::identity(); LANES];
+        for b in blocks {
+            for k in 0..LANES {
+                l[k] = <Extreme<MAX> as Reducer<T>>::merge(l[k], b[k]);
+            }
+        }
+        let v = l
+            .iter()
+            .chain(tail)
+            .fold(<Extreme<MAX> as Reducer<T>>::identity(), |a, &b| {
+                <Extreme<MAX> as Reducer<T>>::merge(a, b)
+            });
+        let hit = |x: T| if v.nan() { x.nan() } else { x == v };
+        // Whole blocks are tested without stopping early, which vectorises.
+        let block = blocks
+            .iter()
+            .position(|b| b.iter().fold(false, |any, &x| any | hit(x)));
+        let start = block.map_or(blocks.len() * LANES, |b| b * LANES);
+        let at = s[start..].iter().position(|&x| hit(x)).map(|i| start + i);
+        at.map(|i| (s[i], first + i))
     }
 }
 
