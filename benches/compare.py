@@ -203,6 +203,14 @@ _reduction("a.norm()", (M16,), no_slower_than_best(), rtol=2e-3,
 _reduction("a.abs().sum()", (M16,), no_slower_than_best(),
            np=lambda L, a: lambda: L.abs(a).sum(), tl=lambda L, a: lambda: a.abs().sum())
 
+# The other reductions of issue 4 (the issue sets no figure for them: the same bar as sum's).
+_reduction("a.var(1)", _SQ, no_slower_than_best(),
+           np=lambda L, a: lambda: a.var(1, ddof=1), tl=lambda L, a: lambda: a.var(1))
+_reduction("a.std(0)", _SQ, no_slower_than_best(),
+           np=lambda L, a: lambda: a.std(0, ddof=1), tl=lambda L, a: lambda: a.std(0))
+_reduction("a.argmax()", (M16,), no_slower_than_best(), all=lambda L, a: lambda: a.argmax())
+_reduction("a.amax(1)", _SQ, no_slower_than_best(),
+           np=lambda L, a: lambda: a.max(1), tl=lambda L, a: lambda: a.amax(1))
 
 # --- issue 5: linear algebra ------------------------------------------------------------------
 

@@ -304,3 +304,35 @@ def test_reducing_a_huge_dim_of_an_empty_tensor_is_empty():
     # No output element: nothing to allocate for, whatever the size of the reduced dim.
     assert rt.zeros(0, 2**50).sum(1).shape == (0,)
     assert rt.zeros(0, 2**50).amax(1).shape == (0,)
+
+
+@pytest.mark.parametrize("n", [1, 31, 32, 33, 64, 100, 1000, 16384, 16385, 40000])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_argmax_argmin_first_occurrence_on_long_runs(n, dtype):
+    # Contiguous runs take a two-step path (the extreme, then where it first occurs): ties, NaNs,
+    # signed zeros, the identity values and maxima in the tail must all agree with numpy.
+    rng = np.random.default_rng(n)
+    cases = [rng.integers(0, 5, n).astype(dtype),          # many ties
+             np.zeros(n, dtype),                            # all equal
+             rng.integers(-3, 3, n).astype(dtype)]
+    if np.issubdtype(dtype, np.floating):
+        z = np.where(rng.random(n) < 0.5, -0.0, 0.0).astype(dtype)
+        cases += [z, np.full(n, -np.inf, dtype), np.full(n, np.inf, dtype)]
+        for pos in {0, n // 2, n - 1}:
+            x = rng.random(n).astype(dtype)
+            x[pos] = np.nan
+            x[-1] = np.nan
+            cases.append(x)
+    else:
+        info = np.iinfo(dtype)
+        cases += [np.full(n, info.min, dtype), np.full(n, info.max, dtype)]
+    tail = rng.random(n).astype(dtype) if np.issubdtype(dtype, np.floating) else rng.integers(0, 9, n).astype(dtype)
+    tail[-1] = 100
+    cases.append(tail)
+    for x in cases:
+        t = rt.tensor(x)
+        assert t.argmax().item() == int(np.argmax(x)), x
+        assert t.argmin().item() == int(np.argmin(x)), x
+        v, i = t.reshape(1, n).max(1)
+        assert i.item() == int(np.argmax(x))
+        assert np.array_equal(v.numpy(), x[[np.argmax(x)]], equal_nan=True)
