@@ -1,7 +1,7 @@
 //! The [`Reducer`]s: how sum, prod, max/min, argmax/argmin, all/any and count_nonzero combine
 //! elements. Sums and products accumulate float32 in float64 and integers in wrapping int64.
 
-use super::kernels::Reducer;
+use super::kernels::{prefetch_ahead, Reducer};
 use crate::dtype::Element;
 
 /// An accumulator of sums and products: float64 or wrapping int64.
@@ -177,6 +177,7 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
         let (blocks, tail) = s.as_chunks::<LANES>();
         let mut sum = [0.0f64; LANES];
         for b in blocks {
+            prefetch_ahead(b.as_ptr(), LANES);
             for k in 0..LANES {
                 sum[k] += b[k].widen();
             }
@@ -325,6 +326,7 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
         let merge = <Extreme<MAX> as Reducer<T>>::merge;
         let mut l = [<Extreme<MAX> as Reducer<T>>::identity(); LANES];
         for b in blocks {
+            prefetch_ahead(b.as_ptr(), LANES);
             for k in 0..LANES {
                 l[k] = merge(l[k], b[k]);
             }
