@@ -167,6 +167,18 @@ def test_var_accuracy():
     np.testing.assert_array_equal(rt.tensor(x32.T.copy()).var(0).numpy(), want32)
 
 
+def test_var_of_huge_values():
+    # Squares overflow float64 here, deviations do not: merging into an empty accumulator must
+    # not compute inf * 0, and an overflowing sum must give torch's inf, not 0.
+    big = rt.tensor([1e155, 1e155], dtype=rt.float64)
+    assert big.var().item() == 0.0 and big.std().item() == 0.0
+    x = np.repeat(np.full(40, 1e200), 2)
+    assert rt.from_numpy(x)[::2].var().item() == 0.0
+    assert rt.from_numpy(np.full((3, 2), 1e200)).var(0).tolist() == [0.0, 0.0]
+    over = rt.tensor([1e308] * 15 + [1.7e308], dtype=rt.float64)
+    assert over.var().item() == float("inf") and over.std().item() == float("inf")
+
+
 @pytest.mark.parametrize("shape,dim", [((10_000_000,), None), ((2500, 4000), 0), ((4000, 2500), 1), ((100_000, 3), 0)])
 def test_bitwise_identical_across_threads(shape, dim):
     x = rt.rand(*shape)

@@ -211,6 +211,9 @@ where
                     carry = P::IDENTITY;
                 }
                 starts[i - first] = carry;
+                if (i + 1) % per_line == 0 {
+                    continue; // a line's last segment starts nothing
+                }
                 let (off, len) = self.segment(i, n, per_line);
                 // SAFETY: segment `i` lies inside the contiguous input.
                 let total = unsafe { fold::<T, A, P>(self.x.at(off as isize), len) };

@@ -164,7 +164,8 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
         MomentsAcc {
             n,
             mean: a.mean + d * w,
-            m2: a.m2 + b.m2 + d * d * a.n * w,
+            // d·n_a and d·w apart: with an empty side, d² may overflow where d·0 does not.
+            m2: a.m2 + b.m2 + (d * a.n) * (d * w),
         }
     }
     #[inline(always)]
@@ -200,9 +201,14 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
             dev += d;
             dev2 += d * d;
         }
-        let m2 = (dev2 - dev * dev / n).max(0.0);
-        // NaN survives `max` only on its left: keep it when the data had one.
-        let m2 = if dev2.is_nan() { dev2 } else { m2 };
+        // The correction is NaN when the data has a NaN (dev2 is NaN too) or the sum overflowed
+        // (dev2 is inf, as torch's result): keep dev2 then, as `max` would turn NaN into 0.
+        let corrected = dev2 - dev * dev / n;
+        let m2 = if corrected.is_nan() {
+            dev2
+        } else {
+            corrected.max(0.0)
+        };
         Some(MomentsAcc { n, mean, m2 })
     }
 }
