@@ -21,7 +21,7 @@ use crate::threads;
 /// Elements per deterministic chunk of one output's reduction.
 pub(crate) const CHUNK: usize = 1 << 14;
 /// Independent accumulators per chunk: enough to hide add latency (four AVX-512 registers of f64).
-const LANES: usize = 32;
+pub(crate) const LANES: usize = 32;
 /// How far ahead of the contiguous reductions' reads the next data is prefetched, in bytes: the
 /// hardware prefetcher alone leaves a single core at about 40 GB/s; 4 KiB ahead brought it near
 /// 45 and 8 KiB near 50 (16 KiB and more were slower again).
@@ -102,7 +102,7 @@ fn tree<T: Element, R: Reducer<T>>(parts: &[R::Acc]) -> R::Acc {
 /// merging neighbours pairwise is the very tree `tree` builds, without its recursion (which cost
 /// more than a short row's whole reduction).
 #[inline(always)]
-fn lanes_tree<T: Element, R: Reducer<T>>(mut l: [R::Acc; LANES]) -> R::Acc {
+pub(crate) fn lanes_tree<T: Element, R: Reducer<T>>(mut l: [R::Acc; LANES]) -> R::Acc {
     const { assert!(LANES.is_power_of_two()) };
     let mut n = LANES;
     while n > 1 {

@@ -1,7 +1,7 @@
 //! The [`Reducer`]s: how sum, prod, max/min, argmax/argmin, all/any and count_nonzero combine
 //! elements. Sums and products accumulate float32 in float64 and integers in wrapping int64.
 
-use super::kernels::{prefetch_ahead, Reducer};
+use super::kernels::{lanes_tree, prefetch_ahead, Reducer, LANES};
 use crate::dtype::Element;
 
 /// An accumulator of sums and products: float64 or wrapping int64.
@@ -161,16 +161,20 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
         // Branch-free so the lanes vectorise; two empty sides stay empty.
         let w = if n > 0.0 { b.n / n } else { 0.0 };
         let d = b.mean - a.mean;
+        // Selected, not multiplied by a zero count: d² overflows for huge values, and inf·0 is NaN.
+        let cross = if a.n > 0.0 && b.n > 0.0 {
+            (d * a.n) * (d * w)
+        } else {
+            0.0
+        };
         MomentsAcc {
             n,
             mean: a.mean + d * w,
-            // d·n_a and d·w apart: with an empty side, d² may overflow where d·0 does not.
-            m2: a.m2 + b.m2 + (d * a.n) * (d * w),
+            m2: a.m2 + b.m2 + cross,
         }
     }
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, _: usize) -> Option<MomentsAcc> {
-        const LANES: usize = 16;
         let s = std::slice::from_raw_parts(p, len);
         if len < LANES {
             return None;
@@ -183,7 +187,7 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
                 sum[k] += b[k].widen();
             }
         }
-        let sum = pairwise(sum) + tail.iter().map(|x| x.widen()).sum::<f64>();
+        let sum = lanes_tree::<T, Sum>(sum) + tail.iter().map(|x| x.widen()).sum::<f64>();
         let n = len as f64;
         let mean = sum / n;
         // Σd² less (Σd)²/n: the second term corrects for the rounding of the mean.
@@ -195,7 +199,7 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
                 dev2[k] += d * d;
             }
         }
-        let (mut dev, mut dev2) = (pairwise(dev), pairwise(dev2));
+        let (mut dev, mut dev2) = (lanes_tree::<T, Sum>(dev), lanes_tree::<T, Sum>(dev2));
         for x in tail {
             let d = x.widen() - mean;
             dev += d;
@@ -211,19 +215,6 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
         };
         Some(MomentsAcc { n, mean, m2 })
     }
-}
-
-/// The sum of 16 values in a fixed pairwise tree.
-#[inline(always)]
-fn pairwise(mut l: [f64; 16]) -> f64 {
-    let mut n = 16;
-    while n > 1 {
-        n /= 2;
-        for k in 0..n {
-            l[k] = l[2 * k] + l[2 * k + 1];
-        }
-    }
-    l[0]
 }
 
 /// An element type with a total order for max/min, where NaN wins (it propagates, as in torch).
@@ -326,7 +317,6 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
     /// search for the first NaN.
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, first: usize) -> Option<(T, usize)> {
-        const LANES: usize = 32;
         let s = std::slice::from_raw_parts(p, len);
         let (blocks, tail) = s.as_chunks::<LANES>();
         let merge = <Extreme<MAX> as Reducer<T>>::merge;
