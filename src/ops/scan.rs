@@ -192,8 +192,7 @@ where
                 ((g + 1) * WAYS).min(segments),
                 n,
                 per_line,
-                starts,
-                0,
+                &starts[g * WAYS..],
             )
         });
     }
@@ -220,7 +219,7 @@ where
                 carry = P::apply(carry, total);
             }
             // SAFETY: the group's segments lie inside the input and output.
-            unsafe { self.scan_group(first, last, n, per_line, &starts, first) };
+            unsafe { self.scan_group(first, last, n, per_line, &starts) };
         }
     }
 
@@ -233,20 +232,12 @@ where
     }
 
     /// [`Self::scan_group_generic`], in its AVX2 build when the CPU has it (the same operations).
-    unsafe fn scan_group(
-        self,
-        first: usize,
-        last: usize,
-        n: usize,
-        per_line: usize,
-        starts: &[A],
-        base: usize,
-    ) {
+    unsafe fn scan_group(self, first: usize, last: usize, n: usize, per_line: usize, starts: &[A]) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
-            return self.scan_group_avx2(first, last, n, per_line, starts, base);
+            return self.scan_group_avx2(first, last, n, per_line, starts);
         }
-        self.scan_group_generic(first, last, n, per_line, starts, base)
+        self.scan_group_generic(first, last, n, per_line, starts)
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -258,13 +249,12 @@ where
         n: usize,
         per_line: usize,
         starts: &[A],
-        base: usize,
     ) {
-        self.scan_group_generic(first, last, n, per_line, starts, base)
+        self.scan_group_generic(first, last, n, per_line, starts)
     }
 
     /// Scans segments `first..last` from their starting values (segment `i`'s is
-    /// `starts[i - base]`).
+    /// `starts[i - first]`).
     #[inline(always)]
     unsafe fn scan_group_generic(
         self,
@@ -273,7 +263,6 @@ where
         n: usize,
         per_line: usize,
         starts: &[A],
-        base: usize,
     ) {
         let mut acc = [P::IDENTITY; WAYS];
         let mut offs = [0usize; WAYS];
@@ -281,7 +270,7 @@ where
         let count = last - first;
         for w in 0..count {
             (offs[w], lens[w]) = self.segment(first + w, n, per_line);
-            acc[w] = starts[first + w - base];
+            acc[w] = starts[w];
         }
         // The common length runs interleaved when the group is full; the rest chain by chain.
         let common = if count == WAYS {
