@@ -51,13 +51,16 @@ SHORT = {"rtensor": "rt", "numpy": "np", "torch": "torch"}
 # numpy's OpenBLAS is slowed on this machine by these (a forced Haswell core type and a small L2
 # size): the harness re-executes itself once without them so that numpy is measured at its best.
 SLOW_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-# Three thread pools share one process and 2 cores here, and an idle pool that spins steals the
-# cores from the library being timed. torch's GNU OpenMP workers busy-wait after each parallel
-# region, and numpy's 2 ms bmm then took 0.2-1 s; numpy's OpenBLAS workers spin (sched_yield) for
-# 2^28 cycles after each BLAS call, burning 70-100 ms of CPU in the next library's sample. So
-# torch's pool waits passively and OpenBLAS's sleeps after 2^22 cycles (~1 ms: it stays hot
-# across the back-to-back calls of one sample). rayon's pool goes to sleep by itself.
-ADDED_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "22"}
+# Three thread pools share one process and 2 cores here, and an idle pool that spins long steals
+# the cores from the library timed next. torch's GNU OpenMP workers busy-wait for several ms after
+# each parallel region by default (numpy's 2 ms bmm then took 0.2-1 s); numpy's OpenBLAS workers
+# spin (sched_yield) for 2^28 cycles after each BLAS call, burning 70-100 ms of CPU in the next
+# library's sample. So each pool is held to about a millisecond of spinning: GOMP_SPINCOUNT=30000
+# for torch (fully passive waiting would make torch wake its threads for every call: a 1M-element
+# sum took 72 µs instead of 24), OPENBLAS_THREAD_TIMEOUT=22 (2^22 cycles) for OpenBLAS, while
+# rtensor's helpers spin 0.5 ms by design. Every pool stays hot across the back-to-back calls of
+# its own sample.
+ADDED_ENV = {"GOMP_SPINCOUNT": "30000", "OPENBLAS_THREAD_TIMEOUT": "22"}
 REEXEC_MARK = "RTENSOR_BENCH_REEXEC"
 
 M16 = 1 << 24  # 16M elements = 4096 x 4096

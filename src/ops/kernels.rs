@@ -9,9 +9,9 @@ use crate::tensor::Tensor;
 use crate::threads;
 
 /// Elements per parallel chunk: large enough to amortise scheduling, small enough to balance.
-pub const CHUNK: usize = 1 << 16;
+pub const CHUNK: usize = 1 << 14;
 /// Below this many elements everything runs on the calling thread in one go.
-pub const PAR_THRESHOLD: usize = 1 << 17;
+pub const PAR_THRESHOLD: usize = 1 << 15;
 
 /// Splits `shape` (with each operand's strides) into runs and calls `body` on each, in parallel
 /// chunks for big shapes. `body(offsets, len, inner_strides)` gets element offsets per operand.
