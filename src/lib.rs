@@ -7,6 +7,7 @@ pub mod autograd;
 pub mod dtype;
 pub mod error;
 pub mod layout;
+pub mod mapping;
 pub mod ops;
 pub mod prefetch;
 pub mod random;

@@ -3,6 +3,7 @@
 //! borrowed from another library (numpy, DLPack) whose owner is kept alive until the storage drops.
 
 use crate::error::{Error, Result};
+use crate::mapping::{self, HUGE_PAGE};
 use std::alloc::{self, Layout as AllocLayout};
 use std::any::Any;
 use std::ptr::NonNull;
@@ -11,17 +12,12 @@ use std::sync::OnceLock;
 
 /// Alignment of every buffer allocated here (a cache line, enough for AVX-512 loads).
 const ALIGN: usize = 64;
-/// Buffers at least this large are mapped from the OS and use transparent huge pages. Smaller ones
-/// come from malloc, which reuses freed blocks up to glibc's largest mmap threshold (32 MiB):
-/// mapping each 2 MiB output afresh made `x * x` of 512K float32 take 82 µs, twice numpy's and
-/// torch's time, all of it in page faults.
-const MAP_MIN: usize = 32 << 20;
 
 /// Who frees the buffer.
 enum Owner {
     /// Allocated by us with this layout (none for a zero-byte buffer).
     Allocated(Option<AllocLayout>),
-    /// Mapped by us from the OS (big buffers): already zero, faulted in lazily, unmapped on drop.
+    /// Mapped by us from the OS (big buffers), given back to [`mapping`] on drop.
     Mapped,
     /// Borrowed; dropping the box releases the foreign owner (a numpy array, a DLPack capsule).
     Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
@@ -111,8 +107,9 @@ impl Storage {
             });
         }
         check_allocatable(nbytes, 1)?;
-        if nbytes >= MAP_MIN {
-            return Storage::map(nbytes);
+        // Big buffers are mapped with huge pages (and reused: see `mapping`).
+        if nbytes >= HUGE_PAGE {
+            return Storage::map(nbytes, zeroed);
         }
         // Small buffers take malloc's natural alignment: an aligned allocation costs more than the
         // whole of a 2x2 add.
@@ -137,28 +134,13 @@ impl Storage {
         })
     }
 
-    /// Maps fresh zero pages from the OS and asks for transparent huge pages: nothing is written
-    /// until a kernel first touches the memory (in parallel), and a 64 MB buffer faults 32 times
-    /// instead of 16,384.
-    fn map(nbytes: usize) -> Result<Storage> {
-        // SAFETY: an anonymous private mapping; checked for failure below.
-        let raw = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                nbytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if raw == libc::MAP_FAILED {
-            return Err(out_of_memory(nbytes as u128));
-        }
-        // SAFETY: advice on memory we own; failure only means no huge pages.
-        unsafe { libc::madvise(raw, nbytes, libc::MADV_HUGEPAGE) };
+    /// A buffer mapped from the OS with transparent huge pages (see [`mapping`]): a fresh one is
+    /// zero and faulted in lazily, by the kernel that first writes it (in parallel), and a 64 MB
+    /// buffer faults 32 times instead of 16,384.
+    fn map(nbytes: usize, zeroed: bool) -> Result<Storage> {
+        let raw = mapping::map(nbytes, zeroed);
         Ok(Storage {
-            ptr: NonNull::new(raw as *mut u8).ok_or_else(|| out_of_memory(nbytes as u128))?,
+            ptr: NonNull::new(raw).ok_or_else(|| out_of_memory(nbytes as u128))?,
             nbytes,
             owner: Owner::Mapped,
             version: AtomicU64::new(0),
@@ -231,10 +213,8 @@ impl Drop for Storage {
         match self.owner {
             // SAFETY: allocated in `allocate` with exactly this layout.
             Owner::Allocated(Some(layout)) => unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) },
-            // SAFETY: mapped in `map` with exactly this length.
-            Owner::Mapped => unsafe {
-                libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.nbytes);
-            },
+            // SAFETY: mapped in `map` for exactly this length.
+            Owner::Mapped => unsafe { mapping::unmap(self.ptr.as_ptr(), self.nbytes) },
             _ => {}
         }
     }

@@ -145,23 +145,31 @@ impl Pool for rayon::ThreadPool {
     }
 }
 
-/// The pool `P` for the current thread count (capped), built if it is missing or was built for
-/// another count; `None` with one thread, or if its threads cannot be started.
+/// The thread count pools are built for: the current count, capped; `None` for one thread.
+fn pool_threads() -> Option<usize> {
+    Some(num_threads())
+        .filter(|&n| n > 1)
+        .map(|n| n.min(MAX_POOL_THREADS))
+}
+
+/// The pool `P` if it is built for the current thread count.
+fn existing<P: Pool>() -> Option<Arc<P>> {
+    let threads = pool_threads()?;
+    let p = pools().read().ok()?;
+    P::slot(&p)
+        .as_ref()
+        .filter(|pool| pool.size() == threads)
+        .cloned()
+}
+
+/// The pool `P` for the current thread count, built if it is missing or was built for another
+/// count; `None` with one thread, or if its threads cannot be started.
 fn current<P: Pool>() -> Option<Arc<P>> {
-    let wanted = || {
-        Some(num_threads())
-            .filter(|&n| n > 1)
-            .map(|n| n.min(MAX_POOL_THREADS))
-    };
-    let lock = pools();
-    let threads = wanted()?;
-    if let Ok(p) = lock.read() {
-        if let Some(pool) = P::slot(&p).as_ref().filter(|pool| pool.size() == threads) {
-            return Some(pool.clone());
-        }
+    if let Some(pool) = existing::<P>() {
+        return Some(pool);
     }
-    let mut p = lock.write().ok()?;
-    let threads = wanted()?;
+    let mut p = pools().write().ok()?;
+    let threads = pool_threads()?;
     let slot = P::slot_mut(&mut p);
     if slot.as_ref().is_none_or(|pool| pool.size() != threads) {
         *slot = Some(Arc::new(P::build(threads)?));
@@ -210,7 +218,7 @@ pub fn map_chunks<R: Send>(chunks: usize, f: impl Fn(usize) -> R + Sync + Send) 
 pub fn install<R: Send>(f: impl FnOnce(usize) -> R + Send) -> R {
     match current::<rayon::ThreadPool>() {
         Some(pool) => {
-            if let Some(team) = current::<Team>() {
+            if let Some(team) = existing::<Team>() {
                 team.rest();
             }
             let n = pool.current_num_threads();

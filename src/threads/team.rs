@@ -7,6 +7,7 @@
 //! job too and hands out chunks in shrinking batches, so a helper that wakes late only takes what
 //! is left. Chunk boundaries are the kernel's: who runs a chunk never changes what it computes.
 
+use std::any::Any;
 use std::cell::Cell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -35,8 +36,8 @@ struct Job<'a> {
     next: AtomicUsize,
     /// The team's thread count (for the batch sizes).
     threads: usize,
-    /// Set when a chunk panicked on a helper.
-    panicked: AtomicBool,
+    /// The first panic of a chunk run on a helper, raised again on the caller.
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
 impl Job<'_> {
@@ -75,7 +76,8 @@ struct Shared {
     /// caller returns only once `job` is null and the count is zero, so no helper ever reads a
     /// job whose caller has returned.
     users: AtomicUsize,
-    /// Bumped to make spinning helpers park at once (another pool is about to use the cores).
+    /// The epoch after which idle helpers are to park at once rather than spin (another pool is
+    /// about to use the cores); `usize::MAX` when none is.
     rest: AtomicUsize,
     /// Tells the helpers to exit.
     exit: AtomicBool,
@@ -99,7 +101,7 @@ impl Team {
             job: AtomicPtr::new(ptr::null_mut()),
             epoch: AtomicUsize::new(0),
             users: AtomicUsize::new(0),
-            rest: AtomicUsize::new(0),
+            rest: AtomicUsize::new(usize::MAX),
             exit: AtomicBool::new(false),
             spin: threads <= cores,
         });
@@ -147,7 +149,7 @@ impl Team {
             chunks,
             next: AtomicUsize::new(0),
             threads: self.threads(),
-            panicked: AtomicBool::new(false),
+            panic: Mutex::new(None),
         };
         let s = &*self.shared;
         // The pointer is withdrawn, and every helper has stopped using it, before `job` dies.
@@ -163,21 +165,29 @@ impl Team {
             job.abandon();
         }
         s.job.store(ptr::null_mut(), SeqCst);
+        let mut spins = 0u32;
         while s.users.load(SeqCst) != 0 {
-            std::hint::spin_loop();
+            // Helpers finish a chunk or two; with more threads than cores, let them run.
+            if spins < SPINS_PER_CLOCK_READ {
+                spins += 1;
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
         drop(guard);
-        if let Err(payload) = mine {
+        let theirs = job.panic.into_inner().ok().flatten();
+        if let Some(payload) = mine.err().or(theirs) {
             resume_unwind(payload);
-        }
-        if job.panicked.load(Relaxed) {
-            panic!("a kernel panicked on one of rtensor's helper threads");
         }
     }
 
-    /// Makes spinning helpers park now: another pool (gemm's) is about to use the cores.
+    /// Makes spinning helpers park now, until the next job: another pool (gemm's) is about to
+    /// use the cores.
     pub(super) fn rest(&self) {
-        self.shared.rest.fetch_add(1, Relaxed);
+        self.shared
+            .rest
+            .store(self.shared.epoch.load(SeqCst), Relaxed);
     }
 }
 
@@ -195,29 +205,46 @@ fn help(s: &Shared) {
     IN_JOB.set(true);
     // Not the epoch now: a job published while this thread was starting must not be missed.
     let mut seen = 0;
-    loop {
-        if !wait_for_job(s, &mut seen) {
-            return;
-        }
-        s.users.fetch_add(1, SeqCst);
+    while wait_for_job(s, &mut seen) {
+        let _user = User::count_in(s);
         let p = s.job.load(SeqCst);
         if !p.is_null() {
             // SAFETY: counted in `users` before `job` was loaded, so the caller still waits.
             let job = unsafe { &*p };
-            if catch_unwind(AssertUnwindSafe(|| job.work())).is_err() {
-                job.panicked.store(true, Relaxed);
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.work())) {
                 job.abandon();
+                if let Ok(mut first) = job.panic.lock() {
+                    first.get_or_insert(payload);
+                }
             }
         }
-        s.users.fetch_sub(1, SeqCst);
     }
 }
 
-/// Spins (for [`SPIN`], unless told to rest) and then parks until the epoch moves past `seen`,
-/// which it updates; false when the team is exiting.
+/// A helper counted in [`Shared::users`]; counted out when dropped, even by an unwinding panic
+/// (the caller would otherwise wait forever).
+struct User<'a>(&'a Shared);
+
+impl<'a> User<'a> {
+    fn count_in(s: &'a Shared) -> User<'a> {
+        s.users.fetch_add(1, SeqCst);
+        User(s)
+    }
+}
+
+impl Drop for User<'_> {
+    fn drop(&mut self) {
+        self.0.users.fetch_sub(1, SeqCst);
+    }
+}
+
+/// Spins for [`SPIN`] (unless told to rest) and then parks until the epoch moves past `seen`,
+/// which it updates; false when the team is exiting. Once parked it parks again on every
+/// wake-up without a new job: callers unpark spinning helpers too, so a stale wake-up is common
+/// and must not start a new spin.
 fn wait_for_job(s: &Shared, seen: &mut usize) -> bool {
-    let mut spin_from = (Instant::now(), s.rest.load(Relaxed));
-    let mut spins = 0u32;
+    let start = Instant::now();
+    let (mut spins, mut parked) = (0u32, false);
     loop {
         if s.exit.load(Acquire) {
             return false;
@@ -227,8 +254,8 @@ fn wait_for_job(s: &Shared, seen: &mut usize) -> bool {
             *seen = e;
             return true;
         }
-        let spinning = s.spin && s.rest.load(Relaxed) == spin_from.1;
-        if spinning && (spins < SPINS_PER_CLOCK_READ || spin_from.0.elapsed() < SPIN) {
+        let spinning = s.spin && !parked && s.rest.load(Relaxed) != *seen;
+        if spinning && (spins < SPINS_PER_CLOCK_READ || start.elapsed() < SPIN) {
             spins = if spins < SPINS_PER_CLOCK_READ {
                 spins + 1
             } else {
@@ -239,8 +266,7 @@ fn wait_for_job(s: &Shared, seen: &mut usize) -> bool {
         }
         // A job published before this park left an unpark token: park returns at once.
         std::thread::park();
-        spin_from = (Instant::now(), s.rest.load(Relaxed));
-        spins = 0;
+        parked = true;
     }
 }
 
@@ -328,5 +354,83 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(shared.strong_count(), 0);
+    }
+
+    /// The schedstat file of one of `team`'s helpers (Linux): its first field is the CPU time
+    /// the thread has used, in ns.
+    fn a_helpers_schedstat(team: &Team) -> std::path::PathBuf {
+        let me = std::thread::current().id();
+        let helper = Mutex::new(None);
+        while helper.lock().unwrap().is_none() {
+            team.run(64, &|_| {
+                if std::thread::current().id() != me {
+                    *helper.lock().unwrap() = std::fs::read_link("/proc/thread-self").ok();
+                }
+                std::thread::sleep(Duration::from_micros(100));
+            });
+        }
+        let link = helper.into_inner().unwrap().unwrap();
+        std::path::Path::new("/proc").join(link).join("schedstat")
+    }
+
+    fn cpu_ns(schedstat: &std::path::Path) -> u64 {
+        let text = std::fs::read_to_string(schedstat).unwrap();
+        text.split_whitespace().next().unwrap().parse().unwrap()
+    }
+
+    /// The median CPU time (µs) a helper uses in the 3 ms after `before_rest` and `rest()`.
+    fn spin_after_rest(before_rest: impl Fn(&Team)) -> u64 {
+        let team = Team::new(2).unwrap();
+        let stat = a_helpers_schedstat(&team);
+        let mut spun: Vec<u64> = (0..7)
+            .map(|_| {
+                before_rest(&team);
+                team.rest();
+                let before = cpu_ns(&stat);
+                std::thread::sleep(Duration::from_millis(3));
+                (cpu_ns(&stat) - before) / 1000
+            })
+            .collect();
+        spun.sort();
+        spun[3]
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn rest_parks_helpers_that_just_ran_a_job() {
+        // Jobs published while the helper spins leave it a stale unpark token.
+        let spun = spin_after_rest(|team| {
+            total(team, 8);
+            total(team, 8);
+        });
+        assert!(spun < 150, "a resting helper kept spinning: {spun} µs");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn rest_parks_helpers_that_wake_after_it() {
+        // The helper is parked; the caller finishes the job before it wakes.
+        let spun = spin_after_rest(|team| {
+            std::thread::sleep(Duration::from_millis(2));
+            total(team, 8);
+        });
+        assert!(spun < 150, "a helper that woke after rest() spun {spun} µs");
+    }
+
+    #[test]
+    fn a_helpers_panic_reaches_the_caller_with_its_message() {
+        let team = Team::new(2).unwrap();
+        let me = std::thread::current().id();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            team.run(40, &|i| {
+                std::thread::sleep(Duration::from_micros(300));
+                if std::thread::current().id() != me {
+                    panic!("chunk {i} failed on a helper");
+                }
+            })
+        }));
+        let payload = r.unwrap_err();
+        let message = payload.downcast_ref::<String>().unwrap();
+        assert!(message.ends_with("failed on a helper"), "{message}");
     }
 }
