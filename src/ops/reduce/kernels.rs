@@ -24,8 +24,10 @@ pub(crate) const CHUNK: usize = 1 << 14;
 pub(crate) const LANES: usize = 32;
 /// How far ahead of the contiguous reductions' reads the next data is prefetched, in bytes: the
 /// hardware prefetcher alone leaves a single core at about 40 GB/s; 4 KiB ahead brought it near
-/// 45 and 8 KiB near 50 (16 KiB and more were slower again).
-const PREFETCH_AHEAD_BYTES: usize = 8192;
+/// 45 and 8 KiB near 50. With two threads streaming, 12 KiB beat 8 KiB by 9-13% on 16M-element
+/// `sum`, `sum(1)`, `mean(1)`, `norm` and `argmax` (alternating builds, 6 rounds each, 12 KiB
+/// faster in 5-6 of 6) and tied on one thread; 16 KiB was 2-12% slower than 12 KiB again.
+const PREFETCH_AHEAD_BYTES: usize = 12288;
 
 /// Prefetches the `len` elements [`PREFETCH_AHEAD_BYTES`] past `p`: a contiguous reduction's
 /// loop calls it for each block it reads. Prefetches never fault, so reaching past the end of
