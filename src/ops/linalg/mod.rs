@@ -8,7 +8,7 @@
 mod einsum;
 mod gemm;
 mod norm;
-mod norm_reducers;
+pub(crate) mod norm_reducers;
 mod vector;
 
 pub use einsum::einsum;

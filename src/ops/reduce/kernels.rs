@@ -12,6 +12,7 @@
 
 use super::reducers::{Prod, Sum};
 use crate::dtype::Element;
+use crate::ops::linalg::norm_reducers::SumSquares;
 use crate::prefetch::prefetch_span;
 use crate::shape::contiguous_strides;
 use crate::strided::{Coalesced, SendPtr};
@@ -162,10 +163,21 @@ unsafe fn lanes_contiguous_avx512<T: Element, R: Reducer<T>>(
     lanes_contiguous::<T, R>(p, len, first)
 }
 
-/// The float32 sum or product with explicit AVX-512 widening (the compiler's own loop converts
-/// one element at a time): the same [`LANES`] lanes, the same operations in the same order, then
-/// the same tree, so the bits equal the generic loop's. `None` unless `T` is f32 and `R` is
-/// [`Sum`] or [`Prod`].
+/// What [`widen_f32_avx512`] does with each widened element (a const parameter).
+#[cfg(target_arch = "x86_64")]
+mod widened {
+    /// Adds it ([`super::Sum`]); any other value does too.
+    pub const SUM: u8 = 0;
+    /// Multiplies by it ([`super::Prod`]).
+    pub const PROD: u8 = 1;
+    /// Adds its square ([`super::SumSquares`], the 2-norm).
+    pub const SUM_SQUARES: u8 = 2;
+}
+
+/// The float32 sum, product or sum of squares with explicit AVX-512 widening (the compiler's own
+/// loop converts one element at a time): the same [`LANES`] lanes, the same operations in the
+/// same order, then the same tree, so the bits equal the generic loop's. `None` unless `T` is f32
+/// and `R` is [`Sum`], [`Prod`] or [`SumSquares`].
 ///
 /// # Safety
 /// `p` must point to `len` readable elements and the CPU must have AVX-512F.
@@ -176,23 +188,32 @@ unsafe fn widen_f32_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> 
     if TypeId::of::<T>() != TypeId::of::<f32>() {
         return None;
     }
-    let total = if TypeId::of::<R>() == TypeId::of::<Sum>() {
-        widen_f32_avx512::<false>(p as *const f32, len)
-    } else if TypeId::of::<R>() == TypeId::of::<Prod>() {
-        widen_f32_avx512::<true>(p as *const f32, len)
+    let p = p as *const f32;
+    let r = TypeId::of::<R>();
+    let total = if r == TypeId::of::<Sum>() {
+        widen_f32_avx512::<{ widened::SUM }>(p, len)
+    } else if r == TypeId::of::<Prod>() {
+        widen_f32_avx512::<{ widened::PROD }>(p, len)
+    } else if r == TypeId::of::<SumSquares>() {
+        widen_f32_avx512::<{ widened::SUM_SQUARES }>(p, len)
     } else {
         return None;
     };
-    // SAFETY: for f32 summed or multiplied the accumulator is f64 (checked by the types above).
+    // SAFETY: for these reducers of f32 the accumulator is f64 (checked by the types above).
     Some(std::mem::transmute_copy::<f64, R::Acc>(&total))
 }
 
-/// [`widen_f32_fast`]'s loop: products when `MUL`, sums otherwise.
+/// [`widen_f32_fast`]'s loop.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn widen_f32_avx512<const MUL: bool>(p: *const f32, len: usize) -> f64 {
+unsafe fn widen_f32_avx512<const OP: u8>(p: *const f32, len: usize) -> f64 {
     use std::arch::x86_64::*;
-    let identity = if MUL { 1.0 } else { 0.0 };
+    let identity = if OP == widened::PROD { 1.0 } else { 0.0 };
+    let step = |a: f64, x: f64| match OP {
+        widened::PROD => a * x,
+        widened::SUM_SQUARES => a + x * x,
+        _ => a + x,
+    };
     let mut acc = [_mm512_set1_pd(identity); LANES / 8];
     let full = len / LANES * LANES;
     let mut i = 0;
@@ -200,10 +221,10 @@ unsafe fn widen_f32_avx512<const MUL: bool>(p: *const f32, len: usize) -> f64 {
         prefetch_ahead(p.add(i), LANES);
         for (j, a) in acc.iter_mut().enumerate() {
             let x = _mm512_cvtps_pd(_mm256_loadu_ps(p.add(i + 8 * j)));
-            *a = if MUL {
-                _mm512_mul_pd(*a, x)
-            } else {
-                _mm512_add_pd(*a, x)
+            *a = match OP {
+                widened::PROD => _mm512_mul_pd(*a, x),
+                widened::SUM_SQUARES => _mm512_add_pd(*a, _mm512_mul_pd(x, x)),
+                _ => _mm512_add_pd(*a, x),
             };
         }
         i += LANES;
@@ -213,13 +234,11 @@ unsafe fn widen_f32_avx512<const MUL: bool>(p: *const f32, len: usize) -> f64 {
         _mm512_storeu_pd(l.as_mut_ptr().add(8 * j), *a);
     }
     for (k, lane) in l.iter_mut().enumerate().take(len - full) {
-        let x = *p.add(full + k) as f64;
-        *lane = if MUL { *lane * x } else { *lane + x };
+        *lane = step(*lane, *p.add(full + k) as f64);
     }
-    if MUL {
-        lanes_tree::<f32, Prod>(l)
-    } else {
-        lanes_tree::<f32, Sum>(l)
+    match OP {
+        widened::PROD => lanes_tree::<f32, Prod>(l),
+        _ => lanes_tree::<f32, Sum>(l),
     }
 }
 
@@ -685,4 +704,44 @@ unsafe fn combine_tree<T: Element, R: Reducer<T>>(
         }
     }
     go::<T, R>(0, n, width, vec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The widened float32 loops give the generic loop's bits, tails included.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn widened_float32_loops_match_the_generic_loop_bitwise() {
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        fn check<R: Reducer<f32, Acc = f64>>(values: &[f32]) {
+            for len in [1, 31, 32, 33, 1000, values.len()] {
+                let p = values.as_ptr();
+                // SAFETY: `len` elements of `values` are readable and the CPU has AVX-512F.
+                let (fast, generic) = unsafe {
+                    (
+                        widen_f32_fast::<f32, R>(p, len).unwrap(),
+                        lanes_contiguous::<f32, R>(p, len, 0),
+                    )
+                };
+                assert_eq!(fast.to_bits(), generic.to_bits(), "length {len}");
+            }
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let values: Vec<f32> = (0..CHUNK + 7)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
+            })
+            .collect();
+        check::<Sum>(&values);
+        check::<SumSquares>(&values);
+        let near_one: Vec<f32> = values.iter().map(|v| 1.0 + v / 1024.0).collect();
+        check::<Prod>(&near_one);
+    }
 }
