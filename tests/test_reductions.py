@@ -336,3 +336,34 @@ def test_argmax_argmin_first_occurrence_on_long_runs(n, dtype):
         v, i = t.reshape(1, n).max(1)
         assert i.item() == int(np.argmax(x))
         assert np.array_equal(v.numpy(), x[[np.argmax(x)]], equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+@pytest.mark.parametrize("shape", [(1, 7), (3, 5), (70, 33), (300, 600), (700, 1030), (2, 40, 9)])
+def test_argmax_argmin_along_outer_dims(shape, dtype):
+    # Reducing an outer dim runs the row loop: column extremes, then the first row reaching each.
+    # Ties, NaNs, signed zeros and the identity values must agree with numpy, values included.
+    rng = np.random.default_rng(shape[0] * 1000 + shape[-1])
+    floating = np.issubdtype(dtype, np.floating)
+    cases = [rng.integers(0, 3, shape).astype(dtype), np.zeros(shape, dtype)]
+    if floating:
+        cases.append(np.where(rng.random(shape) < 0.5, -0.0, 0.0).astype(dtype))
+        cases.append(np.full(shape, -np.inf, dtype))
+        x = rng.random(shape).astype(dtype)
+        x[rng.random(shape) < 0.01] = np.nan
+        x[..., 0] = np.nan  # a whole column of NaNs
+        cases.append(x)
+    else:
+        info = np.iinfo(dtype)
+        cases += [np.full(shape, info.min, dtype), np.full(shape, info.max, dtype)]
+    for x in cases:
+        t = rt.tensor(x)
+        for dim in range(x.ndim - 1):  # the last dim is the contiguous path, tested above
+            for op, np_arg in (("max", np.argmax), ("min", np.argmin)):
+                want = np_arg(x, axis=dim)
+                assert np.array_equal(getattr(t, "arg" + op)(dim).numpy(), want), (op, dim, x)
+                values, indices = getattr(t, op)(dim)
+                assert np.array_equal(indices.numpy(), want)
+                picked = np.take_along_axis(x, np.expand_dims(want, dim), dim).squeeze(dim)
+                assert np.array_equal(values.numpy(), picked, equal_nan=True)
+                assert np.array_equal(np.signbit(values.numpy()), np.signbit(picked))

@@ -90,6 +90,24 @@ pub trait Reducer<T: Element>: Sync + 'static {
         let _ = (p, len, first);
         None
     }
+    /// Merges `len` rows of `acc.len()` contiguous elements, `stride` apart, the first being row
+    /// `first` of the reduced ones, into `acc` (column `j` into `acc[j]`), for a reducer with a
+    /// better way than the row-accumulating loop's; false (the default) leaves it to that loop.
+    /// Called on the same rows whatever the thread count.
+    ///
+    /// # Safety
+    /// The `len` rows must be readable for `acc.len()` elements each.
+    #[inline(always)]
+    unsafe fn merge_rows(
+        acc: &mut [Self::Acc],
+        p: *const T,
+        len: usize,
+        stride: isize,
+        first: usize,
+    ) -> bool {
+        let _ = (acc, p, len, stride, first);
+        false
+    }
 }
 
 /// Combines partials in a fixed pairwise tree (the same shape for the same count, whoever made them).
@@ -594,13 +612,16 @@ unsafe fn merge_four<T: Element, R: Reducer<T>>(
 /// accumulator traffic drops fourfold), prefetching the next pass's rows as it goes (four
 /// interleaved streams defeat the hardware prefetcher).
 #[inline(always)]
-unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
+pub(crate) unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
     acc: &mut [R::Acc],
     p: *const T,
     len: usize,
     stride: isize,
     first: usize,
 ) {
+    if R::merge_rows(acc, p, len, stride, first) {
+        return;
+    }
     let width = acc.len();
     let mut r = 0;
     while r + 4 <= len {
