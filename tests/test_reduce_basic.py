@@ -177,6 +177,13 @@ def test_var_of_huge_values():
     assert rt.from_numpy(np.full((3, 2), 1e200)).var(0).tolist() == [0.0, 0.0]
     over = rt.tensor([1e308] * 15 + [1.7e308], dtype=rt.float64)
     assert over.var().item() == float("inf") and over.std().item() == float("inf")
+    # Sums that overflow although every deviation is 0: the exact 0 (torch gives inf for var()
+    # and 0 for var(1) here).
+    huge = rt.full((40_000,), 1e308, dtype=rt.float64)
+    assert huge.var().item() == 0.0 and huge.std().item() == 0.0
+    assert huge[:100].var().item() == 0.0
+    assert huge.reshape(4, 10_000).var(1).tolist() == [0.0] * 4
+    assert np.isnan(rt.tensor([1.0, float("inf")] * 100, dtype=rt.float64).var().item())
 
 
 @pytest.mark.parametrize("shape,dim", [((10_000_000,), None), ((2500, 4000), 0), ((4000, 2500), 1), ((100_000, 3), 0)])

@@ -188,6 +188,11 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
             }
         }
         let sum = lanes_tree::<T, Sum>(sum) + tail.iter().map(|x| x.widen()).sum::<f64>();
+        if sum.is_infinite() {
+            // Values near float64's largest (or an infinity): the mean's rounding error alone
+            // would square to inf. Welford's updates keep a mean of equal values exact.
+            return None;
+        }
         let n = len as f64;
         let mean = sum / n;
         // Σd² less (Σd)²/n: the second term corrects for the rounding of the mean.
@@ -205,8 +210,9 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
             dev += d;
             dev2 += d * d;
         }
-        // The correction is NaN when the data has a NaN (dev2 is NaN too) or the sum overflowed
-        // (dev2 is inf, as torch's result): keep dev2 then, as `max` would turn NaN into 0.
+        // The correction is NaN when the data has a NaN (dev2 is NaN too) or the squares
+        // overflowed (dev2 is inf, as torch's result): keep dev2 then, as `max` would turn NaN
+        // into 0.
         let corrected = dev2 - dev * dev / n;
         let m2 = if corrected.is_nan() {
             dev2
