@@ -56,10 +56,17 @@ fn item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Int(extract_i64_arg(obj)?));
     }
     if let Ok(s) = obj.cast::<PySlice>() {
+        let py = obj.py();
+        let raw = s.as_ptr() as *mut pyo3::ffi::PySliceObject;
+        // SAFETY: a slice object's three fields are always set (to None when omitted) and live
+        // as long as the slice; reading them skips a by-name attribute lookup per bound.
+        let [start, stop, step] = unsafe {
+            [(*raw).start, (*raw).stop, (*raw).step].map(|p| Bound::from_borrowed_ptr(py, p))
+        };
         return Ok(IndexItem::Slice {
-            start: slice_bound(s.getattr("start")?)?,
-            stop: slice_bound(s.getattr("stop")?)?,
-            step: slice_bound(s.getattr("step")?)?.unwrap_or(1),
+            start: slice_bound(start)?,
+            stop: slice_bound(stop)?,
+            step: slice_bound(step)?.unwrap_or(1),
         });
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
@@ -187,6 +194,11 @@ impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         let items = parse_key(key)?;
         let t = &self.t;
+        // Basic indexing makes a view in constant time: only index tensors (a gather) are worth
+        // releasing the GIL for.
+        if !items.iter().any(|i| matches!(i, IndexItem::Tensor(_))) {
+            return Ok(t.index(&items)?.into());
+        }
         Ok(maybe_detached(py, t.numel(), || t.index(&items))?.into())
     }
 
