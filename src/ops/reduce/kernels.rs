@@ -161,8 +161,10 @@ unsafe fn lanes_contiguous<T: Element, R: Reducer<T>>(
     lanes_tree::<T, R>(l)
 }
 
+/// [`lanes_contiguous`] built for AVX2 (and FMA, which only explicit `mul_add`s use: the
+/// compiler never fuses a separate multiply and add, so other reducers keep their bits).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 unsafe fn lanes_contiguous_avx2<T: Element, R: Reducer<T>>(
     p: *const T,
     len: usize,
@@ -171,8 +173,9 @@ unsafe fn lanes_contiguous_avx2<T: Element, R: Reducer<T>>(
     lanes_contiguous::<T, R>(p, len, first)
 }
 
+/// [`lanes_contiguous`] built for AVX-512 (and FMA, as [`lanes_contiguous_avx2`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx512f,fma")]
 unsafe fn lanes_contiguous_avx512<T: Element, R: Reducer<T>>(
     p: *const T,
     len: usize,
@@ -273,13 +276,17 @@ unsafe fn reduce_run<T: Element, R: Reducer<T>>(
     if stride == 1 {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f") {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
                 if let Some(acc) = widen_f32_fast::<T, R>(p, len) {
                     return acc;
                 }
                 return lanes_contiguous_avx512::<T, R>(p, len, first);
             }
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
                 return lanes_contiguous_avx2::<T, R>(p, len, first);
             }
         }

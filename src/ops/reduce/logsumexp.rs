@@ -1,11 +1,15 @@
 //! `logsumexp(dim, keepdim)`: `log(sum(exp(x - m))) + m` with `m` the max over the dims (taken as
 //! 0 where it is infinite), so large inputs do not overflow. Integer inputs give the default float.
+//! When every output reduces one contiguous run (the trailing dims of a contiguous tensor), one
+//! [`ExpSum`] reduction does it all in a single read; otherwise it is composed of tensor ops.
 
+use super::exp_sum::{ExpSum, ExpSumAcc};
+use super::kernels::reduce_into;
 use super::moments::{mask_dims, reduced_count};
 use super::{dim_mask, out_shape};
 use crate::autograd::rules::logsumexp::record_logsumexp;
 use crate::autograd::rules::{op, op_scalar};
-use crate::dtype::default_float;
+use crate::dtype::{default_float, DType};
 use crate::error::Result;
 use crate::ops::binary::{BinaryOp, Value};
 use crate::ops::join::where_;
@@ -23,8 +27,21 @@ impl Tensor {
             self.to_dtype(default_float())?
         };
         let shape = out_shape(self.shape(), &mask, keepdim);
+        // The reduced dims trail the kept ones in a contiguous tensor: one run per output.
+        let trailing = mask.iter().skip_while(|&&m| !m).all(|&m| m);
         let out = if reduced_count(self.shape(), &mask) == 0 {
             Tensor::full(&shape, Scalar::Float(f64::NEG_INFINITY), x.dtype())?
+        } else if trailing && x.is_contiguous() {
+            let out = super::reduction_output(x.shape(), &mask, keepdim, x.dtype())?;
+            match x.dtype() {
+                DType::Float32 => {
+                    reduce_into::<f32, ExpSum, f32>(&x, &mask, &out, |a: ExpSumAcc| {
+                        a.log_sum_exp() as f32
+                    })
+                }
+                _ => reduce_into::<f64, ExpSum, f64>(&x, &mask, &out, ExpSumAcc::log_sum_exp),
+            }
+            out
         } else {
             let all = mask_dims(&mask);
             let m = x.amax(Some(&all), true)?;

@@ -2,6 +2,7 @@
 //! machine ([`kernels`]) by pluggable [`reducers`]: sum and mean here, the others in their files.
 //! Accuracy: float32 accumulates in float64, integers in wrapping int64.
 
+mod exp_sum;
 mod extrema;
 pub mod kernels;
 mod logical;
