@@ -124,3 +124,14 @@ def test_big_temporaries_are_returned(no_gc):
         del y
     grew = rss_bytes() - before
     assert grew < BIG, f"RSS grew by {grew / 1e6:.1f} MB"
+
+
+def test_buffers_just_over_a_huge_page_take_about_their_size(no_gc):
+    # Huge pages cover a buffer's whole huge pages only: a last, partial one would fault in 2 MiB
+    # for its last few bytes.
+    nbytes = (2 << 20) + 4096
+    before = rss_bytes()
+    kept = [rt.full((nbytes // 4,), 1.0) for _ in range(40)]
+    grew = rss_bytes() - before
+    assert grew < 1.3 * 40 * nbytes, f"40 buffers of {nbytes} bytes took {grew / 1e6:.0f} MB"
+    del kept

@@ -184,6 +184,9 @@ def test_var_of_huge_values():
     assert huge[:100].var().item() == 0.0
     assert huge.reshape(4, 10_000).var(1).tolist() == [0.0] * 4
     assert np.isnan(rt.tensor([1.0, float("inf")] * 100, dtype=rt.float64).var().item())
+    # ... but when the spread overflows too, the variance does: torch's inf.
+    wide = rt.tensor([1.7e308] * 64 + [-1.7e308] * 32, dtype=rt.float64)
+    assert wide.var().item() == float("inf") and wide.reshape(1, 96).var(1).item() == float("inf")
 
 
 @pytest.mark.parametrize("shape,dim", [((10_000_000,), None), ((2500, 4000), 0), ((4000, 2500), 1), ((100_000, 3), 0)])

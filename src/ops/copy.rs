@@ -9,8 +9,12 @@ use crate::dispatch;
 use crate::dtype::{CastTo, DType, Element};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::ops::kernels::{self, Operand, PAR_THRESHOLD};
+use crate::ops::kernels::{self, Operand};
 use crate::strided::{Coalesced, SendPtr};
+
+/// Copies of at least this many elements whose innermost dims disagree take the cache-blocked
+/// transpose loop.
+const BLOCKED_COPY_MIN: usize = 1 << 15;
 use crate::tensor::Tensor;
 use crate::threads;
 
@@ -208,7 +212,7 @@ fn copy_raw(dst: &Tensor, src: &Tensor) {
         dispatch!(dst.dtype(), T => {
             let c = Coalesced::new(dst.shape(), [dst.strides(), src.strides()]);
             let nd = c.shape.len();
-            if nd >= 2 && c.numel() >= PAR_THRESHOLD / 4 && c.strides[0][nd - 1] == 1 && c.strides[1][nd - 1] != 1 {
+            if nd >= 2 && c.numel() >= BLOCKED_COPY_MIN && c.strides[0][nd - 1] == 1 && c.strides[1][nd - 1] != 1 {
                 copy_blocked::<T>(SendPtr(dst.data_ptr_typed::<T>()), SendPtr(src.data_ptr_typed::<T>()), &c);
             } else {
                 kernels::unary::<T, T>(Operand::of(dst), Operand::of(src), |x| x);

@@ -188,9 +188,10 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
             }
         }
         let sum = lanes_tree::<T, Sum>(sum) + tail.iter().map(|x| x.widen()).sum::<f64>();
-        if sum.is_infinite() {
-            // Values near float64's largest (or an infinity): the mean's rounding error alone
-            // would square to inf. Welford's updates keep a mean of equal values exact.
+        if !sum.is_finite() && spread_is_finite(s) {
+            // Values near float64's largest whose deviations stay finite: the mean's rounding
+            // error alone would square to inf. Welford's updates keep a mean of equal values
+            // exact. (When the spread overflows too, the two passes below give torch's inf.)
             return None;
         }
         let n = len as f64;
@@ -221,6 +222,17 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
         };
         Some(MomentsAcc { n, mean, m2 })
     }
+}
+
+/// Whether the largest and smallest elements (NaN aside) differ by a finite amount.
+fn spread_is_finite<T: Accumulate<Acc = f64>>(s: &[T]) -> bool {
+    let (lo, hi) = s
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            let x = x.widen();
+            (lo.min(x), hi.max(x))
+        });
+    (hi - lo).is_finite()
 }
 
 /// An element type with a total order for max/min, where NaN wins (it propagates, as in torch).
@@ -360,42 +372,65 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
         stride: isize,
         first: usize,
     ) -> bool {
+        // A few rows: merging them directly costs less than the two passes' setup.
         let Ok(rows) = u32::try_from(len) else {
             return false;
         };
-        let row = |r: u32, col: usize| p.offset(r as isize * stride).add(col);
-        for (b, block) in acc.chunks_mut(ARG_ROWS_COLUMNS).enumerate() {
-            let (c0, w) = (b * ARG_ROWS_COLUMNS, block.len());
-            let piece = |r: u32| std::slice::from_raw_parts(row(r, c0), w);
-            let mut best = [<Extreme<MAX> as Reducer<T>>::identity(); ARG_ROWS_COLUMNS];
-            let best = &mut best[..w];
-            // The row-accumulating loop of `Extreme`, with its prefetching.
-            merge_rows_generic::<T, Extreme<MAX>>(best, row(0, c0), len, stride, first);
-            let mut found = [NOT_FOUND; ARG_ROWS_COLUMNS];
-            let found = &mut found[..w];
-            let (mut missing, mut r) = (w, 0);
-            while r < rows && missing > 0 {
-                let n = (rows - r).min(4);
-                missing -= if n == 4 {
-                    first_rows_of_four::<T>(
-                        found,
-                        best,
-                        r,
-                        [piece(r), piece(r + 1), piece(r + 2), piece(r + 3)],
-                    )
-                } else {
-                    (r..r + n)
-                        .map(|q| first_rows_of_four::<T>(found, best, q, [piece(q); 4]))
-                        .sum()
-                };
-                r += n;
-            }
-            for (j, (a, &r)) in block.iter_mut().zip(found.iter()).enumerate() {
-                // Every column's extreme is one of its `len` elements, so `r < len`.
-                *a = Self::merge(*a, (*row(r, c0 + j), first + r as usize));
-            }
+        if rows < 4 {
+            return false;
+        }
+        if acc.len() <= ARG_ROWS_NARROW {
+            arg_rows::<T, MAX, ARG_ROWS_NARROW>(acc, p, rows, stride, first);
+        } else {
+            arg_rows::<T, MAX, ARG_ROWS_COLUMNS>(acc, p, rows, stride, first);
         }
         true
+    }
+}
+
+/// [`ArgExtreme::merge_rows`] in blocks of `N` columns (its scratch sized for them).
+///
+/// # Safety
+/// As `merge_rows`.
+#[inline(always)]
+unsafe fn arg_rows<T: Ordered, const MAX: bool, const N: usize>(
+    acc: &mut [(T, usize)],
+    p: *const T,
+    rows: u32,
+    stride: isize,
+    first: usize,
+) {
+    let row = |r: u32, col: usize| p.offset(r as isize * stride).add(col);
+    for (b, block) in acc.chunks_mut(N).enumerate() {
+        let (c0, w) = (b * N, block.len());
+        let piece = |r: u32| std::slice::from_raw_parts(row(r, c0), w);
+        let mut best = [<Extreme<MAX> as Reducer<T>>::identity(); N];
+        let best = &mut best[..w];
+        // The row-accumulating loop of `Extreme`, with its prefetching.
+        merge_rows_generic::<T, Extreme<MAX>>(best, row(0, c0), rows as usize, stride, first);
+        let mut found = [NOT_FOUND; N];
+        let found = &mut found[..w];
+        let (mut missing, mut r) = (w, 0);
+        while r < rows && missing > 0 {
+            let n = (rows - r).min(4);
+            missing -= if n == 4 {
+                first_rows_of_four::<T>(
+                    found,
+                    best,
+                    r,
+                    [piece(r), piece(r + 1), piece(r + 2), piece(r + 3)],
+                )
+            } else {
+                (r..r + n)
+                    .map(|q| first_rows_of_four::<T>(found, best, q, [piece(q); 4]))
+                    .sum()
+            };
+            r += n;
+        }
+        for (j, (a, &r)) in block.iter_mut().zip(found.iter()).enumerate() {
+            // Every column's extreme is one of its `len` elements, so `r < len`.
+            *a = ArgExtreme::<MAX>::merge(*a, (*row(r, c0 + j), first + r as usize));
+        }
     }
 }
 
@@ -425,8 +460,12 @@ fn first_rows_of_four<T: Ordered>(found: &mut [u32], best: &[T], r: u32, rows: [
     hits
 }
 
-/// Columns per block of [`ArgExtreme`]'s row loop: its extremes and row indices stay in L1.
+/// Columns per block of [`ArgExtreme`]'s row loop: whole rows of a 4096-wide matrix, so the
+/// first pass streams (its extremes and row indices take 48 KiB at most).
 const ARG_ROWS_COLUMNS: usize = 4096;
+/// The block for narrow column blocks (the row loop's narrow path hands over 256 at most): no
+/// 48 KiB of scratch to fill for a few rows.
+const ARG_ROWS_NARROW: usize = 256;
 
 /// Logical and (`ALL`) or or of the elements' truth values.
 pub struct Logical<const ALL: bool>;
