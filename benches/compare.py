@@ -213,6 +213,9 @@ _reduction("a.std(0)", _SQ, no_slower_than_best(),
            np=lambda L, a: lambda: a.std(0, ddof=1), tl=lambda L, a: lambda: a.std(0))
 _reduction("a.argmax()", (M16,), no_slower_than_best(), all=lambda L, a: lambda: a.argmax())
 _reduction("a.argmax(0)", _SQ, no_slower_than_best(), all=lambda L, a: lambda: a.argmax(0))
+_reduction("a.logsumexp(1)", _SQ, no_slower_than_best(),
+           np=lambda L, a: lambda: L.log(L.exp(a - a.max(1, keepdims=True)).sum(1)) + a.max(1),
+           tl=lambda L, a: lambda: a.logsumexp(1))
 _reduction("a.amax(1)", _SQ, no_slower_than_best(),
            np=lambda L, a: lambda: a.max(1), tl=lambda L, a: lambda: a.amax(1))
 
