@@ -96,11 +96,7 @@ impl DType {
         if self.can_cast_to(to) {
             Ok(())
         } else {
-            Err(Error::Runtime(format!(
-                "result type {} can't be cast to the desired output type {}",
-                self.torch_name(),
-                to.torch_name()
-            )))
+            Err(Error::CannotCast { from: self, to })
         }
     }
 }

@@ -1,9 +1,12 @@
-//! One error enum for the core; the bindings map each variant to the Python exception torch raises.
+//! One error enum for the core. The common classes are variants with their fields; this file
+//! words each as torch does, and `python/errors.rs` maps each variant to torch's exception type.
+//! The string variants carry messages of ops that have one of their own.
 
+use crate::dtype::DType;
+use crate::shape::fmt_shape;
 use thiserror::Error;
 
-/// Every way an rtensor operation can fail. The variant decides the Python exception type,
-/// the message is the one PyTorch prints.
+/// Every way an rtensor operation can fail.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum Error {
     /// Shapes, dtypes or arguments that torch rejects with `RuntimeError`.
@@ -21,9 +24,75 @@ pub enum Error {
     /// An allocation larger than the machine can give: `RuntimeError` (torch's out-of-memory text).
     #[error("{0}")]
     OutOfMemory(String),
-    /// A feature that exists in torch but not (yet) here: `NotImplementedError`.
+    /// A feature that torch refuses with `NotImplementedError`.
     #[error("{0}")]
     NotImplemented(String),
+    /// An op that has no kernel for a dtype (`NotImplementedError`).
+    #[error("\"{op}\" not implemented for '{}'", dtype.torch_name())]
+    DTypeNotSupported {
+        /// torch's kernel name (`floor_vml_cpu`).
+        op: &'static str,
+        /// The dtype refused.
+        dtype: DType,
+    },
+    /// A dim outside `[min, max]` (`IndexError`).
+    #[error("Dimension out of range (expected to be in range of [{min}, {max}], but got {dim})")]
+    DimOutOfRange {
+        /// The dim given.
+        dim: i64,
+        /// The smallest valid dim.
+        min: i64,
+        /// The largest valid dim.
+        max: i64,
+    },
+    /// Two shapes that do not broadcast (`RuntimeError`).
+    #[error("The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension {dim}")]
+    ShapeMismatch {
+        /// The size of the first tensor's dim.
+        a: usize,
+        /// The size of the second tensor's dim.
+        b: usize,
+        /// The dim (counted in the broadcast shape).
+        dim: usize,
+    },
+    /// An index outside a dim (`IndexError`).
+    #[error("index {index} is out of bounds for dimension {dim} with size {size}")]
+    IndexOutOfRange {
+        /// The index given.
+        index: i64,
+        /// The dim indexed.
+        dim: usize,
+        /// Its size.
+        size: usize,
+    },
+    /// A shape that does not hold the tensor's elements (`RuntimeError`).
+    #[error("shape '[{}]' is invalid for input of size {numel}", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))]
+    SizeMismatch {
+        /// The shape asked for (`-1` where inferred).
+        shape: Vec<i64>,
+        /// The number of elements.
+        numel: usize,
+    },
+    /// A result an in-place op or `out=` cannot hold: a dtype it does not cast to (`RuntimeError`).
+    #[error("result type {} can't be cast to the desired output type {}", from.torch_name(), to.torch_name())]
+    CannotCast {
+        /// The result's dtype.
+        from: DType,
+        /// The destination's dtype.
+        to: DType,
+    },
+    /// A result an in-place op or `out=` cannot hold: another shape (`RuntimeError`).
+    #[error(
+        "output with shape {} doesn't match the broadcast shape {}",
+        fmt_shape(output),
+        fmt_shape(broadcast)
+    )]
+    OutputShape {
+        /// The destination's shape.
+        output: Vec<usize>,
+        /// The result's shape.
+        broadcast: Vec<usize>,
+    },
 }
 
 /// The core's result type.

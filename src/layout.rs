@@ -362,16 +362,9 @@ pub fn infer_shape(sizes: &[i64], numel: usize) -> Result<Vec<usize>> {
             known = known.saturating_mul(s as usize);
         }
     }
-    let invalid = || {
-        Error::Runtime(format!(
-            "shape '[{}]' is invalid for input of size {}",
-            sizes
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            numel
-        ))
+    let invalid = || Error::SizeMismatch {
+        shape: sizes.to_vec(),
+        numel,
     };
     let mut shape: Vec<usize> = sizes.iter().map(|&s| s.max(0) as usize).collect();
     match infer {

@@ -6,6 +6,7 @@
 pub mod autograd;
 pub mod dtype;
 pub mod error;
+pub mod kernels;
 pub mod layout;
 pub mod mapping;
 pub mod ops;
@@ -17,6 +18,7 @@ pub mod storage;
 pub mod strided;
 pub mod tensor;
 pub mod threads;
+pub mod value;
 
 #[cfg(feature = "python")]
 mod python;
@@ -26,3 +28,4 @@ pub use error::{Error, Result};
 pub use layout::Layout;
 pub use scalar::Scalar;
 pub use tensor::Tensor;
+pub use value::Value;

@@ -12,12 +12,11 @@ pub fn fmt_shape(shape: &[usize]) -> String {
 pub fn normalize_dim(dim: i64, ndim: usize) -> Result<usize> {
     let n = ndim.max(1) as i64;
     if dim < -n || dim >= n {
-        return Err(Error::Index(format!(
-            "Dimension out of range (expected to be in range of [{}, {}], but got {})",
-            -n,
-            n - 1,
-            dim
-        )));
+        return Err(Error::DimOutOfRange {
+            dim,
+            min: -n,
+            max: n - 1,
+        });
     }
     Ok(if dim < 0 {
         (dim + n) as usize
@@ -100,10 +99,11 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
         } else if da == 1 {
             db
         } else {
-            return Err(Error::Runtime(format!(
-                "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
-                da, db, i
-            )));
+            return Err(Error::ShapeMismatch {
+                a: da,
+                b: db,
+                dim: i,
+            });
         };
     }
     Ok(out)
@@ -134,7 +134,10 @@ mod tests {
     fn dims() {
         assert_eq!(normalize_dim(-1, 3).unwrap(), 2);
         assert_eq!(normalize_dim(0, 0).unwrap(), 0);
-        assert!(matches!(normalize_dim(3, 3), Err(Error::Index(_))));
+        assert!(matches!(
+            normalize_dim(3, 3),
+            Err(Error::DimOutOfRange { .. })
+        ));
         assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
         assert!(checked_numel(&[usize::MAX, 2]).is_err());
         assert!(checked_numel(&[1 << 40, 1 << 40, 0]).is_err());

@@ -463,10 +463,11 @@ impl Tensor {
         let d = normalize_dim(dim, self.ndim())?;
         let size = self.shape()[d] as i64;
         if index < -size || index >= size {
-            return Err(Error::Index(format!(
-                "index {} is out of bounds for dimension {} with size {}",
-                index, d, size
-            )));
+            return Err(Error::IndexOutOfRange {
+                index,
+                dim: d,
+                size: size as usize,
+            });
         }
         let i = if index < 0 { index + size } else { index } as usize;
         Ok(self.region_view("SelectBackward0", move |l| l.select(d, i)))

@@ -4,105 +4,16 @@
 """
 
 from . import return_types
-from ._rtensor import (
-    Tensor,
-    abs,
-    add,
-    all,
-    amax,
-    amin,
-    any,
-    arange,
-    argmax,
-    argmin,
-    as_tensor,
-    bitwise_and,
-    bitwise_not,
-    bitwise_or,
-    bitwise_xor,
-    bmm,
-    bool,
-    cat,
-    clamp,
-    clip,
-    cos,
-    count_nonzero,
-    cumprod,
-    cumsum,
-    div,
-    dot,
-    dtype,
-    einsum,
-    empty,
-    empty_like,
-    eq,
-    exp,
-    eye,
-    float32,
-    float64,
-    floor_divide,
-    from_dlpack,
-    from_numpy,
-    full,
-    full_like,
-    ge,
-    get_default_dtype,
-    get_num_threads,
-    gt,
-    initial_seed,
-    int32,
-    int64,
-    le,
-    linspace,
-    log,
-    logical_not,
-    logsumexp,
-    lt,
-    manual_seed,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    mm,
-    mul,
-    mv,
-    ne,
-    neg,
-    norm,
-    ones,
-    ones_like,
-    outer,
-    pow,
-    prod,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    relu,
-    remainder,
-    set_default_dtype,
-    set_num_threads,
-    sigmoid,
-    sin,
-    sqrt,
-    stack,
-    std,
-    sub,
-    sum,
-    tanh,
-    tensor,
-    true_divide,
-    var,
-    where,
-    zeros,
-    zeros_like,
-)
+from . import _rtensor
+from ._rtensor import Tensor, bool, dtype, float32, float64, int32, int64
+
+# Every public name of the extension: the registry's ops (declared once in the Rust core) and the
+# creation, interop and settings functions.
+globals().update({_n: getattr(_rtensor, _n) for _n in dir(_rtensor) if not _n.startswith("_")})
 from ._size import Size
 from . import autograd
 from . import linalg
+from . import special
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 
@@ -125,10 +36,5 @@ _METHOD_FUNCTIONS = (
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = getattr(Tensor, _name)
 del _name
-
-negative = neg
-multiply = mul
-divide = div
-subtract = sub
 
 __version__ = "0.1.0"

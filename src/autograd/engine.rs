@@ -6,7 +6,6 @@ use crate::autograd::graph::{freed_graph_error, Edge, Node, NodeKind};
 use crate::autograd::mode::without_grad;
 use crate::autograd::record::edge_of;
 use crate::error::{Error, Result};
-use crate::ops::binary::{binary, binary_, BinaryOp, Value};
 use crate::scalar::Scalar;
 use crate::shape::fmt_shape;
 use crate::tensor::Tensor;
@@ -106,7 +105,7 @@ fn dependencies(roots: &[Arc<Node>]) -> HashMap<usize, usize> {
 fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
     *slot = Some(match slot.take() {
         None => g,
-        Some(prev) => binary(BinaryOp::Add, &Value::Tensor(prev), &Value::Tensor(g))?,
+        Some(prev) => prev.add(&g)?,
     });
     Ok(())
 }
@@ -123,7 +122,7 @@ fn accumulate_grad(t: &Tensor, g: Tensor) -> Result<()> {
             };
             t.set_grad(Some(g.detach()));
         }
-        Some(prev) => binary_(BinaryOp::Add, &prev, &Value::Tensor(g))?,
+        Some(prev) => prev.add_(&g)?,
     }
     Ok(())
 }
@@ -178,11 +177,7 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
                     let slot = captured.remove(&key);
                     let total = match slot {
                         None => g.clone(),
-                        Some(prev) => binary(
-                            BinaryOp::Add,
-                            &Value::Tensor(prev),
-                            &Value::Tensor(g.clone()),
-                        )?,
+                        Some(prev) => prev.add(g)?,
                     };
                     captured.insert(key, total);
                 }

@@ -8,8 +8,8 @@ use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::dispatch;
 use crate::dtype::{CastTo, DType, Element};
 use crate::error::{Error, Result};
+use crate::kernels::engine::{self, Operand};
 use crate::layout::Layout;
-use crate::ops::kernels::{self, Operand};
 use crate::strided::{Coalesced, SendPtr};
 
 /// Copies of at least this many elements whose innermost dims disagree take the cache-blocked
@@ -207,20 +207,21 @@ fn copy_blocked<T: Element>(dst: SendPtr<T>, src: SendPtr<T>, c: &Coalesced<2>) 
 
 /// Copies `src` into `dst` element by element, converting dtype; shapes must match and the
 /// caller has checked that `dst` may be written and does not overlap `src`.
-fn copy_raw(dst: &Tensor, src: &Tensor) {
+fn copy_raw(dst: &Tensor, src: &Tensor) -> Result<()> {
     if dst.dtype() == src.dtype() {
         dispatch!(dst.dtype(), T => {
             let c = Coalesced::new(dst.shape(), [dst.strides(), src.strides()]);
             let nd = c.shape.len();
             if nd >= 2 && c.numel() >= BLOCKED_COPY_MIN && c.strides[0][nd - 1] == 1 && c.strides[1][nd - 1] != 1 {
                 copy_blocked::<T>(SendPtr(dst.data_ptr_typed::<T>()), SendPtr(src.data_ptr_typed::<T>()), &c);
+                Ok(())
             } else {
-                kernels::unary::<T, T>(Operand::of(dst), Operand::of(src), |x| x);
+                engine::unary::<T, T>(Operand::of(dst)?, Operand::of(src)?, |x| x)
             }
         })
     } else {
         dispatch!(src.dtype(), S => dispatch!(dst.dtype(), D => {
-            kernels::unary::<S, D>(Operand::of(dst), Operand::of(src), CastTo::<D>::cast)
+            engine::unary::<S, D>(Operand::of(dst)?, Operand::of(src)?, CastTo::<D>::cast)
         }))
     }
 }
@@ -312,14 +313,14 @@ impl Tensor {
     /// A new row-major copy.
     pub fn clone_contiguous(&self) -> Result<Tensor> {
         let out = Tensor::uninit(self.shape(), self.dtype())?;
-        copy_raw(&out, self);
+        copy_raw(&out, self)?;
         Ok(out)
     }
 
     /// `clone()`: new storage, same values, the same dim order when dense (torch's preserve_format).
     pub fn clone_tensor(&self) -> Result<Tensor> {
         let out = empty_like_preserving(self, self.dtype())?;
-        copy_raw(&out, self);
+        copy_raw(&out, self)?;
         Ok(record(out, "CloneBackward0", &[self], || {
             PassRule(InputMeta::of(self))
         }))
@@ -331,7 +332,7 @@ impl Tensor {
             return Ok(self.clone());
         }
         let out = empty_like_preserving(self, dtype)?;
-        copy_raw(&out, self);
+        copy_raw(&out, self)?;
         Ok(record(out, "ToCopyBackward0", &[self], || {
             PassRule(InputMeta::of(self))
         }))
@@ -379,7 +380,7 @@ pub fn copy_checked(dst: &Tensor, src: &Tensor) -> Result<()> {
         )));
     }
     let src = detach_source(dst, src)?;
-    copy_raw(dst, &src.broadcast_to(dst.shape()));
+    copy_raw(dst, &src.broadcast_to(dst.shape()))?;
     dst.bump_version();
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::autograd::rules::InputMeta;
 use crate::dispatch;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::kernels::{self, Operand};
+use crate::kernels::engine::{self, Operand};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 
@@ -31,8 +31,8 @@ fn generate<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync + Send) -
     let out = Tensor::uninit(shape, T::DTYPE)?;
     let n = out.numel();
     let p = crate::strided::SendPtr(out.data_ptr_typed::<T>());
-    let chunk = kernels::CHUNK;
-    let chunks = if n >= kernels::PAR_THRESHOLD {
+    let chunk = engine::CHUNK;
+    let chunks = if n >= engine::PAR_THRESHOLD {
         n.div_ceil(chunk)
     } else {
         1
@@ -60,9 +60,14 @@ impl Tensor {
         let out = Tensor::uninit(shape, dtype)?;
         dispatch!(dtype, T => {
             let v = value.to::<T>();
-            kernels::fill_with::<T>(Operand::of(&out), move || v)
-        });
+            engine::fill_with::<T>(Operand::of(&out)?, move || v)
+        })?;
         Ok(out)
+    }
+
+    /// A 0-dim tensor holding `value` converted to `dtype`.
+    pub fn scalar_tensor(value: Scalar, dtype: DType) -> Result<Tensor> {
+        dispatch!(dtype, T => Tensor::from_vec(vec![value.to::<T>()], &[]))
     }
 
     /// `full_like`: `value` everywhere, shaped like `src` and in its dim order when dense (torch's
@@ -102,8 +107,8 @@ impl Tensor {
         let target = self.with_layout(self.layout().distinct_elements());
         dispatch!(self.dtype(), T => {
             let v = value.to::<T>();
-            kernels::fill_with::<T>(Operand::of(&target), move || v)
-        });
+            engine::fill_with::<T>(Operand::of(&target)?, move || v)
+        })?;
         self.bump_version();
         Ok(())
     }

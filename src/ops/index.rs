@@ -7,13 +7,13 @@ use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::ops::binary::Value;
 use crate::ops::copy::check_writable;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::storage::{check_allocatable, try_collect, try_vec};
 use crate::strided::{Coalesced, SendPtr};
 use crate::tensor::Tensor;
 use crate::threads;
+use crate::value::Value;
 
 /// One component of an index expression.
 #[derive(Debug, Clone)]
@@ -126,7 +126,7 @@ fn copy_elements(
 }
 
 /// Adds elements at byte offset pairs `(dst, src)` (the scatter of an accumulating index_put).
-fn add_elements<T: crate::ops::binary::Arith>(
+fn add_elements<T: crate::kernels::math::Accumulate>(
     dst: *mut u8,
     src: *const u8,
     pairs: impl Iterator<Item = (isize, isize)>,
@@ -135,7 +135,7 @@ fn add_elements<T: crate::ops::binary::Arith>(
     unsafe {
         pairs.for_each(|(d, s)| {
             let p = dst.offset(d) as *mut T;
-            *p = (*p).add(*(src.offset(s) as *const T));
+            *p = (*p).acc(*(src.offset(s) as *const T));
         })
     }
 }
@@ -196,10 +196,11 @@ impl Tensor {
                     }
                     let size = view.shape()[dim] as i64;
                     if *i < -size || *i >= size {
-                        return Err(Error::Index(format!(
-                            "index {} is out of bounds for dimension {} with size {}",
-                            i, position, size
-                        )));
+                        return Err(Error::IndexOutOfRange {
+                            index: *i,
+                            dim: position,
+                            size: size as usize,
+                        });
                     }
                     view = view.select(dim as i64, *i)?;
                 }
@@ -303,11 +304,10 @@ impl Tensor {
                     continue;
                 }
                 if v < -size || v >= size {
-                    out_of_range.get_or_insert_with(|| {
-                        Error::Index(format!(
-                            "index {} is out of bounds for dimension {} with size {}",
-                            v, d, size
-                        ))
+                    out_of_range.get_or_insert(Error::IndexOutOfRange {
+                        index: v,
+                        dim: *d,
+                        size: size as usize,
                     });
                     out.push(0);
                     continue;
@@ -358,7 +358,7 @@ impl Tensor {
         let bases = g.base_offsets()?;
         let rest = Coalesced::new(&rest_shape, [&rest_strides]);
         let (src, dst) = (SendPtr(g.view.data_ptr()), SendPtr(out.data_ptr()));
-        let per_chunk = (crate::ops::kernels::CHUNK / rest_numel.max(1)).max(1);
+        let per_chunk = (crate::kernels::engine::CHUNK / rest_numel.max(1)).max(1);
         threads::for_each_chunk(bases.len().div_ceil(per_chunk), |c| {
             let (src, dst) = (src, dst);
             let range = c * per_chunk..((c + 1) * per_chunk).min(bases.len());
@@ -437,9 +437,7 @@ impl Tensor {
                     let sizes: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
                     crate::ops::copy::copy_checked(&view, &strip_leading_ones(t).expand(&sizes)?)
                 }
-                (v, true) => {
-                    crate::ops::binary::binary_(crate::ops::binary::BinaryOp::Add, &view, v)
-                }
+                (v, true) => view.add_(v),
             };
         }
         check_writable(&view)?;
@@ -545,6 +543,16 @@ impl Tensor {
         let c = self.to_dtype(DType::Int64)?.contiguous()?;
         // SAFETY: a contiguous int64 tensor of numel elements.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<i64>(), c.numel()) };
+        let mut out = try_vec(data.len())?;
+        out.extend_from_slice(data);
+        Ok(out)
+    }
+
+    /// All elements as f64, in row-major order.
+    pub fn to_vec_f64(&self) -> Result<Vec<f64>> {
+        let c = self.detach().to_dtype(DType::Float64)?.contiguous()?;
+        // SAFETY: a contiguous float64 tensor of numel elements.
+        let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<f64>(), c.numel()) };
         let mut out = try_vec(data.len())?;
         out.extend_from_slice(data);
         Ok(out)

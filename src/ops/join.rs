@@ -7,10 +7,10 @@ use crate::autograd::rules::InputMeta;
 use crate::dispatch;
 use crate::dtype::{DType, ResultType};
 use crate::error::{Error, Result};
-use crate::ops::binary::Value;
-use crate::ops::kernels::{self, Operand};
+use crate::kernels::engine::{self, Operand};
 use crate::shape::{broadcast_shapes, fmt_shape, normalize_dim};
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 /// Concatenates along `dim`, promoting dtypes; 1-D empty tensors are skipped as in torch.
 pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
@@ -233,10 +233,10 @@ pub fn where_(cond: &Tensor, a: &Value, b: &Value) -> Result<Tensor> {
         ta.broadcast_to(&shape),
         tb.broadcast_to(&shape),
     );
-    dispatch!(dtype, T => kernels::ternary::<bool, T, T, T>(
-        Operand::of(&out), Operand::of(&c), Operand::of(&x), Operand::of(&y),
+    dispatch!(dtype, T => engine::ternary::<bool, T, T, T>(
+        Operand::of(&out)?, Operand::of(&c)?, Operand::of(&x)?, Operand::of(&y)?,
         |k, p, q| if k { p } else { q },
-    ));
+    ))?;
     let inputs: Vec<&Tensor> = [a, b]
         .into_iter()
         .filter_map(|v| match v {

@@ -1,12 +1,33 @@
-//! Kernels and the tensor operations built on them, one family per file.
+//! The op layer: every op rtensor exposes, declared once in the registry by family (`registry`
+//! holds the declaration types); older families still keep their kernels here.
 
-pub mod binary;
+pub mod comparison;
 pub mod copy;
 pub mod creation;
 pub mod index;
 pub mod join;
-pub mod kernels;
 pub mod linalg;
+pub mod pointwise;
 pub mod reduce;
+pub mod registry;
 pub mod scan;
-pub mod unary;
+
+/// Every family's ops, for the registry.
+pub static FAMILIES: &[&[&registry::OpDef]] = &[
+    pointwise::arith::OPS,
+    pointwise::arith::BINARY,
+    pointwise::arith::UNARY,
+    pointwise::bits::BINARY,
+    pointwise::bits::UNARY,
+    pointwise::clamp::OPS,
+    pointwise::exp_log::OPS,
+    pointwise::exp_log::UNARY,
+    pointwise::power::OPS,
+    pointwise::rounding::OPS,
+    pointwise::rounding::UNARY,
+    pointwise::trig::UNARY,
+    comparison::COMPARE,
+    comparison::EXTREMA,
+    comparison::PREDICATES,
+    comparison::OPS,
+];

@@ -2,9 +2,9 @@
 //! dtype and size arguments.
 
 use crate::dtype::DType;
-use crate::ops::binary::Value;
 use crate::python::tensor::PyTensor;
 use crate::scalar::Scalar;
+use crate::value::Value;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyModule, PyTuple, PyType};

@@ -1,4 +1,4 @@
-//! Maps core errors to the Python exception types torch raises.
+//! Maps core errors to the Python exception types torch raises: the one place that decides them.
 
 use crate::error::Error;
 use pyo3::exceptions::{
@@ -8,12 +8,22 @@ use pyo3::PyErr;
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
+        let msg = e.to_string();
         match e {
-            Error::Runtime(m) | Error::OutOfMemory(m) => PyRuntimeError::new_err(m),
-            Error::Index(m) => PyIndexError::new_err(m),
-            Error::Type(m) => PyTypeError::new_err(m),
-            Error::Value(m) => PyValueError::new_err(m),
-            Error::NotImplemented(m) => PyNotImplementedError::new_err(m),
+            Error::Runtime(_)
+            | Error::OutOfMemory(_)
+            | Error::ShapeMismatch { .. }
+            | Error::SizeMismatch { .. }
+            | Error::CannotCast { .. }
+            | Error::OutputShape { .. } => PyRuntimeError::new_err(msg),
+            Error::Index(_) | Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
+                PyIndexError::new_err(msg)
+            }
+            Error::Type(_) => PyTypeError::new_err(msg),
+            Error::Value(_) => PyValueError::new_err(msg),
+            Error::NotImplemented(_) | Error::DTypeNotSupported { .. } => {
+                PyNotImplementedError::new_err(msg)
+            }
         }
     }
 }

@@ -2,11 +2,9 @@
 //! `max(dim)` / `min(dim)` return `rtensor.return_types.max` / `.min` (values, indices);
 //! `max(other)` is `maximum(other)`, as in torch.
 
-use crate::ops::binary::BinaryOp;
 use crate::python::convert::require_tensor;
 use crate::python::reductions::{parse_dim_arg, parse_int_dim, Args};
 use crate::python::tensor::{maybe_detached, PyTensor};
-use crate::python::tensor_math::extremum;
 use crate::tensor::Tensor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -52,16 +50,13 @@ fn max_min(
 ) -> PyResult<Py<PyAny>> {
     let op = if max { "max" } else { "min" };
     if let Some(other) = dim.filter(|d| d.is_instance_of::<PyTensor>()) {
-        let binary = if max {
-            BinaryOp::Maximum
-        } else {
-            BinaryOp::Minimum
-        };
-        let name = if max { "maximum" } else { "minimum" };
-        return Ok(extremum(py, t, other, binary, name, position)?
-            .into_pyobject(py)?
-            .into_any()
-            .unbind());
+        let _ = position;
+        let other = other.cast::<PyTensor>()?.get().t.clone();
+        let out = maybe_detached(py, t.numel(), || match max {
+            true => t.maximum(&other),
+            false => t.minimum(&other),
+        })?;
+        return Ok(PyTensor::from(out).into_pyobject(py)?.into_any().unbind());
     }
     let keepdim = keepdims.unwrap_or(keepdim);
     let Some(d) = parse_int_dim(op, dim, axis)? else {

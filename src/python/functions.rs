@@ -1,7 +1,6 @@
 //! Module-level functions: creation, random numbers, joining, settings.
 
 use crate::dtype::{default_float, set_default_float, DType};
-use crate::ops::binary::Value;
 use crate::ops::creation::checked_sizes;
 use crate::python::convert::{
     extract_dtype, extract_scalar, is_ndarray, parse_size_sequence, parse_sizes, require_value,
@@ -13,6 +12,7 @@ use crate::python::nested::tensor_from_nested;
 use crate::python::tensor::{maybe_detached, PyTensor};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};

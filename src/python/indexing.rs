@@ -1,7 +1,6 @@
 //! `Tensor.__getitem__` / `__setitem__`: turns a Python index key into core index items.
 
 use crate::dtype::DType;
-use crate::ops::binary::Value;
 use crate::ops::index::IndexItem;
 use crate::python::convert::{
     extract_i64_arg, extract_scalar, is_ndarray, numpy_scalar, qualified_type_name, type_name,
@@ -12,6 +11,7 @@ use crate::python::tensor::{maybe_detached, PyTensor};
 use crate::scalar::Scalar;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::tensor::Tensor;
+use crate::value::Value;
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyTuple};

@@ -1,6 +1,8 @@
 //! The Python extension module `rtensor._rtensor`.
 
+mod args;
 pub(crate) mod autograd;
+mod callable;
 mod convert;
 mod dlpack;
 mod dtype;
@@ -11,14 +13,14 @@ mod indexing;
 mod interop;
 mod linalg;
 mod logical;
-mod math_functions;
 mod moments;
 mod nested;
 mod norms;
+mod operators;
+mod ops;
 mod reductions;
 mod scans;
 mod tensor;
-mod tensor_math;
 
 use pyo3::prelude::*;
 
@@ -64,7 +66,6 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
-    math_functions::register(m)?;
     reductions::register(m)?;
     extrema::register(m)?;
     logical::register(m)?;
@@ -72,5 +73,6 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     scans::register(m)?;
     linalg::register(m)?;
     norms::register(m)?;
+    ops::install(m)?;
     Ok(())
 }

@@ -1,13 +1,17 @@
-//! The `Tensor` Python class: metadata, views, conversions and printing. Arithmetic lives in
-//! `tensor_math.rs`, indexing in `indexing.rs`, numpy/DLPack in `interop.rs`.
+//! The `Tensor` Python class: metadata, views, conversions and printing. Operators live in
+//! `operators.rs`, indexing in `indexing.rs`, numpy/DLPack in `interop.rs`; ops are installed
+//! from the registry (`ops.rs`).
 
 use crate::dispatch;
 use crate::dtype::{default_float, DType};
-use crate::python::convert::{extract_dtype, parse_dims, parse_sizes};
+use crate::python::convert::{
+    extract_dtype, extract_value, parse_dims, parse_sizes, require_tensor, require_value, type_name,
+};
 use crate::python::dtype::{dtype_object, PyDType};
 use crate::python::nested::to_pylist;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -337,6 +341,60 @@ impl PyTensor {
     #[pyo3(signature = (chunks, dim=0))]
     fn chunk(&self, py: Python<'_>, chunks: i64, dim: i64) -> PyResult<Py<PyTuple>> {
         tuple_of(py, self.t.chunk(chunks, dim)?)
+    }
+
+    /// `where(condition, self, other)`: this tensor where `condition` holds, else `other`.
+    #[pyo3(name = "where")]
+    fn where_(
+        &self,
+        py: Python<'_>,
+        condition: &Bound<'_, PyAny>,
+        other: &Bound<'_, PyAny>,
+    ) -> PyResult<PyTensor> {
+        let c = require_tensor(condition, "where", "condition", 1)?;
+        let b = require_value(other, "where", "other")?;
+        let a = Value::Tensor(self.t.clone());
+        Ok(maybe_detached(py, c.numel(), || crate::ops::join::where_(&c, &a, &b))?.into())
+    }
+    /// Sets every element to zero.
+    fn zero_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        let t = &slf.get().t;
+        maybe_detached(slf.py(), t.numel(), || t.zero_())?;
+        Ok(slf)
+    }
+    /// Sets every element to `value`.
+    fn fill_<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        let v = match extract_value(value)? {
+            Some(Value::Scalar(s)) => s,
+            Some(Value::Tensor(t)) if t.ndim() == 0 => crate::python::tensor::item_scalar(&t)?,
+            Some(Value::Tensor(t)) => {
+                return Err(PyRuntimeError::new_err(format!(
+                "fill_ only supports 0-dimension value tensor but got tensor with {} dimensions.",
+                t.ndim()
+            )))
+            }
+            None => {
+                return Err(PyTypeError::new_err(format!(
+                    "fill_(): argument 'value' must be Tensor or Number, not {}",
+                    type_name(value)
+                )))
+            }
+        };
+        let t = &slf.get().t;
+        maybe_detached(slf.py(), t.numel(), || t.fill_(v))?;
+        Ok(slf)
+    }
+    /// Copies `src` (broadcast, converted) into this tensor.
+    #[pyo3(signature = (src, non_blocking=false))]
+    fn copy_<'py>(
+        slf: Bound<'py, Self>,
+        src: &PyTensor,
+        non_blocking: bool,
+    ) -> PyResult<Bound<'py, Self>> {
+        let _ = non_blocking;
+        let t = &slf.get().t;
+        maybe_detached(slf.py(), t.numel(), || t.copy_(&src.t))?;
+        Ok(slf)
     }
 
     // ---- copies and conversions --------------------------------------------------------------

@@ -4,10 +4,9 @@
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
-use crate::autograd::rules::{op, InputMeta};
+use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::ops::binary::BinaryOp;
 use crate::ops::reduce::mask_dims;
 use crate::tensor::Tensor;
 
@@ -25,10 +24,10 @@ impl Backward for EvenlyRule {
         let shape = &self.meta.shape;
         let out = with_kept_dims(&self.output.get()?, shape, &self.mask, self.keepdim)?;
         let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?;
-        let hits = op(BinaryOp::Eq, &self.input.get()?, &out)?.to_dtype(self.meta.dtype)?;
+        let hits = self.input.get()?.eq(&out)?.to_dtype(self.meta.dtype)?;
         let count = hits.sum(Some(&mask_dims(&self.mask)), true, None)?;
-        let share = op(BinaryOp::Div, &g, &count)?;
-        Ok(vec![Some(op(BinaryOp::Mul, &hits, &share)?)])
+        let share = g.div(&count)?;
+        Ok(vec![Some(hits.mul(&share)?)])
     }
 
     fn release(&self) {
@@ -78,8 +77,8 @@ impl Backward for IndexedRule {
             .map(|d| if d == self.dim { n as i64 } else { 1 })
             .collect();
         let positions = Tensor::arange_int(0, n as i64, 1, DType::Int64)?.reshape(&along)?;
-        let onehot = op(BinaryOp::Eq, &positions, &idx)?.to_dtype(self.meta.dtype)?;
-        Ok(vec![Some(op(BinaryOp::Mul, &onehot, &g)?)])
+        let onehot = positions.eq(&idx)?.to_dtype(self.meta.dtype)?;
+        Ok(vec![Some(onehot.mul(&g)?)])
     }
 
     fn release(&self) {

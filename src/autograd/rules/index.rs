@@ -4,10 +4,10 @@
 use crate::autograd::graph::Backward;
 use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::binary::Value;
 use crate::ops::index::IndexItem;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 /// `t[items]` with advanced indices.
 pub struct IndexRule {

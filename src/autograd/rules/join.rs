@@ -3,10 +3,10 @@
 use crate::autograd::graph::Backward;
 use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::Result;
-use crate::ops::binary::Value;
 use crate::ops::join::where_;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 /// `cat(tensors, dim)`: each input gets its slice of the gradient (1-D empty inputs, which `cat`
 /// skips, get an empty one).

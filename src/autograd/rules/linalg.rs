@@ -3,9 +3,8 @@
 
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
-use crate::autograd::rules::{op, reduce_to, InputMeta};
+use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::Result;
-use crate::ops::binary::BinaryOp;
 use crate::tensor::Tensor;
 
 /// Which product.
@@ -40,7 +39,7 @@ impl ProductRule {
         match self.kind {
             Product::Mm => g.mm(&b.t()?),
             Product::Mv => g.unsqueeze(1)?.mm(&b.unsqueeze(0)?),
-            Product::Dot => op(BinaryOp::Mul, g, b),
+            Product::Dot => g.mul(b),
             Product::Batched => g.matmul(&mt(b)?),
         }
     }
@@ -49,7 +48,7 @@ impl ProductRule {
         match self.kind {
             Product::Mm => a.t()?.mm(g),
             Product::Mv => a.t()?.mv(g),
-            Product::Dot => op(BinaryOp::Mul, g, a),
+            Product::Dot => g.mul(a),
             Product::Batched => mt(a)?.matmul(g),
         }
     }

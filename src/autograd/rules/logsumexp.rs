@@ -3,10 +3,8 @@
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
-use crate::autograd::rules::{op, InputMeta};
+use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::binary::BinaryOp;
-use crate::ops::unary::FloatFn;
 use crate::tensor::Tensor;
 
 /// The backward of `logsumexp` over the dims in `mask`.
@@ -23,10 +21,8 @@ impl Backward for LogsumexpRule {
         let shape = &self.meta.shape;
         let out = with_kept_dims(&self.output.get()?, shape, &self.mask, self.keepdim)?;
         let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?;
-        let softmax = op(BinaryOp::Sub, &self.input.get()?, &out)?.float_fn(FloatFn::Exp)?;
-        Ok(vec![Some(
-            op(BinaryOp::Mul, &softmax, &g)?.to_dtype(self.meta.dtype)?,
-        )])
+        let softmax = self.input.get()?.sub(&out)?.exp()?;
+        Ok(vec![Some(softmax.mul(&g)?.to_dtype(self.meta.dtype)?)])
     }
 
     fn release(&self) {

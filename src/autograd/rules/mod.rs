@@ -1,7 +1,6 @@
 //! One vector-Jacobian product per differentiable op, grouped by family. Every rule returns
 //! gradients with its inputs' shapes (broadcasting undone by `reduce_to`) and dtypes.
 
-pub mod elementwise;
 pub mod extrema;
 pub mod index;
 pub mod join;
@@ -9,14 +8,13 @@ pub mod linalg;
 pub mod logsumexp;
 pub mod moments;
 pub mod norm;
+pub mod pointwise;
 pub mod products;
 pub mod reduce;
 pub mod scan;
 pub mod views;
 
 use crate::error::Result;
-use crate::ops::binary::{binary, BinaryOp, Value};
-use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 
 /// What a rule remembers of an input: its shape and dtype, and whether it wants a gradient.
@@ -49,18 +47,4 @@ pub fn reduce_to(g: Tensor, input: &InputMeta) -> Result<Tensor> {
         g.sum_to_shape(&input.shape)?
     };
     g.to_dtype(input.dtype)
-}
-
-/// `a op b` on tensors.
-pub fn op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    binary(op, &Value::Tensor(a.clone()), &Value::Tensor(b.clone()))
-}
-
-/// `a op s` with a scalar.
-pub fn op_scalar(op: BinaryOp, a: &Tensor, s: f64) -> Result<Tensor> {
-    binary(
-        op,
-        &Value::Tensor(a.clone()),
-        &Value::Scalar(Scalar::Float(s)),
-    )
 }

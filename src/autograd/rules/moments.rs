@@ -3,10 +3,9 @@
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
-use crate::autograd::rules::{op, op_scalar, InputMeta};
+use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::ops::binary::BinaryOp;
 use crate::tensor::Tensor;
 
 /// The backward of `var` (no saved output) or `std` (with it).
@@ -25,16 +24,14 @@ impl Backward for MomentRule {
         let dev = self.input.get()?.deviations(&self.mask)?;
         let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?.to_dtype(DType::Float64)?;
         let scaled = match &self.std {
-            None => op_scalar(BinaryOp::Mul, &g, 2.0 / self.dof)?,
+            None => g.mul(2.0 / self.dof)?,
             Some(s) => {
                 let s = with_kept_dims(&s.get()?, shape, &self.mask, self.keepdim)?;
-                let s = op_scalar(BinaryOp::Mul, &s.to_dtype(DType::Float64)?, self.dof)?;
-                op(BinaryOp::Div, &g, &s)?
+                let s = s.to_dtype(DType::Float64)?.mul(self.dof)?;
+                g.div(&s)?
             }
         };
-        Ok(vec![Some(
-            op(BinaryOp::Mul, &dev, &scaled)?.to_dtype(self.meta.dtype)?,
-        )])
+        Ok(vec![Some(dev.mul(&scaled)?.to_dtype(self.meta.dtype)?)])
     }
 
     fn release(&self) {

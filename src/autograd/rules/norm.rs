@@ -5,12 +5,12 @@
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
-use crate::autograd::rules::{op, op_scalar, InputMeta};
+use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::binary::{BinaryOp, Value};
 use crate::ops::join::where_;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 /// The backward of `out = vector_norm(x, ord)` over the dims flagged in `mask`.
 pub struct VectorNormRule {
@@ -24,9 +24,9 @@ pub struct VectorNormRule {
 
 /// `sign(x)` in `x`'s dtype: -1, 0 or 1.
 fn sign(x: &Tensor) -> Result<Tensor> {
-    let pos = op_scalar(BinaryOp::Gt, x, 0.0)?.to_dtype(x.dtype())?;
-    let neg = op_scalar(BinaryOp::Lt, x, 0.0)?.to_dtype(x.dtype())?;
-    op(BinaryOp::Sub, &pos, &neg)
+    let pos = x.gt(0.0)?.to_dtype(x.dtype())?;
+    let neg = x.lt(0.0)?.to_dtype(x.dtype())?;
+    pos.sub(&neg)
 }
 
 /// `t` with 0 where `cond` holds.
@@ -40,7 +40,7 @@ fn zero_where(cond: &Tensor, t: &Tensor) -> Result<Tensor> {
 
 /// `|x|^e`.
 fn abs_pow(x: &Tensor, e: f64) -> Result<Tensor> {
-    op_scalar(BinaryOp::Pow, &x.abs()?, e)
+    x.abs()?.pow(e)
 }
 
 impl VectorNormRule {
@@ -48,44 +48,40 @@ impl VectorNormRule {
     /// kept as size 1.
     fn grad(&self, x: &Tensor, norm: &Tensor, g: &Tensor) -> Result<Tensor> {
         let p = self.ord;
-        let norm_is_zero = op_scalar(BinaryOp::Eq, norm, 0.0)?;
+        let norm_is_zero = norm.eq(0.0)?;
         if p == 0.0 {
             return Tensor::zeros(x.shape(), x.dtype());
         }
         if p == 1.0 {
-            return op(BinaryOp::Mul, &sign(x)?, g);
+            return sign(x)?.mul(g);
         }
         if p == 2.0 {
-            let scale = zero_where(&norm_is_zero, &op(BinaryOp::Div, g, norm)?)?;
-            return op(BinaryOp::Mul, x, &scale);
+            let scale = zero_where(&norm_is_zero, &g.div(norm)?)?;
+            return x.mul(&scale);
         }
         if p.is_infinite() {
-            let ties = op(BinaryOp::Eq, &x.abs()?, norm)?;
+            let ties = x.abs()?.eq(norm)?;
             let dims: Vec<i64> = (0..self.mask.len() as i64)
                 .filter(|&d| self.mask[d as usize])
                 .collect();
             let count = ties.sum(Some(&dims), true, None)?;
-            let share = op(BinaryOp::Div, g, &count)?;
-            let masked = op(BinaryOp::Mul, &share, &ties.to_dtype(x.dtype())?)?;
-            return op(BinaryOp::Mul, &sign(x)?, &masked);
+            let share = g.div(&count)?;
+            let masked = share.mul(&ties.to_dtype(x.dtype())?)?;
+            return sign(x)?.mul(&masked);
         }
         if p < 1.0 {
-            let x_is_zero = op_scalar(BinaryOp::Eq, x, 0.0)?;
-            let scaled = op(
-                BinaryOp::Mul,
-                &sign(x)?,
-                &zero_where(&x_is_zero, &abs_pow(x, p - 1.0)?)?,
-            )?;
-            let outer = op(BinaryOp::Mul, g, &op_scalar(BinaryOp::Pow, norm, 1.0 - p)?)?;
-            return op(BinaryOp::Mul, &scaled, &outer);
+            let x_is_zero = x.eq(0.0)?;
+            let scaled = sign(x)?.mul(&zero_where(&x_is_zero, &abs_pow(x, p - 1.0)?)?)?;
+            let outer = g.mul(&norm.pow(1.0 - p)?)?;
+            return scaled.mul(&outer);
         }
         let scaled = if p < 2.0 {
-            op(BinaryOp::Mul, &sign(x)?, &abs_pow(x, p - 1.0)?)?
+            sign(x)?.mul(&abs_pow(x, p - 1.0)?)?
         } else {
-            op(BinaryOp::Mul, x, &abs_pow(x, p - 2.0)?)?
+            x.mul(&abs_pow(x, p - 2.0)?)?
         };
-        let scale = op(BinaryOp::Div, g, &op_scalar(BinaryOp::Pow, norm, p - 1.0)?)?;
-        op(BinaryOp::Mul, &scaled, &zero_where(&norm_is_zero, &scale)?)
+        let scale = g.div(&norm.pow(p - 1.0)?)?;
+        scaled.mul(&zero_where(&norm_is_zero, &scale)?)
     }
 }
 

@@ -5,13 +5,13 @@
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
-use crate::autograd::rules::{op, op_scalar, InputMeta};
+use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::binary::{BinaryOp, Value};
 use crate::ops::join::where_;
 use crate::ops::reduce::mask_dims;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 /// The backward of `prod` over the dims in `mask` (one dim, or all).
 pub struct ProdRule {
@@ -37,17 +37,13 @@ impl Backward for ProdRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let x = self.input.get()?;
         let g = with_kept_dims(g, &self.meta.shape, &self.mask, self.keepdim)?;
-        let zero = op_scalar(BinaryOp::Eq, &x, 0.0)?;
+        let zero = x.eq(0.0)?;
         let zeros = zero.sum(Some(&mask_dims(&self.mask)), true, None)?;
         let one = Value::Scalar(Scalar::Float(1.0));
         let x_nonzero = where_(&zero, &one, &Value::Tensor(x))?;
         let others = self.product(&x_nonzero)?;
-        let no_zero = op_scalar(BinaryOp::Eq, &zeros, 0.0)?;
-        let the_zero = op(
-            BinaryOp::BitAnd,
-            &op_scalar(BinaryOp::Eq, &zeros, 1.0)?,
-            &zero,
-        )?;
+        let no_zero = zeros.eq(0.0)?;
+        let the_zero = zeros.eq(1.0)?.logical_and(&zero)?;
         let one_zero = where_(
             &the_zero,
             &Value::Tensor(others.clone()),
@@ -55,12 +51,10 @@ impl Backward for ProdRule {
         )?;
         let d = where_(
             &no_zero,
-            &Value::Tensor(op(BinaryOp::Div, &others, &x_nonzero)?),
+            &Value::Tensor(others.div(&x_nonzero)?),
             &Value::Tensor(one_zero),
         )?;
-        Ok(vec![Some(
-            op(BinaryOp::Mul, &d, &g)?.to_dtype(self.meta.dtype)?,
-        )])
+        Ok(vec![Some(d.mul(&g)?.to_dtype(self.meta.dtype)?)])
     }
 
     fn release(&self) {

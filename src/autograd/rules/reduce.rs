@@ -3,9 +3,8 @@
 
 use crate::autograd::graph::Backward;
 use crate::autograd::record::record;
-use crate::autograd::rules::{op_scalar, InputMeta};
+use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::binary::BinaryOp;
 use crate::tensor::Tensor;
 
 /// Which reduction.
@@ -46,7 +45,7 @@ impl Backward for ReductionRule {
         let g = g.expand(&sizes)?;
         let g = match self.kind {
             ReductionKind::Sum => g.contiguous()?,
-            ReductionKind::Mean(n) => op_scalar(BinaryOp::Div, &g, n as f64)?,
+            ReductionKind::Mean(n) => g.div(n as f64)?,
         };
         Ok(vec![Some(g.to_dtype(self.input.dtype)?)])
     }

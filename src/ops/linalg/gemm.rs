@@ -9,7 +9,7 @@
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::binary::Arith;
+use crate::kernels::math::Accumulate;
 use crate::strided::SendPtr;
 use crate::tensor::Tensor;
 use crate::threads;
@@ -176,7 +176,12 @@ fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)
     }
 }
 
-fn int_product<T: Arith>(a: &Operand, b: &Operand, offsets: &[(isize, isize)], out: &Tensor) {
+fn int_product<T: Accumulate + crate::dtype::Element>(
+    a: &Operand,
+    b: &Operand,
+    offsets: &[(isize, isize)],
+    out: &Tensor,
+) {
     let (am, bm) = (a.mat, b.mat);
     let (m, k, n) = (am.rows, am.cols, bm.cols);
     let (pa, pb, po) = (
@@ -198,7 +203,7 @@ fn int_product<T: Arith>(a: &Operand, b: &Operand, offsets: &[(isize, isize)], o
                     let av = *pa.at(oa + i as isize * am.rs + p as isize * am.cs);
                     let brow = pb.at(ob + p as isize * bm.rs);
                     for (j, oj) in o.iter_mut().enumerate() {
-                        *oj = oj.add(av.mul(*brow.offset(j as isize * bm.cs)));
+                        *oj = oj.acc(av.times(*brow.offset(j as isize * bm.cs)));
                     }
                 }
             }

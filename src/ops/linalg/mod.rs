@@ -17,7 +17,6 @@ pub use norm::NormOrder;
 use crate::autograd::rules::linalg::{record_product, Product};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::ops::binary::{binary, BinaryOp, Value};
 use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
 use gemm::{product, Mat, Operand};
@@ -352,11 +351,7 @@ impl Tensor {
                 )));
             }
         }
-        binary(
-            BinaryOp::Mul,
-            &Value::Tensor(self.unsqueeze(1)?),
-            &Value::Tensor(vec2.clone()),
-        )
+        self.unsqueeze(1)?.mul(vec2)
     }
 }
 

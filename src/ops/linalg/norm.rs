@@ -8,10 +8,8 @@ use crate::autograd::mode::without_grad;
 use crate::autograd::rules::norm::record_vector_norm;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::binary::{binary, BinaryOp, Value};
 use crate::ops::reduce::dim_mask;
 use crate::ops::reduce::kernels::{reduce_into, Reducer};
-use crate::scalar::Scalar;
 use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 
@@ -107,13 +105,7 @@ impl Tensor {
 
     /// The p-norm for the orders without a one-pass kernel, in float64, outside the graph.
     fn general_norm(&self, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
-        let pow = |t: Tensor, e: f64| {
-            binary(
-                BinaryOp::Pow,
-                &Value::Tensor(t),
-                &Value::Scalar(Scalar::Float(e)),
-            )
-        };
+        let pow = |t: Tensor, e: f64| t.pow(e);
         without_grad(|| {
             let x = self.detach().to_dtype(DType::Float64)?.abs()?;
             let sum = pow(x, p)?.sum(dims, keepdim, None)?;

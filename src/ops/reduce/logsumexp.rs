@@ -8,14 +8,12 @@ use super::kernels::reduce_into;
 use super::moments::{mask_dims, reduced_count};
 use super::{dim_mask, out_shape};
 use crate::autograd::rules::logsumexp::record_logsumexp;
-use crate::autograd::rules::{op, op_scalar};
 use crate::dtype::{default_float, DType};
 use crate::error::Result;
-use crate::ops::binary::{BinaryOp, Value};
 use crate::ops::join::where_;
-use crate::ops::unary::FloatFn;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 impl Tensor {
     /// `logsumexp(dim, keepdim)`; an empty reduction gives `-inf`.
@@ -45,15 +43,15 @@ impl Tensor {
         } else {
             let all = mask_dims(&mask);
             let m = x.amax(Some(&all), true)?;
-            let infinite = op_scalar(BinaryOp::Eq, &m.abs()?, f64::INFINITY)?;
+            let infinite = m.abs()?.eq(f64::INFINITY)?;
             let m = where_(
                 &infinite,
                 &Value::Scalar(Scalar::Float(0.0)),
                 &Value::Tensor(m),
             )?;
-            let e = op(BinaryOp::Sub, &x, &m)?.float_fn(FloatFn::Exp)?;
-            let s = e.sum(Some(&all), true, None)?.float_fn(FloatFn::Log)?;
-            let r = op(BinaryOp::Add, &s, &m)?;
+            let e = x.sub(&m)?.exp()?;
+            let s = e.sum(Some(&all), true, None)?.log()?;
+            let r = s.add(&m)?;
             r.reshape(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?
         };
         Ok(record_logsumexp(out, self, &mask, keepdim))

@@ -315,7 +315,7 @@ mod tests {
         let t = arange(6, &[2, 3]);
         assert!(matches!(
             t.sum(Some(&[2]), false, None),
-            Err(Error::Index(_))
+            Err(Error::DimOutOfRange { .. })
         ));
         assert_eq!(
             t.sum(Some(&[0, -2]), false, None).unwrap_err().to_string(),

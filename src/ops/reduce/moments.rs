@@ -6,10 +6,8 @@ use super::kernels::reduce_into;
 use super::reducers::{Moments, MomentsAcc};
 use super::{dim_mask, reduction_output};
 use crate::autograd::rules::moments::record_moment;
-use crate::autograd::rules::op;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::ops::binary::BinaryOp;
 use crate::tensor::Tensor;
 
 /// The reduced dims of `mask` as a dims list (empty means every dim, as `dim_mask` reads it).
@@ -35,7 +33,7 @@ impl Tensor {
     pub(crate) fn deviations(&self, mask: &[bool]) -> Result<Tensor> {
         let x = self.detach().to_dtype(DType::Float64)?;
         let m = x.mean(Some(&mask_dims(mask)), true, None)?;
-        op(BinaryOp::Sub, &x, &m)
+        x.sub(&m)
     }
 
     /// `var` (`std` when `root`) over `dims` with `correction`; floating tensors only.

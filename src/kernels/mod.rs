@@ -1,0 +1,6 @@
+//! Kernels: the loops that compute, by family. They know nothing of autograd, type promotion or
+//! the registry; the op layer (`ops/`) chooses dtypes and destinations and records gradients.
+
+pub mod engine;
+pub mod math;
+pub mod pointwise;

@@ -1,0 +1,178 @@
+//! The declaration macros of pointwise ops. One block per op gives everything about it; the macro
+//! makes the op's [`OpDef`](crate::ops::registry::OpDef) (`<name>::DEF`), its Rust method on
+//! `Tensor` (which gradient formulas call), and the family's `OPS` list:
+//!
+//! ```text
+//! unary_ops! { OPS;
+//!     /// Rounds down to the nearest integer; integers are returned as they are.
+//!     floor {
+//!         refuse: Kernel("floor_vml_cpu"),
+//!         kernel: [float: |x| x.floor(), int: |x| x],
+//!         grad: FloorBackward0 [] |c, g| c.each(|_| g.zeros_like()),
+//!     }
+//! }
+//! ```
+//!
+//! Optional fields, in this order: `forms` (default `ALL`: function, method, in-place, `out=`),
+//! `aliases`, `compute` (`Same`, `Float`, `Bool`), `output` (`Same`, `Bool`), `refuse`
+//! (`Kernel("name")` or `Message("...")`), and for binary ops `sig` (the overloads; default
+//! `(Tensor input, Tensor other)`), `scalar_slots`, `check` (a domain check run first), and after
+//! `grad`, `scalar_node` (the node when `other` is a number). `kernel` is required;
+//! `grad` gives the node name, what backward saves and the formula, written with differentiable
+//! Tensor methods. What is saved: `input` (every operand), `other` (each operand when another
+//! operand wants a gradient, as `mul`'s), `x0`/`x1`/`x2` (that operand), `output`.
+
+/// Declares one-operand pointwise ops (see the module doc).
+#[macro_export]
+macro_rules! unary_ops {
+    ($list:ident; $(
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            $(forms: $forms:ident,)?
+            $(aliases: [$($alias:literal),* $(,)?],)?
+            $(compute: $compute:ident,)?
+            $(output: $output:ident,)?
+            $(refuse: $refuse:ident($refuse_arg:literal),)?
+            kernel: [$($kernel:tt)*],
+            $(grad: $node:ident [$($save:ident)*] |$c:ident, $g:ident| $formula:expr,)?
+        }
+    )*) => {
+        $(
+            #[allow(non_snake_case)]
+            #[doc = concat!("The `", stringify!($name), "` op.")]
+            pub mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                /// What the op computes and how it differentiates.
+                pub fn spec() -> $crate::ops::pointwise::Spec<impl $crate::kernels::pointwise::Kernel1> {
+                    #[allow(unused_mut)]
+                    let mut s = $crate::ops::pointwise::Spec::new(stringify!($name), $crate::k1!($($kernel)*));
+                    $(s.compute = $crate::ops::pointwise::Compute::$compute;)?
+                    $(s.output = $crate::ops::pointwise::Output::$output;)?
+                    $(s.refuse = $crate::ops::pointwise::Refusal::$refuse($refuse_arg);)?
+                    $(s.grad = Some($crate::ops::pointwise::Grad {
+                        node: stringify!($node),
+                        saves: $crate::unary_ops!(@saves [$($save)*]),
+                        formula: |$c, $g| $formula,
+                    });)?
+                    s
+                }
+
+                /// The declaration.
+                pub static DEF: $crate::ops::registry::OpDef = $crate::ops::registry::OpDef {
+                    name: stringify!($name),
+                    doc: concat!($($doc),*),
+                    signatures: &[concat!(stringify!($name), "(Tensor input)")],
+                    forms: $crate::unary_ops!(@forms $($forms)?),
+                    aliases: &[$($($alias),*)?],
+                    nodes: &[$(stringify!($node))?],
+                    run: |a, d| Ok($crate::ops::pointwise::unary(a.tensor(0)?, d, &spec())?.into()),
+                };
+
+                impl $crate::tensor::Tensor {
+                    $(#[doc = $doc])*
+                    pub fn $name(&self) -> $crate::Result<$crate::Tensor> {
+                        $crate::ops::pointwise::unary(self, $crate::ops::registry::Dest::New, &spec())
+                    }
+                }
+            }
+        )*
+
+        /// The ops of this block, for the registry.
+        pub static $list: &[&$crate::ops::registry::OpDef] = &[$(&$name::DEF),*];
+    };
+    (@forms) => { $crate::ops::registry::Forms::ALL };
+    (@forms $f:ident) => { $crate::ops::registry::Forms::$f };
+    (@saves [$($save:ident)*]) => {{
+        #[allow(unused_mut)]
+        let mut s = $crate::autograd::rules::pointwise::Saves::default();
+        $($crate::unary_ops!(@save s $save);)*
+        s
+    }};
+    (@save $s:ident input) => { $s.always = 0xff; };
+    (@save $s:ident other) => { $s.for_others = 0xff; };
+    (@save $s:ident x0) => { $s.always |= 1; };
+    (@save $s:ident x1) => { $s.always |= 2; };
+    (@save $s:ident x2) => { $s.always |= 4; };
+    (@save $s:ident output) => { $s.output = true; };
+}
+
+/// Declares two-operand pointwise ops (see the module doc). The Rust method takes the second
+/// operand as anything [`IntoValue`](crate::value::IntoValue): `g.mul(&x)`, `g.mul(2.0)`.
+#[macro_export]
+macro_rules! binary_ops {
+    ($list:ident; $(
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            $(sig: [$($sig:literal),+ $(,)?],)?
+            $(forms: $forms:ident,)?
+            $(aliases: [$($alias:literal),* $(,)?],)?
+            $(compute: $compute:ident,)?
+            $(output: $output:ident,)?
+            $(refuse: $refuse:ident($refuse_arg:literal),)?
+            $(scalar_slots: $slots:literal,)?
+            $(check: $check:expr,)?
+            kernel: [$($kernel:tt)*],
+            $(grad: $node:ident [$($save:ident)*] |$c:ident, $g:ident| $formula:expr,)?
+            $(scalar_node: $snode:ident,)?
+        }
+    )*) => {
+        $(
+            #[allow(non_snake_case)]
+            #[doc = concat!("The `", stringify!($name), "` op.")]
+            pub mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                /// What the op computes and how it differentiates.
+                pub fn spec() -> $crate::ops::pointwise::Spec<impl $crate::kernels::pointwise::Kernel2> {
+                    #[allow(unused_mut)]
+                    let mut s = $crate::ops::pointwise::Spec::new(stringify!($name), $crate::k2!($($kernel)*));
+                    $(s.compute = $crate::ops::pointwise::Compute::$compute;)?
+                    $(s.output = $crate::ops::pointwise::Output::$output;)?
+                    $(s.refuse = $crate::ops::pointwise::Refusal::$refuse($refuse_arg);)?
+                    $(s.scalar_slots = $slots;)?
+                    $(s.check = Some($check);)?
+                    $(s.scalar_node = Some(stringify!($snode));)?
+                    $(s.grad = Some($crate::ops::pointwise::Grad {
+                        node: stringify!($node),
+                        saves: $crate::unary_ops!(@saves [$($save)*]),
+                        formula: |$c, $g| $formula,
+                    });)?
+                    s
+                }
+
+                /// The declaration.
+                pub static DEF: $crate::ops::registry::OpDef = $crate::ops::registry::OpDef {
+                    name: stringify!($name),
+                    doc: concat!($($doc),*),
+                    signatures: $crate::binary_ops!(@sig $name $([$($sig),+])?),
+                    forms: $crate::unary_ops!(@forms $($forms)?),
+                    aliases: &[$($($alias),*)?],
+                    nodes: &[$(stringify!($node),)? $(stringify!($snode))?],
+                    run: |a, d| {
+                        Ok($crate::ops::pointwise::binary(&a.value(0)?, &a.value(1)?, d, &spec())?.into())
+                    },
+                };
+
+                impl $crate::tensor::Tensor {
+                    $(#[doc = $doc])*
+                    pub fn $name(&self, other: impl $crate::value::IntoValue) -> $crate::Result<$crate::Tensor> {
+                        $crate::ops::pointwise::binary(
+                            &$crate::value::Value::Tensor(self.clone()),
+                            &other.into_value(),
+                            $crate::ops::registry::Dest::New,
+                            &spec(),
+                        )
+                    }
+                }
+            }
+        )*
+
+        /// The ops of this block, for the registry.
+        pub static $list: &[&$crate::ops::registry::OpDef] = &[$(&$name::DEF),*];
+    };
+    (@sig $name:ident) => { &[concat!(stringify!($name), "(Tensor input, Tensor other)")] };
+    (@sig $name:ident [$($sig:literal),+]) => { &[$($sig),+] };
+}

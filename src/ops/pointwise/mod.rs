@@ -1,0 +1,344 @@
+//! The pointwise family on the op layer: what every elementwise op shares. A declaration (in this
+//! folder's files, through the [`unary_ops!`](crate::unary_ops) and
+//! [`binary_ops!`](crate::binary_ops) macros) gives a kernel and a gradient formula; [`unary`] and
+//! [`binary`] do the rest: torch's type promotion (with integer inputs computed in the default
+//! float dtype where torch does), broadcasting, the three destinations (a new tensor, `out=`, in
+//! place) with torch's checks made before anything is written, and the autograd node.
+
+pub mod arith;
+pub mod bits;
+pub mod clamp;
+pub mod exp_log;
+pub mod macros;
+pub mod power;
+pub mod rounding;
+pub mod trig;
+
+use crate::autograd::record::{in_place, is_recording, record};
+use crate::autograd::rules::pointwise::{Formula, PointwiseRule, Saves};
+use crate::dtype::{default_float, DType, ResultType};
+use crate::error::{Error, Result};
+use crate::kernels::pointwise::{Kernel1, Kernel2};
+use crate::ops::copy::{check_writable, detach_source, empty_like_preserving};
+use crate::ops::registry::dest::{check_destination, check_out};
+use crate::ops::registry::Dest;
+use crate::scalar::Scalar;
+use crate::shape::broadcast_shapes;
+use crate::tensor::Tensor;
+use crate::value::Value;
+
+/// The dtype a pointwise op computes in, from its operands' promoted dtype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compute {
+    /// The promoted dtype.
+    Same,
+    /// Integer and bool operands compute in the default float dtype (torch's
+    /// `promote_integer_inputs_to_float`).
+    Float,
+    /// Every operand is read as bool (the logical ops).
+    Bool,
+}
+
+/// The dtype of a pointwise op's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// The dtype it computes in.
+    Same,
+    /// Bool (comparisons, predicates).
+    Bool,
+}
+
+/// A gradient: the node name torch gives it, what the formula reads, and the formula.
+#[derive(Clone, Copy)]
+pub struct Grad {
+    /// torch's node name (`FloorBackward0`).
+    pub node: &'static str,
+    /// What backward keeps.
+    pub saves: Saves,
+    /// The formula, written with differentiable Tensor ops.
+    pub formula: Formula,
+}
+
+/// How an op refuses a dtype: torch's NotImplementedError naming its kernel, or its own error.
+#[derive(Clone, Copy)]
+pub enum Refusal {
+    /// `"<kernel>" not implemented for '<dtype>'`.
+    Kernel(&'static str),
+    /// A message of the op's own, as NotImplementedError (`Boolean inputs not supported for relu`).
+    Message(&'static str),
+}
+
+impl Refusal {
+    fn error(self, dtype: DType) -> Error {
+        match self {
+            Refusal::Kernel(k) => Error::DTypeNotSupported { op: k, dtype },
+            Refusal::Message(m) => Error::NotImplemented(m.into()),
+        }
+    }
+}
+
+/// Everything about one pointwise op but its operands.
+pub struct Spec<K> {
+    /// The op's name.
+    pub name: &'static str,
+    /// The compute dtype rule.
+    pub compute: Compute,
+    /// The result dtype rule.
+    pub output: Output,
+    /// The kernel.
+    pub kernel: K,
+    /// How a dtype the kernel does not take is refused.
+    pub refuse: Refusal,
+    /// The gradient, for differentiable ops.
+    pub grad: Option<Grad>,
+    /// Scalar parameters the formula reads.
+    pub params: Vec<Scalar>,
+    /// Whether scalar operands get an (empty) input slot on the node, as torch's wrapped
+    /// numbers of `add`, `sub`, `mul` and `div` do.
+    pub scalar_slots: bool,
+    /// The node when the second operand is a number (torch's `Scalar other` overload), if it
+    /// differs from the tensor one.
+    pub scalar_node: Option<&'static str>,
+    /// A check of the operands in the compute dtype, made before anything is computed
+    /// (integer division by zero).
+    pub check: Option<Check>,
+    /// For one-operand ops whose dtype also depends on number arguments (`clamp`'s bounds): the
+    /// promoted dtype, in place of the input's.
+    pub promoted: Option<DType>,
+}
+
+/// A domain check: (compute dtype, operands) -> error.
+pub type Check = fn(DType, &[&Value]) -> Result<()>;
+
+impl<K> Spec<K> {
+    /// A spec with the defaults: same dtype in and out, torch's `<name>_cpu` refusal, no gradient.
+    pub fn new(name: &'static str, kernel: K) -> Spec<K> {
+        Spec {
+            name,
+            compute: Compute::Same,
+            output: Output::Same,
+            kernel,
+            refuse: Refusal::Kernel(""),
+            grad: None,
+            params: vec![],
+            scalar_slots: false,
+            scalar_node: None,
+            check: None,
+            promoted: None,
+        }
+    }
+
+    /// The (compute, result) dtypes for operands promoting to `promoted`.
+    fn dtypes(&self, promoted: DType, supports: impl Fn(DType) -> bool) -> Result<(DType, DType)> {
+        let compute = match self.compute {
+            Compute::Same => promoted,
+            Compute::Float if !promoted.is_floating() => default_float(),
+            Compute::Float => promoted,
+            Compute::Bool => DType::Bool,
+        };
+        if !supports(compute) {
+            return Err(match self.refuse {
+                Refusal::Kernel("") => Error::DTypeNotSupported {
+                    op: kernel_name(self.name),
+                    dtype: compute,
+                },
+                r => r.error(compute),
+            });
+        }
+        let out = match self.output {
+            Output::Same => compute,
+            Output::Bool => DType::Bool,
+        };
+        Ok((compute, out))
+    }
+
+    /// Records `out = op(operands)` when autograd needs it.
+    pub fn record(&self, out: Tensor, operands: &[Value]) -> Result<Tensor> {
+        let Some(mut grad) = self.grad else {
+            return Ok(out);
+        };
+        let scalar_other = matches!(operands.get(1), Some(Value::Scalar(_)));
+        let slots = self.scalar_slots && !(scalar_other && self.scalar_node.is_some());
+        if let (true, Some(node)) = (scalar_other, self.scalar_node) {
+            grad.node = node;
+        }
+        let tensors: Vec<&Tensor> = operands.iter().filter_map(Value::tensor).collect();
+        if !is_recording(&tensors) || !out.dtype().is_floating() {
+            return Ok(out);
+        }
+        let placeholder = Tensor::zeros(&[], DType::Bool)?;
+        let inputs: Vec<&Tensor> = operands
+            .iter()
+            .filter_map(|v| match v {
+                Value::Tensor(t) => Some(t),
+                Value::Scalar(_) => slots.then_some(&placeholder),
+            })
+            .collect();
+        let o = out.clone();
+        Ok(record(out, grad.node, &inputs, || {
+            PointwiseRule::new(
+                grad.node,
+                grad.formula,
+                operands,
+                grad.saves,
+                &o,
+                self.params.clone(),
+                slots,
+            )
+        }))
+    }
+}
+
+/// torch's kernel name in dtype errors: `floor` -> `floor_cpu`.
+fn kernel_name(name: &'static str) -> &'static str {
+    // Leaked once per op name at most: the set of names is fixed.
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut map = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    map.entry(name)
+        .or_insert_with(|| Box::leak(format!("{}_cpu", name).into_boxed_str()))
+}
+
+/// `t` in `dtype`, without recording (the kernel's input; the node links to `t` itself).
+fn operand(t: &Tensor, dtype: DType) -> Result<Tensor> {
+    if t.dtype() == dtype {
+        Ok(t.detach())
+    } else {
+        t.detach().to_dtype(dtype)
+    }
+}
+
+/// Runs a one-operand op into `dest`.
+pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
+    let promoted = spec.promoted.unwrap_or(x.dtype());
+    let (compute, out_dtype) = spec.dtypes(promoted, |d| spec.kernel.supports(d))?;
+    let fresh = || -> Result<Tensor> {
+        let src = operand(x, compute)?;
+        let out = empty_like_preserving(&src, out_dtype)?;
+        spec.kernel.run(compute, &src, &out)?;
+        Ok(out)
+    };
+    match dest {
+        Dest::New => spec.record(fresh()?, &[Value::Tensor(x.clone())]),
+        Dest::Out(o) => {
+            check_out(o, &[x])?;
+            check_destination(o, x.shape(), out_dtype)?;
+            let r = fresh()?;
+            crate::ops::copy::copy_checked(o, &r)?;
+            Ok(o.clone())
+        }
+        Dest::InPlace => {
+            check_destination(x, x.shape(), out_dtype)?;
+            check_writable(x)?;
+            in_place(
+                x,
+                &[],
+                || {
+                    if compute == x.dtype() && out_dtype == x.dtype() {
+                        if let Some(r) = spec.kernel.run_in_place(compute, x) {
+                            r?;
+                            x.bump_version();
+                            return Ok(());
+                        }
+                    }
+                    crate::ops::copy::copy_checked(x, &fresh()?)
+                },
+                |snapshot| unary(snapshot, Dest::New, spec)?.to_dtype(x.dtype()),
+            )?;
+            Ok(x.clone())
+        }
+    }
+}
+
+/// The promoted dtype of two operands.
+pub fn promote(a: &Value, b: &Value) -> DType {
+    b.add_to(a.add_to(ResultType::default())).finish()
+}
+
+/// Runs a two-operand op into `dest` (in place: into `a`, which must be a tensor).
+pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
+    let (compute, out_dtype) = spec.dtypes(promote(a, b), |d| spec.kernel.supports(d))?;
+    if let Some(check) = spec.check {
+        check(compute, &[a, b])?;
+    }
+    let shape = if a.shape() == b.shape() {
+        a.shape().to_vec()
+    } else {
+        broadcast_shapes(a.shape(), b.shape())?
+    };
+    let run_into = |out: &Tensor, x: &Value, y: &Value| -> Result<()> {
+        let x = value_operand(x, compute)?;
+        let y = value_operand(y, compute)?;
+        spec.kernel.run(
+            compute,
+            &x.broadcast_to(&shape),
+            &y.broadcast_to(&shape),
+            out,
+        )
+    };
+    match dest {
+        Dest::New => {
+            let out = Tensor::uninit(&shape, out_dtype)?;
+            run_into(&out, a, b)?;
+            spec.record(out, &[a.clone(), b.clone()])
+        }
+        Dest::Out(o) => {
+            let inputs: Vec<&Tensor> = [a, b].into_iter().filter_map(Value::tensor).collect();
+            check_out(o, &inputs)?;
+            check_destination(o, &shape, out_dtype)?;
+            let r = Tensor::uninit(&shape, out_dtype)?;
+            run_into(&r, a, b)?;
+            crate::ops::copy::copy_checked(o, &r)?;
+            Ok(o.clone())
+        }
+        Dest::InPlace => {
+            let Value::Tensor(x) = a else {
+                return Err(Error::Runtime(
+                    "internal error: in place into a number".into(),
+                ));
+            };
+            check_destination(x, &shape, out_dtype)?;
+            check_writable(x)?;
+            let others: Vec<&Tensor> = b.tensor().into_iter().collect();
+            in_place(
+                x,
+                &others,
+                || {
+                    if compute == x.dtype() && out_dtype == x.dtype() {
+                        // `b` is copied first when it shares `x`'s memory (`a += a`), and
+                        // refused when it overlaps it partly, as torch does.
+                        let y = match b {
+                            Value::Tensor(t) => Value::Tensor(detach_source(x, t)?),
+                            s => s.clone(),
+                        };
+                        let yt = value_operand(&y, compute)?;
+                        spec.kernel.run(compute, x, &yt.broadcast_to(&shape), x)?;
+                        x.bump_version();
+                        Ok(())
+                    } else {
+                        let r = Tensor::uninit(&shape, out_dtype)?;
+                        run_into(&r, a, b)?;
+                        crate::ops::copy::copy_checked(x, &r)
+                    }
+                },
+                |snapshot| {
+                    binary(&Value::Tensor(snapshot.clone()), b, Dest::New, spec)?
+                        .to_dtype(x.dtype())
+                },
+            )?;
+            Ok(x.clone())
+        }
+    }
+}
+
+/// A binary operand in `dtype`, without recording (scalars become 0-dim tensors).
+fn value_operand(v: &Value, dtype: DType) -> Result<Tensor> {
+    match v {
+        Value::Tensor(t) => operand(t, dtype),
+        Value::Scalar(s) => Tensor::scalar_tensor(*s, dtype),
+    }
+}

@@ -1,0 +1,244 @@
+//! Bound arguments: one [`Arg`] per parameter of the signature that matched, defaults filled in.
+//! The bindings build them from Python objects; runners read them by position with typed getters.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+use crate::value::Value;
+
+/// One argument value.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// `None` (or an optional parameter left out).
+    None,
+    /// A tensor.
+    Tensor(Tensor),
+    /// A Python number.
+    Scalar(Scalar),
+    /// An int.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A bool.
+    Bool(bool),
+    /// A list of ints (dims or sizes).
+    Ints(Vec<i64>),
+    /// A dtype.
+    DType(DType),
+    /// A string.
+    Str(String),
+    /// A list of tensors.
+    Tensors(Vec<Tensor>),
+}
+
+/// The arguments of one call, in signature order.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// Which of the op's signatures matched.
+    pub overload: usize,
+    /// One value per parameter.
+    pub values: Vec<Arg>,
+}
+
+fn internal(i: usize, want: &str, got: &Arg) -> Error {
+    Error::Runtime(format!(
+        "internal error: argument {} should be {}, got {:?}",
+        i, want, got
+    ))
+}
+
+impl Args {
+    /// Arguments of overload 0.
+    pub fn new(values: Vec<Arg>) -> Args {
+        Args {
+            overload: 0,
+            values,
+        }
+    }
+
+    fn get(&self, i: usize) -> &Arg {
+        self.values.get(i).unwrap_or(&Arg::None)
+    }
+
+    /// A tensor argument.
+    pub fn tensor(&self, i: usize) -> Result<&Tensor> {
+        match self.get(i) {
+            Arg::Tensor(t) => Ok(t),
+            a => Err(internal(i, "a tensor", a)),
+        }
+    }
+
+    /// An optional tensor argument.
+    pub fn opt_tensor(&self, i: usize) -> Result<Option<&Tensor>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.tensor(i).map(Some),
+        }
+    }
+
+    /// A tensor-or-number argument.
+    pub fn value(&self, i: usize) -> Result<Value> {
+        match self.get(i) {
+            Arg::Tensor(t) => Ok(Value::Tensor(t.clone())),
+            Arg::Scalar(s) => Ok(Value::Scalar(*s)),
+            Arg::Int(v) => Ok(Value::Scalar(Scalar::Int(*v))),
+            Arg::Float(v) => Ok(Value::Scalar(Scalar::Float(*v))),
+            Arg::Bool(v) => Ok(Value::Scalar(Scalar::Bool(*v))),
+            a => Err(internal(i, "a tensor or a number", a)),
+        }
+    }
+
+    /// An optional tensor-or-number argument.
+    pub fn opt_value(&self, i: usize) -> Result<Option<Value>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.value(i).map(Some),
+        }
+    }
+
+    /// A number argument.
+    pub fn scalar(&self, i: usize) -> Result<Scalar> {
+        match self.get(i) {
+            Arg::Scalar(s) => Ok(*s),
+            Arg::Int(v) => Ok(Scalar::Int(*v)),
+            Arg::Float(v) => Ok(Scalar::Float(*v)),
+            Arg::Bool(v) => Ok(Scalar::Bool(*v)),
+            a => Err(internal(i, "a number", a)),
+        }
+    }
+
+    /// An optional number argument.
+    pub fn opt_scalar(&self, i: usize) -> Result<Option<Scalar>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.scalar(i).map(Some),
+        }
+    }
+
+    /// An int argument.
+    pub fn int(&self, i: usize) -> Result<i64> {
+        match self.get(i) {
+            Arg::Int(v) => Ok(*v),
+            a => Err(internal(i, "an int", a)),
+        }
+    }
+
+    /// An optional int argument.
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    /// A float argument (ints are accepted, as in Python).
+    pub fn float(&self, i: usize) -> Result<f64> {
+        match self.get(i) {
+            Arg::Float(v) => Ok(*v),
+            Arg::Int(v) => Ok(*v as f64),
+            a => Err(internal(i, "a float", a)),
+        }
+    }
+
+    /// An optional float argument.
+    pub fn opt_float(&self, i: usize) -> Result<Option<f64>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.float(i).map(Some),
+        }
+    }
+
+    /// A bool argument.
+    pub fn bool(&self, i: usize) -> Result<bool> {
+        match self.get(i) {
+            Arg::Bool(v) => Ok(*v),
+            a => Err(internal(i, "a bool", a)),
+        }
+    }
+
+    /// An optional bool argument.
+    pub fn opt_bool(&self, i: usize) -> Result<Option<bool>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.bool(i).map(Some),
+        }
+    }
+
+    /// A list of ints.
+    pub fn ints(&self, i: usize) -> Result<&[i64]> {
+        match self.get(i) {
+            Arg::Ints(v) => Ok(v),
+            a => Err(internal(i, "a list of ints", a)),
+        }
+    }
+
+    /// An optional list of ints (`dim=None`).
+    pub fn opt_ints(&self, i: usize) -> Result<Option<&[i64]>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.ints(i).map(Some),
+        }
+    }
+
+    /// An optional dtype.
+    pub fn opt_dtype(&self, i: usize) -> Result<Option<DType>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            Arg::DType(d) => Ok(Some(*d)),
+            a => Err(internal(i, "a dtype", a)),
+        }
+    }
+
+    /// A string argument.
+    pub fn str(&self, i: usize) -> Result<&str> {
+        match self.get(i) {
+            Arg::Str(s) => Ok(s),
+            a => Err(internal(i, "a string", a)),
+        }
+    }
+
+    /// An optional string argument.
+    pub fn opt_str(&self, i: usize) -> Result<Option<&str>> {
+        match self.get(i) {
+            Arg::None => Ok(None),
+            _ => self.str(i).map(Some),
+        }
+    }
+
+    /// A list of tensors.
+    pub fn tensors(&self, i: usize) -> Result<&[Tensor]> {
+        match self.get(i) {
+            Arg::Tensors(v) => Ok(v),
+            a => Err(internal(i, "a list of tensors", a)),
+        }
+    }
+
+    /// Every tensor among the arguments (the inputs an `out=` or in-place call must check).
+    pub fn all_tensors(&self) -> Vec<&Tensor> {
+        let mut out = vec![];
+        for a in &self.values {
+            match a {
+                Arg::Tensor(t) => out.push(t),
+                Arg::Tensors(ts) => out.extend(ts.iter()),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// A copy with argument `i` replaced.
+    pub fn with(&self, i: usize, value: Arg) -> Args {
+        let mut a = self.clone();
+        if i < a.values.len() {
+            a.values[i] = value;
+        }
+        a
+    }
+
+    /// The total number of elements of the tensor arguments: how much work the call is, which
+    /// decides whether the bindings release the GIL.
+    pub fn work(&self) -> usize {
+        self.all_tensors().iter().map(|t| t.numel()).sum()
+    }
+}

@@ -1,0 +1,87 @@
+//! Where an op's result goes: a new tensor, an `out=` tensor, or the op's first argument (the
+//! in-place `op_` form). Ops whose kernels write straight into a destination handle all three
+//! themselves; every other op computes a new tensor and lets [`Dest::finish`] deliver it with
+//! torch's checks and autograd rules.
+
+use super::{Arg, Args, Ret};
+use crate::autograd::mode::is_grad_enabled;
+use crate::autograd::record::in_place;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
+
+/// The destination of an op's result.
+#[derive(Debug, Clone, Copy)]
+pub enum Dest<'a> {
+    /// A new tensor.
+    New,
+    /// `out=`: this tensor, which must have the result's shape and a dtype the result casts to.
+    Out(&'a Tensor),
+    /// The in-place form: the op's first argument.
+    InPlace,
+}
+
+/// torch's error for `out=` while autograd records.
+pub fn out_requires_grad_error() -> Error {
+    Error::Runtime(
+        "out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+            .into(),
+    )
+}
+
+/// Checks that a result of `shape` and `dtype` may be written into `dst` by an in-place op or
+/// through `out=`, before anything is written.
+pub fn check_destination(dst: &Tensor, shape: &[usize], dtype: DType) -> Result<()> {
+    dtype.check_cast_to(dst.dtype())?;
+    if dst.shape() != shape {
+        return Err(Error::OutputShape {
+            output: dst.shape().to_vec(),
+            broadcast: shape.to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// The `out=` checks torch makes before computing: autograd does not record through `out=`.
+pub fn check_out(out: &Tensor, inputs: &[&Tensor]) -> Result<()> {
+    if is_grad_enabled() && (out.requires_grad() || inputs.iter().any(|t| t.requires_grad())) {
+        return Err(out_requires_grad_error());
+    }
+    crate::ops::copy::check_writable(out)
+}
+
+impl Dest<'_> {
+    /// Delivers the result of `compute` (which builds a new tensor from the arguments, recording
+    /// autograd as it goes) to this destination.
+    pub fn finish(self, args: &Args, compute: impl Fn(&Args) -> Result<Tensor>) -> Result<Ret> {
+        match self {
+            Dest::New => compute(args).map(Ret::Tensor),
+            Dest::Out(out) => {
+                check_out(out, &args.all_tensors())?;
+                let r = compute(args)?;
+                check_destination(out, r.shape(), r.dtype())?;
+                crate::ops::copy::copy_checked(out, &r)?;
+                Ok(Ret::Tensor(out.clone()))
+            }
+            Dest::InPlace => {
+                let dst = args.tensor(0)?;
+                let tensors = args.all_tensors();
+                in_place(
+                    dst,
+                    &tensors[1..],
+                    || {
+                        let r = crate::autograd::mode::without_grad(|| compute(args))?;
+                        check_destination(dst, r.shape(), r.dtype())?;
+                        crate::ops::copy::copy_checked(dst, &r)
+                    },
+                    |snapshot| {
+                        let r = compute(&args.with(0, Arg::Tensor(snapshot.clone())))?;
+                        check_destination(dst, r.shape(), r.dtype())?;
+                        r.to_dtype(dst.dtype())
+                    },
+                )?;
+                Ok(Ret::Tensor(dst.clone()))
+            }
+        }
+    }
+}

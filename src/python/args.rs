@@ -1,0 +1,350 @@
+//! Binds Python arguments to an op's signatures as torch's argument parser does: positional then
+//! keyword arguments (with numpy's names `axis`, `keepdims`, `x`, ... accepted as torch accepts
+//! them), defaults, sizes given as varargs, overloads tried in order, and torch's TypeError
+//! messages when nothing matches.
+
+use crate::ops::registry::signature::{Default, Param, ParamType, Signature};
+use crate::ops::registry::{Arg, Args};
+use crate::python::convert::{extract_dtype, extract_scalar, type_name};
+use crate::python::tensor::PyTensor;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+/// The keyword names numpy code uses for torch's parameters, which torch's parser accepts too.
+fn numpy_alias(param: &str, kw: &str) -> bool {
+    matches!(
+        (param, kw),
+        ("dim", "axis") | ("keepdim", "keepdims") | ("input", "x" | "a" | "x1") | ("other", "x2")
+    )
+}
+
+/// Why one signature did not match.
+enum Mismatch {
+    /// An argument of the wrong type: (parameter, position when positional, the object's type).
+    Type(usize, Option<usize>, String),
+    /// More positional arguments than the signature takes.
+    TooMany(usize, usize),
+    /// A required parameter was not given.
+    Missing(usize),
+    /// A keyword no parameter has.
+    UnknownKeyword(String),
+    /// A parameter given both by position and by keyword.
+    Twice(usize),
+}
+
+/// A Python object's type as torch names it in messages (`Tensor`, `int`, `list`).
+fn describe(obj: &Bound<'_, PyAny>) -> String {
+    if obj.is_instance_of::<PyTensor>() {
+        "Tensor".into()
+    } else if obj.cast::<crate::python::dtype::PyDType>().is_ok() {
+        "rtensor.dtype".into()
+    } else {
+        type_name(obj)
+    }
+}
+
+/// True for Python ints and objects with `__index__` (numpy integers), but not bools or floats.
+fn is_int_like(obj: &Bound<'_, PyAny>) -> bool {
+    if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
+        return false;
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return true;
+    }
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        let t = &t.get().t;
+        return !t.dtype().is_floating() && t.dtype() != crate::DType::Bool && t.numel() == 1;
+    }
+    obj.hasattr("__index__").unwrap_or(false)
+}
+
+fn to_int(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(t.get().t.item_i64()?);
+    }
+    crate::python::convert::extract_i64_arg(&obj.call_method0("__index__")?)
+}
+
+/// A sequence of ints (tuple, list, `Size`), or `None` when `obj` is not one.
+fn int_sequence(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
+    if !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
+        return Ok(None);
+    }
+    let mut out = vec![];
+    for item in obj.try_iter()? {
+        let item = item?;
+        if !is_int_like(&item) {
+            return Ok(None);
+        }
+        out.push(to_int(&item)?);
+    }
+    Ok(Some(out))
+}
+
+/// Converts `obj` for parameter `p`; `Ok(None)` when the type does not fit.
+fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
+    if obj.is_none() {
+        return Ok((p.optional || p.default == Some(Default::None)).then_some(Arg::None));
+    }
+    Ok(match p.ty {
+        ParamType::Tensor => obj
+            .cast::<PyTensor>()
+            .ok()
+            .map(|t| Arg::Tensor(t.get().t.clone())),
+        ParamType::Value => match obj.cast::<PyTensor>() {
+            Ok(t) => Some(Arg::Tensor(t.get().t.clone())),
+            Err(_) => extract_scalar(obj)?.map(Arg::Scalar),
+        },
+        ParamType::Scalar => match obj.cast::<PyTensor>() {
+            // torch takes a 0-dim tensor that does not require grad where it wants a number.
+            Ok(t) if t.get().t.ndim() == 0 && !t.get().t.requires_grad() => {
+                Some(Arg::Scalar(crate::python::tensor::item_scalar(&t.get().t)?))
+            }
+            Ok(_) => None,
+            Err(_) => extract_scalar(obj)?.map(Arg::Scalar),
+        },
+        ParamType::Int => {
+            if is_int_like(obj) {
+                Some(Arg::Int(to_int(obj)?))
+            } else {
+                None
+            }
+        }
+        ParamType::Float => match extract_scalar(obj)? {
+            Some(s) if !obj.is_instance_of::<PyBool>() => Some(Arg::Float(s.as_f64())),
+            _ => None,
+        },
+        ParamType::Bool => {
+            if obj.is_instance_of::<PyBool>() {
+                Some(Arg::Bool(obj.extract::<bool>()?))
+            } else {
+                None
+            }
+        }
+        ParamType::IntList => {
+            if is_int_like(obj) && p.size > 0 {
+                Some(Arg::Ints(vec![to_int(obj)?]))
+            } else {
+                int_sequence(obj)?.map(Arg::Ints)
+            }
+        }
+        ParamType::DType => extract_dtype(obj).ok().map(Arg::DType),
+        ParamType::Str => obj.cast::<PyString>().ok().map(|s| Arg::Str(s.to_string())),
+        ParamType::TensorList => {
+            if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
+                let mut ts = vec![];
+                for item in obj.try_iter()? {
+                    match item?.cast::<PyTensor>() {
+                        Ok(t) => ts.push(t.get().t.clone()),
+                        Err(_) => return Ok(None),
+                    }
+                }
+                Some(Arg::Tensors(ts))
+            } else {
+                None
+            }
+        }
+        ParamType::Device => {
+            if obj.is_instance_of::<PyString>() || type_name(obj) == "device" {
+                Some(Arg::Str(obj.str()?.to_string()))
+            } else {
+                None
+            }
+        }
+    })
+}
+
+fn default_arg(p: &Param) -> Arg {
+    match &p.default {
+        None | Some(Default::None) => Arg::None,
+        Some(Default::Bool(b)) => Arg::Bool(*b),
+        Some(Default::Int(i)) => match p.ty {
+            ParamType::Float => Arg::Float(*i as f64),
+            ParamType::Scalar | ParamType::Value => Arg::Scalar(crate::Scalar::Int(*i)),
+            _ => Arg::Int(*i),
+        },
+        Some(Default::Float(f)) => match p.ty {
+            ParamType::Scalar | ParamType::Value => Arg::Scalar(crate::Scalar::Float(*f)),
+            _ => Arg::Float(*f),
+        },
+        Some(Default::Str(s)) => Arg::Str(s.clone()),
+        Some(Default::Ints(v)) => Arg::Ints(v.clone()),
+    }
+}
+
+/// Binds against one signature; `skip` parameters (the tensor a method is called on) are
+/// already filled in `values`.
+fn bind_one(
+    sig: &Signature,
+    skip: usize,
+    mut values: Vec<Option<Arg>>,
+    args: &[Bound<'_, PyAny>],
+    kwargs: &[(String, Bound<'_, PyAny>)],
+) -> PyResult<Result<Vec<Arg>, Mismatch>> {
+    let params = &sig.params;
+    let positional = params.iter().filter(|p| !p.kw_only).count();
+    let mut next = skip;
+    // Sizes as varargs: `zeros(2, 3)` for a first parameter `int[] size`.
+    let varargs = params
+        .get(skip)
+        .is_some_and(|p| p.ty == ParamType::IntList && !p.kw_only && skip == 0 && p.size == 0)
+        && !args.is_empty()
+        && (args.len() > 1 || is_int_like(&args[0]));
+    if varargs {
+        let mut ints = vec![];
+        for (i, a) in args.iter().enumerate() {
+            if !is_int_like(a) {
+                return Ok(Err(Mismatch::Type(skip, Some(i + 1), describe(a))));
+            }
+            ints.push(to_int(a)?);
+        }
+        values[skip] = Some(Arg::Ints(ints));
+    } else {
+        if args.len() > positional - skip {
+            return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
+        }
+        for (i, a) in args.iter().enumerate() {
+            match convert(a, &params[next])? {
+                Some(v) => values[next] = Some(v),
+                None => return Ok(Err(Mismatch::Type(next, Some(i + 1), describe(a)))),
+            }
+            next += 1;
+        }
+    }
+    for (kw, v) in kwargs {
+        let idx = params
+            .iter()
+            .position(|p| &p.name == kw)
+            .or_else(|| params.iter().position(|p| numpy_alias(&p.name, kw)));
+        let Some(idx) = idx.filter(|&i| i >= skip) else {
+            return Ok(Err(Mismatch::UnknownKeyword(kw.clone())));
+        };
+        if values[idx].is_some() {
+            return Ok(Err(Mismatch::Twice(idx)));
+        }
+        match convert(v, &params[idx])? {
+            Some(a) => values[idx] = Some(a),
+            None => return Ok(Err(Mismatch::Type(idx, None, describe(v)))),
+        }
+    }
+    let mut out = Vec::with_capacity(params.len());
+    for (i, (v, p)) in values.into_iter().zip(params).enumerate() {
+        match v {
+            Some(a) => out.push(a),
+            None if p.default.is_some() || p.optional => out.push(default_arg(p)),
+            None => return Ok(Err(Mismatch::Missing(i))),
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// The message of a single signature's mismatch, as torch words it.
+fn message(name: &str, sig: &Signature, skip: usize, m: Mismatch) -> String {
+    match m {
+        Mismatch::Type(i, pos, got) => {
+            let p = &sig.params[i];
+            let pos = match pos {
+                Some(n) => format!(" (position {})", n),
+                None => String::new(),
+            };
+            format!(
+                "{}(): argument '{}'{} must be {}, not {}",
+                name,
+                p.name,
+                pos,
+                p.ty.torch_name(),
+                got
+            )
+        }
+        Mismatch::TooMany(takes, given) => format!(
+            "{}() takes {} positional argument{} but {} {} given",
+            name,
+            takes,
+            if takes == 1 { "" } else { "s" },
+            given,
+            if given == 1 { "was" } else { "were" }
+        ),
+        Mismatch::Missing(i) => format!(
+            "{}() missing 1 required positional arguments: \"{}\"",
+            name, sig.params[i].name
+        ),
+        Mismatch::UnknownKeyword(k) => {
+            format!("{}() got an unexpected keyword argument '{}'", name, k)
+        }
+        Mismatch::Twice(i) => format!(
+            "argument for {}() given by name ('{}') and position ({})",
+            name,
+            sig.params[i].name,
+            i + 1 - skip
+        ),
+    }
+}
+
+/// Binds a call against the signatures; `this` is the tensor a method was called on.
+pub fn bind(
+    name: &str,
+    sigs: &[Signature],
+    this: Option<Arg>,
+    args: &[Bound<'_, PyAny>],
+    kwargs: &[(String, Bound<'_, PyAny>)],
+) -> PyResult<Args> {
+    let skip = usize::from(this.is_some());
+    let mut errors = Vec::with_capacity(sigs.len());
+    for (overload, sig) in sigs.iter().enumerate() {
+        let mut values: Vec<Option<Arg>> = vec![None; sig.params.len()];
+        if let Some(t) = &this {
+            values[0] = Some(t.clone());
+        }
+        match bind_one(sig, skip, values, args, kwargs)? {
+            Ok(values) => return Ok(Args { overload, values }),
+            Err(m) => errors.push(m),
+        }
+    }
+    // As torch: when one signature alone fits the number of arguments and the keywords, its own
+    // error is the message; otherwise every signature is listed.
+    let given = args.len() + kwargs.len();
+    let plausible: Vec<usize> = sigs
+        .iter()
+        .enumerate()
+        .filter(|(_, sig)| {
+            let params = &sig.params[skip..];
+            let required = params
+                .iter()
+                .filter(|p| p.default.is_none() && !p.optional)
+                .count();
+            let positional = params.iter().filter(|p| !p.kw_only).count();
+            let varargs = params.first().is_some_and(|p| p.ty == ParamType::IntList) && skip == 0;
+            required <= given
+                && given <= params.len()
+                && (args.len() <= positional || varargs)
+                && kwargs.iter().all(|(k, _)| {
+                    params
+                        .iter()
+                        .any(|p| &p.name == k || numpy_alias(&p.name, k))
+                })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let single = match (sigs.len(), plausible.as_slice()) {
+        (1, _) => Some(0),
+        (_, [i]) => Some(*i),
+        _ => None,
+    };
+    if let Some(i) = single {
+        if let Some(m) = errors.into_iter().nth(i) {
+            return Err(PyTypeError::new_err(message(name, &sigs[i], skip, m)));
+        }
+    }
+    let mut got: Vec<String> = args.iter().map(describe).collect();
+    got.extend(kwargs.iter().map(|(k, v)| format!("{}={}", k, describe(v))));
+    let mut msg = format!(
+        "{}() received an invalid combination of arguments - got ({}), but expected one of:\n",
+        name,
+        got.join(", ")
+    );
+    for sig in sigs {
+        msg.push_str(&format!(" * {}\n", sig.torch_repr(skip == 1)));
+    }
+    Err(PyTypeError::new_err(msg))
+}

@@ -1,0 +1,281 @@
+//! The Python objects behind registry ops. Each form of an op (function, method, in-place method)
+//! is a builtin function with CPython's vectorcall convention (`METH_FASTCALL | METH_KEYWORDS`)
+//! whose `self` is an [`OpHandle`]: positional and keyword arguments arrive as one array, with no
+//! tuple or dict built per call. A method is that function wrapped in an `instancemethod`
+//! descriptor (`PyInstanceMethod_New`), which binds the tensor as the first argument.
+
+use crate::ops::registry::{Arg, Dest, OpDef, Ret, Signature};
+use crate::python::tensor::{maybe_detached, PyTensor};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyString, PyTuple};
+use std::ffi::CString;
+use std::panic::AssertUnwindSafe;
+
+extern "C" {
+    /// CPython's `instancemethod` constructor (public C API, not in the limited API or pyo3-ffi).
+    fn PyInstanceMethod_New(func: *mut ffi::PyObject) -> *mut ffi::PyObject;
+}
+
+/// Which form of an op a callable is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Form {
+    /// `rtensor.op(...)`, with `out=` when the op has it.
+    Function,
+    /// `tensor.op(...)`.
+    Method,
+    /// `tensor.op_(...)`: writes into the tensor and returns it.
+    InPlace,
+}
+
+/// The `self` of an op's builtin function: the declaration, its parsed signatures, and the form.
+#[pyclass(frozen, name = "op", module = "rtensor._rtensor")]
+pub struct OpHandle {
+    def: &'static OpDef,
+    sigs: Vec<Signature>,
+    form: Form,
+    name: String,
+}
+
+static RETURN_TYPES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// The Python object for an op's result. A result that is one of the call's tensors (an
+/// in-place op's target, `out=`, an op that returned its input) is that same Python object.
+fn to_python<'py>(
+    py: Python<'py>,
+    ret: Ret,
+    inputs: &[&Bound<'py, PyAny>],
+) -> PyResult<Bound<'py, PyAny>> {
+    let tensor = |t: crate::Tensor| -> PyResult<Bound<'py, PyAny>> {
+        for obj in inputs {
+            if let Ok(p) = obj.cast::<PyTensor>() {
+                if p.get().t.same_tensor(&t) {
+                    return Ok((*obj).clone());
+                }
+            }
+        }
+        let leaf_with_grad = t.requires_grad() && t.is_leaf();
+        let obj = Bound::new(py, PyTensor::from(t))?;
+        if leaf_with_grad {
+            crate::python::autograd::register_owner(&obj)?;
+        }
+        Ok(obj.into_any())
+    };
+    Ok(match ret {
+        Ret::Tensor(t) => tensor(t)?,
+        Ret::Tuple(name, ts) => {
+            let items = ts.into_iter().map(tensor).collect::<PyResult<Vec<_>>>()?;
+            let tuple = PyTuple::new(py, items)?;
+            if name.is_empty() {
+                tuple.into_any()
+            } else {
+                let module = RETURN_TYPES.get_or_try_init(py, || -> PyResult<Py<PyModule>> {
+                    Ok(py.import("rtensor.return_types")?.unbind())
+                })?;
+                module.bind(py).getattr(name)?.call1((tuple,))?
+            }
+        }
+        Ret::List(ts) => {
+            let items = ts.into_iter().map(tensor).collect::<PyResult<Vec<_>>>()?;
+            pyo3::types::PyList::new(py, items)?.into_any()
+        }
+        Ret::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
+        Ret::Int(i) => i.into_pyobject(py)?.into_any(),
+        Ret::Float(f) => f.into_pyobject(py)?.into_any(),
+    })
+}
+
+impl OpHandle {
+    /// Runs one call: binds the arguments, runs the op (without the GIL when it is big), and
+    /// converts the result.
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        args: &[Bound<'py, PyAny>],
+        kwargs: Vec<(String, Bound<'py, PyAny>)>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (this, rest) = match self.form {
+            Form::Function => (None, args),
+            Form::Method | Form::InPlace => {
+                let Some((first, rest)) = args.split_first() else {
+                    return Err(PyTypeError::new_err(format!(
+                        "descriptor '{}' of 'rtensor.Tensor' object needs an argument",
+                        self.name
+                    )));
+                };
+                let t = first.cast::<PyTensor>().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "descriptor '{}' requires a 'rtensor.Tensor' object but received a '{}'",
+                        self.name,
+                        crate::python::convert::type_name(first)
+                    ))
+                })?;
+                (Some(Arg::Tensor(t.get().t.clone())), rest)
+            }
+        };
+        let mut out_obj = None;
+        let mut kw = Vec::with_capacity(kwargs.len());
+        for (k, v) in kwargs {
+            if k == "out" && self.form == Form::Function && !v.is_none() {
+                out_obj = Some(v);
+            } else {
+                kw.push((k, v));
+            }
+        }
+        let bound = crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw)?;
+        let out = match &out_obj {
+            Some(o) => Some(
+                o.cast::<PyTensor>()
+                    .map_err(|_| {
+                        PyTypeError::new_err(format!(
+                            "{}(): argument 'out' must be Tensor, not {}",
+                            self.name,
+                            crate::python::convert::type_name(o)
+                        ))
+                    })?
+                    .get()
+                    .t
+                    .clone(),
+            ),
+            None => None,
+        };
+        let dest = match (self.form, &out) {
+            (Form::InPlace, _) => Dest::InPlace,
+            (_, Some(o)) => Dest::Out(o),
+            _ => Dest::New,
+        };
+        let run = self.def.run;
+        let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
+        let mut inputs: Vec<&Bound<'py, PyAny>> = args.iter().collect();
+        inputs.extend(out_obj.as_ref());
+        inputs.extend(kw.iter().map(|(_, v)| v));
+        to_python(py, ret, &inputs)
+    }
+}
+
+/// Collects the vectorcall arguments into positional objects and (keyword, object) pairs.
+///
+/// # Safety
+/// `args` must point to `nargs` positional objects followed by one object per name in
+/// `kwnames` (a tuple of str or null), as CPython passes them to a `METH_FASTCALL | METH_KEYWORDS`
+/// function, all borrowed for the duration of the call.
+unsafe fn collect<'py>(
+    py: Python<'py>,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<(String, Bound<'py, PyAny>)>)> {
+    let nargs = nargs.max(0) as usize;
+    let names = if kwnames.is_null() {
+        None
+    } else {
+        // SAFETY: a non-null kwnames is a borrowed tuple of str (the convention above).
+        Some(unsafe { Bound::from_borrowed_ptr(py, kwnames) }.cast_into::<PyTuple>()?)
+    };
+    let nkw = names.as_ref().map_or(0, |n| n.len());
+    let mut positional = Vec::with_capacity(nargs);
+    for i in 0..nargs {
+        // SAFETY: i < nargs, and each slot holds a borrowed object (the convention above).
+        positional.push(unsafe { Bound::from_borrowed_ptr(py, *args.add(i)) });
+    }
+    let mut keywords = Vec::with_capacity(nkw);
+    if let Some(names) = names {
+        for (j, name) in names.iter().enumerate() {
+            // SAFETY: the keyword values follow the positional ones, one per name.
+            let value = unsafe { Bound::from_borrowed_ptr(py, *args.add(nargs + j)) };
+            keywords.push((name.cast_into::<PyString>()?.to_string(), value));
+        }
+    }
+    Ok((positional, keywords))
+}
+
+/// The C entry point of every op callable.
+unsafe extern "C" fn trampoline(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls a builtin function's C function with the GIL held.
+    let py = unsafe { Python::assume_attached() };
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+        // SAFETY: `slf` is the OpHandle this function was created with (`make_function`), kept
+        // alive by the function object that is being called.
+        let handle = unsafe { Bound::from_borrowed_ptr(py, slf) };
+        let handle = handle.cast_into::<OpHandle>()?;
+        // SAFETY: CPython passes the vectorcall arguments as `collect` requires.
+        let (positional, keywords) = unsafe { collect(py, args, nargs, kwnames) }?;
+        Ok(handle.get().call(py, &positional, keywords)?.into_ptr())
+    }));
+    match result {
+        Ok(Ok(ptr)) => ptr,
+        Ok(Err(e)) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            PyRuntimeError::new_err("internal error: an rtensor op panicked").restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// A C string that lives for the rest of the process (method definitions must).
+fn leak_cstring(s: String) -> PyResult<*const std::ffi::c_char> {
+    let c = CString::new(s).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok(Box::leak(c.into_boxed_c_str()).as_ptr())
+}
+
+/// Makes the builtin function of one form of `def`, named `name`.
+pub fn make_function<'py>(
+    py: Python<'py>,
+    def: &'static OpDef,
+    form: Form,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let sigs_for_form = match form {
+        Form::Function => def.parsed_signatures()?,
+        Form::Method | Form::InPlace => def.method_signatures(),
+    };
+    // `name(args)\n--\n\n` gives the function its `__text_signature__`.
+    let doc = format!(
+        "{}{}\n--\n\n{}",
+        name,
+        Signature::merged(&sigs_for_form).0.text_signature(false),
+        def.doc
+    );
+    // Each definition is created once per process (at import) and must outlive its function.
+    let method_def = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: leak_cstring(name.to_string())?,
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: trampoline,
+        },
+        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        ml_doc: leak_cstring(doc)?,
+    }));
+    let handle = Bound::new(
+        py,
+        OpHandle {
+            def,
+            sigs: sigs_for_form,
+            form,
+            name: name.to_string(),
+        },
+    )?;
+    let module = PyString::new(py, "rtensor");
+    // SAFETY: `method_def` is leaked (lives forever) and `handle` and `module` are valid objects;
+    // PyCFunction_NewEx takes new references to both.
+    let f = unsafe { ffi::PyCFunction_NewEx(method_def, handle.as_ptr(), module.as_ptr()) };
+    // SAFETY: a new reference, or null with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, f) }
+}
+
+/// Wraps a function so that, as a class attribute, it binds the instance as its first argument.
+pub fn as_method<'py>(func: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = func.py();
+    // SAFETY: `func` is a valid callable; PyInstanceMethod_New returns a new reference or null
+    // with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, PyInstanceMethod_New(func.as_ptr())) }
+}
