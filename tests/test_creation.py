@@ -843,6 +843,67 @@ def test_rand_like_randn_like():
     assert rt.randn_like(a).dtype == rt.float64
 
 
+# Every creation function takes torch's dtype / device / requires_grad keywords (float results, so
+# requires_grad is allowed everywhere but randint, whose dtype is an integer one).
+CREATION_CALLS = {
+    "tensor": lambda **k: rt.tensor([1.0, 2.0], **k),
+    "as_tensor": lambda **k: rt.as_tensor([1.0, 2.0], **{n: v for n, v in k.items() if n != "requires_grad"}),
+    "zeros": lambda **k: rt.zeros(2, 3, **k),
+    "ones": lambda **k: rt.ones(2, 3, **k),
+    "empty": lambda **k: rt.empty(2, 3, **k),
+    "full": lambda **k: rt.full((2, 3), 1.5, **k),
+    "eye": lambda **k: rt.eye(2, **k),
+    "arange": lambda **k: rt.arange(3.0, **k),
+    "linspace": lambda **k: rt.linspace(0, 1, 3, **k),
+    "rand": lambda **k: rt.rand(2, 3, **k),
+    "randn": lambda **k: rt.randn(2, 3, **k),
+    "zeros_like": lambda **k: rt.zeros_like(rt.ones(2, 3), **k),
+    "ones_like": lambda **k: rt.ones_like(rt.ones(2, 3), **k),
+    "empty_like": lambda **k: rt.empty_like(rt.ones(2, 3), **k),
+    "full_like": lambda **k: rt.full_like(rt.ones(2, 3), 2.0, **k),
+    "rand_like": lambda **k: rt.rand_like(rt.ones(2, 3), **k),
+    "randn_like": lambda **k: rt.randn_like(rt.ones(2, 3), **k),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CREATION_CALLS))
+@pytest.mark.parametrize("device", ["cpu", None, "current"])
+def test_creation_keywords_device_dtype_requires_grad(name, device):
+    make = CREATION_CALLS[name]
+    if device == "current":
+        device = rt.ones(1).device  # the device a tensor reports is accepted back
+    t = make(device=device)
+    assert str(t.device) == "cpu" and not t.requires_grad
+    t = make(device=device, dtype=rt.float64, requires_grad=True)
+    assert t.dtype == rt.float64
+    assert t.requires_grad == (name != "as_tensor")
+
+
+def test_randint_keywords_device_dtype():
+    t = rt.randint(0, 5, (2,), device="cpu", dtype=rt.int32)
+    assert t.dtype == rt.int32 and str(t.device) == "cpu"
+
+
+def test_from_dlpack_device_keyword():
+    n = np.arange(3.0)
+    t = rt.from_dlpack(n, device="cpu")
+    assert t.tolist() == [0.0, 1.0, 2.0]
+    n[0] = 7.0
+    assert t[0].item() == 7.0  # still shares memory
+    assert rt.from_dlpack(n, device=None).tolist() == [7.0, 1.0, 2.0]
+
+
+@pytest.mark.skipif(UNDER_TORCH, reason="torch has other devices")
+@pytest.mark.parametrize("name", sorted(CREATION_CALLS) + ["randint", "from_dlpack"])
+def test_creation_other_devices_refused(name):
+    make = {
+        "randint": lambda **k: rt.randint(0, 5, (2,), **k),
+        "from_dlpack": lambda **k: rt.from_dlpack(np.arange(3.0), **k),
+    }.get(name) or CREATION_CALLS[name]
+    with pytest.raises(ValueError, match=re.escape("rtensor only supports the 'cpu' device, got 'cuda'")):
+        make(device="cuda")
+
+
 # ------------------------------------------------------------------------------------- random + seed
 
 

@@ -31,7 +31,9 @@ fn finish(t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
     })
 }
 
-fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+/// Accepts the `device` keyword of creation functions: None, or anything whose `str()` is "cpu"
+/// (such as a tensor's `.device`); other devices are a `ValueError`.
+pub(crate) fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     if let Some(d) = device {
         let s = d.str()?.to_string();
         if !d.is_none() && s != "cpu" {
@@ -300,12 +302,14 @@ pub fn full_like(
 
 /// Uniform [0, 1) samples shaped like `input`.
 #[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, requires_grad=false))]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn rand_like(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
+    check_device(device)?;
     finish(
         crate::random::rand(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
         requires_grad,
@@ -314,12 +318,14 @@ pub fn rand_like(
 
 /// Standard normal samples shaped like `input`.
 #[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, requires_grad=false))]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn randn_like(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
+    check_device(device)?;
     finish(
         crate::random::randn(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
         requires_grad,
