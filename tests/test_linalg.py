@@ -396,3 +396,49 @@ def test_einsum_ellipsis_gradient():
     a = rt.ones(2, 3, requires_grad=True)
     rt.einsum("...j,j->...", a, rt.arange(3.0)).sum().backward()
     assert a.grad.tolist() == [[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]
+
+
+
+@pytest.mark.parametrize("call, want", [
+    # bmm as torch: a bool first operand has no kernel before the dtype check; an empty product is
+    # zeros of the second operand's dtype whatever the dtypes
+    (lambda: rt.bmm(rt.ones(2, 2, 3, dtype=rt.bool), rt.ones(2, 3, 2, dtype=rt.int64)),
+     (NotImplementedError, "\"bmm\" not implemented for 'Bool'")),
+    (lambda: rt.bmm(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(2, 3, 2, dtype=rt.bool)),
+     (RuntimeError, "expected scalar type Int but found Bool")),
+    (lambda: rt.bmm(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(2, 4, 2, dtype=rt.int64)),
+     (RuntimeError, "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [2, 4].")),
+    (lambda: rt.bmm(rt.ones(2, 2, 0, dtype=rt.int32), rt.ones(2, 0, 2, dtype=rt.int64)), (rt.int64, (2, 2, 2))),
+    (lambda: rt.bmm(rt.ones(2, 0, 3, dtype=rt.bool), rt.ones(2, 3, 2)), (rt.float32, (2, 0, 2))),
+    (lambda: rt.matmul(rt.ones(3, 2, dtype=rt.int32), rt.ones(2, 2, 0, dtype=rt.int64)), (rt.int64, (2, 3, 0))),
+    (lambda: rt.matmul(rt.ones(3, 2, 3, dtype=rt.int32), rt.ones(2, 3, 2, dtype=rt.int64)),
+     (RuntimeError, "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0")),
+    # matmul folds the batch dims of a 3-D first operand into an mm / mv, whose messages mixed dtypes get
+    (lambda: rt.matmul(rt.ones(2, 2, 0, dtype=rt.int32), rt.ones(0, 2, dtype=rt.int64)),
+     (RuntimeError, "expected m1 and m2 to have the same dtype, but got: int != long int")),
+    (lambda: rt.matmul(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(3, 2, dtype=rt.int64)),
+     (RuntimeError, "expected m1 and m2 to have the same dtype, but got: int != long int")),
+    (lambda: rt.matmul(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(3, dtype=rt.int64)),
+     (RuntimeError, "addmv input tensors must have the same dtype, but got Long, Int, and Long")),
+    (lambda: rt.matmul(rt.ones(2, 3, 2, dtype=rt.int32).transpose(1, 2), rt.ones(3, 2, dtype=rt.int64)),
+     (RuntimeError, "expected scalar type Int but found Long")),
+])
+def test_batched_product_dtype_rules_as_torch(call, want):
+    if isinstance(want[0], type) and issubclass(want[0], Exception):
+        with pytest.raises(want[0]) as info:
+            call()
+        assert str(info.value) == want[1]
+    else:
+        got = call()
+        assert got.dtype == want[0] and tuple(got.shape) == want[1]
+        assert not got.any()
+
+
+def test_empty_bmm_of_mixed_floats_has_gradients_of_each_dtype():
+    a = rt.zeros(2, 2, 0, requires_grad=True)
+    b = rt.zeros(2, 0, 2, dtype=rt.float64, requires_grad=True)
+    y = rt.bmm(a, b)
+    assert y.dtype == rt.float64 and y.grad_fn.name() == "BmmBackward0"
+    y.sum().backward()
+    assert a.grad.dtype == rt.float32 and a.grad.shape == (2, 2, 0)
+    assert b.grad.dtype == rt.float64 and b.grad.shape == (2, 0, 2)
