@@ -473,6 +473,19 @@ def test_einsum_dtypes_as_torch(eq, shapes, dtypes, want):
     np.testing.assert_array_equal(np.asarray(got.tolist()).reshape(expected.shape), expected)
 
 
+@pytest.mark.parametrize("eq, shapes, message", [
+    ("...,...", [(2, 3), (3, 2)], "einsum(): dimension 0 covered by ellipsis in operand 1has size 3 which does not "
+     "broadcast with previously seen ellipsis with size 2 for the respective dimension"),  # torch's spacing
+    ("ii", [(2, 3)], "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"),
+    ("ij,jk", [(2, 3), (4, 2)],
+     "einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3"),
+])
+def test_einsum_size_messages(eq, shapes, message):
+    with pytest.raises(RuntimeError) as info:
+        rt.einsum(eq, *[rt.ones(*s) for s in shapes])
+    assert str(info.value) == message
+
+
 def test_einsum_int32_gradient_free_and_float_gradients_unchanged():
     # the integer path does not disturb autograd through the float one
     a = rt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
