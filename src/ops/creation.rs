@@ -254,7 +254,7 @@ impl Tensor {
                 }
             }),
             DType::Int64 => int_linspace(first, last, n, |v| {
-                if v >= -9223372036854775808.0 && v < 9223372036854775808.0 {
+                if (-9223372036854775808.0..9223372036854775808.0).contains(&v) {
                     v as i64
                 } else {
                     i64::MIN

@@ -238,18 +238,18 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     while let Some(b) = ops.pop_front() {
         let a = acc;
         let (mut both, mut a_only, mut b_only) = (vec![], vec![], vec![]);
-        for d in out_dims..total {
+        for (d, left) in counts_left.iter_mut().enumerate().skip(out_dims) {
             let (in_a, in_b) = (a.shape()[d] != 1, b.shape()[d] != 1);
             if in_a && in_b {
-                counts_left[d] -= 1;
-                if counts_left[d] == 1 {
+                *left -= 1;
+                if *left == 1 {
                     both.push(d);
-                    counts_left[d] = 0;
+                    *left = 0;
                 }
-            } else if counts_left[d] == 1 && (in_a || in_b) {
+            } else if *left == 1 && (in_a || in_b) {
                 let side = if in_a { &mut a_only } else { &mut b_only };
                 side.push(d as i64);
-                counts_left[d] = 0;
+                *left = 0;
             }
         }
         let a = sum_keeping(a, &a_only)?;
