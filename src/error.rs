@@ -115,3 +115,66 @@ macro_rules! index_err {
 macro_rules! type_err {
     ($($arg:tt)*) => { $crate::error::Error::Type(format!($($arg)*)) };
 }
+
+/// A double as a C++ stream prints it (`%g`: six significant digits, `1e+300`, `inf`, `nan`), which
+/// is how torch's messages show numbers.
+pub fn fmt_double(v: f64) -> String {
+    if v.is_nan() {
+        return if v.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if v.is_infinite() {
+        return if v < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // The exponent after rounding to six significant digits decides between fixed and scientific.
+    let sci = format!("{:.5e}", v);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let strip = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if (-4..6).contains(&exp) {
+        strip(&format!("{:.*}", (5 - exp) as usize, v))
+    } else {
+        format!(
+            "{}e{}{:02}",
+            strip(mantissa),
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_double;
+
+    #[test]
+    fn doubles_print_as_cpp_streams_do() {
+        let cases = [
+            (0.0, "0"),
+            (10.0, "10"),
+            (0.1234567, "0.123457"),
+            (-1e300, "-1e+300"),
+            (1e-300, "1e-300"),
+            (123456.0, "123456"),
+            (1234567.0, "1.23457e+06"),
+            (0.0001, "0.0001"),
+            (0.00001234, "1.234e-05"),
+            (999999.5, "1e+06"),
+            (2.5, "2.5"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(fmt_double(v), want, "{}", v);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! A Python-style scalar (bool, int or float) as an operand or fill value.
 
 use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
 
 /// One scalar value, keeping the kind Python gave it: that kind takes part in type promotion.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,6 +42,46 @@ impl Scalar {
     /// True for a float scalar.
     pub fn is_float(self) -> bool {
         matches!(self, Scalar::Float(_))
+    }
+
+    /// The value for storage as `dtype`, checked as torch's `Scalar::to<T>` checks it: an integer
+    /// outside the type's range, a float outside it (or NaN) for an integer type, and a finite
+    /// float beyond float32's range for float32 are torch's overflow error; bool takes anything.
+    /// Floats become integers by truncation, as a C cast.
+    pub fn checked_to(self, dtype: DType) -> Result<Scalar> {
+        // The exclusive upper bound is a power of two, exact in f64 (`i64::MAX as f64` is not).
+        let int_range = |bits: i32| -> (f64, f64) { (-(2f64.powi(bits - 1)), 2f64.powi(bits - 1)) };
+        let fits = match (dtype, self) {
+            (DType::Bool, _) | (_, Scalar::Bool(_)) | (DType::Float64, _) => true,
+            (DType::Int32, Scalar::Int(i)) => i32::try_from(i).is_ok(),
+            (DType::Int64 | DType::Float32, Scalar::Int(_)) => true,
+            (DType::Int32 | DType::Int64, Scalar::Float(f)) => {
+                let (low, high) = int_range(if dtype == DType::Int32 { 32 } else { 64 });
+                f >= low && f < high
+            }
+            (DType::Float32, Scalar::Float(f)) => !f.is_finite() || f.abs() <= f32::MAX as f64,
+        };
+        if !fits {
+            return Err(Error::Runtime(format!(
+                "value cannot be converted to type {} without overflow",
+                c_type_name(dtype)
+            )));
+        }
+        Ok(match (dtype, self) {
+            (DType::Int32 | DType::Int64, Scalar::Float(f)) => Scalar::Int(f as i64),
+            _ => self,
+        })
+    }
+}
+
+/// The C++ type torch names in its overflow messages.
+fn c_type_name(dtype: DType) -> &'static str {
+    match dtype {
+        DType::Bool => "bool",
+        DType::Int32 => "int",
+        DType::Int64 => "int64_t",
+        DType::Float32 => "float",
+        DType::Float64 => "double",
     }
 }
 

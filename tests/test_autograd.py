@@ -363,6 +363,41 @@ def test_cat_next_functions_one_per_input():
     assert all(n.variable is v and i == 0 for (n, i), v in zip(nf, [a, b, c]))
 
 
+def test_cat_of_only_empty_1d_tensors_is_recorded():
+    # cat skips 1-D empty inputs; when every input is one, the (empty) result is still CatBackward0.
+    a = rt.tensor([]).requires_grad_()
+    b = a * 2
+    y = rt.cat([a, b])
+    assert y.requires_grad and y.grad_fn.name() == "CatBackward0"
+    assert len(y.grad_fn.next_functions) == 2
+    ga, gb = rt.autograd.grad(y.sum(), [a, b], retain_graph=True)
+    assert ga.shape == (0,) and gb.shape == (0,) and ga.dtype == gb.dtype == rt.float32
+    y.sum().backward()
+    assert a.grad.shape == (0,) and a.grad.dtype == rt.float32
+    # One input requiring grad is enough; the result takes the promoted dtype, each gradient its input's.
+    c = rt.tensor([], dtype=rt.float64)
+    y = rt.cat([a, c], dim=5)
+    assert y.grad_fn.name() == "CatBackward0" and y.dtype == rt.float64
+    (g,) = rt.autograd.grad(y.sum(), [a])
+    assert g.shape == (0,) and g.dtype == rt.float32
+    y = rt.cat([rt.tensor([], dtype=rt.int64), a])
+    assert y.grad_fn.name() == "CatBackward0" and y.dtype == rt.float32
+    with rt.no_grad():
+        assert rt.cat([a, b]).grad_fn is None
+
+
+def test_stack_of_empty_tensors_is_recorded():
+    a = rt.tensor([]).requires_grad_()
+    y = rt.stack([a, a * 2])
+    assert y.shape == (2, 0) and y.grad_fn.name() == "StackBackward0"
+    (g,) = rt.autograd.grad(y.sum(), [a])
+    assert g.shape == (0,)
+    y = rt.stack([a, a], dim=1)
+    assert y.shape == (0, 2) and y.grad_fn.name() == "StackBackward0"
+    y.sum().backward()
+    assert a.grad.shape == (0,)
+
+
 def test_leaf_detach_grad_fn_none():
     x = F(1.0)
     assert x.detach().grad_fn is None

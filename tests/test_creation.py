@@ -607,6 +607,185 @@ def test_linspace_negative_steps():
         rt.linspace(0, 10, -1)
 
 
+# ------------------------------------------------------------------- arange/linspace: torch's exact values
+#
+# torch's kernels, which these follow bit for bit:
+# - arange for integer dtypes casts start and step to int64 first (truncating; torch's overflow check), then
+#   fills start + step * i; the size is ceil((end - start) / step) in double on the uncast values (int64
+#   results from three ints: exactly, in integers).
+# - linspace works in the output dtype: step = (end - start) / (steps - 1), start + step * i for the first
+#   half, end - step * (steps - 1 - i) for the rest, each a fused multiply-add; integer dtypes convert
+#   start and end to the dtype first (with the overflow check) and use a double step, truncating each value.
+# The expected values below were computed once with torch 2.15 (CPU) and are kept literally, so this runs
+# without torch; test_range_factories_random_against_torch compares many more cases where torch is installed.
+# (Floating arange is not covered: torch's vectorised loop adds multiples of the step to a rounded base per
+# SIMD block, so its last bits depend on the CPU's vector width and the thread split.)
+
+NAN, INF = float("nan"), float("inf")
+
+LINSPACE_CASES = [
+    ((4.3, -3, 50), rt.int32, [4, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -2, -2, -2, -2, -2, -2, -2, -3]),
+    ((-0.5, 7.9, 13), rt.int32, [0, 0, 1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 7]),
+    ((15.622, 9.86, 29), rt.int32, [15, 14, 14, 14, 14, 13, 13, 13, 13, 13, 12, 12, 12, 12, 12, 11, 11, 11, 11, 10, 10, 10, 10, 10, 9, 9, 9, 9, 9]),
+    ((-367645.7255573154, -20, 21), rt.int32, [-367645, -349263, -330882, -312501, -294120, -275738, -257357, -238976, -220595, -202213, -183832, -165451, -147070, -128688, -110307, -91926, -73545, -55163, -36782, -18401, -20]),
+    ((361007.9917634502, -2.0697102609621743, 10), rt.int32, [361007, 320894, 280782, 240670, 200558, 160446, 120334, 80222, 40110, -2]),
+    ((2147483647.5, 0, 3), rt.int32, [2147483647, 1073741823, 0]),
+    ((-2147483648, 2147483647, 7), rt.int32, [-2147483648, -1431655765, -715827883, 0, 715827882, 1431655764, 2147483647]),
+    ((10, 0, 4), rt.int32, [10, 6, 3, 0]),
+    ((7.775441352639756, 397004.86546324985, 17), rt.int64, [7, 24819, 49631, 74443, 99256, 124068, 148880, 173693, 198505, 223317, 248130, 272942, 297754, 322567, 347379, 372191, 397004]),
+    ((2147483647, -190577.2784703112, 10), rt.int64, [2147483647, 1908853177, 1670222708, 1431592239, 1192961769, 954331300, 715700831, 477070361, 238439892, -190577]),
+    ((-9223372036854775808, 9223372036854775807, 4), rt.int64, [-9223372036854775808, -3074457345618258944, 3074457345618258944, -9223372036854775808]),
+    ((4611686018427387904, -4611686018427387904, 5), rt.int64, [4611686018427387904, 2305843009213693952, 0, -2305843009213693952, -4611686018427387904]),
+    ((-9.99, 9.99, 9), rt.int64, [-9, -6, -4, -2, 0, 2, 4, 6, 9]),
+    ((-14, -498987.3172751189, 21), rt.float32, [-14.0, -24962.666015625, -49911.33203125, -74860.0, -99808.6640625, -124757.328125, -149706.0, -174654.65625, -199603.328125, -224552.0, -249500.65625, -274449.3125, -299398.0, -324346.65625, -349295.3125, -374243.96875, -399192.65625, -424141.3125, -449089.96875, -474038.65625, -498987.3125]),
+    ((10.193, -9, 10), rt.float32, [10.192999839782715, 8.060443878173828, 5.9278883934021, 3.795332670211792, 1.6627769470214844, -0.46977710723876953, -2.602332830429077, -4.734888553619385, -6.867444038391113, -9.0]),
+    ((-1.1203649192772591, 11, 11), rt.float32, [-1.1203649044036865, 0.09167158603668213, 1.3037080764770508, 2.515744686126709, 3.727781057357788, 4.939817428588867, 6.151854038238525, 7.363890647888184, 8.575926780700684, 9.7879638671875, 11.0]),
+    ((INF, 0, 3), rt.float32, [NAN, INF, NAN]),
+    ((0.1, 0.7, 7), rt.float32, [0.10000000149011612, 0.19999998807907104, 0.29999998211860657, 0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071]),
+    ((-3, 16, 11), rt.float64, [-3.0, -1.1, 0.7999999999999998, 2.6999999999999997, 4.6, 6.5, 8.4, 10.3, 12.2, 14.1, 16.0]),
+    ((1.7094763472097636, -1.772017249339239, 9), rt.float64, [1.7094763472097636, 1.2742896476411383, 0.839102948072513, 0.40391624850388763, -0.03127045106473769, -0.466457150633363, -0.9016438502019883, -1.3368305497706137, -1.772017249339239]),
+    ((0.1, 0.7, 7), rt.float64, [0.1, 0.2, 0.3, 0.39999999999999997, 0.5, 0.6, 0.7]),
+]
+ARANGE_CASES = [
+    ((-0.9, 2.1, 2.0), rt.int32, [0, 2]),
+    ((-7.031959658279403, 7.197, 2.0), rt.int32, [-7, -5, -3, -1, 1, 3, 5, 7]),
+    ((-4, 0.895665037641404, 0.5), rt.int32, [-4, -4, -4, -4, -4, -4, -4, -4, -4, -4]),
+    ((-11, -60.97035616224, -4.7355836317883995), rt.int32, [-11, -15, -19, -23, -27, -31, -35, -39, -43, -47, -51]),
+    ((-9.44762097254236, -12.5476209725423, -0.3), rt.int32, [-9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9]),
+    ((0, 10000000000.0, 1000000000.0), rt.int32, [0, 1000000000, 2000000000, -1294967296, -294967296, 705032704, 1705032704, -1589934592, -589934592, 410065408]),
+    ((0.5, 3.9, 0.9999), rt.int32, [0, 0, 0, 0]),
+    ((0, 4611686018427387905, 2305843009213693952), rt.int32, [0, 0]),
+    ((-19, -14.6, 0.5), rt.int64, [-19, -19, -19, -19, -19, -19, -19, -19, -19]),
+    ((8, 5.9, -0.3), rt.int64, [8, 8, 8, 8, 8, 8, 8]),
+    ((643392.5973835683, 643352.2428374466, -4.408196940372631), rt.int64, [643392, 643388, 643384, 643380, 643376, 643372, 643368, 643364, 643360, 643356]),
+    ((0.5, 5, 1), rt.int64, [0, 1, 2, 3, 4]),
+    ((-0.5, 5, 1), rt.int64, [0, 1, 2, 3, 4, 5]),
+    ((0, 4611686018427387905, 2305843009213693952), rt.int64, [0, 2305843009213693952, 4611686018427387904]),
+    ((9223372036854775805, 9223372036854775807, 1), rt.int64, [9223372036854775805, 9223372036854775806]),
+    ((True, 4, 1), rt.int64, [1, 2, 3]),
+]
+
+
+def _same_values(got, want):
+    return len(got) == len(want) and all(g == w or (g != g and w != w) for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("args, dtype, want", ARANGE_CASES)
+def test_arange_exact_values(args, dtype, want):
+    t = rt.arange(*args, dtype=dtype)
+    assert t.dtype == dtype
+    assert t.tolist() == want
+
+
+@pytest.mark.parametrize("args, dtype, want", LINSPACE_CASES)
+def test_linspace_exact_values(args, dtype, want):
+    t = rt.linspace(*args, dtype=dtype)
+    assert t.dtype == dtype
+    assert _same_values(t.tolist(), want)
+
+
+def test_linspace_takes_int_arguments_exactly():
+    # start and end keep their kind: a Python int beyond 2**53 reaches int64 unrounded (one step fills start;
+    # more steps go through a double, as in torch).
+    assert rt.linspace(2**53 + 1, 0, 1, dtype=rt.int64).tolist() == [2**53 + 1]
+    assert rt.linspace(2**53 + 1, 2**53 + 1, 2, dtype=rt.int64).tolist() == [2**53, 2**53]
+    assert rt.linspace(rt.tensor(1.5), rt.tensor(3.0), 3).tolist() == [1.5, 2.25, 3.0]
+
+
+def test_range_factories_edge_results():
+    assert rt.linspace(1e10, 0, 0, dtype=rt.int32).tolist() == []  # nothing is converted for no steps
+    assert rt.linspace(0, 2**40, 1, dtype=rt.int32).tolist() == [0]  # one step fills start only
+    assert rt.linspace(0, 1, 0, dtype=rt.bool).dtype == rt.bool
+    assert rt.linspace(2, 1, 1, dtype=rt.bool).tolist() == [True]
+    assert rt.arange(-5, 5, 1e10, dtype=rt.int32).tolist() == [-5]
+    assert rt.arange(0, 1e-300, 1e-300, dtype=rt.int32).tolist() == [0]
+
+
+BOOL_MSG = "\"{}\" not implemented for 'Bool'"
+CONVERT_MSG = "value cannot be converted to type {} without overflow"
+
+
+@pytest.mark.parametrize("fn, exc, message", [
+    (lambda: rt.linspace(0, 1, 3, dtype=rt.bool), NotImplementedError, BOOL_MSG.format("linspace_cpu")),
+    (lambda: rt.arange(0, 5, dtype=rt.bool), NotImplementedError, BOOL_MSG.format("arange_cpu")),
+    (lambda: rt.arange(5, 0, dtype=rt.bool), NotImplementedError, BOOL_MSG.format("arange_cpu")),
+    (lambda: rt.linspace(1e10, 0, 5, dtype=rt.int32), RuntimeError, CONVERT_MSG.format("int")),
+    (lambda: rt.linspace(1e10, 0, 1, dtype=rt.int32), RuntimeError, CONVERT_MSG.format("int")),
+    (lambda: rt.linspace(0, 2**40, 3, dtype=rt.int32), RuntimeError, CONVERT_MSG.format("int")),
+    (lambda: rt.linspace(-2147483648.5, 0, 3, dtype=rt.int32), RuntimeError, CONVERT_MSG.format("int")),
+    (lambda: rt.linspace(NAN, 1, 3, dtype=rt.int32), RuntimeError, CONVERT_MSG.format("int")),
+    (lambda: rt.linspace(INF, 1, 3, dtype=rt.int64), RuntimeError, CONVERT_MSG.format("int64_t")),
+    (lambda: rt.linspace(float(2**63), 0, 3, dtype=rt.int64), RuntimeError, CONVERT_MSG.format("int64_t")),
+    (lambda: rt.linspace(1e300, 0, 3), RuntimeError, CONVERT_MSG.format("float")),
+    (lambda: rt.linspace(0, 1e39, 3), RuntimeError, CONVERT_MSG.format("float")),
+    (lambda: rt.linspace(1e39, 0, 1), RuntimeError, CONVERT_MSG.format("float")),
+    (lambda: rt.arange(0, 10, float(2**63), dtype=rt.int32), RuntimeError, CONVERT_MSG.format("int64_t")),
+    (lambda: rt.arange(float(2**63), float(2**63) + 1e5, 1e4, dtype=rt.int64), RuntimeError,
+     CONVERT_MSG.format("int64_t")),
+    (lambda: rt.arange(0, 10, NAN), RuntimeError, "step must be finite but got nan"),
+    (lambda: rt.arange(0, 10, -INF), RuntimeError, "step must be finite but got -inf"),
+    (lambda: rt.arange(NAN, 10, 0), RuntimeError, "step must be nonzero"),
+    (lambda: rt.arange(0, 10, 0.0, dtype=rt.int32), RuntimeError, "step must be nonzero"),
+    (lambda: rt.arange(NAN, 10, 1), RuntimeError, "unsupported range: nan -> 10"),
+    (lambda: rt.arange(0.1234567, INF, 1), RuntimeError, "unsupported range: 0.123457 -> inf"),
+    (lambda: rt.arange(-1e300, INF, 1), RuntimeError, "unsupported range: -1e+300 -> inf"),
+    (lambda: rt.arange(0, 1e300, 1e-300), RuntimeError, "invalid size, possible overflow?"),
+    (lambda: rt.arange(0, 3, 1e-300, dtype=rt.int32), RuntimeError, "invalid size, possible overflow?"),
+    (lambda: rt.arange(10, 0, 1, dtype=rt.int32), RuntimeError, "upper bound and lower bound inconsistent with step sign"),
+    (lambda: rt.linspace(rt.tensor([1.5]), 3, 3), RuntimeError,
+     "linspace only supports 0-dimensional start and end tensors, but got start with 1 dimension(s)."),
+])
+def test_range_factories_errors(fn, exc, message):
+    with pytest.raises(exc) as info:
+        fn()
+    assert str(info.value) == message
+
+
+def test_range_factories_random_against_torch():
+    torch = pytest.importorskip("torch")
+    import random
+
+    rng = random.Random(0)
+    specials = [0, 1, -1, 0.5, -0.5, 2**31 - 1, -2**31, 2**31, 2147483647.5, 2**53 + 1, 2**62, -2**63, 1e10, 3e9]
+
+    def number():
+        k = rng.random()
+        if k < 0.3:
+            return rng.randint(-20, 20)
+        if k < 0.5:
+            return round(rng.uniform(-20, 20), rng.randint(0, 3))
+        if k < 0.6:
+            return rng.choice(specials)
+        return rng.uniform(-1e6, 1e6) if k < 0.8 else rng.uniform(-10, 10)
+
+    def outcome(mod, fn):
+        try:
+            r = fn(mod)
+        except Exception as e:  # noqa: BLE001 - the exception is part of what must match
+            return type(e).__name__, str(e)
+        return str(r.dtype).split(".")[-1], r.tolist()
+
+    for _ in range(3000):
+        if rng.random() < 0.5:
+            dtype = rng.choice(["int32", "int64", "float32", "float64", "bool"])
+            args = (number(), number(), rng.choice([0, 1, 2, 3, 4, 5, 7, 10, 50, rng.randint(0, 300)]))
+            fn = lambda m: m.linspace(*args, dtype=getattr(m, dtype))  # noqa: E731
+        else:
+            dtype = rng.choice(["int32", "int64"])
+            start, end = number(), number()
+            step = rng.choice([1, -1, 2, 0.5, -0.3, 0.9999, rng.uniform(-5, 5), rng.randint(-5, 5)])
+            if step != 0 and 0 < (end - start) / step > 5000:
+                end = start + step * rng.randint(0, 5000)
+            args = (start, end, step)
+            fn = lambda m: m.arange(*args, dtype=getattr(m, dtype))  # noqa: E731
+        want, got = outcome(torch, fn), outcome(rt, fn)
+        assert got[0] == want[0], (fn.__code__.co_names, args, dtype, got, want)
+        if isinstance(want[1], list):
+            assert _same_values(got[1], want[1]), (args, dtype, got, want)
+        else:
+            assert got[1] == want[1], (args, dtype, got, want)
+
+
 # ------------------------------------------------------------------------------------------------ *_like
 
 
@@ -662,6 +841,67 @@ def test_rand_like_randn_like():
     assert rt.rand_like(a).shape == (2, 3)
     assert rt.rand_like(a).dtype == rt.float64
     assert rt.randn_like(a).dtype == rt.float64
+
+
+# Every creation function takes torch's dtype / device / requires_grad keywords (float results, so
+# requires_grad is allowed everywhere but randint, whose dtype is an integer one).
+CREATION_CALLS = {
+    "tensor": lambda **k: rt.tensor([1.0, 2.0], **k),
+    "as_tensor": lambda **k: rt.as_tensor([1.0, 2.0], **{n: v for n, v in k.items() if n != "requires_grad"}),
+    "zeros": lambda **k: rt.zeros(2, 3, **k),
+    "ones": lambda **k: rt.ones(2, 3, **k),
+    "empty": lambda **k: rt.empty(2, 3, **k),
+    "full": lambda **k: rt.full((2, 3), 1.5, **k),
+    "eye": lambda **k: rt.eye(2, **k),
+    "arange": lambda **k: rt.arange(3.0, **k),
+    "linspace": lambda **k: rt.linspace(0, 1, 3, **k),
+    "rand": lambda **k: rt.rand(2, 3, **k),
+    "randn": lambda **k: rt.randn(2, 3, **k),
+    "zeros_like": lambda **k: rt.zeros_like(rt.ones(2, 3), **k),
+    "ones_like": lambda **k: rt.ones_like(rt.ones(2, 3), **k),
+    "empty_like": lambda **k: rt.empty_like(rt.ones(2, 3), **k),
+    "full_like": lambda **k: rt.full_like(rt.ones(2, 3), 2.0, **k),
+    "rand_like": lambda **k: rt.rand_like(rt.ones(2, 3), **k),
+    "randn_like": lambda **k: rt.randn_like(rt.ones(2, 3), **k),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CREATION_CALLS))
+@pytest.mark.parametrize("device", ["cpu", None, "current"])
+def test_creation_keywords_device_dtype_requires_grad(name, device):
+    make = CREATION_CALLS[name]
+    if device == "current":
+        device = rt.ones(1).device  # the device a tensor reports is accepted back
+    t = make(device=device)
+    assert str(t.device) == "cpu" and not t.requires_grad
+    t = make(device=device, dtype=rt.float64, requires_grad=True)
+    assert t.dtype == rt.float64
+    assert t.requires_grad == (name != "as_tensor")
+
+
+def test_randint_keywords_device_dtype():
+    t = rt.randint(0, 5, (2,), device="cpu", dtype=rt.int32)
+    assert t.dtype == rt.int32 and str(t.device) == "cpu"
+
+
+def test_from_dlpack_device_keyword():
+    n = np.arange(3.0)
+    t = rt.from_dlpack(n, device="cpu")
+    assert t.tolist() == [0.0, 1.0, 2.0]
+    n[0] = 7.0
+    assert t[0].item() == 7.0  # still shares memory
+    assert rt.from_dlpack(n, device=None).tolist() == [7.0, 1.0, 2.0]
+
+
+@pytest.mark.skipif(UNDER_TORCH, reason="torch has other devices")
+@pytest.mark.parametrize("name", sorted(CREATION_CALLS) + ["randint", "from_dlpack"])
+def test_creation_other_devices_refused(name):
+    make = {
+        "randint": lambda **k: rt.randint(0, 5, (2,), **k),
+        "from_dlpack": lambda **k: rt.from_dlpack(np.arange(3.0), **k),
+    }.get(name) or CREATION_CALLS[name]
+    with pytest.raises(ValueError, match=re.escape("rtensor only supports the 'cpu' device, got 'cuda'")):
+        make(device="cuda")
 
 
 # ------------------------------------------------------------------------------------- random + seed

@@ -396,3 +396,189 @@ def test_einsum_ellipsis_gradient():
     a = rt.ones(2, 3, requires_grad=True)
     rt.einsum("...j,j->...", a, rt.arange(3.0)).sum().backward()
     assert a.grad.tolist() == [[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]
+
+
+# einsum's dtypes follow torch's algorithm (torch 2.15, expected results computed with it once): the operands
+# are contracted left to right; a dim only one remaining operand has is summed first (sum() makes integers and
+# bool int64), a pair with dims to contract goes through bmm (same dtype required, no bool), and a pair with
+# none is multiplied (promoting). A lone operand is summed over its contracted dims.
+EINSUM_DTYPE_CASES = [
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['int32', 'int32'], rt.int32),
+    ('ij,jk', [(2, 3), (3, 2)], ['int32', 'int32'], rt.int32),
+    ('bij,bjk->bik', [(2, 2, 3), (2, 3, 2)], ['int32', 'int32'], rt.int32),
+    ('ij,ij->ij', [(2, 3), (2, 3)], ['int32', 'int32'], rt.int32),
+    ('ij,ij->i', [(2, 3), (2, 3)], ['int32', 'int32'], rt.int32),
+    ('ij,kj->', [(2, 3), (2, 3)], ['int32', 'int32'], rt.int64),
+    ('ij,kl->ijkl', [(2, 3), (2, 3)], ['int32', 'int32'], rt.int32),
+    ('ij,jk,kl->il', [(2, 3), (3, 2), (2, 3)], ['int32', 'int32', 'int32'], rt.int32),
+    ('i,i->', [(3,), (3,)], ['int32', 'int32'], rt.int32),
+    ('ij->i', [(2, 3)], ['int32'], rt.int64),
+    ('ij->ji', [(2, 3)], ['int32'], rt.int32),
+    ('ij,ij->', [(2, 3), (1, 3)], ['int32', 'int32'], (RuntimeError, 'expected scalar type Long but found Int')),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['int32', 'int64'], (RuntimeError, 'expected scalar type Int but found Long')),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['int64', 'int32'], (RuntimeError, 'expected scalar type Long but found Int')),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['int32', 'float32'], (RuntimeError, 'expected scalar type Int but found Float')),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['float32', 'float64'], (RuntimeError, 'expected scalar type Float but found Double')),
+    ('i,i->i', [(3,), (3,)], ['int32', 'int64'], rt.int64),
+    ('ij,ij->ij', [(2, 3), (2, 3)], ['int32', 'float32'], rt.float32),
+    ('ij,ij->ij', [(2, 3), (2, 3)], ['int32', 'bool'], rt.int32),
+    ('ij,kl->', [(2, 3), (2, 3)], ['int32', 'int64'], rt.int64),
+    ('ij,k->', [(2, 3), (3,)], ['int32', 'float32'], rt.float32),
+    ('i,j,k->ijk', [(3,), (3,), (3,)], ['int32', 'int64', 'float32'], rt.float32),
+    ('i,i,i->i', [(3,), (3,), (3,)], ['bool', 'int32', 'int32'], rt.int32),
+    ('ij,ij->', [(2, 3), (1, 3)], ['int32', 'int64'], rt.int64),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['bool', 'bool'], (NotImplementedError, '"bmm" not implemented for \'Bool\'')),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['bool', 'int32'], (NotImplementedError, '"bmm" not implemented for \'Bool\'')),
+    ('ij,jk->ik', [(2, 3), (3, 2)], ['int32', 'bool'], (RuntimeError, 'expected scalar type Int but found Bool')),
+    ('ij,jk->ik', [(2, 0), (0, 2)], ['int32', 'int64'], rt.int64),
+    ('ij,jk->ik', [(2, 0), (0, 2)], ['bool', 'bool'], rt.bool),
+    ('ij->i', [(2, 3)], ['bool'], rt.int64),
+    ('ij', [(2, 3)], ['bool'], rt.bool),
+]
+
+
+def _einsum_operand(shape, dtype_name):
+    n = int(np.prod(shape))
+    return (np.arange(1, 1 + n).reshape(shape) % 4).astype(np.int64)
+
+
+def _einsum_expected(eq, arrays):
+    # numpy's einsum without size-1 broadcasting: broadcast every operand to its labels' sizes first
+    lhs = eq.split("->")[0].split(",")
+    sizes = {}
+    for term, a in zip(lhs, arrays):
+        for c, n in zip(term, a.shape):
+            sizes[c] = max(sizes.get(c, 1), n) if n != 0 else 0
+    full = [np.broadcast_to(a, tuple(sizes[c] for c in term)) for term, a in zip(lhs, arrays)]
+    return np.einsum(eq, *full)
+
+
+@pytest.mark.parametrize("eq, shapes, dtypes, want", EINSUM_DTYPE_CASES)
+def test_einsum_dtypes_as_torch(eq, shapes, dtypes, want):
+    arrays = [_einsum_operand(s, d) for s, d in zip(shapes, dtypes)]
+    ops = [rt.tensor(a.tolist(), dtype=getattr(rt, d)) if a.size else rt.zeros(*a.shape, dtype=getattr(rt, d))
+           for a, d in zip(arrays, dtypes)]
+    if isinstance(want, tuple):
+        exc, message = want
+        with pytest.raises(exc) as info:
+            rt.einsum(eq, *ops)
+        assert str(info.value) == message
+        return
+    got = rt.einsum(eq, *ops)
+    assert got.dtype == want
+    bools = [np.asarray(a, dtype=bool) if d == "bool" else a for a, d in zip(arrays, dtypes)]
+    expected = _einsum_expected(eq, [b.astype(np.int64) for b in bools])
+    if want == rt.bool:
+        expected = expected.astype(bool)
+    np.testing.assert_array_equal(np.asarray(got.tolist()).reshape(expected.shape), expected)
+
+
+@pytest.mark.parametrize("eq, shapes, message", [
+    ("...,...", [(2, 3), (3, 2)], "einsum(): dimension 0 covered by ellipsis in operand 1has size 3 which does not "
+     "broadcast with previously seen ellipsis with size 2 for the respective dimension"),  # torch's spacing
+    ("ii", [(2, 3)], "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"),
+    ("ij,jk", [(2, 3), (4, 2)],
+     "einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3"),
+])
+def test_einsum_size_messages(eq, shapes, message):
+    with pytest.raises(RuntimeError) as info:
+        rt.einsum(eq, *[rt.ones(*s) for s in shapes])
+    assert str(info.value) == message
+
+
+def test_einsum_int32_gradient_free_and_float_gradients_unchanged():
+    # the integer path does not disturb autograd through the float one
+    a = rt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = rt.tensor([1.0, -1.0], dtype=rt.float64)
+    y = rt.einsum("ij,j->i", a.double(), b)
+    y.sum().backward()
+    assert a.grad.tolist() == [[1.0, -1.0], [1.0, -1.0]]
+    x = rt.arange(6, dtype=rt.int32).reshape(2, 3)
+    assert rt.einsum("ij,kj->ik", x, x).tolist() == [[5, 14], [14, 50]]
+
+
+@pytest.mark.parametrize("call, want", [
+    # bmm as torch: a bool first operand has no kernel before the dtype check; an empty product is
+    # zeros of the second operand's dtype whatever the dtypes
+    (lambda: rt.bmm(rt.ones(2, 2, 3, dtype=rt.bool), rt.ones(2, 3, 2, dtype=rt.int64)),
+     (NotImplementedError, "\"bmm\" not implemented for 'Bool'")),
+    (lambda: rt.bmm(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(2, 3, 2, dtype=rt.bool)),
+     (RuntimeError, "expected scalar type Int but found Bool")),
+    (lambda: rt.bmm(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(2, 4, 2, dtype=rt.int64)),
+     (RuntimeError, "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [2, 4].")),
+    (lambda: rt.bmm(rt.ones(2, 2, 0, dtype=rt.int32), rt.ones(2, 0, 2, dtype=rt.int64)), (rt.int64, (2, 2, 2))),
+    (lambda: rt.bmm(rt.ones(2, 0, 3, dtype=rt.bool), rt.ones(2, 3, 2)), (rt.float32, (2, 0, 2))),
+    (lambda: rt.matmul(rt.ones(3, 2, dtype=rt.int32), rt.ones(2, 2, 0, dtype=rt.int64)), (rt.int64, (2, 3, 0))),
+    (lambda: rt.matmul(rt.ones(3, 2, 3, dtype=rt.int32), rt.ones(2, 3, 2, dtype=rt.int64)),
+     (RuntimeError, "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0")),
+    # matmul folds the batch dims of a 3-D first operand into an mm / mv, whose messages mixed dtypes get
+    (lambda: rt.matmul(rt.ones(2, 2, 0, dtype=rt.int32), rt.ones(0, 2, dtype=rt.int64)),
+     (RuntimeError, "expected m1 and m2 to have the same dtype, but got: int != long int")),
+    (lambda: rt.matmul(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(3, 2, dtype=rt.int64)),
+     (RuntimeError, "expected m1 and m2 to have the same dtype, but got: int != long int")),
+    (lambda: rt.matmul(rt.ones(2, 2, 3, dtype=rt.int32), rt.ones(3, dtype=rt.int64)),
+     (RuntimeError, "addmv input tensors must have the same dtype, but got Long, Int, and Long")),
+    (lambda: rt.matmul(rt.ones(2, 3, 2, dtype=rt.int32).transpose(1, 2), rt.ones(3, 2, dtype=rt.int64)),
+     (RuntimeError, "expected scalar type Int but found Long")),
+])
+def test_batched_product_dtype_rules_as_torch(call, want):
+    if isinstance(want[0], type) and issubclass(want[0], Exception):
+        with pytest.raises(want[0]) as info:
+            call()
+        assert str(info.value) == want[1]
+    else:
+        got = call()
+        assert got.dtype == want[0] and tuple(got.shape) == want[1]
+        assert not got.any()
+
+
+def test_empty_bmm_of_mixed_floats_has_gradients_of_each_dtype():
+    a = rt.zeros(2, 2, 0, requires_grad=True)
+    b = rt.zeros(2, 0, 2, dtype=rt.float64, requires_grad=True)
+    y = rt.bmm(a, b)
+    assert y.dtype == rt.float64 and y.grad_fn.name() == "BmmBackward0"
+    y.sum().backward()
+    assert a.grad.dtype == rt.float32 and a.grad.shape == (2, 2, 0)
+    assert b.grad.dtype == rt.float64 and b.grad.shape == (2, 0, 2)
+
+
+EINSUM_RANDOM_EQUATIONS = [
+    ("ij,jk->ik", 2), ("ij,kj->", 2), ("ij,ij->i", 2), ("ij,ij->ij", 2), ("i,i->", 2), ("i,i", 2), ("i,i->i", 2),
+    ("ij,kl->", 2), ("ij,k->", 2), ("ij,j->i", 2), ("ij,jk,kl->il", 3), ("i,j,k->ijk", 3), ("i,i,i->", 3),
+    ("ij,j,k->ik", 3), ("ii,i->i", 2), ("ij->i", 1), ("ij->", 1), ("ii", 1), ("ij", 1), ("bij,bjk->bik", 2),
+    ("...ij,...jk->...ik", 2), ("ij,ij->", 2),
+]
+
+
+@needs_torch
+def test_einsum_random_dtypes_against_torch():
+    import random
+
+    rng = random.Random(0)
+    names = ["bool", "int32", "int64", "float32", "float64"]
+    for _ in range(600):
+        eq, count = rng.choice(EINSUM_RANDOM_EQUATIONS)
+        sizes = {c: rng.choice([1, 2, 3]) for c in "bijkl"}
+        terms = eq.split("->")[0].split(",")
+        shapes = []
+        for term in terms:
+            shape = [sizes[c] if rng.random() < 0.8 else 1 for c in term.replace("...", "")]
+            if "..." in term:
+                shape[0:0] = [rng.choice([1, 2])]
+            shapes.append(tuple(shape))
+        dtypes = [rng.choice(names) for _ in terms]
+        arrays = [np.random.default_rng(rng.randrange(1000)).integers(-3, 4, size=s) for s in shapes]
+        outcome = []
+        for lib in (torch, rt):
+            ops = [lib.tensor(a.tolist(), dtype=getattr(lib, d)) for a, d in zip(arrays, dtypes)]
+            try:
+                r = lib.einsum(eq, *ops)
+                outcome.append((str(r.dtype).split(".")[-1], tuple(r.shape), r.tolist()))
+            except Exception as e:  # noqa: BLE001 - the exception is part of what must match
+                outcome.append((type(e).__name__, str(e)))
+        want, got = outcome
+        if len(want) == 3 and want[0].startswith("float"):
+            assert got[:2] == want[:2], (eq, shapes, dtypes, got, want)
+            np.testing.assert_allclose(np.asarray(got[2]), np.asarray(want[2]), rtol=1e-5, atol=1e-5)
+        else:
+            assert got == want, (eq, shapes, dtypes)

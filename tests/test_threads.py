@@ -2,6 +2,7 @@
 
 Every threaded test checks every result against numpy: a race would show as a wrong value.
 """
+import contextlib
 import os
 import subprocess
 import sys
@@ -159,57 +160,67 @@ def test_set_num_threads_while_others_compute():
 # ------------------------------------------------------------------------------- the GIL
 
 
-def test_gil_released_in_heavy_kernels(one_kernel_thread):
-    # With one kernel thread, each exp runs on its calling Python thread: two such threads can
-    # only overlap if the GIL is released while the kernel runs. exp computes far more than it
-    # reads, so the two threads do not wait on memory bandwidth either (two threads of 16M-element
-    # cumsums sometimes did, on this shared machine).
-    xs = [rt.rand(1 << 22) for _ in range(2)]
+@contextlib.contextmanager
+def counting_thread():
+    """A Python thread that counts for as long as it holds the GIL; yields a function reading the count.
 
-    def exps(i):
-        for _ in range(5):
-            xs[i].exp()
+    The switch interval is made huge meanwhile, so the interpreter never makes a thread that holds the GIL
+    hand it over: the count can only move while the main thread waits or has released the GIL (in a kernel),
+    never while it computes holding the GIL. No clock is read: what a test compares is the count just before
+    and just after one call.
+    """
+    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+        pytest.skip("no GIL in this interpreter")
+    count = [0]
+    stop = threading.Event()
 
-    exps(0)  # warm up: page faults of the outputs, the code
-    ratios = []
-    for _attempt in range(3):
-        t0 = time.perf_counter()
-        exps(0)
-        exps(1)
-        serial = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        run_threads(exps, 2)
-        together = time.perf_counter() - t0
-        ratios.append(together / serial)
-        if together < 0.8 * serial:
-            break
-    assert min(ratios) < 0.8, f"two threads took {ratios} of the serial time: is the GIL held?"
+    def run():
+        while not stop.is_set():
+            count[0] += 1
+            time.sleep(0)  # gives the GIL back at once, so a finished kernel can take it again
 
-
-def test_python_thread_runs_while_a_kernel_computes(one_kernel_thread):
-    # A pure-Python thread makes progress during a long kernel only if the GIL is released.
-    x = rt.ones(1 << 24)
-    ticks = []
-    done = threading.Event()
-
-    def ticker():
-        while not done.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0)
-
-    t = threading.Thread(target=ticker)
-    t.start()
-    time.sleep(0.01)
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
     try:
-        start = time.perf_counter()
-        for _ in range(5):
-            x.cumsum(0)
-        end = time.perf_counter()
+        while count[0] == 0:  # running (the main thread's sleep lets it)
+            time.sleep(0.001)
+        yield lambda: count[0]
     finally:
-        done.set()
-        t.join()
-    during = [v for v in ticks if start <= v <= end]
-    assert len(during) > 20, f"only {len(during)} ticks in {end - start:.3f} s of kernels"
+        stop.set()
+        sys.setswitchinterval(old)
+        thread.join(timeout=60)  # only a guard against a hang
+
+
+def counted_during(call, count):
+    """How far the counting thread's count moved across `call()`."""
+    before = count()
+    call()
+    return count() - before
+
+
+HEAVY_KERNELS = {
+    # each far above the size from which rtensor releases the GIL, and long enough (tens of ms or more on
+    # one thread) that the waiting counter thread is certainly scheduled while it runs
+    "exp": lambda: rt.rand(1 << 24).exp,
+    "cumsum": lambda: (lambda x: lambda: x.cumsum(0))(rt.rand(1 << 24)),
+    "matmul": lambda: (lambda m: lambda: m @ m)(rt.rand(1024, 1024)),
+    "sum": lambda: (lambda x: lambda: x.sum(0))(rt.rand(4096, 4096)),
+}
+
+
+@pytest.mark.parametrize("kernel", sorted(HEAVY_KERNELS))
+def test_gil_released_in_heavy_kernels(one_kernel_thread, kernel):
+    # With one kernel thread, the kernel runs on the calling thread: a Python thread can only run
+    # meanwhile if the GIL is released around it.
+    call = HEAVY_KERNELS[kernel]()
+    call()  # warm up: page faults of the outputs, the code
+    with counting_thread() as count:
+        # the harness itself: work that holds the GIL lets the count not move at all
+        assert counted_during(lambda: sum(range(2_000_000)), count) == 0
+        moved = [counted_during(call, count) for _ in range(3)]
+    assert max(moved) > 0, f"the counter did not move during {kernel}: is the GIL held?"
 
 
 # ------------------------------------------------------------------------------- fork

@@ -5,7 +5,7 @@ use crate::autograd::rules::views::NoGradRule;
 use crate::autograd::rules::InputMeta;
 use crate::dispatch;
 use crate::dtype::{DType, Element};
-use crate::error::{Error, Result};
+use crate::error::{fmt_double, Error, Result};
 use crate::kernels::engine::{self, Operand};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
@@ -49,6 +49,44 @@ fn generate<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync + Send) -
         }
     });
     Ok(out)
+}
+
+/// `value` as int64 the way torch's `Scalar::to<int64_t>` gives it (truncated, checked).
+fn checked_i64(value: Scalar) -> Result<i64> {
+    match value.checked_to(DType::Int64)? {
+        Scalar::Int(i) => Ok(i),
+        Scalar::Bool(b) => Ok(b as i64),
+        Scalar::Float(f) => Ok(f as i64),
+    }
+}
+
+/// `value` as float32 by one rounding (an int64 converts directly, not through a double).
+fn as_f32(value: Scalar) -> f32 {
+    match value {
+        Scalar::Int(i) => i as f32,
+        Scalar::Float(f) => f as f32,
+        Scalar::Bool(b) => b as u8 as f32,
+    }
+}
+
+/// Integer `linspace` of `steps >= 2` from converted ends: a double step, each value a fused
+/// multiply-add truncated by `cast` (which gives what x86's conversion gives out of range).
+fn int_linspace<T: Element>(
+    first: Scalar,
+    last: Scalar,
+    n: usize,
+    cast: fn(f64) -> T,
+) -> Result<Tensor> {
+    let (a, b) = (first.as_f64(), last.as_f64());
+    let step = (b - a) / (n - 1) as f64;
+    let half = n / 2;
+    generate::<T>(&[n], move |i| {
+        cast(if i < half {
+            step.mul_add(i as f64, a)
+        } else {
+            (-step).mul_add((n - 1 - i) as f64, b)
+        })
+    })
 }
 
 impl Tensor {
@@ -113,31 +151,66 @@ impl Tensor {
         Ok(())
     }
 
-    /// `arange(start, end, step)` in `dtype`, with torch's size rule and checks.
-    pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
-        if step == 0.0 {
+    /// `arange(start, end, step)` in `dtype` as torch computes it: the checks and the size in
+    /// double on the values as given (for int64 from three ints, in wrapping integer arithmetic as
+    /// torch's); integer dtypes cast start and step to int64 first (truncating, with torch's
+    /// overflow check) and fill `start + step * i` in wrapping int64, narrowed to the dtype.
+    pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: DType) -> Result<Tensor> {
+        if dtype == DType::Bool {
+            return Err(Error::NotImplemented(
+                "\"arange_cpu\" not implemented for 'Bool'".into(),
+            ));
+        }
+        let (s, e, st) = (start.as_f64(), end.as_f64(), step.as_f64());
+        if st == 0.0 {
             return Err(Error::Runtime("step must be nonzero".into()));
         }
-        if !start.is_finite() || !end.is_finite() {
+        if !st.is_finite() {
             return Err(Error::Runtime(format!(
-                "unsupported range: {} -> {}",
-                start, end
+                "step must be finite but got {}",
+                fmt_double(st)
             )));
         }
-        if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
+        if !s.is_finite() || !e.is_finite() {
+            return Err(Error::Runtime(format!(
+                "unsupported range: {} -> {}",
+                fmt_double(s),
+                fmt_double(e)
+            )));
+        }
+        if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
             return Err(Error::Runtime(
                 "upper bound and lower bound inconsistent with step sign".into(),
             ));
         }
-        let size = ((end - start) / step).ceil();
+        let size = match (dtype, start, end, step) {
+            (DType::Int64, Scalar::Int(a), Scalar::Int(b), Scalar::Int(c)) => {
+                // torch: (end - start + step - sign(step)) / step in int64, whose overflow wraps.
+                let n = b
+                    .wrapping_sub(a)
+                    .wrapping_add(c)
+                    .wrapping_sub(c.signum())
+                    .wrapping_div(c);
+                n as f64
+            }
+            _ => ((e - s) / st).ceil(),
+        };
         if !(0.0..=i64::MAX as f64).contains(&size) {
-            return Err(Error::Runtime(format!(
-                "invalid size, possible overflow? (start={}, end={}, step={})",
-                start, end, step
-            )));
+            return Err(Error::Runtime("invalid size, possible overflow?".into()));
         }
         let n = size as usize;
-        dispatch!(dtype, T => generate::<T>(&[n], move |i| T::from_f64(start + step * i as f64)))
+        match dtype {
+            DType::Int32 | DType::Int64 => {
+                let first = checked_i64(start)?;
+                let step = checked_i64(step)?;
+                dispatch!(dtype, T => generate::<T>(&[n], move |i| {
+                    T::from_i64(first.wrapping_add(step.wrapping_mul(i as i64)))
+                }))
+            }
+            _ => {
+                dispatch!(dtype, T => generate::<T>(&[n], move |i| T::from_f64(s + st * i as f64)))
+            }
+        }
     }
 
     /// `arange` over integers, computed exactly in i64.
@@ -155,30 +228,66 @@ impl Tensor {
         dispatch!(dtype, T => generate::<T>(&[n], move |i| T::from_i64(start.wrapping_add(step.wrapping_mul(i as i64)))))
     }
 
-    /// `linspace(start, end, steps)`: symmetric from both ends, as torch computes it.
-    pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor> {
+    /// `linspace(start, end, steps)` as torch computes it, in the output dtype: start and end are
+    /// converted to it (with torch's overflow check), `step = (end - start) / (steps - 1)`, and the
+    /// first half is `start + step * i`, the rest `end - step * (steps - 1 - i)`, each one fused
+    /// multiply-add (torch's compiled kernel contracts them). Integer dtypes take a double step and
+    /// truncate each value; one step fills `start`; bool has no kernel.
+    pub fn linspace(start: Scalar, end: Scalar, steps: i64, dtype: DType) -> Result<Tensor> {
         if steps < 0 {
             return Err(Error::Runtime(
                 "number of steps must be non-negative".into(),
             ));
         }
         let n = steps as usize;
-        if n == 1 {
-            return Tensor::full(&[1], Scalar::Float(start), dtype);
+        match n {
+            0 => return Tensor::zeros(&[0], dtype),
+            1 => return Tensor::full(&[1], start.checked_to(dtype)?, dtype),
+            _ => {}
         }
-        let step = if n > 1 {
-            (end - start) / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let (first, last) = (start.checked_to(dtype)?, end.checked_to(dtype)?);
         let half = n / 2;
-        dispatch!(dtype, T => generate::<T>(&[n], move |i| {
-            if i < half {
-                T::from_f64(start + step * i as f64)
-            } else {
-                T::from_f64(end - step * (n - i - 1) as f64)
+        match dtype {
+            DType::Bool => Err(Error::NotImplemented(
+                "\"linspace_cpu\" not implemented for 'Bool'".into(),
+            )),
+            DType::Int32 => int_linspace(first, last, n, |v| {
+                if v > -2147483649.0 && v < 2147483648.0 {
+                    v as i32
+                } else {
+                    i32::MIN
+                }
+            }),
+            DType::Int64 => int_linspace(first, last, n, |v| {
+                if (-9223372036854775808.0..9223372036854775808.0).contains(&v) {
+                    v as i64
+                } else {
+                    i64::MIN
+                }
+            }),
+            DType::Float32 => {
+                let (a, b) = (as_f32(first), as_f32(last));
+                let step = (b - a) / (n - 1) as f32;
+                generate::<f32>(&[n], move |i| {
+                    if i < half {
+                        step.mul_add(i as f32, a)
+                    } else {
+                        (-step).mul_add((n - 1 - i) as f32, b)
+                    }
+                })
             }
-        }))
+            DType::Float64 => {
+                let (a, b) = (first.as_f64(), last.as_f64());
+                let step = (b - a) / (n - 1) as f64;
+                generate::<f64>(&[n], move |i| {
+                    if i < half {
+                        step.mul_add(i as f64, a)
+                    } else {
+                        (-step).mul_add((n - 1 - i) as f64, b)
+                    }
+                })
+            }
+        }
     }
 
     /// `eye(n, m)`: ones on the main diagonal.

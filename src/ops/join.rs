@@ -28,7 +28,9 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         .filter(|t| !(t.ndim() == 1 && t.numel() == 0))
         .collect();
     let Some(first) = parts.first() else {
-        return Tensor::uninit(&[0], dtype);
+        // Only 1-D empty inputs: an empty result, still recorded (each input's gradient is empty).
+        let out = Tensor::uninit(&[0], dtype)?;
+        return Ok(record_cat(out, tensors, 0));
     };
     if first.ndim() == 0 {
         return Err(Error::Runtime(
@@ -67,11 +69,16 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         crate::ops::copy::copy_checked(&out.narrow(d, offset, len), t)?;
         offset += len;
     }
+    Ok(record_cat(out, tensors, d))
+}
+
+/// Records `out = cat(tensors, dim)` when needed.
+fn record_cat(out: Tensor, tensors: &[Tensor], dim: usize) -> Tensor {
     let inputs: Vec<&Tensor> = tensors.iter().collect();
-    Ok(record(out, "CatBackward0", &inputs, || CatRule {
-        dim: d,
+    record(out, "CatBackward0", &inputs, || CatRule {
+        dim,
         inputs: tensors.iter().map(InputMeta::of).collect(),
-    }))
+    })
 }
 
 /// Stacks equal-shaped tensors along a new dim.

@@ -328,9 +328,16 @@ fn request_capsule<'py>(ext: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
     }
 }
 
-/// `rt.from_dlpack(obj)`: a tensor sharing the memory of any DLPack producer (or a capsule).
+/// `rt.from_dlpack(obj)`: a tensor sharing the memory of any DLPack producer (or a capsule);
+/// `device` may only name the CPU, as for the creation functions.
 #[pyfunction]
-pub fn from_dlpack(py: Python<'_>, ext: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+#[pyo3(signature = (ext, *, device=None))]
+pub fn from_dlpack(
+    py: Python<'_>,
+    ext: &Bound<'_, PyAny>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    crate::python::functions::check_device(device)?;
     let capsule = if ext.is_instance_of::<PyCapsule>() {
         ext.clone()
     } else if ext.hasattr("__dlpack__")? {

@@ -13,7 +13,7 @@ use crate::python::tensor::{maybe_detached, PyTensor};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -31,7 +31,9 @@ fn finish(t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
     })
 }
 
-fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+/// Accepts the `device` keyword of creation functions: None, or anything whose `str()` is "cpu"
+/// (such as a tensor's `.device`); other devices are a `ValueError`.
+pub(crate) fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     if let Some(d) = device {
         let s = d.str()?.to_string();
         if !d.is_none() && s != "cpu" {
@@ -300,12 +302,14 @@ pub fn full_like(
 
 /// Uniform [0, 1) samples shaped like `input`.
 #[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, requires_grad=false))]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn rand_like(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
+    check_device(device)?;
     finish(
         crate::random::rand(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
         requires_grad,
@@ -314,12 +318,14 @@ pub fn rand_like(
 
 /// Standard normal samples shaped like `input`.
 #[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, requires_grad=false))]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn randn_like(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
+    check_device(device)?;
     finish(
         crate::random::randn(input.t.shape(), like_dtype(input, dtype)?)?.in_dim_order_of(&input.t),
         requires_grad,
@@ -347,7 +353,8 @@ pub fn eye(
     )
 }
 
-fn number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
+/// A number argument of `op` (`start`, `end`, `step`): a Python number or a one-element tensor.
+fn number(obj: &Bound<'_, PyAny>, op: &str, what: &str) -> PyResult<Scalar> {
     if let Some(s) = extract_scalar(obj)? {
         return Ok(s);
     }
@@ -357,7 +364,8 @@ fn number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
         }
     }
     Err(PyTypeError::new_err(format!(
-        "arange(): argument '{}' must be Number, not {}",
+        "{}(): argument '{}' must be Number, not {}",
+        op,
         what,
         type_name(obj)
     )))
@@ -376,11 +384,14 @@ pub fn arange(
 ) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
     let (s, e) = match end {
-        Some(e) if !e.is_none() => (number(start, "start")?, number(e, "end")?),
-        _ => (Scalar::Int(0), number(start, "end")?),
+        Some(e) if !e.is_none() => (
+            number(start, "arange", "start")?,
+            number(e, "arange", "end")?,
+        ),
+        _ => (Scalar::Int(0), number(start, "arange", "end")?),
     };
     let st = match step {
-        Some(st) if !st.is_none() => number(st, "step")?,
+        Some(st) if !st.is_none() => number(st, "arange", "step")?,
         _ => Scalar::Int(1),
     };
     let any_float = [s, e, st].iter().any(|v| v.is_float());
@@ -389,31 +400,42 @@ pub fn arange(
     } else {
         DType::Int64
     });
-    let t = match (s, e, st, any_float) {
-        (Scalar::Int(a), Scalar::Int(b), Scalar::Int(c), false) => {
-            Tensor::arange_int(a, b, c, dtype)?
-        }
-        _ => Tensor::arange(s.as_f64(), e.as_f64(), st.as_f64(), dtype)?,
-    };
-    finish(t, requires_grad)
+    finish(Tensor::arange(s, e, st, dtype)?, requires_grad)
 }
 
-/// `steps` evenly spaced values from `start` to `end` inclusive.
+/// `steps` evenly spaced values from `start` to `end` inclusive; `start` and `end` may be numbers
+/// or 0-dim tensors.
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
 pub fn linspace(
-    start: f64,
-    end: f64,
+    start: &Bound<'_, PyAny>,
+    end: &Bound<'_, PyAny>,
     steps: i64,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
     check_device(device)?;
+    let dims = |o: &Bound<'_, PyAny>| o.cast::<PyTensor>().ok().map(|t| t.get().t.ndim());
+    let message = match (dims(start), dims(end)) {
+        (Some(a), Some(b)) if a != 0 || b != 0 => Some(format!(
+            "but got start with {} dimension(s) and end with {} dimension(s).",
+            a, b
+        )),
+        (Some(a), None) if a != 0 => Some(format!("but got start with {} dimension(s).", a)),
+        (None, Some(b)) if b != 0 => Some(format!("but got end with {} dimension(s).", b)),
+        _ => None,
+    };
+    if let Some(m) = message {
+        return Err(PyRuntimeError::new_err(format!(
+            "linspace only supports 0-dimensional start and end tensors, {}",
+            m
+        )));
+    }
     finish(
         Tensor::linspace(
-            start,
-            end,
+            number(start, "linspace", "start")?,
+            number(end, "linspace", "end")?,
             steps,
             opt_dtype(dtype)?.unwrap_or_else(default_float),
         )?,

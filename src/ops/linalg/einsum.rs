@@ -1,18 +1,16 @@
 //! `einsum` for any number of operands, with torch's ellipsis (`...` stands for the dims no letter
-//! names, aligned from the right and broadcast across operands): repeated subscripts within an
-//! operand take a diagonal, subscripts needed nowhere else are summed first, and each pair of operands
-//! becomes one batched product (`bmm`) of `batch x left x contracted` by
-//! `batch x contracted x right`. Every step is a differentiable op, so gradients come for free.
+//! names, aligned from the right and broadcast across operands), computed as torch computes it so
+//! that dtypes and errors agree: every operand is aligned to one dim order (output dims first, then
+//! the contracted ones), repeated subscripts within an operand take a diagonal, and the operands are
+//! contracted left to right. In each step a dim that only one remaining operand has is summed out
+//! of it first (`sum`, which makes integers and bool int64), dims both have and no later operand
+//! needs are contracted by one batched product (`bmm`: equal dtypes, no bool), and a pair with
+//! nothing to contract is multiplied (promoting). A lone operand is summed over its contracted
+//! dims. Every step is a differentiable op, so gradients come for free.
 
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
-use std::collections::BTreeMap;
-
-/// A tensor with one subscript per dim.
-struct Labeled {
-    t: Tensor,
-    labels: Vec<char>,
-}
+use std::collections::{BTreeMap, VecDeque};
 
 fn einsum_err(msg: impl Into<String>) -> Error {
     Error::Runtime(format!("einsum(): {}", msg.into()))
@@ -94,130 +92,6 @@ fn expand_term(subs: &[Sub], covered: usize) -> Result<Vec<char>> {
     Ok(labels)
 }
 
-/// Position of each label in `labels`.
-fn position(labels: &[char], c: char) -> usize {
-    labels.iter().position(|&l| l == c).unwrap_or(0)
-}
-
-impl Labeled {
-    /// Takes the diagonal of every subscript that appears more than once (`ii->i`), as a view:
-    /// the off-diagonal elements are never read (an inf there stays out of the result).
-    fn diagonals(mut self) -> Result<Labeled> {
-        while let Some((first, second)) = repeated(&self.labels) {
-            self.t = self.t.diagonal_view(first, second)?;
-            self.labels.remove(second);
-        }
-        Ok(self)
-    }
-
-    /// Sums over the subscripts that `keep` does not contain.
-    fn sum_except(self, keep: &[char]) -> Result<Labeled> {
-        let dims: Vec<i64> = (0..self.labels.len())
-            .filter(|&d| !keep.contains(&self.labels[d]))
-            .map(|d| d as i64)
-            .collect();
-        if dims.is_empty() {
-            return Ok(self);
-        }
-        Ok(Labeled {
-            t: self.t.sum(Some(&dims), false, None)?,
-            labels: self
-                .labels
-                .into_iter()
-                .filter(|c| keep.contains(c))
-                .collect(),
-        })
-    }
-
-    /// The tensor with its dims ordered as `order` (a permutation of the labels), reshaped to
-    /// the products of the size groups `groups`.
-    fn arrange(
-        &self,
-        order: &[char],
-        groups: &[&[char]],
-        sizes: &BTreeMap<char, usize>,
-    ) -> Result<Tensor> {
-        let perm: Vec<i64> = order
-            .iter()
-            .map(|&c| position(&self.labels, c) as i64)
-            .collect();
-        let shape: Vec<i64> = groups
-            .iter()
-            .map(|g| {
-                g.iter()
-                    .map(|c| sizes.get(c).copied().unwrap_or(1) as i64)
-                    .product()
-            })
-            .collect();
-        self.t.permute(&perm)?.reshape(&shape)
-    }
-}
-
-/// The first subscript that appears twice, as its two positions.
-fn repeated(labels: &[char]) -> Option<(usize, usize)> {
-    (0..labels.len()).find_map(|i| {
-        (i + 1..labels.len())
-            .find(|&j| labels[j] == labels[i])
-            .map(|j| (i, j))
-    })
-}
-
-/// Contracts two operands into one whose subscripts are those of either that `keep` holds:
-/// shared kept subscripts are batch dims, shared others are summed by the product.
-fn contract(
-    a: Labeled,
-    b: Labeled,
-    keep: &[char],
-    sizes: &BTreeMap<char, usize>,
-) -> Result<Labeled> {
-    let a = a.sum_except(&[keep, &b.labels].concat())?;
-    let b = b.sum_except(&[keep, &a.labels].concat())?;
-    let batch: Vec<char> = a
-        .labels
-        .iter()
-        .copied()
-        .filter(|c| b.labels.contains(c) && keep.contains(c))
-        .collect();
-    let summed: Vec<char> = a
-        .labels
-        .iter()
-        .copied()
-        .filter(|c| b.labels.contains(c) && !keep.contains(c))
-        .collect();
-    let left: Vec<char> = a
-        .labels
-        .iter()
-        .copied()
-        .filter(|c| !b.labels.contains(c))
-        .collect();
-    let right: Vec<char> = b
-        .labels
-        .iter()
-        .copied()
-        .filter(|c| !a.labels.contains(c))
-        .collect();
-    let at = a.arrange(
-        &[&batch[..], &left, &summed].concat(),
-        &[&batch, &left, &summed],
-        sizes,
-    )?;
-    let bt = b.arrange(
-        &[&batch[..], &summed, &right].concat(),
-        &[&batch, &summed, &right],
-        sizes,
-    )?;
-    let product = at.bmm(&bt)?;
-    let labels = [&batch[..], &left, &right].concat();
-    let shape: Vec<i64> = labels
-        .iter()
-        .map(|c| sizes.get(c).copied().unwrap_or(1) as i64)
-        .collect();
-    Ok(Labeled {
-        t: product.reshape(&shape)?,
-        labels,
-    })
-}
-
 /// `einsum(equation, operands)` with torch's subscript rules and messages.
 pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     let eq: String = equation.chars().filter(|c| !c.is_whitespace()).collect();
@@ -236,7 +110,6 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
             "more operands were provided than specified in the equation",
         ));
     }
-    let mut sizes: BTreeMap<char, usize> = BTreeMap::new();
     let mut counts: BTreeMap<char, usize> = BTreeMap::new();
     let mut labeled = Vec::with_capacity(operands.len());
     let mut offset = 0;
@@ -267,78 +140,190 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
             0
         };
         most_covered = most_covered.max(covered);
-        let labels = expand_term(&subs, covered)?;
-        for (&c, &n) in labels.iter().zip(t.shape()) {
-            *counts.entry(c).or_insert(0) += 1;
-            match sizes.get(&c) {
-                Some(&seen) if seen != n && seen != 1 && n != 1 => {
-                    let what = if c.is_ascii_alphabetic() {
-                        format!("subscript {}", c)
-                    } else {
-                        "a dim covered by the ellipsis".to_string()
-                    };
-                    return Err(einsum_err(format!(
-                        "{} has size {} for operand {} which does not broadcast with previously seen size {}",
-                        what, n, i, seen
-                    )));
-                }
-                Some(&seen) if seen >= n => {}
-                _ => {
-                    sizes.insert(c, n);
-                }
+        for s in &subs {
+            if let Sub::Letter(c) = *s {
+                *counts.entry(c).or_insert(0) += 1;
             }
         }
-        labeled.push((labels, t.clone()));
+        labeled.push((expand_term(&subs, covered)?, t.clone()));
     }
     let output = match rhs {
         Some(r) => parse_output(r, &counts, offset, most_covered)?,
         None => {
             // The ellipsis dims first, then the letters used once, in alphabetical order.
             let mut out = expand_term(&[Sub::Ellipsis], most_covered)?;
-            out.extend(
-                counts
-                    .iter()
-                    .filter(|(c, &n)| n == 1 && c.is_ascii_alphabetic())
-                    .map(|(&c, _)| c),
-            );
+            out.extend(counts.iter().filter(|(_, &n)| n == 1).map(|(&c, _)| c));
             out
         }
     };
-    // Size-1 dims broadcast against the subscript's size elsewhere.
-    let mut ops = Vec::with_capacity(labeled.len());
-    for (labels, t) in labeled {
-        let full: Vec<i64> = labels
-            .iter()
-            .map(|c| sizes.get(c).copied().unwrap_or(1) as i64)
-            .collect();
-        let t = if full.iter().zip(t.shape()).all(|(&f, &s)| f as usize == s) {
-            t
+    // The common dim order: the output's, then the ellipsis dims it leaves out, then the other
+    // letters in alphabetical order (capitals first).
+    let mut order = output.clone();
+    for r in (0..most_covered).rev() {
+        let label = ellipsis_label(r)?;
+        if !order.contains(&label) {
+            order.push(label);
+        }
+    }
+    order.extend(counts.keys().filter(|c| !output.contains(c)));
+    let place: BTreeMap<char, usize> = order.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    let (out_dims, total) = (output.len(), order.len());
+    // Align every operand to `order`: take diagonals, unsqueeze missing dims, permute. A subscript's
+    // size-1 dims broadcast; `counts_left[d]` is how many operands have dim `d` with another size.
+    let mut sizes: BTreeMap<char, usize> = BTreeMap::new();
+    let mut counts_left = vec![0usize; total];
+    let mut ops = VecDeque::with_capacity(labeled.len());
+    for (i, (labels, t)) in labeled.into_iter().enumerate() {
+        let mut op = t;
+        let mut perm: Vec<Option<usize>> = vec![None; total];
+        let mut dim = 0;
+        for c in labels {
+            let at = place
+                .get(&c)
+                .copied()
+                .ok_or_else(|| einsum_err("internal error: a subscript without a place"))?;
+            if let Some(prev) = perm[at] {
+                let (n, first) = (op.shape()[dim], op.shape()[prev]);
+                if n != first {
+                    return Err(einsum_err(format!(
+                        "subscript {} is repeated for operand {} but the sizes don't match, {} != {}",
+                        c, i, n, first
+                    )));
+                }
+                op = op.diagonal_view(prev, dim)?;
+                continue;
+            }
+            let n = op.shape()[dim];
+            if n != 1 {
+                let seen = sizes.get(&c).copied().unwrap_or(1);
+                if seen != 1 && seen != n {
+                    return Err(einsum_err(if c.is_ascii_alphabetic() {
+                        format!(
+                            "subscript {} has size {} for operand {} which does not broadcast with previously seen size {}",
+                            c, n, i, seen
+                        )
+                    } else {
+                        // torch's wording, missing space included.
+                        format!(
+                            "dimension {} covered by ellipsis in operand {}has size {} which does not broadcast with previously seen ellipsis with size {} for the respective dimension",
+                            dim, i, n, seen
+                        )
+                    }));
+                }
+                sizes.insert(c, n);
+                counts_left[at] += 1;
+            }
+            perm[at] = Some(dim);
+            dim += 1;
+        }
+        let mut order_of_op = Vec::with_capacity(total);
+        for slot in perm {
+            let d = match slot {
+                Some(d) => d,
+                None => {
+                    op = op.unsqueeze(dim as i64)?;
+                    dim += 1;
+                    dim - 1
+                }
+            };
+            order_of_op.push(d as i64);
+        }
+        ops.push_back(op.permute(&order_of_op)?);
+    }
+    let single = ops.len() == 1;
+    let mut acc = ops
+        .pop_front()
+        .ok_or_else(|| einsum_err("must provide at least one operand"))?;
+    while let Some(b) = ops.pop_front() {
+        let a = acc;
+        let (mut both, mut a_only, mut b_only) = (vec![], vec![], vec![]);
+        for (d, left) in counts_left.iter_mut().enumerate().skip(out_dims) {
+            let (in_a, in_b) = (a.shape()[d] != 1, b.shape()[d] != 1);
+            if in_a && in_b {
+                *left -= 1;
+                if *left == 1 {
+                    both.push(d);
+                    *left = 0;
+                }
+            } else if *left == 1 && (in_a || in_b) {
+                let side = if in_a { &mut a_only } else { &mut b_only };
+                side.push(d as i64);
+                *left = 0;
+            }
+        }
+        let a = sum_keeping(a, &a_only)?;
+        let b = sum_keeping(b, &b_only)?;
+        acc = sum_product(&a, &b, &both)?;
+    }
+    if total == out_dims {
+        return Ok(acc);
+    }
+    if single {
+        let dims: Vec<i64> = (out_dims..total).map(|d| d as i64).collect();
+        return acc.sum(Some(&dims), false, None);
+    }
+    // Every contracted dim is size 1 by now.
+    let shape: Vec<i64> = acc.shape()[..out_dims].iter().map(|&n| n as i64).collect();
+    acc.view(&shape)
+}
+
+/// `t` summed over `dims`, which stay as size 1 (`t` itself when there are none).
+fn sum_keeping(t: Tensor, dims: &[i64]) -> Result<Tensor> {
+    if dims.is_empty() {
+        Ok(t)
+    } else {
+        t.sum(Some(dims), true, None)
+    }
+}
+
+/// `(a * b)` summed over `contracted` (dims where both have the same size other than 1), which
+/// stay as size 1; `a` and `b` have the same number of dims, the others broadcasting. Without dims
+/// to contract this is a promoting `mul`, otherwise one `bmm` of `batch x left x contracted` by
+/// `batch x contracted x right`, viewed and permuted back.
+fn sum_product(a: &Tensor, b: &Tensor, contracted: &[usize]) -> Result<Tensor> {
+    if contracted.is_empty() {
+        return a.mul(b);
+    }
+    let (mut batch, mut left, mut right) = (vec![], vec![], vec![]);
+    let (mut batch_n, mut left_n, mut right_n, mut sum_n) = (1i64, 1i64, 1i64, 1i64);
+    for d in 0..a.ndim() {
+        let (na, nb) = (a.shape()[d], b.shape()[d]);
+        if contracted.contains(&d) {
+            sum_n *= na as i64;
+        } else if na != 1 && nb != 1 {
+            batch.push(d);
+            batch_n *= na as i64;
+        } else if na != 1 {
+            left.push(d);
+            left_n *= na as i64;
         } else {
-            t.expand(&full)?
-        };
-        ops.push(Labeled { t, labels }.diagonals()?);
+            right.push(d);
+            right_n *= nb as i64;
+        }
     }
-    let mut rest = ops.into_iter();
-    let Some(mut acc) = rest.next() else {
-        return Err(einsum_err("must provide at least one operand"));
+    let as_i64 = |dims: &[&[usize]]| -> Vec<i64> {
+        dims.iter()
+            .flat_map(|g| g.iter().map(|&d| d as i64))
+            .collect()
     };
-    let later: Vec<Labeled> = rest.collect();
-    let keeps: Vec<Vec<char>> = (0..later.len())
-        .map(|i| {
-            let mut keep = output.clone();
-            later[i + 1..].iter().for_each(|o| keep.extend(&o.labels));
-            keep
-        })
-        .collect();
-    for (next, keep) in later.into_iter().zip(keeps) {
-        acc = contract(acc, next, &keep, &sizes)?;
+    let a3 = a
+        .permute(&as_i64(&[&batch, &left, contracted, &right]))?
+        .reshape(&[batch_n, left_n, sum_n])?;
+    let b3 = b
+        .permute(&as_i64(&[&batch, contracted, &right, &left]))?
+        .reshape(&[batch_n, sum_n, right_n])?;
+    let out_order = as_i64(&[&batch, &left, contracted, &right]);
+    let mut out_shape: Vec<i64> = Vec::with_capacity(out_order.len());
+    out_shape.extend(batch.iter().map(|&d| a.shape()[d] as i64));
+    out_shape.extend(left.iter().map(|&d| a.shape()[d] as i64));
+    out_shape.extend(contracted.iter().map(|_| 1));
+    out_shape.extend(right.iter().map(|&d| b.shape()[d] as i64));
+    // The inverse of `out_order` puts every dim back in its place.
+    let mut back = vec![0i64; out_order.len()];
+    for (i, &d) in out_order.iter().enumerate() {
+        back[d as usize] = i as i64;
     }
-    let acc = acc.sum_except(&output)?;
-    let perm: Vec<i64> = output
-        .iter()
-        .map(|&c| position(&acc.labels, c) as i64)
-        .collect();
-    acc.t.permute(&perm)
+    a3.bmm(&b3)?.view(&out_shape)?.permute(&back)
 }
 
 /// Parses and checks the output subscripts; its ellipsis covers `covered` dims (the most any

@@ -245,15 +245,10 @@ impl Tensor {
     }
 
     /// The product of two operands of rank >= 2 whose batch dims broadcast and whose inner
-    /// dims agree (checked here with `bmm`'s message), recorded under `name`.
+    /// dims agree (checked here with `bmm`'s message), recorded under `name`. As torch's `bmm`:
+    /// an empty product is zeros of `other`'s dtype whatever the dtypes; otherwise a bool `self`
+    /// has no kernel and `other` must have `self`'s dtype.
     fn batched_product(&self, other: &Tensor, name: &'static str) -> Result<Tensor> {
-        if self.dtype() != other.dtype() {
-            return Err(Error::Runtime(format!(
-                "expected scalar type {} but found {}",
-                scalar_type_name(self.dtype()),
-                scalar_type_name(other.dtype())
-            )));
-        }
         let (an, bn) = (self.ndim() - 2, other.ndim() - 2);
         let batch = broadcast_shapes(&self.shape()[..an], &other.shape()[..bn])?;
         let (a, b) = (batched(self, &batch), batched(other, &batch));
@@ -264,14 +259,23 @@ impl Tensor {
                 count, a.mat.cols, count, b.mat.rows
             )));
         }
-        if self.dtype() == DType::Bool {
+        let mut shape = batch.clone();
+        shape.extend([a.mat.rows, b.mat.cols]);
+        let out = if shape.contains(&0) || a.mat.cols == 0 {
+            Tensor::zeros(&shape, other.dtype())?
+        } else if self.dtype() == DType::Bool {
             return Err(Error::NotImplemented(
                 "\"bmm\" not implemented for 'Bool'".into(),
             ));
-        }
-        let mut shape = batch.clone();
-        shape.extend([a.mat.rows, b.mat.cols]);
-        let out = product(&a, &b, &batch, &shape)?;
+        } else if self.dtype() != other.dtype() {
+            return Err(Error::Runtime(format!(
+                "expected scalar type {} but found {}",
+                scalar_type_name(self.dtype()),
+                scalar_type_name(other.dtype())
+            )));
+        } else {
+            product(&a, &b, &batch, &shape)?
+        };
         Ok(record_product(out, name, Product::Batched, self, other))
     }
 
@@ -290,8 +294,9 @@ impl Tensor {
             (2, 2) => self.mm(other),
             (n, 1 | 2) => match self.fold_batch() {
                 // torch folds the batch dims of `a` into its rows: one big product instead of
-                // many small ones, when `a` can be viewed as a matrix.
-                Some(folded) if self.dtype() == other.dtype() => {
+                // many small ones, when `a` can be viewed as a matrix (mixed dtypes then get
+                // mm's or mv's message, as in torch).
+                Some(folded) => {
                     let mut shape: Vec<i64> =
                         self.shape()[..n - 1].iter().map(|&d| d as i64).collect();
                     if other.ndim() == 2 {
@@ -336,8 +341,10 @@ impl Tensor {
 
     /// `self` (rank >= 3) viewed as a `(batch * rows) x cols` matrix, when no copy is needed.
     fn fold_batch(&self) -> Option<Tensor> {
-        let k = *self.shape().last()? as i64;
-        self.view(&[-1, k]).ok()
+        let (k, rows) = self.shape().split_last()?;
+        // Sizes spelled out: `-1` cannot be inferred when `k` is 0.
+        self.view(&[rows.iter().product::<usize>() as i64, *k as i64])
+            .ok()
     }
 
     /// `outer`: the outer product of two vectors (promoting, as torch's does).

@@ -16,22 +16,6 @@ fn no_bounds() -> Error {
     Error::Runtime("torch.clamp: At least one of 'min' or 'max' must not be None".into())
 }
 
-/// A float as C's `%g` prints it (`1.09951e+12`), for torch's messages.
-fn short_float(v: f64) -> String {
-    let e = if v == 0.0 {
-        0
-    } else {
-        v.abs().log10().floor() as i32
-    };
-    if (-5..6).contains(&e) {
-        return format!("{}", v);
-    }
-    let m = v / 10f64.powi(e);
-    let m = format!("{:.5}", m);
-    let m = m.trim_end_matches('0').trim_end_matches('.');
-    format!("{}e{}{:02}", m, if e < 0 { '-' } else { '+' }, e.abs())
-}
-
 /// A number bound in an integer dtype must be representable there.
 fn check_int_bound(which: &str, s: Scalar, dtype: DType) -> Result<()> {
     let v = s.as_f64();
@@ -44,7 +28,7 @@ fn check_int_bound(which: &str, s: Scalar, dtype: DType) -> Result<()> {
         return Err(Error::Runtime(format!(
             "Clamp {} value {} is outside the representable range of {}",
             which,
-            short_float(v),
+            crate::error::fmt_double(v),
             dtype.torch_name()
         )));
     }
