@@ -367,3 +367,12 @@ def test_checker_reports_a_drifted_signature():
     assert "missing from stub: ['out']" in _signature_problems("f", [fn], longer, is_method=True)[0]
     no_default = [same[0], ("dim", P.POSITIONAL_OR_KEYWORD, _NO_DEFAULT), same[2]]
     assert "'dim' is required in the binary" in _signature_problems("f", [fn], no_default, is_method=True)[0]
+
+
+def test_registry_stubs_are_up_to_date():
+    """The registry's stub lines (module functions, Tensor methods, rtensor.special) are printed
+    from the op declarations: `python -m rtensor._stubgen` must have been run after a change."""
+    from rtensor import _stubgen
+
+    stale = [p.name for p, text in _stubgen.expected().items() if not p.exists() or p.read_text() != text]
+    assert not stale, f"out of date: {stale}; run `python -m rtensor._stubgen`"

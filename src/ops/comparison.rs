@@ -304,6 +304,7 @@ pub static ISCLOSE: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    source: file!(),
     run: |a, _| {
         Ok(isclose(a.tensor(0)?, a.tensor(1)?, a.float(2)?, a.float(3)?, a.bool(4)?)?.into())
     },
@@ -313,10 +314,11 @@ pub static ISCLOSE: OpDef = OpDef {
 pub static ALLCLOSE: OpDef = OpDef {
     name: "allclose",
     doc: "Whether `isclose` holds for every element.",
-    signatures: &["allclose(Tensor input, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False)"],
+    signatures: &["allclose(Tensor input, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> bool"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    source: file!(),
     run: |a, _| {
         Ok(Ret::Bool(allclose(a.tensor(0)?, a.tensor(1)?, a.float(2)?, a.float(3)?, a.bool(4)?)?))
     },
@@ -326,10 +328,11 @@ pub static ALLCLOSE: OpDef = OpDef {
 pub static EQUAL: OpDef = OpDef {
     name: "equal",
     doc: "Whether both tensors have the same shape and values.",
-    signatures: &["equal(Tensor input, Tensor other)"],
+    signatures: &["equal(Tensor input, Tensor other) -> bool"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    source: file!(),
     run: |a, _| Ok(Ret::Bool(equal(a.tensor(0)?, a.tensor(1)?)?)),
 };
 
@@ -345,6 +348,7 @@ pub static ISIN: OpDef = OpDef {
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
+    source: file!(),
     run: |a, d| d.finish(a, |a| isin(&a.value(0)?, &a.value(1)?, a.bool(3)?)),
 };
 

@@ -3,7 +3,7 @@
 //! methods, under their names and aliases; and `_registry()`, the table the stubs test and the
 //! ops table are checked against.
 
-use crate::ops::registry::{self, split_qualified, Forms, OpDef};
+use crate::ops::registry::{self, split_qualified, Forms, OpDef, Signature};
 use crate::python::callable::{as_method, make_function, Form};
 use crate::python::tensor::PyTensor;
 use pyo3::prelude::*;
@@ -73,8 +73,33 @@ pub fn install(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The registry as Python data: one dict per op with its name, doc, forms, aliases, node names
-/// and signatures (text signatures and torch's notation), for the stubs test and the ops table.
+/// One merged signature as Python data: `[{name, types, optional, default, kw_only}]`.
+fn params_data<'py>(
+    py: Python<'py>,
+    sigs: &[Signature],
+    skip: usize,
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    if sigs.is_empty() {
+        return Ok(out);
+    }
+    let (merged, types) = Signature::merged(sigs);
+    for (p, tys) in merged.params.iter().zip(types).skip(skip) {
+        let pd = PyDict::new(py);
+        pd.set_item("name", &p.name)?;
+        let names: Vec<&str> = tys.iter().map(|t| t.stub_type()).collect();
+        pd.set_item("types", names)?;
+        pd.set_item("optional", p.optional)?;
+        pd.set_item("default", p.default.as_ref().map(|d| d.python()))?;
+        pd.set_item("kw_only", p.kw_only)?;
+        out.append(pd)?;
+    }
+    Ok(out)
+}
+
+/// The registry as Python data: one dict per op with its name, doc, forms, aliases, node names,
+/// signatures (torch's notation) and the merged parameters of its function and method forms,
+/// for the stub generator and the ops table.
 #[pyfunction]
 fn _registry(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let out = PyList::empty(py);
@@ -88,23 +113,17 @@ fn _registry(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         d.set_item("out", def.forms.has(Forms::OUT))?;
         d.set_item("aliases", def.aliases.to_vec())?;
         d.set_item("nodes", def.nodes.to_vec())?;
-        let sigs = def.parsed_signatures()?;
-        let params = PyList::empty(py);
-        for s in &sigs {
-            let ps = PyList::empty(py);
-            for p in &s.params {
-                let pd = PyDict::new(py);
-                pd.set_item("name", &p.name)?;
-                pd.set_item("type", p.ty.stub_type())?;
-                pd.set_item("optional", p.optional)?;
-                pd.set_item("default", p.default.as_ref().map(|d| d.python()))?;
-                pd.set_item("kw_only", p.kw_only)?;
-                ps.append(pd)?;
-            }
-            params.append(ps)?;
-        }
-        d.set_item("signatures", params)?;
+        d.set_item("source", def.source)?;
         d.set_item("text", def.signatures.to_vec())?;
+        let sigs = def.parsed_signatures()?;
+        d.set_item("returns", sigs.first().map(|s| s.returns.clone()))?;
+        d.set_item("function_params", params_data(py, &sigs, 0)?)?;
+        d.set_item(
+            "method_params",
+            params_data(py, &def.method_signatures(), 1)?,
+        )?;
+        let torch: Vec<String> = sigs.iter().map(|s| s.torch_repr(false)).collect();
+        d.set_item("torch", torch)?;
         out.append(d)?;
     }
     Ok(out)

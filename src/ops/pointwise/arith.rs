@@ -261,6 +261,7 @@ pub static ADD: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &[],
     nodes: &["AddBackward0"],
+    source: file!(),
     run: |a, d| Ok(add(&a.value(0)?, &a.value(1)?, a.scalar(2)?, d)?.into()),
 };
 
@@ -272,6 +273,7 @@ pub static SUB: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &["subtract"],
     nodes: &["SubBackward0"],
+    source: file!(),
     run: |a, d| Ok(sub(&a.value(0)?, &a.value(1)?, a.scalar(2)?, d)?.into()),
 };
 
@@ -283,6 +285,7 @@ pub static RSUB: OpDef = OpDef {
     forms: crate::ops::registry::Forms::FUNCTION,
     aliases: &[],
     nodes: &["RsubBackward0", "RsubBackward1"],
+    source: file!(),
     run: |a, _| Ok(rsub(a.tensor(0)?, &a.value(1)?, a.scalar(2)?)?.into()),
 };
 
@@ -294,6 +297,7 @@ pub static DIV: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &["divide"],
     nodes: &["DivBackward0", "DivBackward2"],
+    source: file!(),
     run: |a, d| Ok(div(&a.value(0)?, &a.value(1)?, a.opt_str(2)?, d)?.into()),
 };
 
@@ -444,6 +448,7 @@ pub static SQUARE: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &[],
     nodes: &["PowBackward0"],
+    source: file!(),
     run: |a, d| Ok(square(a.tensor(0)?, d)?.into()),
 };
 
@@ -455,6 +460,7 @@ pub static POSITIVE: OpDef = OpDef {
     forms: crate::ops::registry::Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    source: file!(),
     run: |a, _| Ok(Ret::Tensor(a.tensor(0)?.positive()?)),
 };
 

@@ -238,6 +238,7 @@ pub static CLAMP: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &["clip"],
     nodes: &["ClampBackward0", "ClampBackward1"],
+    source: file!(),
     run: |a, d| {
         let x = a.tensor(0)?;
         Ok(clamp_values(
@@ -262,6 +263,7 @@ pub static CLAMP_MIN: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["ClampMinBackward0", "ClampMinBackward1"],
+    source: file!(),
     run: |a, d| {
         let x = a.tensor(0)?;
         Ok(clamp_values(
@@ -286,6 +288,7 @@ pub static CLAMP_MAX: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["ClampMaxBackward0", "ClampMaxBackward1"],
+    source: file!(),
     run: |a, d| {
         let x = a.tensor(0)?;
         Ok(clamp_values(

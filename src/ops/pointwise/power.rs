@@ -161,6 +161,7 @@ pub static POW: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["PowBackward0", "PowBackward1", "PowBackward2"],
+    source: file!(),
     run: |a, d| Ok(pow(&a.value(0)?, &a.value(1)?, d)?.into()),
 };
 
@@ -176,6 +177,7 @@ pub static FLOAT_POWER: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["PowBackward0", "PowBackward1", "PowBackward2"],
+    source: file!(),
     run: |a, d| Ok(float_power(&a.value(0)?, &a.value(1)?, d)?.into()),
 };
 

@@ -93,6 +93,8 @@ pub struct OpDef {
     pub aliases: &'static [&'static str],
     /// The autograd node names the op records (`FloorBackward0`); empty when not differentiable.
     pub nodes: &'static [&'static str],
+    /// The file that declares the op (its kernel and gradient formula are there or named there).
+    pub source: &'static str,
     /// Runs the op.
     pub run: Runner,
 }

@@ -66,20 +66,20 @@ impl ParamType {
         }
     }
 
-    /// The annotation the stub gives a parameter of this type.
+    /// The annotation the stub gives a parameter of this type (names `_rtensor.pyi` defines).
     pub fn stub_type(self) -> &'static str {
         match self {
             ParamType::Tensor => "Tensor",
-            ParamType::Value => "Tensor | _Number",
+            ParamType::Value => "_Operand",
             ParamType::Scalar => "_Number | Tensor",
-            ParamType::Int => "int",
-            ParamType::Float => "float",
-            ParamType::Bool => "builtins.bool",
-            ParamType::IntList => "_Dims",
-            ParamType::DType => "_DTypeLike",
+            ParamType::Int => "_int",
+            ParamType::Float => "_float",
+            ParamType::Bool => "_bool",
+            ParamType::IntList => "_SizeArg",
+            ParamType::DType => "_dtype | type",
             ParamType::Str => "str",
             ParamType::TensorList => "Sequence[Tensor]",
-            ParamType::Device => "_DeviceLike",
+            ParamType::Device => "str",
         }
     }
 }
