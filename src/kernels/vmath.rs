@@ -1,6 +1,6 @@
 //! Vectorisable float math: `exp`, `log`, `tanh`, `erf`, ... as straight-line element functions
 //! that LLVM turns into SIMD code once they are inlined into a loop over contiguous memory built
-//! for AVX2+FMA or AVX-512.
+//! for AVX2+FMA or AVX-512 ([`map_f32`] and [`map_f64`] are such loops, dispatched at run time).
 //!
 //! Every function is branch-free: special inputs (±0, ±inf, NaN, overflow, underflow, subnormals)
 //! are handled by clamping and by selects (`if c { a } else { b }` on values, which compiles to
@@ -87,6 +87,66 @@ pub trait VMath: Copy {
     /// to the subnormals (`erfc(10) = 2.09e-45` in f64), 2 at `-inf`, `+0` at `inf`.
     /// Max error: f32 1 ulp, f64 3 ulp.
     fn v_erfc(self) -> Self;
+}
+
+/// `dst[i] = f(src[i])` over the first `min(src.len(), dst.len())` elements, with the loop
+/// compiled for AVX-512 or AVX2+FMA when the CPU has them (checked at run time), so that an
+/// `#[inline(always)]` element function such as [`VMath::v_exp`] is vectorised:
+/// `map_f32(&x, &mut y, f32::v_exp)`.
+pub fn map_f32(src: &[f32], dst: &mut [f32], f: impl Fn(f32) -> f32 + Copy) {
+    map(src, dst, f)
+}
+
+/// [`map_f32`] for float64.
+pub fn map_f64(src: &[f64], dst: &mut [f64], f: impl Fn(f64) -> f64 + Copy) {
+    map(src, dst, f)
+}
+
+/// The run-time dispatch of [`map_f32`] and [`map_f64`].
+#[inline(always)]
+fn map<T: Copy>(src: &[T], dst: &mut [T], f: impl Fn(T) -> T + Copy) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512dq")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("fma")
+        {
+            // SAFETY: `map_avx512` only requires the target features it is compiled with, and
+            // the CPU was just found to have every one of them.
+            unsafe { map_avx512(src, dst, f) };
+            return;
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: as above, for AVX2 and FMA.
+            unsafe { map_avx2(src, dst, f) };
+            return;
+        }
+    }
+    map_loop(src, dst, f)
+}
+
+/// The loop itself, compiled into each copy below with that copy's target features.
+#[inline(always)]
+fn map_loop<T: Copy>(src: &[T], dst: &mut [T], f: impl Fn(T) -> T) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = f(s);
+    }
+}
+
+/// [`map_loop`] built for AVX-512 (F, DQ, VL) with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn map_avx512<T: Copy>(src: &[T], dst: &mut [T], f: impl Fn(T) -> T) {
+    map_loop(src, dst, f)
+}
+
+/// [`map_loop`] built for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn map_avx2<T: Copy>(src: &[T], dst: &mut [T], f: impl Fn(T) -> T) {
+    map_loop(src, dst, f)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1420,5 +1480,26 @@ mod tests {
             assert!(ulps64(got, want) <= 4, "erfc({x}) = {got:e}, want {want:e}");
         }
         assert!(ulps32(f32::v_erfc(10.0), libm::erfc(10.0) as f32) <= 1);
+    }
+
+    #[test]
+    fn map_matches_the_element_functions() {
+        let src32: Vec<f32> = (0..1000).map(|i| (i as f32 - 500.0) * 0.037).collect();
+        let mut dst32 = vec![0.0f32; 1003];
+        map_f32(&src32, &mut dst32, f32::v_tanh);
+        for (i, &x) in src32.iter().enumerate() {
+            assert_eq!(dst32[i].to_bits(), x.v_tanh().to_bits());
+        }
+        assert!(
+            dst32[1000..].iter().all(|&y| y == 0.0),
+            "only min(len) elements are written"
+        );
+        let src64: Vec<f64> = (0..1000).map(|i| (i as f64 - 500.0) * 0.037).collect();
+        let mut dst64 = vec![0.0f64; 999];
+        map_f64(&src64, &mut dst64, |x| x.v_erfc());
+        for (i, &y) in dst64.iter().enumerate() {
+            assert_eq!(y.to_bits(), src64[i].v_erfc().to_bits());
+        }
+        map_f64(&[], &mut [], f64::v_exp);
     }
 }
