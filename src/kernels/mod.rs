@@ -5,3 +5,4 @@ pub mod copy;
 pub mod engine;
 pub mod math;
 pub mod pointwise;
+pub mod vmath;
