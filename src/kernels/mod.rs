@@ -5,4 +5,5 @@ pub mod copy;
 pub mod engine;
 pub mod math;
 pub mod pointwise;
+pub mod special;
 pub mod vmath;
