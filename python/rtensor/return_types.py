@@ -47,4 +47,13 @@ class min(_StructSeq):  # noqa: A001 - torch's name
     indices = property(itemgetter(1), doc="Their indices along the dim (int64).")
 
 
-__all__ = ["max", "min"]
+class aminmax(_StructSeq):
+    """``(min, max)`` of ``aminmax``."""
+
+    __slots__ = ()
+    _fields = ("min", "max")
+    min = property(itemgetter(0), doc="The smallest values.")
+    max = property(itemgetter(1), doc="The largest values.")
+
+
+__all__ = ["aminmax", "max", "min"]

@@ -132,7 +132,10 @@ enum Sink<'a> {
     /// `backward()`: add into `.grad`.
     Accumulate,
     /// `autograd.grad()`: capture the gradient reaching each of these (node, output) pairs.
-    Capture(&'a [(usize, usize)], &'a mut HashMap<(usize, usize), Tensor>),
+    Capture(
+        &'a [(usize, usize)],
+        &'a mut HashMap<(usize, usize), Tensor>,
+    ),
 }
 
 /// Runs the pass from `roots` (edge and seed gradient).
@@ -173,7 +176,9 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
             .unwrap_or_else(|e| e.into_inner())
             .iter()
         {
-            if let (Some(t), Some(Some(g)), Sink::Accumulate) = (weak.upgrade(), grads.get(*nr), &sink) {
+            if let (Some(t), Some(Some(g)), Sink::Accumulate) =
+                (weak.upgrade(), grads.get(*nr), &sink)
+            {
                 accumulate_grad(&t, g.clone())?;
             }
         }

@@ -58,14 +58,16 @@ fn is_int_like(obj: &Bound<'_, PyAny>) -> bool {
         let t = &t.get().t;
         return !t.dtype().is_floating() && t.dtype() != crate::DType::Bool && t.numel() == 1;
     }
-    obj.hasattr("__index__").unwrap_or(false)
+    obj.hasattr(pyo3::intern!(obj.py(), "__index__"))
+        .unwrap_or(false)
 }
 
 fn to_int(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(t.get().t.item_i64()?);
     }
-    crate::python::convert::extract_i64_arg(&obj.call_method0("__index__")?)
+    // PyLong_AsLongLong takes ints directly and calls `__index__` on anything else.
+    crate::python::convert::extract_i64_arg(obj)
 }
 
 /// An element of an int list, with torch's TypeError when it does not fit in int64.

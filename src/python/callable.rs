@@ -1,8 +1,9 @@
-//! The Python objects behind registry ops. Each form of an op (function, method, in-place method)
-//! is a builtin function with CPython's vectorcall convention (`METH_FASTCALL | METH_KEYWORDS`)
-//! whose `self` is an [`OpHandle`]: positional and keyword arguments arrive as one array, with no
-//! tuple or dict built per call. A method is that function wrapped in an `instancemethod`
-//! descriptor (`PyInstanceMethod_New`), which binds the tensor as the first argument.
+//! The Python objects behind registry ops, all with CPython's vectorcall convention
+//! (`METH_FASTCALL | METH_KEYWORDS`: positional and keyword arguments arrive as one array, with no
+//! tuple or dict built per call). A function is a builtin function whose `self` is its
+//! [`OpHandle`]. A Tensor method (or in-place method) is a real method descriptor, so Python calls
+//! it without making a bound-method object; its `self` is the tensor, and the op is found by the
+//! method's slot: each slot has its own monomorphised entry point (`method_trampoline::<I>`).
 
 use crate::ops::registry::{Arg, Dest, OpDef, Ret, Signature};
 use crate::python::args::Kwarg;
@@ -15,11 +16,7 @@ use pyo3::types::{PyString, PyTuple};
 use smallvec::SmallVec;
 use std::ffi::CString;
 use std::panic::AssertUnwindSafe;
-
-extern "C" {
-    /// CPython's `instancemethod` constructor (public C API, not in the limited API or pyo3-ffi).
-    fn PyInstanceMethod_New(func: *mut ffi::PyObject) -> *mut ffi::PyObject;
-}
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 /// Which form of an op a callable is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -152,6 +149,16 @@ impl OpHandle {
             (_, Some(o)) => Dest::Out(o),
             _ => Dest::New,
         };
+        if let Dest::Out(o) = dest {
+            let tracked =
+                o.requires_grad() || bound.all_tensors().iter().any(|t| t.requires_grad());
+            if tracked && crate::autograd::is_grad_enabled() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+                    self.name
+                )));
+            }
+        }
         let run = self.def.run;
         let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
         let inputs = args.iter().chain(out_obj).chain(kw.iter().map(|(_, v)| v));
@@ -190,9 +197,15 @@ unsafe fn collect<'py>(
     Ok((positional, keywords))
 }
 
-/// The C entry point of every op callable.
-unsafe extern "C" fn trampoline(
-    slf: *mut ffi::PyObject,
+/// Runs a call to `handle` from the vectorcall arguments (`this`: the tensor a method descriptor
+/// was called on), turning errors and panics into a Python exception.
+///
+/// # Safety
+/// The arguments must follow the `METH_FASTCALL | METH_KEYWORDS` convention (see [`collect`]),
+/// and `handle` must be a valid `OpHandle`.
+unsafe fn dispatch(
+    handle: *mut ffi::PyObject,
+    this: Option<*mut ffi::PyObject>,
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
@@ -200,12 +213,15 @@ unsafe extern "C" fn trampoline(
     // SAFETY: CPython calls a builtin function's C function with the GIL held.
     let py = unsafe { Python::assume_attached() };
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
-        // SAFETY: `slf` is the OpHandle this function was created with (`make_function`), kept
-        // alive by the function object that is being called.
-        let handle = unsafe { Bound::from_borrowed_ptr(py, slf) };
+        // SAFETY: the caller's contract: a valid OpHandle, kept alive by the callable.
+        let handle = unsafe { Bound::from_borrowed_ptr(py, handle) };
         let handle = handle.cast_into::<OpHandle>()?;
         // SAFETY: CPython passes the vectorcall arguments as `collect` requires.
-        let (positional, keywords) = unsafe { collect(py, args, nargs, kwnames) }?;
+        let (mut positional, keywords) = unsafe { collect(py, args, nargs, kwnames) }?;
+        if let Some(this) = this {
+            // SAFETY: a method descriptor's `self` is a borrowed, valid object.
+            positional.insert(0, unsafe { Bound::from_borrowed_ptr(py, this) });
+        }
         Ok(handle.get().call(py, &positional, &keywords)?.into_ptr())
     }));
     match result {
@@ -220,6 +236,49 @@ unsafe extern "C" fn trampoline(
         }
     }
 }
+
+/// The C entry point of every op function: `slf` is its `OpHandle`.
+unsafe extern "C" fn trampoline(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: `slf` is the OpHandle this function was created with (`make_function`); the rest
+    // is CPython's vectorcall convention.
+    unsafe { dispatch(slf, None, args, nargs, kwnames) }
+}
+
+/// How many Tensor methods (in-place forms and aliases included) the registry may install.
+const METHOD_SLOTS: usize = 2048;
+
+/// The `OpHandle` of each installed method, by slot (leaked: methods live as long as the type).
+static METHOD_HANDLES: [AtomicPtr<ffi::PyObject>; METHOD_SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; METHOD_SLOTS];
+
+/// The C entry point of the method in slot `I`: a method descriptor passes the tensor as `slf`,
+/// so the op is found by the slot, which each method gets its own copy of this function for.
+unsafe extern "C" fn method_trampoline<const I: usize>(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let handle = METHOD_HANDLES[I].load(Ordering::Acquire);
+    // SAFETY: slot I is filled (with a leaked, valid OpHandle) before the descriptor that calls
+    // this function is created; the rest is CPython's vectorcall convention.
+    unsafe { dispatch(handle, Some(slf), args, nargs, kwnames) }
+}
+
+seq_macro::seq!(N in 0..2048 {
+    /// The method entry points, one per slot.
+    static METHOD_TRAMPOLINES: [ffi::PyCFunctionFastWithKeywords; METHOD_SLOTS] = [
+        #(method_trampoline::<N>,)*
+    ];
+});
+
+/// The next free method slot.
+static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
 
 /// A C string that lives for the rest of the process (method definitions must).
 fn leak_cstring(s: String) -> PyResult<*const std::ffi::c_char> {
@@ -245,15 +304,6 @@ pub fn make_function<'py>(
         Signature::merged(&sigs_for_form).0.text_signature(false),
         def.doc
     );
-    // Each definition is created once per process (at import) and must outlive its function.
-    let method_def = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: leak_cstring(name.to_string())?,
-        ml_meth: ffi::PyMethodDefPointer {
-            PyCFunctionFastWithKeywords: trampoline,
-        },
-        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        ml_doc: leak_cstring(doc)?,
-    }));
     let handle = Bound::new(
         py,
         OpHandle {
@@ -264,18 +314,45 @@ pub fn make_function<'py>(
             name: name.to_string(),
         },
     )?;
-    let module = PyString::new(py, "rtensor");
-    // SAFETY: `method_def` is leaked (lives forever) and `handle` and `module` are valid objects;
-    // PyCFunction_NewEx takes new references to both.
-    let f = unsafe { ffi::PyCFunction_NewEx(method_def, handle.as_ptr(), module.as_ptr()) };
-    // SAFETY: a new reference, or null with an exception set.
-    unsafe { Bound::from_owned_ptr_or_err(py, f) }
-}
-
-/// Wraps a function so that, as a class attribute, it binds the instance as its first argument.
-pub fn as_method<'py>(func: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let py = func.py();
-    // SAFETY: `func` is a valid callable; PyInstanceMethod_New returns a new reference or null
-    // with an exception set.
-    unsafe { Bound::from_owned_ptr_or_err(py, PyInstanceMethod_New(func.as_ptr())) }
+    if form == Form::Function {
+        // Each definition is created once per process (at import) and must outlive its function.
+        let method_def = Box::leak(Box::new(ffi::PyMethodDef {
+            ml_name: leak_cstring(name.to_string())?,
+            ml_meth: ffi::PyMethodDefPointer {
+                PyCFunctionFastWithKeywords: trampoline,
+            },
+            ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+            ml_doc: leak_cstring(doc)?,
+        }));
+        let module = PyString::new(py, "rtensor");
+        // SAFETY: `method_def` is leaked (lives forever) and `handle` and `module` are valid
+        // objects; PyCFunction_NewEx takes new references to both.
+        let f = unsafe { ffi::PyCFunction_NewEx(method_def, handle.as_ptr(), module.as_ptr()) };
+        // SAFETY: a new reference, or null with an exception set.
+        return unsafe { Bound::from_owned_ptr_or_err(py, f) };
+    }
+    let slot = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
+    if slot >= METHOD_SLOTS {
+        return Err(PyRuntimeError::new_err(
+            "internal error: more Tensor methods than METHOD_SLOTS",
+        ));
+    }
+    METHOD_HANDLES[slot].store(handle.into_ptr(), Ordering::Release);
+    let method_def = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: leak_cstring(name.to_string())?,
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: METHOD_TRAMPOLINES[slot],
+        },
+        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        ml_doc: leak_cstring(doc)?,
+    }));
+    let tensor = py.get_type::<PyTensor>();
+    // SAFETY: the type object is valid and `method_def` lives forever; a new reference or null
+    // with an exception set comes back.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyDescr_NewMethod(tensor.as_ptr().cast::<ffi::PyTypeObject>(), method_def),
+        )
+    }
 }

@@ -4,7 +4,7 @@
 //! ops table are checked against.
 
 use crate::ops::registry::{self, split_qualified, Forms, OpDef, Signature};
-use crate::python::callable::{as_method, make_function, Form};
+use crate::python::callable::{make_function, Form};
 use crate::python::tensor::PyTensor;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -51,12 +51,12 @@ fn install_op(
     for method in std::iter::once(&name).chain(bare_aliases) {
         if def.forms.has(Forms::METHOD) {
             let f = make_function(py, def, Form::Method, method)?;
-            tensor.setattr(*method, as_method(&f)?)?;
+            tensor.setattr(*method, f)?;
         }
         if def.forms.has(Forms::INPLACE) {
             let in_place = format!("{}_", method);
             let f = make_function(py, def, Form::InPlace, &in_place)?;
-            tensor.setattr(in_place.as_str(), as_method(&f)?)?;
+            tensor.setattr(in_place.as_str(), f)?;
         }
     }
     Ok(())

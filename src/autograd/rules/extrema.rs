@@ -2,7 +2,7 @@
 //! gradient evenly between tied extremes; `max(dim)` / `min(dim)` send it to the reported index.
 
 use crate::autograd::graph::{Backward, SavedTensor};
-use crate::autograd::record::record;
+use crate::autograd::record::{record, record_outputs};
 use crate::autograd::rules::reduce::with_kept_dims;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
@@ -19,15 +19,35 @@ pub struct EvenlyRule {
     keepdim: bool,
 }
 
+/// `g` shared evenly among the elements of `x` equal to the extreme `out`, over `mask`.
+fn evenly(
+    x: &Tensor,
+    out: &Tensor,
+    g: &Tensor,
+    meta: &InputMeta,
+    mask: &[bool],
+    keepdim: bool,
+) -> Result<Tensor> {
+    let shape = &meta.shape;
+    let out = with_kept_dims(out, shape, mask, keepdim)?;
+    let g = with_kept_dims(g, shape, mask, keepdim)?;
+    let hits = x.eq(&out)?.to_dtype(meta.dtype)?;
+    let count = hits.sum(Some(&mask_dims(mask)), true, None)?;
+    hits.mul(&g.div(&count)?)
+}
+
 impl Backward for EvenlyRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let shape = &self.meta.shape;
-        let out = with_kept_dims(&self.output.get()?, shape, &self.mask, self.keepdim)?;
-        let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?;
-        let hits = self.input.get()?.eq(&out)?.to_dtype(self.meta.dtype)?;
-        let count = hits.sum(Some(&mask_dims(&self.mask)), true, None)?;
-        let share = g.div(&count)?;
-        Ok(vec![Some(hits.mul(&share)?)])
+        let x = self.input.get()?;
+        let out = self.output.get()?;
+        Ok(vec![Some(evenly(
+            &x,
+            &out,
+            g,
+            &self.meta,
+            &self.mask,
+            self.keepdim,
+        )?)])
     }
 
     fn release(&self) {
@@ -101,4 +121,65 @@ pub fn record_indexed(
         dim,
         keepdim,
     })
+}
+
+/// The backward of `aminmax`: each output's gradient shared evenly among the ties of its
+/// extreme, the two summed (`AminmaxBackward0`, a node of two outputs).
+pub struct AminmaxRule {
+    input: SavedTensor,
+    min: SavedTensor,
+    max: SavedTensor,
+    meta: InputMeta,
+    mask: Vec<bool>,
+    keepdim: bool,
+}
+
+impl Backward for AminmaxRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        self.apply_outputs(&[Some(g.clone()), None])
+    }
+
+    fn apply_outputs(&self, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        let x = self.input.get()?;
+        let mut total: Option<Tensor> = None;
+        for (g, out) in grads.iter().zip([&self.min, &self.max]) {
+            if let Some(g) = g {
+                let part = evenly(&x, &out.get()?, g, &self.meta, &self.mask, self.keepdim)?;
+                total = Some(match total {
+                    None => part,
+                    Some(t) => t.add(&part)?,
+                });
+            }
+        }
+        Ok(vec![total])
+    }
+
+    fn release(&self) {
+        self.input.release();
+        self.min.release();
+        self.max.release();
+    }
+}
+
+/// Records `(min, max) = aminmax(input)` over the dims in `mask` as one node of two outputs.
+pub fn record_aminmax(
+    min: Tensor,
+    max: Tensor,
+    input: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+) -> (Tensor, Tensor) {
+    let name = "AminmaxBackward0";
+    let (smin, smax) = (min.clone(), max.clone());
+    let mut outs = record_outputs(vec![min, max], name, &[input], || AminmaxRule {
+        input: SavedTensor::new(input),
+        min: SavedTensor::output(&smin, name),
+        max: SavedTensor::output(&smax, name),
+        meta: InputMeta::of(input),
+        mask: mask.to_vec(),
+        keepdim,
+    });
+    let max = outs.pop().unwrap_or(smax);
+    let min = outs.pop().unwrap_or(smin);
+    (min, max)
 }

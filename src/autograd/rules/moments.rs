@@ -1,7 +1,7 @@
 //! Gradient rules of `var` and `std`: `g * 2 (x - mean) / dof` and `g * (x - mean) / (dof * std)`.
 
 use crate::autograd::graph::{Backward, SavedTensor};
-use crate::autograd::record::record;
+use crate::autograd::record::{record, record_outputs};
 use crate::autograd::rules::reduce::with_kept_dims;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
@@ -18,8 +18,9 @@ pub struct MomentRule {
     dof: f64,
 }
 
-impl Backward for MomentRule {
-    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+impl MomentRule {
+    /// The input gradient from the gradient of the variance (or of the std).
+    fn grad(&self, g: &Tensor) -> Result<Tensor> {
         let shape = &self.meta.shape;
         let dev = self.input.get()?.deviations(&self.mask)?;
         let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?.to_dtype(DType::Float64)?;
@@ -31,7 +32,13 @@ impl Backward for MomentRule {
                 g.div(&s)?
             }
         };
-        Ok(vec![Some(dev.mul(&scaled)?.to_dtype(self.meta.dtype)?)])
+        dev.mul(&scaled)?.to_dtype(self.meta.dtype)
+    }
+}
+
+impl Backward for MomentRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![Some(self.grad(g)?)])
     }
 
     fn release(&self) {
@@ -60,5 +67,74 @@ pub fn record_moment(
         mask: mask.to_vec(),
         keepdim,
         dof,
+    })
+}
+
+/// The backward of `var_mean` / `std_mean`, a node of two outputs: the moment's gradient plus
+/// the mean's (spread evenly over the reduced elements).
+pub struct MomentMeanRule {
+    moment: MomentRule,
+    count: usize,
+}
+
+impl Backward for MomentMeanRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        self.apply_outputs(&[Some(g.clone()), None])
+    }
+
+    fn apply_outputs(&self, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        let m = &self.moment;
+        let mut total = match grads.first() {
+            Some(Some(g)) => Some(m.grad(g)?),
+            _ => None,
+        };
+        if let Some(Some(g)) = grads.get(1) {
+            let g = with_kept_dims(g, &m.meta.shape, &m.mask, m.keepdim)?;
+            let sizes: Vec<i64> = m.meta.shape.iter().map(|&d| d as i64).collect();
+            let part = g
+                .expand(&sizes)?
+                .div(self.count as f64)?
+                .to_dtype(m.meta.dtype)?;
+            total = Some(match total {
+                None => part,
+                Some(t) => t.add(&part)?,
+            });
+        }
+        Ok(vec![total])
+    }
+
+    fn release(&self) {
+        self.moment.release();
+    }
+}
+
+/// Records `(var or std, mean)` as one node (`VarMeanBackward0` / `StdMeanBackward0`).
+#[allow(clippy::too_many_arguments)]
+pub fn record_moment_mean(
+    moment: Tensor,
+    mean: Tensor,
+    input: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+    dof: f64,
+    count: usize,
+    root: bool,
+) -> Vec<Tensor> {
+    let name = if root {
+        "StdMeanBackward0"
+    } else {
+        "VarMeanBackward0"
+    };
+    let saved = moment.clone();
+    record_outputs(vec![moment, mean], name, &[input], || MomentMeanRule {
+        moment: MomentRule {
+            input: SavedTensor::new(input),
+            std: root.then(|| SavedTensor::output(&saved, name)),
+            meta: InputMeta::of(input),
+            mask: mask.to_vec(),
+            keepdim,
+            dof,
+        },
+        count,
     })
 }

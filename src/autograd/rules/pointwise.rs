@@ -10,6 +10,9 @@ use crate::tensor::Tensor;
 use crate::value::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The scalar parameters a formula reads (inline: no allocation per op).
+pub type Params = smallvec::SmallVec<[Scalar; 2]>;
+
 /// A gradient formula: given what was saved and the output gradient, one gradient per operand
 /// (`None` where none flows). Use [`Ctx::each`] to compute only the ones wanted.
 pub type Formula = fn(&Ctx, &Tensor) -> Result<Vec<Option<Tensor>>>;
@@ -136,7 +139,7 @@ pub struct PointwiseRule {
     /// The output, when the formula reads it.
     pub output: Option<SavedTensor>,
     /// Scalar parameters.
-    pub params: Vec<Scalar>,
+    pub params: Params,
     /// Whether backward reads saved values (numbers count: torch saves them as tensors), so a
     /// second pass after they were freed fails.
     pub reads_saved: bool,
@@ -152,7 +155,7 @@ impl PointwiseRule {
         operands: &[Value],
         saves: Saves,
         output: &Tensor,
-        params: Vec<Scalar>,
+        params: Params,
         scalar_slots: bool,
     ) -> PointwiseRule {
         PointwiseRule {

@@ -1,7 +1,7 @@
 //! Gradient rules of `sum` and `mean`: the gradient is broadcast back over the reduced dims
 //! (divided by the count for `mean`).
 
-use crate::autograd::graph::Backward;
+use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::InputMeta;
 use crate::error::Result;
@@ -70,6 +70,36 @@ pub fn record_reduction(
     record(out, name, &[input], || ReductionRule {
         kind,
         input: InputMeta::of(input),
+        mask: mask.to_vec(),
+        keepdim,
+    })
+}
+
+/// The backward of `nansum`: the gradient broadcast back, zero where the input was NaN.
+pub struct NansumRule {
+    input: SavedTensor,
+    meta: InputMeta,
+    mask: Vec<bool>,
+    keepdim: bool,
+}
+
+impl Backward for NansumRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let g = with_kept_dims(g, &self.meta.shape, &self.mask, self.keepdim)?;
+        let kept = self.input.get()?.isnan()?.logical_not()?;
+        Ok(vec![Some(g.mul(&kept)?.to_dtype(self.meta.dtype)?)])
+    }
+
+    fn release(&self) {
+        self.input.release();
+    }
+}
+
+/// Records `nansum` (`NansumBackward0`) over the dims in `mask`.
+pub fn record_nansum(out: Tensor, input: &Tensor, mask: &[bool], keepdim: bool) -> Tensor {
+    record(out, "NansumBackward0", &[input], || NansumRule {
+        input: SavedTensor::new(input),
+        meta: InputMeta::of(input),
         mask: mask.to_vec(),
         keepdim,
     })

@@ -172,8 +172,26 @@ pub static LINALG_NORM: OpDef = OpDef {
     },
 };
 
+/// `dist`.
+pub static DIST: OpDef = OpDef {
+    name: "dist",
+    doc: "The `p`-norm of `input - other` (broadcast).",
+    signatures: &["dist(Tensor input, Tensor other, Scalar p=2)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["DistBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        Ok(a.tensor(0)?
+            .dist(a.tensor(1)?, a.scalar(2)?.as_f64())?
+            .into())
+    },
+};
+
 /// The declarations of this file.
 pub static OPS: &[&OpDef] = &[
+    &DIST,
     &MM,
     &MV,
     &DOT,

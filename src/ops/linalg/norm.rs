@@ -256,3 +256,20 @@ fn svd_needed(ord: NormOrder) -> Error {
         }
     ))
 }
+
+impl Tensor {
+    /// `dist(other, p=2)`: the `p`-norm of `self - other` (broadcast), one node (`DistBackward0`).
+    pub fn dist(&self, other: &Tensor, p: f64) -> Result<Tensor> {
+        let diff = crate::autograd::mode::without_grad(|| self.sub(other))?;
+        if !diff.dtype().is_floating() {
+            return Err(Error::NotImplemented(format!(
+                "norm(): input dtype should be either floating point or complex. Got {} instead.",
+                diff.dtype().torch_name()
+            )));
+        }
+        let out = crate::autograd::mode::without_grad(|| diff.vector_norm(p, None, false))?;
+        Ok(crate::autograd::rules::norm::record_dist(
+            out, p, self, other, &diff,
+        ))
+    }
+}

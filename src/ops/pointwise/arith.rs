@@ -92,7 +92,7 @@ fn add_spec(
             })
         },
     });
-    s.params = vec![Scalar::Float(af)];
+    s.params = smallvec::smallvec![Scalar::Float(af)];
     s
 }
 
@@ -141,7 +141,7 @@ pub fn rsub(a: &Tensor, b: &Value, alpha: Scalar) -> Result<Tensor> {
             int: |a, b| b.wrapping_sub(a.wrapping_mul(a.lit(ai))),
         ),
     );
-    s.params = vec![alpha];
+    s.params = smallvec::smallvec![alpha];
     s.grad = Some(Grad {
         node: "RsubBackward0",
         saves: Default::default(),

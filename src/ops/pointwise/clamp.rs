@@ -79,7 +79,7 @@ pub fn clamp_scalars(
     );
     s.promoted = Some(dtype);
     s.refuse = crate::ops::pointwise::Refusal::Kernel("clamp_scalar_cpu");
-    s.params = vec![
+    s.params = smallvec::smallvec![
         min.unwrap_or(Scalar::Float(f64::NEG_INFINITY)),
         max.unwrap_or(Scalar::Float(f64::INFINITY)),
     ];

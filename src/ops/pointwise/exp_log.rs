@@ -99,7 +99,7 @@ pub fn logit(x: &Tensor, eps: Option<f64>, dest: Dest<'_>) -> Result<Tensor> {
         }),
     );
     s.compute = Compute::Float;
-    s.params = vec![Scalar::Float(e)];
+    s.params = smallvec::smallvec![Scalar::Float(e)];
     s.grad = Some(Grad {
         node: "LogitBackward0",
         saves: crate::autograd::rules::pointwise::Saves {

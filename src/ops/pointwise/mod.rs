@@ -14,15 +14,14 @@ pub mod power;
 pub mod rounding;
 pub mod trig;
 
-use crate::autograd::record::{in_place, is_recording, record};
-use crate::autograd::rules::pointwise::{Formula, PointwiseRule, Saves};
+use crate::autograd::record::{in_place, record};
+use crate::autograd::rules::pointwise::{Formula, Params, PointwiseRule, Saves};
 use crate::dtype::{default_float, DType, ResultType};
 use crate::error::{Error, Result};
 use crate::kernels::copy::{check_writable, detach_source, empty_like_preserving};
 use crate::kernels::pointwise::{Kernel1, Kernel2};
 use crate::ops::registry::dest::{check_destination, check_out};
 use crate::ops::registry::Dest;
-use crate::scalar::Scalar;
 use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
 use crate::value::Value;
@@ -96,7 +95,7 @@ pub struct Spec<K> {
     /// The gradient, for differentiable ops.
     pub grad: Option<Grad>,
     /// Scalar parameters the formula reads.
-    pub params: Vec<Scalar>,
+    pub params: Params,
     /// Whether scalar operands get an (empty) input slot on the node, as torch's wrapped
     /// numbers of `add`, `sub`, `mul` and `div` do.
     pub scalar_slots: bool,
@@ -124,7 +123,7 @@ impl<K> Spec<K> {
             kernel,
             refuse: Refusal::Kernel(""),
             grad: None,
-            params: vec![],
+            params: Params::new(),
             scalar_slots: false,
             scalar_node: None,
             check: None,
@@ -161,14 +160,16 @@ impl<K> Spec<K> {
         let Some(mut grad) = self.grad else {
             return Ok(out);
         };
+        let tracked = operands
+            .iter()
+            .any(|v| matches!(v, Value::Tensor(t) if t.requires_grad()));
+        if !tracked || !out.dtype().is_floating() || !crate::autograd::is_grad_enabled() {
+            return Ok(out);
+        }
         let scalar_other = matches!(operands.get(1), Some(Value::Scalar(_)));
         let slots = self.scalar_slots && !(scalar_other && self.scalar_node.is_some());
         if let (true, Some(node)) = (scalar_other, self.scalar_node) {
             grad.node = node;
-        }
-        let tensors: Vec<&Tensor> = operands.iter().filter_map(Value::tensor).collect();
-        if !is_recording(&tensors) || !out.dtype().is_floating() {
-            return Ok(out);
         }
         let placeholder = Tensor::zeros(&[], DType::Bool)?;
         let inputs: Vec<&Tensor> = operands
@@ -276,14 +277,9 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
         Cow::Owned(broadcast_shapes(a.shape(), b.shape())?)
     };
     let run_into = |out: &Tensor, x: &Value, y: &Value| -> Result<()> {
-        let x = value_operand(x, compute)?;
-        let y = value_operand(y, compute)?;
-        spec.kernel.run(
-            compute,
-            &x.broadcast_to(&shape),
-            &y.broadcast_to(&shape),
-            out,
-        )
+        let x = fit(value_operand(x, compute)?, &shape);
+        let y = fit(value_operand(y, compute)?, &shape);
+        spec.kernel.run(compute, &x, &y, out)
     };
     match dest {
         Dest::New => {
@@ -337,6 +333,15 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
             )?;
             Ok(x.clone())
         }
+    }
+}
+
+/// An operand broadcast to `shape` (itself when it already has it: no new handle).
+fn fit<'a>(t: Cow<'a, Tensor>, shape: &[usize]) -> Cow<'a, Tensor> {
+    if t.shape() == shape {
+        t
+    } else {
+        Cow::Owned(t.broadcast_to(shape))
     }
 }
 

@@ -94,7 +94,7 @@ pub fn nan_to_num(
             bool: |x| x,
         ),
     );
-    s.params = vec![Scalar::Float(nan)];
+    s.params = smallvec::smallvec![Scalar::Float(nan)];
     s.grad = Some(Grad {
         node: "NanToNumBackward0",
         saves: crate::autograd::rules::pointwise::Saves {

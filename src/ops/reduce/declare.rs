@@ -353,6 +353,99 @@ pub static STD: OpDef = OpDef {
     },
 };
 
+/// `var_mean` and `std_mean`.
+fn moment_mean(a: &Args, root: bool) -> Result<Ret> {
+    let (dims, correction, keepdim) = moment_args(a)?;
+    let (m, mean) = a
+        .tensor(0)?
+        .moment_mean(dims.as_deref(), correction, keepdim, root)?;
+    Ok(Ret::Tuple("", vec![m, mean]))
+}
+
+/// `var_mean`.
+pub static VAR_MEAN: OpDef = OpDef {
+    name: "var_mean",
+    doc: "The variance and the mean over `dim`, in one node.",
+    signatures: moment_signatures!("var_mean", "tuple[Tensor, Tensor]"),
+    forms: Forms::FUNCTION,
+    aliases: &[],
+    nodes: &["VarMeanBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| moment_mean(a, false),
+};
+
+/// `std_mean`.
+pub static STD_MEAN: OpDef = OpDef {
+    name: "std_mean",
+    doc: "The standard deviation and the mean over `dim`, in one node.",
+    signatures: moment_signatures!("std_mean", "tuple[Tensor, Tensor]"),
+    forms: Forms::FUNCTION,
+    aliases: &[],
+    nodes: &["StdMeanBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| moment_mean(a, true),
+};
+
+/// `aminmax`.
+pub static AMINMAX: OpDef = OpDef {
+    name: "aminmax",
+    doc: "The smallest and largest elements (over `dim`, or everything), as `(min, max)`.",
+    signatures: &[
+        "aminmax(Tensor input, *, int? dim=None, bool keepdim=False) -> return_types.aminmax",
+    ],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["AminmaxBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let (min, max) = a.tensor(0)?.aminmax(a.opt_int(1)?, a.bool(2)?)?;
+        Ok(Ret::Tuple("aminmax", vec![min, max]))
+    },
+};
+
+/// `nansum`.
+pub static NANSUM: OpDef = OpDef {
+    name: "nansum",
+    doc: "The sum over `dim` with NaN read as zero.",
+    signatures: &[
+        "nansum(Tensor input, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)",
+    ],
+    forms: Forms::BOTH_OUT,
+    aliases: &[],
+    nodes: &["NansumBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, d| {
+        d.finish(a, |a| {
+            a.tensor(0)?
+                .nansum(a.opt_ints(1)?, a.bool(2)?, a.opt_dtype(3)?)
+        })
+    },
+};
+
+/// `nanmean`.
+pub static NANMEAN: OpDef = OpDef {
+    name: "nanmean",
+    doc: "The mean over `dim` of the elements that are not NaN.",
+    signatures: &[
+        "nanmean(Tensor input, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)",
+    ],
+    forms: Forms::BOTH_OUT,
+    aliases: &[],
+    nodes: &["DivBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, d| {
+        d.finish(a, |a| {
+            a.tensor(0)?
+                .nanmean(a.opt_ints(1)?, a.bool(2)?, a.opt_dtype(3)?)
+        })
+    },
+};
+
 /// The declarations of this file.
 pub static OPS: &[&OpDef] = &[
     &SUM,
@@ -370,4 +463,9 @@ pub static OPS: &[&OpDef] = &[
     &LOGSUMEXP,
     &VAR,
     &STD,
+    &VAR_MEAN,
+    &STD_MEAN,
+    &AMINMAX,
+    &NANSUM,
+    &NANMEAN,
 ];

@@ -2,7 +2,7 @@
 //! `argmin`. NaN propagates; among equal extremes the first index wins, as in torch.
 
 use super::dim_mask;
-use crate::autograd::rules::extrema::{record_evenly, record_indexed};
+use crate::autograd::rules::extrema::{record_aminmax, record_evenly, record_indexed};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::reduce::reduce_into;
@@ -140,5 +140,27 @@ impl Tensor {
         } else {
             self.arg_extreme::<false>(&mask, keepdim)
         }
+    }
+
+    /// `aminmax(*, dim=None, keepdim)`: the min and max together (over every dim by default).
+    pub fn aminmax(&self, dim: Option<i64>, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        let mask = match dim {
+            Some(d) => dim_mask(Some(&[d]), self.ndim())?,
+            None if self.numel() == 0 => {
+                return Err(Error::Runtime(
+                    "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity."
+                        .into(),
+                ))
+            }
+            None => vec![true; self.ndim()],
+        };
+        if let Some(d) = (0..self.ndim()).find(|&d| mask[d] && self.shape()[d] == 0) {
+            return Err(Error::Index(format!(
+                "aminmax: Expected reduction dim {d} to have non-zero size."
+            )));
+        }
+        let min = self.extreme::<false>(&mask, keepdim)?;
+        let max = self.extreme::<true>(&mask, keepdim)?;
+        Ok(record_aminmax(min, max, self, &mask, keepdim))
     }
 }

@@ -7,6 +7,7 @@ mod extrema;
 mod logical;
 mod logsumexp;
 mod moments;
+mod nan;
 pub(crate) use moments::{mask_dims, reduced_count};
 mod products;
 

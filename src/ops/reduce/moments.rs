@@ -3,7 +3,7 @@
 //! rounding.
 
 use super::{dim_mask, reduction_output};
-use crate::autograd::rules::moments::record_moment;
+use crate::autograd::rules::moments::{record_moment, record_moment_mean};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::reduce::reduce_into;
@@ -67,5 +67,36 @@ impl Tensor {
             _ => reduce_into::<f64, Moments, f64>(self, &mask, &out, value),
         }
         Ok(record_moment(out, self, &mask, keepdim, dof, root))
+    }
+
+    /// `var_mean` (`std_mean` when `root`): the moment and the mean in one node of two outputs.
+    pub fn moment_mean(
+        &self,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+        root: bool,
+    ) -> Result<(Tensor, Tensor)> {
+        if !self.dtype().is_floating() {
+            let op = if root { "std_mean" } else { "var_mean" };
+            return Err(Error::NotImplemented(format!(
+                "{} only support floating point and complex dtypes",
+                op
+            )));
+        }
+        let mask = dim_mask(dims, self.ndim())?;
+        let count = reduced_count(self.shape(), &mask);
+        let dof = (count as f64 - correction).max(0.0);
+        let x = self.detach();
+        let moment = x.moment(dims, correction, keepdim, root)?;
+        let mean = x.mean(Some(&mask_dims(&mask)), keepdim, None)?;
+        let mut outs =
+            record_moment_mean(moment, mean, self, &mask, keepdim, dof, count, root).into_iter();
+        match (outs.next(), outs.next()) {
+            (Some(m), Some(mean)) => Ok((m, mean)),
+            _ => Err(Error::Runtime(
+                "internal error: var_mean lost an output".into(),
+            )),
+        }
     }
 }
