@@ -96,7 +96,10 @@ impl DType {
         if self.can_cast_to(to) {
             Ok(())
         } else {
-            Err(Error::CannotCast { from: self, to })
+            Err(Error::CannotCast {
+                from: self.torch_name(),
+                to: to.torch_name(),
+            })
         }
     }
 }

@@ -2,9 +2,13 @@
 //! words each as torch does, and `python/errors.rs` maps each variant to torch's exception type.
 //! The string variants carry messages of ops that have one of their own.
 
-use crate::dtype::DType;
-use crate::shape::fmt_shape;
 use thiserror::Error;
+
+/// Formats a shape as torch does in messages: `[2, 3]`.
+pub fn fmt_shape(shape: &[usize]) -> String {
+    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", parts.join(", "))
+}
 
 /// Every way an rtensor operation can fail.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -28,12 +32,12 @@ pub enum Error {
     #[error("{0}")]
     NotImplemented(String),
     /// An op that has no kernel for a dtype (`NotImplementedError`).
-    #[error("\"{op}\" not implemented for '{}'", dtype.torch_name())]
+    #[error("\"{op}\" not implemented for '{dtype}'")]
     DTypeNotSupported {
         /// torch's kernel name (`floor_vml_cpu`).
         op: &'static str,
-        /// The dtype refused.
-        dtype: DType,
+        /// torch's name of the dtype refused (`Bool`).
+        dtype: &'static str,
     },
     /// A dim outside `[min, max]` (`IndexError`).
     #[error("Dimension out of range (expected to be in range of [{min}, {max}], but got {dim})")]
@@ -74,12 +78,12 @@ pub enum Error {
         numel: usize,
     },
     /// A result an in-place op or `out=` cannot hold: a dtype it does not cast to (`RuntimeError`).
-    #[error("result type {} can't be cast to the desired output type {}", from.torch_name(), to.torch_name())]
+    #[error("result type {from} can't be cast to the desired output type {to}")]
     CannotCast {
-        /// The result's dtype.
-        from: DType,
-        /// The destination's dtype.
-        to: DType,
+        /// torch's name of the result's dtype (`Float`).
+        from: &'static str,
+        /// torch's name of the destination's dtype (`Long`).
+        to: &'static str,
     },
     /// A result an in-place op or `out=` cannot hold: another shape (`RuntimeError`).
     #[error(

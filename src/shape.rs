@@ -2,11 +2,7 @@
 
 use crate::error::{Error, Result};
 
-/// Formats a shape as torch does in messages: `[2, 3]`.
-pub fn fmt_shape(shape: &[usize]) -> String {
-    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    format!("[{}]", parts.join(", "))
-}
+pub use crate::error::fmt_shape;
 
 /// Wraps a possibly negative dim into `0..ndim`; a 0-dim tensor accepts dims -1 and 0, as torch.
 pub fn normalize_dim(dim: i64, ndim: usize) -> Result<usize> {

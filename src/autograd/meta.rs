@@ -1,11 +1,15 @@
-//! The autograd state of one tensor: its gradient, the node that produced it, and the cached
-//! accumulator node of a leaf.
+//! The autograd state of one tensor (its gradient, the node that produced it, the cached
+//! accumulator node of a leaf), kept in the tensor's opaque slot, and the Tensor methods that read
+//! and change it. The tensor module knows nothing of this type, as torch's TensorImpl knows only
+//! an `AutogradMetaInterface`.
 
 use crate::autograd::graph::Node;
-use crate::tensor::Tensor;
-use std::sync::{Arc, Weak};
+use crate::error::{Error, Result};
+use crate::tensor::{AutogradSlot, Tensor};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, MutexGuard, Weak};
 
-/// Per-tensor autograd state (behind a mutex in the tensor; touched only for tensors in graphs).
+/// Per-tensor autograd state (made on first use; tensors outside graphs have none).
 #[derive(Default)]
 pub struct AutogradMeta {
     /// The accumulated gradient (`.grad`).
@@ -22,4 +26,98 @@ pub struct AutogradMeta {
     /// An opaque handle the bindings keep here (a weak reference to the Python object of a leaf,
     /// so `grad_fn.next_functions[0][0].variable is x` holds).
     pub owner: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// A tensor's autograd state, locked.
+pub struct MetaGuard<'a>(MutexGuard<'a, AutogradSlot>);
+
+impl Deref for MetaGuard<'_> {
+    type Target = AutogradMeta;
+    fn deref(&self) -> &AutogradMeta {
+        // `Tensor::meta` fills the slot with an AutogradMeta before making a guard, and nothing
+        // else writes the slot.
+        self.0
+            .as_ref()
+            .and_then(|b| b.downcast_ref::<AutogradMeta>())
+            .expect("the autograd slot holds an AutogradMeta")
+    }
+}
+
+impl DerefMut for MetaGuard<'_> {
+    fn deref_mut(&mut self) -> &mut AutogradMeta {
+        self.0
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<AutogradMeta>())
+            .expect("the autograd slot holds an AutogradMeta")
+    }
+}
+
+impl Tensor {
+    /// The autograd state, locked (made empty on first use).
+    pub(crate) fn meta(&self) -> MetaGuard<'_> {
+        let mut slot = self.autograd_slot();
+        if !slot.as_ref().is_some_and(|b| b.is::<AutogradMeta>()) {
+            *slot = Some(Box::new(AutogradMeta::default()));
+        }
+        MetaGuard(slot)
+    }
+
+    /// Sets `requires_grad` on a leaf; only floating tensors can require gradients, and a non-leaf
+    /// can only be switched on, as in torch.
+    pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
+        if flag && !self.dtype().is_floating() {
+            return Err(Error::Runtime(
+                "Only Tensors of floating point and complex dtype can require gradients".into(),
+            ));
+        }
+        if !flag && !self.is_leaf() {
+            return Err(Error::Runtime(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                    .into(),
+            ));
+        }
+        self.store_requires_grad(flag);
+        Ok(())
+    }
+
+    /// The node that produced this tensor (`None` for leaves).
+    pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        if !self.requires_grad() {
+            return None;
+        }
+        self.meta().grad_fn.clone()
+    }
+
+    /// True for tensors not produced by a recorded op.
+    pub fn is_leaf(&self) -> bool {
+        !self.requires_grad() || self.meta().grad_fn.is_none()
+    }
+
+    /// Makes this tensor the output of `node` (a view of `view_base` when given).
+    pub(crate) fn set_history(&self, node: Arc<Node>, view_base: Option<Tensor>) {
+        let mut m = self.meta();
+        m.grad_fn = Some(node);
+        m.view_base = view_base;
+        drop(m);
+        self.store_requires_grad(true);
+    }
+
+    /// Forgets the history: the tensor becomes a leaf that does not require grad (`detach_()`).
+    pub(crate) fn clear_history(&self) {
+        let mut m = self.meta();
+        m.grad_fn = None;
+        m.view_base = None;
+        drop(m);
+        self.store_requires_grad(false);
+    }
+
+    /// The accumulated gradient.
+    pub fn grad(&self) -> Option<Tensor> {
+        self.meta().grad.clone()
+    }
+
+    /// Replaces the accumulated gradient (`None` clears it).
+    pub fn set_grad(&self, grad: Option<Tensor>) {
+        self.meta().grad = grad;
+    }
 }

@@ -112,7 +112,7 @@ pub fn in_place(
     }
     let snapshot = snapshot_of(dst)?;
     let result = out_of_place(&snapshot)?;
-    crate::ops::copy::copy_checked(dst, &result.detach())?;
+    crate::kernels::copy::copy_checked(dst, &result.detach())?;
     match result.grad_fn() {
         Some(node) => dst.set_history(node, None),
         None => dst.clear_history(),
@@ -150,7 +150,7 @@ fn in_place_on_view(
     };
     let result = out_of_place(&snapshot_of(dst)?)?;
     let base_snapshot = snapshot_of(base)?;
-    crate::ops::copy::copy_checked(dst, &result.detach())?;
+    crate::kernels::copy::copy_checked(dst, &result.detach())?;
     let node = Arc::new(Node::function(
         "CopySlices",
         vec![edge_of(&base_snapshot), edge_of(&result)],

@@ -1,6 +1,8 @@
 //! Kernels: the loops that compute, by family. They know nothing of autograd, type promotion or
 //! the registry; the op layer (`ops/`) chooses dtypes and destinations and records gradients.
 
+pub mod copy;
 pub mod engine;
 pub mod math;
 pub mod pointwise;
+pub mod vmath;

@@ -141,7 +141,7 @@ impl Tensor {
 
     /// `fill_` without recording anything.
     pub fn fill_raw(&self, value: Scalar) -> Result<()> {
-        crate::ops::copy::check_not_read_only(self)?;
+        crate::kernels::copy::check_not_read_only(self)?;
         let target = self.with_layout(self.layout().distinct_elements());
         dispatch!(self.dtype(), T => {
             let v = value.to::<T>();

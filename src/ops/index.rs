@@ -6,8 +6,8 @@ use crate::autograd::rules::index::{IndexPutRule, IndexRule};
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::copy::check_writable;
 use crate::layout::Layout;
-use crate::ops::copy::check_writable;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::storage::{check_allocatable, try_collect, try_vec};
 use crate::strided::{Coalesced, SendPtr};
@@ -435,7 +435,10 @@ impl Tensor {
                 (Value::Scalar(s), false) => view.fill_raw(*s),
                 (Value::Tensor(t), false) => {
                     let sizes: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-                    crate::ops::copy::copy_checked(&view, &strip_leading_ones(t).expand(&sizes)?)
+                    crate::kernels::copy::copy_checked(
+                        &view,
+                        &strip_leading_ones(t).expand(&sizes)?,
+                    )
                 }
                 (v, true) => view.add_(v),
             };
@@ -477,7 +480,7 @@ impl Tensor {
             }
             v = v.permute(&inverse)?;
         }
-        let v = crate::ops::copy::detach_source(self, &v)?;
+        let v = crate::kernels::copy::detach_source(self, &v)?;
         let (rest_shape, rest_strides) = g.rest();
         let rest_numel: usize = rest_shape.iter().product();
         let esize = self.dtype().size() as isize;

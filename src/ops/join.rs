@@ -66,7 +66,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let mut offset = 0;
     for t in parts {
         let len = t.shape()[d];
-        crate::ops::copy::copy_checked(&out.narrow(d, offset, len), t)?;
+        crate::kernels::copy::copy_checked(&out.narrow(d, offset, len), t)?;
         offset += len;
     }
     Ok(record_cat(out, tensors, d))

@@ -11,6 +11,7 @@ pub mod pointwise;
 pub mod reduce;
 pub mod registry;
 pub mod scan;
+pub mod views;
 
 /// Every family's ops, for the registry.
 pub static FAMILIES: &[&[&registry::OpDef]] = &[

@@ -18,8 +18,8 @@ use crate::autograd::record::{in_place, is_recording, record};
 use crate::autograd::rules::pointwise::{Formula, PointwiseRule, Saves};
 use crate::dtype::{default_float, DType, ResultType};
 use crate::error::{Error, Result};
+use crate::kernels::copy::{check_writable, detach_source, empty_like_preserving};
 use crate::kernels::pointwise::{Kernel1, Kernel2};
-use crate::ops::copy::{check_writable, detach_source, empty_like_preserving};
 use crate::ops::registry::dest::{check_destination, check_out};
 use crate::ops::registry::Dest;
 use crate::scalar::Scalar;
@@ -71,7 +71,10 @@ pub enum Refusal {
 impl Refusal {
     fn error(self, dtype: DType) -> Error {
         match self {
-            Refusal::Kernel(k) => Error::DTypeNotSupported { op: k, dtype },
+            Refusal::Kernel(k) => Error::DTypeNotSupported {
+                op: k,
+                dtype: dtype.torch_name(),
+            },
             Refusal::Message(m) => Error::NotImplemented(m.into()),
         }
     }
@@ -140,7 +143,7 @@ impl<K> Spec<K> {
             return Err(match self.refuse {
                 Refusal::Kernel("") => Error::DTypeNotSupported {
                     op: kernel_name(self.name),
-                    dtype: compute,
+                    dtype: compute.torch_name(),
                 },
                 r => r.error(compute),
             });
@@ -228,7 +231,7 @@ pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<T
             check_out(o, &[x])?;
             check_destination(o, x.shape(), out_dtype)?;
             let r = fresh()?;
-            crate::ops::copy::copy_checked(o, &r)?;
+            crate::kernels::copy::copy_checked(o, &r)?;
             Ok(o.clone())
         }
         Dest::InPlace => {
@@ -245,7 +248,7 @@ pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<T
                             return Ok(());
                         }
                     }
-                    crate::ops::copy::copy_checked(x, &fresh()?)
+                    crate::kernels::copy::copy_checked(x, &fresh()?)
                 },
                 |snapshot| unary(snapshot, Dest::New, spec)?.to_dtype(x.dtype()),
             )?;
@@ -292,7 +295,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
             check_destination(o, &shape, out_dtype)?;
             let r = Tensor::uninit(&shape, out_dtype)?;
             run_into(&r, a, b)?;
-            crate::ops::copy::copy_checked(o, &r)?;
+            crate::kernels::copy::copy_checked(o, &r)?;
             Ok(o.clone())
         }
         Dest::InPlace => {
@@ -322,7 +325,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
                     } else {
                         let r = Tensor::uninit(&shape, out_dtype)?;
                         run_into(&r, a, b)?;
-                        crate::ops::copy::copy_checked(x, &r)
+                        crate::kernels::copy::copy_checked(x, &r)
                     }
                 },
                 |snapshot| {

@@ -47,7 +47,7 @@ pub fn check_out(out: &Tensor, inputs: &[&Tensor]) -> Result<()> {
     if is_grad_enabled() && (out.requires_grad() || inputs.iter().any(|t| t.requires_grad())) {
         return Err(out_requires_grad_error());
     }
-    crate::ops::copy::check_writable(out)
+    crate::kernels::copy::check_writable(out)
 }
 
 impl Dest<'_> {
@@ -60,7 +60,7 @@ impl Dest<'_> {
                 check_out(out, &args.all_tensors())?;
                 let r = compute(args)?;
                 check_destination(out, r.shape(), r.dtype())?;
-                crate::ops::copy::copy_checked(out, &r)?;
+                crate::kernels::copy::copy_checked(out, &r)?;
                 Ok(Ret::Tensor(out.clone()))
             }
             Dest::InPlace => {
@@ -72,7 +72,7 @@ impl Dest<'_> {
                     || {
                         let r = crate::autograd::mode::without_grad(|| compute(args))?;
                         check_destination(dst, r.shape(), r.dtype())?;
-                        crate::ops::copy::copy_checked(dst, &r)
+                        crate::kernels::copy::copy_checked(dst, &r)
                     },
                     |snapshot| {
                         let r = compute(&args.with(0, Arg::Tensor(snapshot.clone())))?;

@@ -1,0 +1,338 @@
+//! Copy kernels: element copies with dtype conversion (a cache-blocked parallel path for transposed
+//! sources), new tensors laid out like another, and the overlap and writability checks every
+//! in-place write goes through. Nothing here records autograd (`ops/copy.rs` does).
+
+use crate::dispatch;
+use crate::dtype::{CastTo, DType, Element};
+use crate::error::{Error, Result};
+use crate::kernels::engine::{self, Operand};
+use crate::layout::Layout;
+use crate::strided::{Coalesced, SendPtr};
+
+/// Copies of at least this many elements whose innermost dims disagree take the cache-blocked
+/// transpose loop.
+const BLOCKED_COPY_MIN: usize = 1 << 15;
+use crate::tensor::Tensor;
+use crate::threads;
+
+/// Tile edge of the blocked transpose copy: 128x128 float32 tiles (64 KiB) measured fastest here.
+const TILE: usize = 128;
+
+/// Strides that keep `layout`'s dim order when it is dense and non-overlapping (torch's
+/// `preserve_format`), or row-major strides otherwise.
+fn preserved_strides(layout: &Layout) -> Vec<isize> {
+    let n = layout.ndim();
+    let mut order: Vec<usize> = (0..n).collect();
+    // Innermost (smallest stride) last; ties keep the original order.
+    order.sort_by(|&a, &b| layout.strides[b].cmp(&layout.strides[a]).then(a.cmp(&b)));
+    let mut strides = vec![0isize; n];
+    let mut expected = 1isize;
+    for &d in order.iter().rev() {
+        let size = layout.shape[d];
+        if size != 1 && layout.strides[d] != expected {
+            return crate::shape::contiguous_strides(&layout.shape);
+        }
+        strides[d] = expected;
+        expected *= size.max(1) as isize;
+    }
+    strides
+}
+
+/// A new uninitialised tensor with `src`'s shape in `dtype`, keeping `src`'s dim order when dense.
+pub fn empty_like_preserving(src: &Tensor, dtype: DType) -> Result<Tensor> {
+    let out = Tensor::uninit(src.shape(), dtype)?;
+    if src.is_contiguous() {
+        return Ok(out);
+    }
+    let strides = preserved_strides(src.layout());
+    Ok(out.with_layout(Layout {
+        shape: src.shape().to_vec(),
+        strides,
+        offset: 0,
+    }))
+}
+
+/// Side of the register block inside a tile: an 8x8 block is read as 8 contiguous source runs and
+/// written as 8 contiguous destination runs.
+const MICRO: usize = 8;
+
+/// Transposes one 8x8 block where the source is contiguous along rows (`sr == 1`) and the
+/// destination along columns (`dc == 1`).
+///
+/// # Safety
+/// All 64 source and destination elements must be in bounds.
+#[inline(always)]
+unsafe fn transpose_micro<T: Element>(dst: *mut T, dr: isize, src: *const T, sc: isize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::mem::size_of::<T>() == 4 && has_avx() {
+        return transpose_8x8_avx(dst as *mut f32, dr, src as *const f32, sc);
+    }
+    let mut block = [[T::ZERO; MICRO]; MICRO];
+    for (c, col) in block.iter_mut().enumerate() {
+        let s = src.offset(c as isize * sc);
+        for (r, v) in col.iter_mut().enumerate() {
+            *v = *s.add(r);
+        }
+    }
+    for r in 0..MICRO {
+        let d = dst.offset(r as isize * dr);
+        for (c, col) in block.iter().enumerate() {
+            *d.add(c) = col[r];
+        }
+    }
+}
+
+/// Whether this CPU has AVX (checked once).
+#[cfg(target_arch = "x86_64")]
+fn has_avx() -> bool {
+    static AVX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX.get_or_init(|| std::arch::is_x86_feature_detected!("avx"))
+}
+
+/// The 8x8 transpose of 4-byte elements in AVX registers (moves bits, so any 4-byte type works).
+///
+/// # Safety
+/// The CPU must have AVX; all 64 source and destination elements must be in bounds.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn transpose_8x8_avx(dst: *mut f32, dr: isize, src: *const f32, sc: isize) {
+    use std::arch::x86_64::*;
+    let r: [__m256; 8] = std::array::from_fn(|c| _mm256_loadu_ps(src.offset(c as isize * sc)));
+    let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+    let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+    let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+    let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+    let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+    let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+    let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+    let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+    let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+    let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+    let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+    let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+    let out = [
+        _mm256_permute2f128_ps::<0x20>(u0, u4),
+        _mm256_permute2f128_ps::<0x20>(u1, u5),
+        _mm256_permute2f128_ps::<0x20>(u2, u6),
+        _mm256_permute2f128_ps::<0x20>(u3, u7),
+        _mm256_permute2f128_ps::<0x31>(u0, u4),
+        _mm256_permute2f128_ps::<0x31>(u1, u5),
+        _mm256_permute2f128_ps::<0x31>(u2, u6),
+        _mm256_permute2f128_ps::<0x31>(u3, u7),
+    ];
+    for (i, o) in out.iter().enumerate() {
+        _mm256_storeu_ps(dst.offset(i as isize * dr), *o);
+    }
+}
+
+impl Tensor {
+    /// A contiguous tensor of `like`'s shape re-laid in `like`'s dim order: for values whose
+    /// order does not matter (uniform fills, random samples), so `*_like` keeps the layout as torch does.
+    pub fn in_dim_order_of(&self, like: &Tensor) -> Tensor {
+        if !self.is_contiguous() || self.shape() != like.shape() || like.is_contiguous() {
+            return self.clone();
+        }
+        self.with_layout(Layout {
+            shape: like.shape().to_vec(),
+            strides: preserved_strides(like.layout()),
+            offset: 0,
+        })
+    }
+}
+
+/// Blocked copy for when the destination is contiguous along the last dim but the source is not:
+/// reads and writes both stay within a tile that fits in cache, and a pure transpose moves 8x8
+/// register blocks.
+fn copy_blocked<T: Element>(dst: SendPtr<T>, src: SendPtr<T>, c: &Coalesced<2>) {
+    let nd = c.shape.len();
+    let (rows, cols) = (c.shape[nd - 2], c.shape[nd - 1]);
+    let outer_shape = &c.shape[..nd - 2];
+    let outer: usize = outer_shape.iter().product();
+    let (dr, dc) = (c.strides[0][nd - 2], c.strides[0][nd - 1]);
+    let (sr, sc) = (c.strides[1][nd - 2], c.strides[1][nd - 1]);
+    let micro = dc == 1 && sr == 1;
+    let row_blocks = rows.div_ceil(TILE);
+    threads::for_each_chunk(outer * row_blocks, |chunk| {
+        let (dst, src) = (dst, src);
+        let (o, rb) = (chunk / row_blocks, chunk % row_blocks);
+        let (mut od, mut os) = (0isize, 0isize);
+        let mut rem = o;
+        for d in (0..outer_shape.len()).rev() {
+            let i = (rem % outer_shape[d]) as isize;
+            rem /= outer_shape[d];
+            od += i * c.strides[0][d];
+            os += i * c.strides[1][d];
+        }
+        let r0 = rb * TILE;
+        let r1 = (r0 + TILE).min(rows);
+        for c0 in (0..cols).step_by(TILE) {
+            let c1 = (c0 + TILE).min(cols);
+            // SAFETY (both loops): indices lie inside both layouts; chunks write disjoint rows.
+            let (mut rm, mut cm) = (r0, c0);
+            if micro {
+                rm = r0 + (r1 - r0) / MICRO * MICRO;
+                cm = c0 + (c1 - c0) / MICRO * MICRO;
+                for r in (r0..rm).step_by(MICRO) {
+                    for col in (c0..cm).step_by(MICRO) {
+                        unsafe {
+                            transpose_micro(
+                                dst.at(od + r as isize * dr + col as isize),
+                                dr,
+                                src.at(os + r as isize + col as isize * sc),
+                                sc,
+                            );
+                        }
+                    }
+                }
+            }
+            for r in r0..r1 {
+                let (dbase, sbase) = (od + r as isize * dr, os + r as isize * sr);
+                let first = if r < rm { cm } else { c0 };
+                for col in first..c1 {
+                    unsafe {
+                        *dst.at(dbase + col as isize * dc) = *src.at(sbase + col as isize * sc);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Copies `src` into `dst` element by element, converting dtype; shapes must match and the
+/// caller has checked that `dst` may be written and does not overlap `src`.
+pub fn copy_raw(dst: &Tensor, src: &Tensor) -> Result<()> {
+    if dst.dtype() == src.dtype() {
+        dispatch!(dst.dtype(), T => {
+            let c = Coalesced::new(dst.shape(), [dst.strides(), src.strides()]);
+            let nd = c.shape.len();
+            if nd >= 2 && c.numel() >= BLOCKED_COPY_MIN && c.strides[0][nd - 1] == 1 && c.strides[1][nd - 1] != 1 {
+                copy_blocked::<T>(SendPtr(dst.data_ptr_typed::<T>()), SendPtr(src.data_ptr_typed::<T>()), &c);
+                Ok(())
+            } else {
+                engine::unary::<T, T>(Operand::of(dst)?, Operand::of(src)?, |x| x)
+            }
+        })
+    } else {
+        dispatch!(src.dtype(), S => dispatch!(dst.dtype(), D => {
+            engine::unary::<S, D>(Operand::of(dst)?, Operand::of(src)?, CastTo::<D>::cast)
+        }))
+    }
+}
+
+/// How a source's memory relates to a destination's (torch's `MemOverlapStatus`).
+#[derive(Debug, PartialEq, Eq)]
+enum Overlap {
+    None,
+    Full,
+    Partial,
+    /// They share memory but are not both dense, so the exact relation is not worked out.
+    TooHard,
+}
+
+fn overlap(dst: &Tensor, src: &Tensor) -> Overlap {
+    if !dst.shares_storage(src) {
+        return Overlap::None;
+    }
+    let (Some((a0, a1)), Some((b0, b1))) = (dst.layout().span(), src.layout().span()) else {
+        return Overlap::None;
+    };
+    let (sa, sb) = (dst.dtype().size(), src.dtype().size());
+    let (a_begin, a_end, b_begin, b_end) = (a0 * sa, (a1 + 1) * sa, b0 * sb, (b1 + 1) * sb);
+    if a_end <= b_begin || b_end <= a_begin {
+        return Overlap::None;
+    }
+    if !dst.layout().is_non_overlapping_and_dense() || !src.layout().is_non_overlapping_and_dense()
+    {
+        return Overlap::TooHard;
+    }
+    if a_begin == b_begin && a_end == b_end && dst.strides() == src.strides() {
+        Overlap::Full
+    } else {
+        Overlap::Partial
+    }
+}
+
+/// Refuses writes into read-only memory (borrowed from a non-writable numpy array): torch
+/// writes anyway, which faults when the pages really are read-only (a read-only memmap).
+pub fn check_not_read_only(dst: &Tensor) -> Result<()> {
+    if !dst.storage().is_writable() {
+        return Err(Error::Runtime(
+            "cannot write to a tensor whose memory is read-only (it shares a non-writable numpy array). Please clone() the tensor before performing the operation."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses writes through layouts where several indices share one element (expanded tensors),
+/// and into read-only memory.
+pub fn check_writable(dst: &Tensor) -> Result<()> {
+    check_not_read_only(dst)?;
+    if dst.layout().has_internal_overlap() {
+        return Err(Error::Runtime(
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Prepares a source operand for writing into `dst`: an operand that shares `dst`'s memory is
+/// copied first when it fully aliases (`a += a`) or when the overlap is too hard to work out, and
+/// refused like torch when two dense layouts partly overlap (`a[1:] += a[:-1]`, `b.add_(b.t())`).
+pub fn detach_source(dst: &Tensor, src: &Tensor) -> Result<Tensor> {
+    match overlap(dst, src) {
+        Overlap::None => Ok(src.clone()),
+        Overlap::Full | Overlap::TooHard => src.clone_contiguous(),
+        Overlap::Partial => Err(Error::Runtime(
+            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
+                .into(),
+        )),
+    }
+}
+
+impl Tensor {
+    /// A new row-major copy.
+    pub fn clone_contiguous(&self) -> Result<Tensor> {
+        let out = Tensor::uninit(self.shape(), self.dtype())?;
+        copy_raw(&out, self)?;
+        Ok(out)
+    }
+}
+
+/// Writes `src` (broadcast, converted) into `dst` without recording anything: the raw `copy_`.
+pub fn copy_checked(dst: &Tensor, src: &Tensor) -> Result<()> {
+    check_writable(dst)?;
+    let shape = crate::shape::broadcast_shapes(dst.shape(), src.shape())?;
+    if shape != dst.shape() {
+        return Err(Error::Runtime(format!(
+            "output with shape {} doesn't match the broadcast shape {}",
+            crate::shape::fmt_shape(dst.shape()),
+            crate::shape::fmt_shape(&shape)
+        )));
+    }
+    let src = detach_source(dst, src)?;
+    copy_raw(dst, &src.broadcast_to(dst.shape()))?;
+    dst.bump_version();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_dense_writes_are_refused_and_disjoint_ones_allowed() {
+        let b = Tensor::from_vec(vec![0.0f32, 1.0, 2.0, 3.0], &[2, 2]).unwrap();
+        let e = b.copy_(&b.t().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("some elements of the input tensor"));
+        assert_eq!(b.version(), 0);
+        b.copy_(&b).unwrap();
+        let a = Tensor::from_vec(vec![0.0f32; 6], &[6]).unwrap();
+        a.narrow(0, 0, 3).copy_(&a.narrow(0, 3, 3)).unwrap();
+    }
+}

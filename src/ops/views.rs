@@ -1,0 +1,298 @@
+//! Views: new tensors over the same storage with another layout (transpose, permute, reshape
+//! when the strides allow, squeeze, unsqueeze, expand, select, slice, narrow, diagonal, split
+//! pieces), each recorded with its backward rule when autograd needs it.
+
+use crate::autograd::graph::Backward;
+use crate::autograd::record::{record, record_view};
+use crate::autograd::rules::views::{
+    PassRule, PermuteRule, RegionRule, ReshapeRule, TransposeRule,
+};
+use crate::autograd::rules::InputMeta;
+use crate::error::{Error, Result};
+use crate::layout::{infer_shape, Layout};
+use crate::shape::{normalize_dim, normalize_insert_dim};
+use crate::tensor::{Tensor, TensorImpl};
+
+impl Tensor {
+    /// A view of this tensor with `layout`, recorded under `name` with `rule` when needed.
+    fn recorded_view<R: Backward + 'static>(
+        &self,
+        layout: Layout,
+        name: &'static str,
+        rule: impl FnOnce() -> R,
+    ) -> Tensor {
+        record_view(self.with_layout(layout), name, self, rule)
+    }
+
+    /// A view with a new shape, whose gradient is reshaped back.
+    fn reshaped_view(&self, layout: Layout, name: &'static str) -> Tensor {
+        self.recorded_view(layout, name, || ReshapeRule(self.shape().to_vec()))
+    }
+
+    /// A view of a region (select, slice), whose gradient lands in that region of zeros.
+    fn region_view(
+        &self,
+        name: &'static str,
+        region: impl Fn(&Layout) -> Layout + Send + Sync + 'static,
+    ) -> Tensor {
+        let layout = region(self.layout());
+        self.recorded_view(layout, name, || RegionRule {
+            input: InputMeta::of(self),
+            region: Box::new(region),
+        })
+    }
+
+    /// Swaps two dims.
+    pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
+        let layout = self.layout().transpose(d0, d1)?;
+        Ok(self.recorded_view(layout, "TransposeBackward0", || TransposeRule(d0, d1)))
+    }
+
+    /// Reorders dims.
+    pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
+        let layout = self.layout().permute(dims)?;
+        Ok(self.recorded_view(layout, "PermuteBackward0", || PermuteRule::new(dims)))
+    }
+
+    /// `t()`: transposes a tensor of at most 2 dims.
+    pub fn t(&self) -> Result<Tensor> {
+        if self.ndim() > 2 {
+            return Err(Error::Runtime(format!(
+                "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                self.ndim()
+            )));
+        }
+        if self.ndim() < 2 {
+            return Ok(self.reshaped_view(self.layout().clone(), "TBackward0"));
+        }
+        let layout = self.layout().transpose(0, 1)?;
+        Ok(self.recorded_view(layout, "TBackward0", || TransposeRule(0, 1)))
+    }
+
+    /// `T`: reverses all dims.
+    pub fn reverse_dims(&self) -> Result<Tensor> {
+        let dims: Vec<i64> = (0..self.ndim() as i64).rev().collect();
+        self.permute(&dims)
+    }
+
+    /// Inserts a size-1 dim.
+    pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
+        let d = normalize_insert_dim(dim, self.ndim())?;
+        Ok(self.reshaped_view(self.layout().unsqueeze(d), "UnsqueezeBackward0"))
+    }
+
+    /// Removes size-1 dims (all, or those listed).
+    pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
+        let dims = match dims {
+            None => None,
+            Some(ds) => Some(
+                ds.iter()
+                    .map(|&d| normalize_dim(d, self.ndim()))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+        };
+        let name = match &dims {
+            None => "SqueezeBackward0",
+            Some(_) => "SqueezeBackward1",
+        };
+        Ok(self.reshaped_view(self.layout().squeeze(dims.as_deref()), name))
+    }
+
+    /// Broadcasts to `sizes` (`-1` keeps a dim) without copying.
+    pub fn expand(&self, sizes: &[i64]) -> Result<Tensor> {
+        let layout = self.layout().expand(sizes)?;
+        Ok(self.recorded_view(layout, "ExpandBackward0", || PassRule(InputMeta::of(self))))
+    }
+
+    /// The tensor viewed with `shape` (same element count), when its strides allow that.
+    fn try_view(&self, shape: Vec<usize>) -> Option<Tensor> {
+        let strides = self.layout().view_strides(&shape)?;
+        let layout = Layout {
+            shape,
+            strides,
+            offset: self.storage_offset(),
+        };
+        Some(self.reshaped_view(layout, "ViewBackward0"))
+    }
+
+    /// `view`: a new shape over the same memory, or torch's error when the strides forbid it.
+    pub fn view(&self, sizes: &[i64]) -> Result<Tensor> {
+        self.try_view(infer_shape(sizes, self.numel())?).ok_or_else(|| {
+            Error::Runtime(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+                    .into(),
+            )
+        })
+    }
+
+    /// `reshape`: a view when the strides allow it, otherwise a contiguous copy.
+    pub fn reshape(&self, sizes: &[i64]) -> Result<Tensor> {
+        let shape = infer_shape(sizes, self.numel())?;
+        if let Some(view) = self.try_view(shape.clone()) {
+            return Ok(view);
+        }
+        let c = self.contiguous()?;
+        let out = c.with_layout(Layout::contiguous(&shape));
+        Ok(record(out, "UnsafeViewBackward0", &[&c], || {
+            ReshapeRule(c.shape().to_vec())
+        }))
+    }
+
+    /// Flattens dims `start..=end` into one.
+    pub fn flatten(&self, start: i64, end: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            // A 0-dim tensor has the one dim 0 (or -1) here, as for every dim argument in torch.
+            normalize_dim(start, 0)?;
+            normalize_dim(end, 0)?;
+            return self.reshape(&[1]);
+        }
+        let s = normalize_dim(start, self.ndim())?;
+        let e = normalize_dim(end, self.ndim())?;
+        if s > e {
+            return Err(Error::Runtime(
+                "flatten() has invalid args: start_dim cannot come after end_dim".into(),
+            ));
+        }
+        if s == e {
+            return Ok(self.clone());
+        }
+        let shape = self.shape();
+        let mut sizes: Vec<i64> = shape[..s].iter().map(|&d| d as i64).collect();
+        sizes.push(shape[s..=e].iter().product::<usize>() as i64);
+        sizes.extend(shape[e + 1..].iter().map(|&d| d as i64));
+        self.reshape(&sizes)
+    }
+
+    /// The diagonal of dims `keep` < `merge` as a view (einsum's `ii->i`): it stays at `keep`,
+    /// `merge` is removed. Out-of-range dims are an error.
+    pub fn diagonal_view(&self, keep: usize, merge: usize) -> Result<Tensor> {
+        if keep >= merge || merge >= self.ndim() {
+            return Err(Error::Index(format!(
+                "diagonal dimensions {} and {} are invalid for a tensor of {} dims",
+                keep,
+                merge,
+                self.ndim()
+            )));
+        }
+        Ok(self.region_view("DiagonalBackward0", move |l| l.diagonal(keep, merge)))
+    }
+
+    /// Selects one index along a dim (negative indices count from the end), removing the dim.
+    pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return Err(Error::Index(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into(),
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let size = self.shape()[d] as i64;
+        if index < -size || index >= size {
+            return Err(Error::IndexOutOfRange {
+                index,
+                dim: d,
+                size: size as usize,
+            });
+        }
+        let i = if index < 0 { index + size } else { index } as usize;
+        Ok(self.region_view("SelectBackward0", move |l| l.select(d, i)))
+    }
+
+    /// Python-style slice `start:stop:step` along a dim (bounds clamp as in Python; step > 0).
+    pub fn slice(
+        &self,
+        dim: usize,
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    ) -> Result<Tensor> {
+        if step == 0 {
+            return Err(Error::Value("slice step cannot be zero".into()));
+        }
+        if step < 0 {
+            return Err(Error::Value("step must be greater than zero".into()));
+        }
+        let size = self.shape()[dim] as i64;
+        let clamp = |v: i64| {
+            if v < 0 {
+                v.saturating_add(size).max(0)
+            } else {
+                v.min(size)
+            }
+        };
+        let s = start.map_or(0, clamp);
+        let e = stop.map_or(size, clamp);
+        let len = if e > s { (e - s - 1) / step + 1 } else { 0 };
+        let (s, len, step) = (s as usize, len as usize, step as usize);
+        Ok(self.region_view("SliceBackward0", move |l| l.slice(dim, s, len, step)))
+    }
+
+    /// `narrow(dim, start, length)` as the user calls it: checked, negative `start` counts from the end.
+    pub fn narrow_checked(&self, dim: i64, start: i64, length: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return Err(Error::Runtime(
+                "narrow() cannot be applied to a 0-dim tensor.".into(),
+            ));
+        }
+        // torch's checks, in its order and with its exception types.
+        if length < 0 {
+            return Err(Error::Runtime(
+                "narrow(): length must be non-negative.".into(),
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let size = self.shape()[d] as i64;
+        let s = if start < 0 {
+            start.saturating_add(size)
+        } else {
+            start
+        };
+        if start < -size || start > size {
+            return Err(Error::Index(format!(
+                "start out of range (expected to be in range of [{}, {}], but got {})",
+                -size, size, start
+            )));
+        }
+        if length > size - s {
+            return Err(Error::Runtime(format!(
+                "start ({}) + length ({}) exceeds dimension size ({}).",
+                s, length, size
+            )));
+        }
+        let (s, len) = (s as usize, length as usize);
+        Ok(self.region_view("SliceBackward0", move |l| l.slice(d, s, len, 1)))
+    }
+
+    /// Room for `n` views of this tensor (the pieces of `split`, `chunk`, iteration), or torch's
+    /// out-of-memory error when `n` views would not fit in memory: a dim of 2**40 expanded from
+    /// one element is cheap to make and must not abort the process when split into single rows.
+    pub fn reserve_views(&self, n: usize) -> Result<Vec<Tensor>> {
+        let per_view = std::mem::size_of::<Tensor>()
+            + std::mem::size_of::<TensorImpl>()
+            + 2 * 16 // the Arc's counts, and the Python object that will wrap the view
+            + self.ndim() * (std::mem::size_of::<usize>() + std::mem::size_of::<isize>())
+            + 64;
+        crate::storage::check_allocatable(n, per_view)?;
+        crate::storage::try_vec(n)
+    }
+
+    /// `unbind(dim)`: every `select(dim, i)` view, in order (what iterating a tensor yields).
+    pub fn unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
+        if self.ndim() == 0 {
+            return Err(Error::Index(
+                "Dimension specified as 0 but tensor has no dimensions".into(),
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        let n = self.shape()[d];
+        let mut out = self.reserve_views(n)?;
+        for i in 0..n {
+            out.push(self.select(d as i64, i as i64)?);
+        }
+        Ok(out)
+    }
+
+    /// A recorded `narrow` for the pieces of `split` and `chunk`.
+    pub fn split_piece(&self, dim: usize, start: usize, length: usize) -> Tensor {
+        self.region_view("SplitBackward0", move |l| l.slice(dim, start, length, 1))
+    }
+}
