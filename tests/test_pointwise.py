@@ -34,9 +34,21 @@ from conftest import hypothesis_examples
 
 N = hypothesis_examples(12)  # examples per op and property in the default run
 
-REGISTRY = {e["name"]: e for e in rt._rtensor._registry()}
-ALIAS_OF = {a: n for n, e in REGISTRY.items() for a in e["aliases"]}
+# The pointwise and comparison ops of the registry (and special functions): declared in src/ops/pointwise/,
+# src/ops/comparison.rs or a special-function file, or known to the numpy references or the golden table
+# below. Reductions, softmax and the like are not elementwise and are left to their own tests.
+_ALL_OPS = rt._rtensor._registry()
+
+
+def _is_pointwise(e):
+    src = e.get("source", "")
+    names = [e["name"]] + list(e["aliases"])
+    return (src.startswith("src/ops/pointwise/") or src == "src/ops/comparison.rs" or "special" in src
+            or any(n in REF_NAMES or n in GOLDEN["ops"] for n in names))
+
+
 GOLDEN = json.loads((Path(__file__).parent / "data" / "torch_dtypes.json").read_text())
+REF_NAMES = set()  # filled from REF below, before REGISTRY is built
 
 DTYPES = {"bool": rt.bool, "int32": rt.int32, "int64": rt.int64, "float32": rt.float32, "float64": rt.float64}
 NP = {"bool": np.bool_, "int32": np.int32, "int64": np.int64, "float32": np.float32, "float64": np.float64}
@@ -134,10 +146,46 @@ def dname(dtype):
     return str(dtype).rsplit(".", 1)[-1]
 
 
+def required_params(entry, form="function"):
+    return [p for p in entry[f"{form}_params"] if not p["kw_only"] and p["default"] is None and not p["optional"]]
+
+
+def tensorish(p):
+    return any("Tensor" in t or "_Operand" in t for t in p["types"])
+
+
 def tensor_args(entry):
-    """The names of the required positional (tensor or number) parameters of the function form."""
-    return [p["name"] for p in entry["function_params"]
-            if not p["kw_only"] and p["default"] is None and not p["optional"]]
+    """The names of the required positional tensor (or tensor-or-number) parameters of the function form."""
+    return [p["name"] for p in required_params(entry) if tensorish(p)]
+
+
+# Values for required non-tensor parameters (polygamma's n, mvlgamma's p) of ops that have them.
+NONTENSOR_ARGS = {"polygamma": {"n": 1}, "special.polygamma": {"n": 1}, "mvlgamma": {"p": 2},
+                  "special.multigammaln": {"p": 2}}
+
+
+def _fill(name, params, tensors):
+    it = iter(tensors)
+    args = []
+    for p in params:
+        if tensorish(p):
+            args.append(next(it))
+        elif p["name"] in NONTENSOR_ARGS.get(name, {}):
+            args.append(NONTENSOR_ARGS[name][p["name"]])
+        else:
+            pytest.skip(f"{name} needs a value for its parameter {p['name']} (add it to NONTENSOR_ARGS)")
+    return args
+
+
+def call_op(name, tensors, fn=None, **kw):
+    """rt.<name> (or fn) with the tensors for its tensor parameters, in order, and NONTENSOR_ARGS for others."""
+    return (fn or resolve(name))(*_fill(name, required_params(REGISTRY[name]), tensors), **kw)
+
+
+def call_method(name, self, tensors, suffix="", attr=None, **kw):
+    """self.<name><suffix>(...) with the other tensors and NONTENSOR_ARGS, as the method's parameters."""
+    return getattr(self, (attr or name) + suffix)(*_fill(name, required_params(REGISTRY[name], "method"),
+                                                           tensors), **kw)
 
 
 def as_np(t):
@@ -350,6 +398,11 @@ REF = {
 }
 
 
+REF_NAMES.update(REF)
+REGISTRY = {e["name"]: e for e in _ALL_OPS if _is_pointwise(e)}
+ALIAS_OF = {a: n for n, e in REGISTRY.items() for a in e["aliases"]}
+
+
 def ref_of(name):
     """The numpy reference of a registry op (by its name or an alias), or None."""
     if name in REF:
@@ -480,6 +533,24 @@ def binary_expected(r, a, b, rdtype, cdtype):
         return r["fn"](a.astype(NP[cdtype]), b.astype(NP[cdtype]))
 
 
+def compute_dtype(name, promoted):
+    """The dtype a binary op computes in: the promoted dtype, but float32 for ops that give floats for integer
+    inputs (true division, atan2, xlogy, ...: from the golden table) and float64 for float_power."""
+    if name == "float_power":
+        return "float64"
+    if promoted in FLOATS:
+        return promoted
+    g = golden_op(name)
+    if g is not None and g["kind"] == "binary":
+        v = g["variants"].get("default") or next(iter(g["variants"].values()))
+        code = dict(zip(GOLDEN["keys"]["binary"]["dtypes"], v["dtypes"])).get(f"{promoted},{promoted}")
+        if isinstance(code, str) and len(code) == 1 and CODE[code] in FLOATS:
+            return CODE[code]
+    if name in ("div", "true_divide"):
+        return "float32"
+    return promoted
+
+
 @pytest.mark.parametrize("name", ops_with(BINARY_KINDS))
 @settings(max_examples=N)
 @given(data=st.data())
@@ -510,13 +581,28 @@ def test_binary_values(name, data):
         assert out == r["fn"](a.astype(NP[cdtype]), b.astype(NP[cdtype])), f"{name}({a!r}, {b!r})"
         return
     rdtype = dname(out.dtype)
-    if name in ("div", "true_divide") and cdtype not in FLOATS:
-        cdtype = "float32"
-    if name == "float_power":
-        cdtype = "float64"
+    cdtype = compute_dtype(name, cdtype)
     assert rdtype == ("bool" if r["kind"] == "cmp" else cdtype), f"{name}: {da},{db} -> {rdtype}"
     assert tuple(out.shape) == (a.shape if name == "isin" else np.broadcast_shapes(sa, sb))
     assert_values(as_np(out), binary_expected(r, a, b, rdtype, cdtype), rdtype, where=f"{name}({a!r}, {b!r})")
+
+
+@pytest.mark.parametrize("name", [p for p in ops_with(("arith",)) if len(tensor_args(REGISTRY[p.values[0]])) >= 3])
+@settings(max_examples=N)
+@given(data=st.data())
+def test_ternary_values(name, data):
+    """Ops of three or more tensors (lerp, addcmul, addcdiv): float inputs of one dtype, broadcasting."""
+    r = ref_of(name)
+    n = len(tensor_args(REGISTRY[name]))
+    dtype = data.draw(st.sampled_from(FLOATS))
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=3, max_side=4)).input_shapes
+    arrays = [draw_array(data, dtype, sh, r["dom"] if i == 0 else r["bdom"], r["idom"]) for i, sh in enumerate(shapes)]
+    out = call_op(name, [rt_from(a) for a in arrays], **r["kw"])
+    assert dname(out.dtype) == dtype
+    with quiet():
+        exp = r["fn"](*[a.astype(np.float64) for a in arrays]) if r["compute"] == "f64" else r["fn"](*arrays)
+    assert tuple(out.shape) == np.broadcast_shapes(*shapes)
+    assert_values(as_np(out), exp, dtype, where=f"{name}{tuple(arrays)!r}")
 
 
 @pytest.mark.parametrize("name", [p for p in ops_with(("arith", "cmp")) if p.values[0] not in ("isin",)])
@@ -548,8 +634,7 @@ def test_binary_python_scalar(name, data):
     assert rdtype == GOLDEN["codes"][res]
     cdtype = rdtype if r["kind"] != "cmp" else (dtype if kind == "bool" or category(dtype) >= (1 if kind == "int" else 2)
                                                else "float32" if kind == "float" else "int64")
-    if name in ("div", "true_divide") and cdtype not in FLOATS:
-        cdtype = "float32"
+    cdtype = compute_dtype(name, cdtype)
     with quiet():
         s = np.array(scalar).astype(NP[cdtype])
         if r["compute"] == "f64" and cdtype in FLOATS:
@@ -671,7 +756,7 @@ def first_ok_dtype(name, prefer=("float64", "float32", "int64", "int32", "bool")
     for d in prefer:
         try:
             args = [rt_from(a) for a in op_inputs(name, d, rng)]
-            out = resolve(name)(*args, **call_kwargs(name))
+            out = call_op(name, args, **call_kwargs(name))
         except Exception:  # noqa: BLE001 - looking for a dtype that works
             continue
         if not isinstance(out, rt.Tensor):
@@ -697,13 +782,13 @@ def test_inplace_matches_out_of_place(name, seed, contiguous):
     rng = np.random.default_rng(seed)
     arrays = op_inputs(name, dtype, rng, shape=(3, 4))
     args = [rt_from(a) for a in arrays]
-    expected = resolve(name)(*args, **call_kwargs(name))
+    expected = call_op(name, args, **call_kwargs(name))
     if contiguous:
         x = rt_from(arrays[0])
     else:
         x = rt_from(np.ascontiguousarray(arrays[0].T)).t()  # a transposed view
     version = x._version if hasattr(x, "_version") else None
-    r = getattr(x, name + "_")(*args[1:], **call_kwargs(name))
+    r = call_method(name, x, args[1:], "_", **call_kwargs(name))
     assert r is x
     assert x.dtype == DTYPES[dtype]
     assert_values(as_np(x), as_np(expected), dtype, rtol=0, atol=0, where=f"{name}_")
@@ -720,7 +805,7 @@ def test_inplace_refuses_downcast(name, dtype):
     x = rt.tensor([1, 0, 1], dtype=DTYPES[dtype])
     before = x.tolist()
     with pytest.raises(RuntimeError) as e:
-        getattr(x, name + "_")(**call_kwargs(name))
+        call_method(name, x, [], "_", **call_kwargs(name))
     assert str(e.value) == f"result type Float can't be cast to the desired output type {TORCH_NAME[dtype]}"
     assert x.tolist() == before and x.dtype == DTYPES[dtype]
 
@@ -734,15 +819,15 @@ def test_out_writes_and_returns(name, seed):
         pytest.skip("no dtype works")
     rng = np.random.default_rng(seed)
     args = [rt_from(a) for a in op_inputs(name, dtype, rng)]
-    expected = resolve(name)(*args, **call_kwargs(name))
+    expected = call_op(name, args, **call_kwargs(name))
     out = rt.empty(tuple(expected.shape), dtype=expected.dtype)
-    r = resolve(name)(*args, **call_kwargs(name), out=out)
+    r = call_op(name, args, **call_kwargs(name), out=out)
     assert r is out
     assert_values(as_np(out), as_np(expected), dname(expected.dtype), rtol=0, atol=0, where=f"{name}(out=)")
     # an out of a wider float dtype receives the values cast (torch's canCast rule)
     if dname(expected.dtype) == "float32":
         out64 = rt.empty(tuple(expected.shape), dtype=rt.float64)
-        assert resolve(name)(*args, **call_kwargs(name), out=out64) is out64
+        assert call_op(name, args, **call_kwargs(name), out=out64) is out64
         assert_values(as_np(out64), as_np(expected).astype(np.float64), "float64", rtol=0, atol=0)
 
 
@@ -758,8 +843,8 @@ def test_alias_is_the_same_op(alias, name):
     dtype = first_ok_dtype(name, same=False)
     rng = np.random.default_rng(1)
     arrays = op_inputs(name, dtype, rng)
-    expected = fn(*[rt_from(a) for a in arrays], **call_kwargs(name))
-    got = fa(*[rt_from(a) for a in arrays], **call_kwargs(name))
+    expected = call_op(name, [rt_from(a) for a in arrays], **call_kwargs(name))
+    got = call_op(name, [rt_from(a) for a in arrays], fn=fa, **call_kwargs(name))
     assert dname(got.dtype) == dname(expected.dtype)
     assert_values(as_np(got), as_np(expected), dname(expected.dtype), rtol=0, atol=0)
     # method forms: those torch has under the alias (from the golden table), else those of the op
@@ -774,7 +859,7 @@ def test_alias_is_the_same_op(alias, name):
         assert has == bool(forms[key]), f"Tensor.{alias}{suffix}: rtensor {has}, torch {forms[key]}"
     if forms["method"]:
         t = rt_from(arrays[0])
-        got = getattr(t, alias)(*[rt_from(a) for a in arrays[1:]], **call_kwargs(name))
+        got = call_method(name, t, [rt_from(a) for a in arrays[1:]], attr=alias, **call_kwargs(name))
         assert_values(as_np(got), as_np(expected), dname(expected.dtype), rtol=0, atol=0)
 
 
@@ -1304,7 +1389,7 @@ def test_gradcheck(name, kind):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                out = fn(*x, **call_kwargs(name))
+                out = call_op(name, x, **call_kwargs(name))
             except Exception as e:  # noqa: BLE001
                 pytest.skip(f"float64 inputs rejected: {type(e).__name__}")
         for o in out if isinstance(out, tuple) else (out,):
@@ -1314,7 +1399,7 @@ def test_gradcheck(name, kind):
         return
     if kind == "notimpl":
         x = [leaf(rng, *dom, (2, 3)) for _ in range(nargs)]
-        out = fn(*x)
+        out = call_op(name, x)
         assert out.requires_grad and type(out.grad_fn).__name__ == "NotImplemented"
         with pytest.raises(RuntimeError, match=f"derivative for aten::{name} is not implemented"):
             out.sum().backward()
@@ -1325,7 +1410,7 @@ def test_gradcheck(name, kind):
             inputs = [leaf(rng, *(dom if i == 0 else dom2), s) for i, s in enumerate(shape_set[:nargs])]
             if len(shape_set) < nargs:
                 inputs += [leaf(rng, *dom2, shape_set[0]) for _ in range(nargs - len(shape_set))]
-            assert rt.autograd.gradcheck(lambda *t: fn(*t, **kw), tuple(inputs)), (name, kw, shape_set)
+            assert rt.autograd.gradcheck(lambda *t: call_op(name, t, **kw), tuple(inputs)), (name, kw, shape_set)
     if nargs == 2 and name in SCALAR_SECOND:
         x = leaf(rng, *dom, (2, 3))
         assert rt.autograd.gradcheck(lambda t: fn(t, SCALAR_SECOND[name]), (x,))
