@@ -1,13 +1,8 @@
-"""``rtensor.linalg``: torch.linalg's norms and products, compiled in ``rtensor._rtensor``.
+"""``rtensor.linalg``: torch.linalg's functions. Each is declared once in the Rust core's op
+registry and installed here from ``rtensor._rtensor._namespaces["linalg"]``; the matrix orders
+that need singular values (2, -2, 'nuc') raise NotImplementedError for now."""
 
-``vector_norm``, ``matrix_norm`` and ``norm`` follow torch.linalg's argument rules; the matrix
-orders that need singular values (2, -2, 'nuc') raise NotImplementedError for now.
-"""
+from ._rtensor import _namespaces
 
-from ._rtensor import linalg_matrix_norm as matrix_norm
-from ._rtensor import linalg_norm as norm
-from ._rtensor import linalg_vector_norm as vector_norm
-from ._rtensor import matmul
-
-
-__all__ = ["matmul", "matrix_norm", "norm", "vector_norm"]
+globals().update(_namespaces.get("linalg", {}))
+__all__ = sorted(_namespaces.get("linalg", {}))

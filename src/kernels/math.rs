@@ -7,8 +7,6 @@
 pub trait Math: Copy {
     /// `v` in this type (for constants inside kernel expressions: `x * x.lit(0.5)`).
     fn lit(self, v: f64) -> Self;
-    /// `1 / (1 + exp(-x))`.
-    fn sigmoid(self) -> Self;
     /// -1, 0 or 1 (0 for NaN and ±0, as torch).
     fn sign(self) -> Self;
     /// Python's `//` on floats (torch's `div_floor_floating`).
@@ -29,10 +27,6 @@ macro_rules! impl_math {
             #[inline(always)]
             fn lit(self, v: f64) -> $t {
                 v as $t
-            }
-            #[inline(always)]
-            fn sigmoid(self) -> $t {
-                1.0 / (1.0 + (-self).exp())
             }
             #[inline(always)]
             fn sign(self) -> $t {

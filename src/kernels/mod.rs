@@ -5,4 +5,6 @@ pub mod copy;
 pub mod engine;
 pub mod math;
 pub mod pointwise;
+pub mod reduce;
+pub mod scan;
 pub mod vmath;

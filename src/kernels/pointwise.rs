@@ -104,6 +104,8 @@ macro_rules! k1 {
     (@one $t:ty => $o:ty, $s:ident, $d:ident, |$x:ident| $e:expr) => {{
         #[allow(unused_imports)]
         use $crate::kernels::math::{IntMath as _, Math as _};
+        #[allow(unused_imports)]
+        use $crate::kernels::vmath::VMath as _;
         $crate::kernels::engine::unary(
             $crate::kernels::engine::Operand::<$o>::of($d)?,
             $crate::kernels::engine::Operand::<$t>::of($s)?,
@@ -132,6 +134,8 @@ macro_rules! k1 {
     (@in_one $t:ty, $d:ident, |$x:ident| $e:expr) => {
         #[allow(unused_imports)]
         use $crate::kernels::math::{IntMath as _, Math as _};
+        #[allow(unused_imports)]
+        use $crate::kernels::vmath::VMath as _;
         return Some((|| -> $crate::Result<()> {
             $crate::kernels::engine::unary_in_place(
                 $crate::kernels::engine::Operand::<$t>::of($d)?,
@@ -170,6 +174,8 @@ macro_rules! k2 {
     (@one $t:ty => $o:ty, $pa:ident, $pb:ident, $d:ident, |$a:ident, $b:ident| $e:expr) => {{
         #[allow(unused_imports)]
         use $crate::kernels::math::{IntMath as _, Math as _};
+        #[allow(unused_imports)]
+        use $crate::kernels::vmath::VMath as _;
         $crate::kernels::engine::binary(
             $crate::kernels::engine::Operand::<$o>::of($d)?,
             $crate::kernels::engine::Operand::<$t>::of($pa)?,

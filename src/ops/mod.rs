@@ -31,4 +31,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     comparison::EXTREMA,
     comparison::PREDICATES,
     comparison::OPS,
+    reduce::declare::OPS,
+    scan::OPS,
+    linalg::declare::OPS,
 ];

@@ -85,7 +85,14 @@ fn int_sequence(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
 /// Converts `obj` for parameter `p`; `Ok(None)` when the type does not fit.
 fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
     if obj.is_none() {
-        return Ok((p.optional || p.default == Some(Default::None)).then_some(Arg::None));
+        // As torch's parser: None passes an optional parameter, and a list parameter whose
+        // default is a list (`amax(x, None)` is `amax(x, [])`).
+        return Ok(match &p.default {
+            _ if p.optional => Some(Arg::None),
+            Some(Default::None) => Some(Arg::None),
+            Some(Default::Ints(_)) => Some(default_arg(p)),
+            _ => None,
+        });
     }
     Ok(match p.ty {
         ParamType::Tensor => obj
@@ -145,6 +152,15 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
                 None
             }
         }
+        ParamType::ScalarOrStr => {
+            if let Ok(s) = obj.cast::<PyString>() {
+                Some(Arg::Str(s.to_string()))
+            } else if obj.is_instance_of::<PyBool>() {
+                None
+            } else {
+                extract_scalar(obj)?.map(Arg::Scalar)
+            }
+        }
         ParamType::Device => {
             if obj.is_instance_of::<PyString>() || type_name(obj) == "device" {
                 Some(Arg::Str(obj.str()?.to_string()))
@@ -201,10 +217,30 @@ fn bind_one(
         }
         values[skip] = Some(Arg::Ints(ints));
     } else {
-        if args.len() > positional - skip {
+        let tensor_varargs = params[..positional]
+            .last()
+            .is_some_and(|p| p.ty == ParamType::TensorList);
+        if args.len() > positional - skip && !tensor_varargs {
             return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
         }
         for (i, a) in args.iter().enumerate() {
+            if next >= positional {
+                return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
+            }
+            // Tensors as varargs for a `Tensor[]` parameter: `einsum('ij,jk', a, b)`.
+            if params[next].ty == ParamType::TensorList && a.is_instance_of::<PyTensor>() {
+                let mut ts = vec![];
+                for (j, t) in args[i..].iter().enumerate() {
+                    match t.cast::<PyTensor>() {
+                        Ok(t) => ts.push(t.get().t.clone()),
+                        Err(_) => {
+                            return Ok(Err(Mismatch::Type(next, Some(i + j + 1), describe(t))))
+                        }
+                    }
+                }
+                values[next] = Some(Arg::Tensors(ts));
+                break;
+            }
             match convert(a, &params[next])? {
                 Some(v) => values[next] = Some(v),
                 None => return Ok(Err(Mismatch::Type(next, Some(i + 1), describe(a)))),
@@ -221,6 +257,10 @@ fn bind_one(
             return Ok(Err(Mismatch::UnknownKeyword(kw.clone())));
         };
         if values[idx].is_some() {
+            // An alias of a parameter given already (`sum(0, axis=0)`) is unknown, as in torch.
+            if params[idx].name != *kw {
+                return Ok(Err(Mismatch::UnknownKeyword(kw.clone())));
+            }
             return Ok(Err(Mismatch::Twice(idx)));
         }
         match convert(v, &params[idx])? {
@@ -301,8 +341,9 @@ pub fn bind(
             Err(m) => errors.push(m),
         }
     }
-    // As torch: when one signature alone fits the number of arguments and the keywords, its own
-    // error is the message; otherwise every signature is listed.
+    // As torch: when one signature alone takes this many arguments (between its required
+    // parameters and all of them), its own error is the message; otherwise every signature is
+    // listed.
     let given = args.len() + kwargs.len();
     let plausible: Vec<usize> = sigs
         .iter()
@@ -313,16 +354,7 @@ pub fn bind(
                 .iter()
                 .filter(|p| p.default.is_none() && !p.optional)
                 .count();
-            let positional = params.iter().filter(|p| !p.kw_only).count();
-            let varargs = params.first().is_some_and(|p| p.ty == ParamType::IntList) && skip == 0;
-            required <= given
-                && given <= params.len()
-                && (args.len() <= positional || varargs)
-                && kwargs.iter().all(|(k, _)| {
-                    params
-                        .iter()
-                        .any(|p| &p.name == k || numpy_alias(&p.name, k))
-                })
+            required <= given && given <= params.len().max(1)
         })
         .map(|(i, _)| i)
         .collect();

@@ -7,19 +7,12 @@ mod convert;
 mod dlpack;
 mod dtype;
 mod errors;
-mod extrema;
 mod functions;
 mod indexing;
 mod interop;
-mod linalg;
-mod logical;
-mod moments;
 mod nested;
-mod norms;
 mod operators;
 mod ops;
-mod reductions;
-mod scans;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -66,13 +59,6 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
-    reductions::register(m)?;
-    extrema::register(m)?;
-    logical::register(m)?;
-    moments::register(m)?;
-    scans::register(m)?;
-    linalg::register(m)?;
-    norms::register(m)?;
     ops::install(m)?;
     Ok(())
 }

@@ -183,6 +183,23 @@ impl PyTensor {
         })
     }
 
+    fn __matmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(b) = o.cast::<PyTensor>() else {
+            return Ok(py.NotImplemented());
+        };
+        let (a, b) = (&self.t, &b.get().t);
+        let out = maybe_detached(py, a.numel().max(b.numel()), || a.matmul(b))?;
+        Ok(Bound::new(py, PyTensor::from(out))?.into_any().unbind())
+    }
+    fn __rmatmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(a) = o.cast::<PyTensor>() else {
+            return Ok(py.NotImplemented());
+        };
+        let (a, b) = (&a.get().t, &self.t);
+        let out = maybe_detached(py, a.numel().max(b.numel()), || a.matmul(b))?;
+        Ok(Bound::new(py, PyTensor::from(out))?.into_any().unbind())
+    }
+
     fn __richcmp__(
         &self,
         py: Python<'_>,

@@ -4,7 +4,7 @@ use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::rules::InputMeta;
 use crate::dtype::Element;
 use crate::error::Result;
-use crate::ops::scan::reverse_cumsum;
+use crate::kernels::scan::reverse_cumsum;
 use crate::strided::SendPtr;
 use crate::tensor::Tensor;
 use crate::threads;

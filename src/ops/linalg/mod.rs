@@ -5,10 +5,10 @@
 //! No product promotes dtypes (torch refuses mixed operands) and none copies a strided operand
 //! that its kernel can read at its strides.
 
+pub mod declare;
 mod einsum;
 mod gemm;
 mod norm;
-pub(crate) mod norm_reducers;
 mod vector;
 
 pub use einsum::einsum;

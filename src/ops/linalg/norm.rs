@@ -2,14 +2,14 @@
 //! accumulation), `linalg.matrix_norm` (built from differentiable reductions), and the two
 //! dispatchers `linalg.norm` and `norm` with torch's rules for `ord` / `p` and `dim`.
 
-use super::norm_reducers::{ExtremeAbs, Nonzero, SumAbs, SumSquares};
 use super::scalar_type_name;
 use crate::autograd::mode::without_grad;
 use crate::autograd::rules::norm::record_vector_norm;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
+use crate::kernels::reduce::norms::{ExtremeAbs, Nonzero, SumAbs, SumSquares};
+use crate::kernels::reduce::{reduce_into, Reducer};
 use crate::ops::reduce::dim_mask;
-use crate::ops::reduce::kernels::{reduce_into, Reducer};
 use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 

@@ -13,46 +13,46 @@ unary_ops! { UNARY;
     /// `e ** input`.
     exp {
         compute: Float,
-        kernel: [float: |x| x.exp()],
+        kernel: [float: |x| x.v_exp()],
         grad: ExpBackward0 [output] |c, g| c.each(|_| g.mul(&c.y()?)),
     }
     /// `2 ** input`.
     exp2 {
         aliases: ["special.exp2"],
         compute: Float,
-        kernel: [float: |x| x.exp2()],
+        kernel: [float: |x| x.v_exp2()],
         grad: Exp2Backward0 [output] |c, g| c.each(|_| g.mul(&c.y()?)?.mul(LN_2)),
     }
     /// `e ** input - 1`, accurate near 0.
     expm1 {
         aliases: ["special.expm1"],
         compute: Float,
-        kernel: [float: |x| x.exp_m1()],
+        kernel: [float: |x| x.v_expm1()],
         grad: Expm1Backward0 [output] |c, g| c.each(|_| g.mul(&c.y()?.add(1i64)?)),
     }
     /// Natural logarithm.
     log {
         compute: Float,
-        kernel: [float: |x| x.ln()],
+        kernel: [float: |x| x.v_log()],
         grad: LogBackward0 [input] |c, g| c.each(|_| g.div(&c.x()?)),
     }
     /// Base-2 logarithm.
     log2 {
         compute: Float,
-        kernel: [float: |x| x.log2()],
+        kernel: [float: |x| x.v_log2()],
         grad: Log2Backward0 [input] |c, g| c.each(|_| g.div(&c.x()?.mul(LN_2)?)),
     }
     /// Base-10 logarithm.
     log10 {
         compute: Float,
-        kernel: [float: |x| x.log10()],
+        kernel: [float: |x| x.v_log10()],
         grad: Log10Backward0 [input] |c, g| c.each(|_| g.div(&c.x()?.mul(LN_10)?)),
     }
     /// `log(1 + input)`, accurate near 0.
     log1p {
         aliases: ["special.log1p"],
         compute: Float,
-        kernel: [float: |x| x.ln_1p()],
+        kernel: [float: |x| x.v_log1p()],
         grad: Log1PBackward0 [input] |c, g| c.each(|_| g.div(&c.x()?.add(1i64)?)),
     }
     /// Square root.
@@ -71,7 +71,7 @@ unary_ops! { UNARY;
     sigmoid {
         aliases: ["special.expit"],
         compute: Float,
-        kernel: [float: |x| x.sigmoid()],
+        kernel: [float: |x| x.v_sigmoid()],
         grad: SigmoidBackward0 [output] |c, g| {
             let y = c.y()?;
             c.each(|_| g.mul(&y.mul(&y.rsub(1i64)?)?))

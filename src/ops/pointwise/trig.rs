@@ -59,7 +59,7 @@ unary_ops! { UNARY;
     /// Hyperbolic tangent.
     tanh {
         compute: Float,
-        kernel: [float: |x| x.tanh()],
+        kernel: [float: |x| x.v_tanh()],
         grad: TanhBackward0 [output] |c, g| c.each(|_| g.mul(&c.y()?.square()?.rsub(1i64)?)),
     }
     /// Inverse hyperbolic sine.

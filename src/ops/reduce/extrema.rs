@@ -2,11 +2,11 @@
 //! `argmin`. NaN propagates; among equal extremes the first index wins, as in torch.
 
 use super::dim_mask;
-use super::kernels::reduce_into;
-use super::reducers::{ArgExtreme, Extreme};
 use crate::autograd::rules::extrema::{record_evenly, record_indexed};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::reduce::reduce_into;
+use crate::kernels::reduce::reducers::{ArgExtreme, Extreme};
 use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 

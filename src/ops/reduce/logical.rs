@@ -1,10 +1,10 @@
 //! `all`, `any` (bool results) and `count_nonzero` (int64) over any set of dims.
 
 use super::dim_mask;
-use super::kernels::reduce_into;
-use super::reducers::{CountNonzero, Logical};
 use crate::dtype::DType;
 use crate::error::Result;
+use crate::kernels::reduce::reduce_into;
+use crate::kernels::reduce::reducers::{CountNonzero, Logical};
 use crate::tensor::Tensor;
 
 impl Tensor {

@@ -1,24 +1,22 @@
-//! Reductions over any set of dims, with torch's dtype rules, computed deterministically on one
-//! machine ([`kernels`]) by pluggable [`reducers`]: sum and mean here, the others in their files.
+//! Reductions over any set of dims, with torch's dtype rules, computed deterministically by the
+//! reduction kernels (`kernels/reduce`): sum and mean here, the others in their files.
 //! Accuracy: float32 accumulates in float64, integers in wrapping int64.
 
-mod exp_sum;
+pub mod declare;
 mod extrema;
-pub mod kernels;
 mod logical;
 mod logsumexp;
 mod moments;
 pub(crate) use moments::{mask_dims, reduced_count};
 mod products;
-pub mod reducers;
 
 use crate::autograd::rules::reduce::{record_reduction, ReductionKind};
 use crate::dtype::{CastTo, DType, Element};
 use crate::error::{Error, Result};
+use crate::kernels::reduce::reduce_into;
+use crate::kernels::reduce::reducers::{Acc, Accumulate, Sum};
 use crate::shape::{broadcast_shapes, fmt_shape, normalize_dim};
 use crate::tensor::Tensor;
-use kernels::reduce_into;
-use reducers::{Acc, Accumulate, Sum};
 
 /// The reduced-dim mask: `None` or an empty list mean every dim; torch's errors otherwise.
 pub(crate) fn dim_mask(dims: Option<&[i64]>, ndim: usize) -> Result<Vec<bool>> {
@@ -55,7 +53,7 @@ pub(crate) fn out_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Vec<us
 }
 
 /// The output of a reduction over the dims in `mask`, after checking that the kernel's scratch
-/// fits in memory: about one accumulator per [`kernels::CHUNK`] reduced elements per running
+/// fits in memory: about one accumulator per [`CHUNK`](crate::kernels::reduce::CHUNK) reduced elements per running
 /// output, or per 64 rows when rows are accumulated. A reduction of a broadcast view of 2**62
 /// elements would otherwise abort on that allocation.
 pub(crate) fn reduction_output(
@@ -76,7 +74,7 @@ pub(crate) fn reduction_output(
         .try_fold(1usize, |n, (&d, _)| n.checked_mul(d))
         .unwrap_or(usize::MAX);
     let mut scratch = reduced
-        .div_ceil(kernels::CHUNK)
+        .div_ceil(crate::kernels::reduce::CHUNK)
         .saturating_mul(crate::threads::num_threads().min(1024) + 1);
     if kept >= 8 && reduced > 1 {
         scratch = scratch.max(kept.saturating_mul(reduced.div_ceil(64)));

@@ -2,12 +2,12 @@
 //! count, mean and squared deviations in float64 ([`Moments`]), so float32 results are exact to
 //! rounding.
 
-use super::kernels::reduce_into;
-use super::reducers::{Moments, MomentsAcc};
 use super::{dim_mask, reduction_output};
 use crate::autograd::rules::moments::record_moment;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::reduce::reduce_into;
+use crate::kernels::reduce::reducers::{Moments, MomentsAcc};
 use crate::tensor::Tensor;
 
 /// The reduced dims of `mask` as a dims list (empty means every dim, as `dim_mask` reads it).

@@ -1,11 +1,11 @@
 //! `prod(dim, keepdim, dtype=)`: float32 multiplies in float64, integers and bool in wrapping
 //! int64 (the result is int64 unless `dtype=` says otherwise), as torch.
 
-use super::kernels::reduce_into;
-use super::reducers::{Accumulate, Prod};
 use crate::autograd::rules::products::record_prod;
 use crate::dtype::{CastTo, DType, Element};
 use crate::error::{Error, Result};
+use crate::kernels::reduce::reduce_into;
+use crate::kernels::reduce::reducers::{Accumulate, Prod};
 use crate::tensor::Tensor;
 
 fn prod_kernel<T: Accumulate, O: Element>(src: &Tensor, mask: &[bool], out: &Tensor)

@@ -30,6 +30,8 @@ pub enum ParamType {
     TensorList,
     /// A device: `'cpu'` (or an `rtensor.device`).
     Device,
+    /// A Python number or a str (a norm's order: `2`, `inf`, `'fro'`).
+    ScalarOrStr,
 }
 
 impl ParamType {
@@ -46,6 +48,7 @@ impl ParamType {
             "str" => ParamType::Str,
             "Tensor[]" => ParamType::TensorList,
             "Device" => ParamType::Device,
+            "ScalarOrStr" => ParamType::ScalarOrStr,
             _ => return Err(Error::Runtime(format!("unknown parameter type '{}'", s))),
         })
     }
@@ -63,6 +66,7 @@ impl ParamType {
             ParamType::Str => "str",
             ParamType::TensorList => "tuple of Tensors",
             ParamType::Device => "rtensor.device",
+            ParamType::ScalarOrStr => "Number or str",
         }
     }
 
@@ -80,6 +84,7 @@ impl ParamType {
             ParamType::Str => "str",
             ParamType::TensorList => "Sequence[Tensor]",
             ParamType::Device => "str",
+            ParamType::ScalarOrStr => "_Number | str",
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The [`Reducer`]s of the vector norms that one pass can compute: every element is read once and
 //! accumulated in float64 (float32 included), on the deterministic reduction machine.
 
+use super::reducer::Reducer;
 use crate::dtype::Element;
-use crate::ops::reduce::kernels::Reducer;
 
 /// The sum of squares (the 2-norm before its square root).
 pub struct SumSquares;

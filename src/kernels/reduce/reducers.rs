@@ -1,7 +1,7 @@
 //! The [`Reducer`]s: how sum, prod, max/min, argmax/argmin, all/any and count_nonzero combine
 //! elements. Sums and products accumulate float32 in float64 and integers in wrapping int64.
 
-use super::kernels::{lanes_tree, merge_rows_generic, prefetch_ahead, Reducer, LANES};
+use super::reducer::{lanes_tree, merge_rows_generic, prefetch_ahead, Reducer, LANES};
 use crate::dtype::Element;
 
 /// An accumulator of sums and products: float64 or wrapping int64.

@@ -1,7 +1,7 @@
 //! [`ExpSum`]: the running maximum of the elements and the sum of `exp(x - maximum)`, so that
 //! `logsumexp` reads its input once and never overflows. Float64 throughout.
 
-use super::kernels::{lanes_tree, prefetch_ahead, Reducer, LANES};
+use super::reducer::{lanes_tree, prefetch_ahead, Reducer, LANES};
 use super::reducers::{Accumulate, Sum};
 
 /// The maximum so far and the sum of `exp(x - max)` over the elements so far.
