@@ -68,6 +68,19 @@ XFAIL = {
                                         "\"result type Long can't be cast to the desired output type Bool\"",
     ("test_alias", "special.round", None): "B7: special.round accepts int tensors; torch raises "
                                            "'\"round_vml_cpu\" not implemented for 'Int''",
+    **{("test_function", op, d): "B16: the ord=inf and ord=1 matrix norms of an empty (0, 0) matrix raise "
+                                 "IndexError('amax(): Expected reduction dim 0 to have non-zero size.'); torch "
+                                 "returns 0"
+       for op in ("linalg.norm", "linalg.norm.subgradients_at_zero") for d in ("float32", "float64")},
+    **{("test_grad", op, "float64"): "B15: grad_fn names of composite ops differ from torch's: matmul records "
+                                     "ViewBackward0/SqueezeBackward1/BmmBackward0 where torch has UnsafeViewBackward0/"
+                                     "SqueezeBackward4/CloneBackward0/TransposeBackward0; the ord=+-inf/+-1 matrix "
+                                     "norms SqueezeBackward1 where torch has AmaxBackward0/AminBackward0"
+       for op in ("matmul", "linalg.norm", "linalg.norm.subgradients_at_zero", "linalg.matrix_norm")},
+    **{("test_error_inputs", op, None): f"B17: {op}(x, dim, out=t) accepts an out of another dtype (casts); torch "
+                                        "raises 'Expected the dtype for input and out to match, but got Float for "
+                                        "input's dtype and Double for out's dtype.'"
+       for op in ("amax", "amin")},
     ("test_function_reference", "atanh", "float32"): "B1: atanh float32 loses ~700 ulp near +-1 "
                                                      "(atanh(-0.9998999) = -4.951661, torch -4.951338)",
     **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
@@ -197,7 +210,10 @@ def to_rt(x, memo, grad=False, noncontig=False):
             raise Unsupported(f"layout {x.layout}")
         if x.dtype not in T2R:
             raise Unsupported(f"{x.dtype} tensor")
-        a = x.detach().resolve_conj().resolve_neg().numpy()
+        try:
+            a = x.detach().resolve_conj().resolve_neg().numpy()
+        except Exception as e:  # noqa: BLE001 - e.g. more dims than numpy holds
+            raise Unsupported(f"tensor numpy cannot hold ({e})") from None
         if noncontig and a.ndim >= 2:
             # the same values in a transposed (non-contiguous) rtensor
             perm = tuple(reversed(range(a.ndim)))
@@ -250,7 +266,7 @@ def has_noncontig_candidate(sample):
 def describe(x):
     if isinstance(x, torch.Tensor):
         s = f"T{list(x.shape)}:{str(x.dtype)[6:]}"
-        if x.numel() <= 6:
+        if x.numel() <= 6 and x.dim() <= 8:
             s += "=" + repr(x.detach().tolist())
         return s
     if isinstance(x, (tuple, list)):
@@ -289,8 +305,9 @@ def rt_to_torch(t):
     return torch.from_numpy(np.array(t.detach().numpy()))
 
 
-def compare(expected, actual, where):
-    """Raises AssertionError describing the first difference."""
+def compare(expected, actual, where, tol=None):
+    """Raises AssertionError describing the first difference. tol: {dtype name: (rtol, atol)} overriding
+    assert_close's defaults."""
     if isinstance(expected, torch.Tensor):
         if not isinstance(actual, rt.Tensor):
             raise AssertionError(f"{where}: torch gives a Tensor, rtensor a {type(actual).__name__}")
@@ -299,7 +316,9 @@ def compare(expected, actual, where):
         if tuple(actual.shape) != tuple(expected.shape):
             raise AssertionError(f"{where}: shape torch {list(expected.shape)}, rtensor {list(actual.shape)}")
         try:
-            torch.testing.assert_close(rt_to_torch(actual), expected.detach(), equal_nan=True, check_dtype=False)
+            rtol_atol = (tol or {}).get(dtype_name(expected.dtype))
+            kw = dict(rtol=rtol_atol[0], atol=rtol_atol[1]) if rtol_atol else {}
+            torch.testing.assert_close(rt_to_torch(actual), expected.detach(), equal_nan=True, check_dtype=False, **kw)
         except AssertionError as e:
             msg = str(e).strip().replace("\n", " ")
             if expected.numel() <= 8:
@@ -309,7 +328,7 @@ def compare(expected, actual, where):
         if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
             raise AssertionError(f"{where}: torch gives {type(expected).__name__} of {len(expected)}, rtensor {actual!r}")
         for i, (e, a) in enumerate(zip(expected, actual)):
-            compare(e, a, f"{where}[{i}]")
+            compare(e, a, f"{where}[{i}]", tol)
     else:
         if type(actual) is not type(expected):
             raise AssertionError(f"{where}: torch gives {expected!r}, rtensor {actual!r}")
@@ -318,8 +337,25 @@ def compare(expected, actual, where):
             raise AssertionError(f"{where}: torch gives {expected!r}, rtensor {actual!r}")
 
 
-def check_pair(where, texp, terr, rgot, rerr, failures):
+def tol_for(entry):
+    """Tolerances {dtype: (rtol, atol)} for ops that accumulate (reductions, scans, matmul, norms), whose
+    summation order differs from torch's; None (assert_close's defaults) for elementwise ops."""
+    src = entry.get("source", "")
+    if any(k in src for k in ("/reduce", "/linalg", "scan")):
+        return {"float32": (1e-5, 1e-4), "float64": (1e-10, 1e-10)}
+    return None
+
+
+# rtensor's own word for a feature it deliberately lacks (an SVD for ord='nuc'/2/-2 matrix norms): such a
+# sample is skipped and counted, not failed.
+UNSUPPORTED_MARKERS = ("rtensor does not compute yet",)
+
+
+def check_pair(where, texp, terr, rgot, rerr, failures, tol=None):
     """Compares one torch call with one rtensor call; appends failures. True when both returned."""
+    if terr is None and isinstance(rerr, NotImplementedError) and any(m in str(rerr) for m in UNSUPPORTED_MARKERS):
+        REPORT["skipped_samples"][f"{where.split('(')[0]}: {str(rerr)[:80]}"] += 1
+        return False
     if terr is not None:
         if rerr is None:
             failures.append(f"{where}: torch raises {type(terr).__name__}({str(terr)[:160]!r}), "
@@ -335,7 +371,7 @@ def check_pair(where, texp, terr, rgot, rerr, failures):
                         f"{type(rerr).__name__}({str(rerr)[:200]!r})")
         return False
     try:
-        compare(texp, rgot, where)
+        compare(texp, rgot, where, tol)
     except AssertionError as e:
         failures.append(str(e))
         return False
@@ -378,16 +414,16 @@ def test_has_opinfo(name):
 
 @pytest.mark.parametrize("entry, name, op, dtype", _params("test_function", only=lambda e, n, o: e["function"]))
 def test_function(entry, name, op, dtype):
-    run_function(name, op, samples(op, dtype))
+    run_function(entry, name, op, samples(op, dtype))
 
 
 @pytest.mark.parametrize("entry, name, op, dtype", _params("test_function_reference", slow=True,
                                                            only=lambda e, n, o: e["function"]))
 def test_function_reference(entry, name, op, dtype):
-    run_function(name, op, samples(op, dtype, reference=True), noncontig=False)
+    run_function(entry, name, op, samples(op, dtype, reference=True), noncontig=False)
 
 
-def run_function(name, op, todo, noncontig=True):
+def run_function(entry, name, op, todo, noncontig=True):
     rfn, tfn = resolve(rt, name), torch_fn(name, op)
     assert rfn is not None, f"rt.{name} is missing"
     failures, skipped, ran = [], [], 0
@@ -402,11 +438,11 @@ def run_function(name, op, todo, noncontig=True):
         ran += 1
         texp, terr = call(tfn, s.input, *s.args, **s.kwargs)
         rgot, rerr = call(rfn, inp, *args, **kwargs)
-        check_pair(where, texp, terr, rgot, rerr, failures)
+        check_pair(where, texp, terr, rgot, rerr, failures, tol_for(entry))
         if noncontig and has_noncontig_candidate(s):
             inp, args, kwargs, _ = convert(s, noncontig=True)
             rgot, rerr = call(rfn, inp, *args, **kwargs)
-            check_pair(where + " (non-contiguous)", texp, terr, rgot, rerr, failures)
+            check_pair(where + " (non-contiguous)", texp, terr, rgot, rerr, failures, tol_for(entry))
     finish(failures, ran, skipped, "samples")
 
 
@@ -431,7 +467,7 @@ def test_method(entry, name, op, dtype):
         ran += 1
         texp, terr = call(getattr(torch.Tensor, name), s.input, *s.args, **s.kwargs)
         rgot, rerr = call(getattr(rt.Tensor, name), inp, *args, **kwargs)
-        check_pair(where, texp, terr, rgot, rerr, failures)
+        check_pair(where, texp, terr, rgot, rerr, failures, tol_for(entry))
     finish(failures, ran, skipped, "samples")
 
 
@@ -455,7 +491,7 @@ def test_inplace(entry, name, op, dtype):
         rdtype = rin.dtype
         texp, terr = call(getattr(torch.Tensor, name + "_"), tin, *s.args, **s.kwargs)
         rgot, rerr = call(getattr(rt.Tensor, name + "_"), rin, *args, **kwargs)
-        if check_pair(where, texp, terr, rgot, rerr, failures):
+        if check_pair(where, texp, terr, rgot, rerr, failures, tol_for(entry)):
             if rgot is not rin:
                 failures.append(f"{where}: the in-place form does not return its input")
             elif rin.dtype != rdtype:
@@ -485,10 +521,10 @@ def test_out(entry, name, op, dtype):
         rout = rt.empty(tuple(texp.shape), dtype=T2R[texp.dtype])
         tgot, terr = call(tfn, s.input, *s.args, **s.kwargs, out=tout)
         rgot, rerr = call(rfn, inp, *args, **kwargs, out=rout)
-        if check_pair(where, tgot, terr, rgot, rerr, failures):
+        if check_pair(where, tgot, terr, rgot, rerr, failures, tol_for(entry)):
             if rgot is not rout:
                 failures.append(f"{where}: out= does not return the out tensor")
-            check_pair(where + " (the out tensor)", tout, None, rout, None, failures)
+            check_pair(where + " (the out tensor)", tout, None, rout, None, failures, tol_for(entry))
     finish(failures, ran, skipped, "samples")
 
 
@@ -532,7 +568,7 @@ def test_grad(entry, name, op, dtype):
         texp, terr = call(tfn, s.input, *s.args, **s.kwargs)
         rgot, rerr = call(rfn, inp, *args, **kwargs)
         ran += 1
-        if not check_pair(where, texp, terr, rgot, rerr, failures):
+        if not check_pair(where, texp, terr, rgot, rerr, failures, tol_for(entry)):
             continue
         touts, routs = _outputs(texp), _outputs(rgot)
         bad = False
@@ -555,14 +591,14 @@ def test_grad(entry, name, op, dtype):
         tgrads, terr = call(torch.autograd.grad, tloss, leaves, allow_unused=True)
         rgrads, rerr = call(rt.autograd.grad, rloss, rleaves, allow_unused=True)
         if terr is not None or rerr is not None:
-            check_pair(where + " backward", tgrads, terr, rgrads, rerr, failures)
+            check_pair(where + " backward", tgrads, terr, rgrads, rerr, failures, tol_for(entry))
             continue
         for k, (tg, rg, leaf) in enumerate(zip(tgrads, rgrads, leaves)):
             if tg is None:
                 tg = torch.zeros_like(leaf)
             if rg is None:
                 rg = rt.zeros(tuple(leaf.shape), dtype=T2R[leaf.dtype])
-            check_pair(f"{where}: gradient of input {k}", tg.detach(), None, rg, None, failures)
+            check_pair(f"{where}: gradient of input {k}", tg.detach(), None, rg, None, failures, tol_for(entry))
     finish(failures, ran, skipped, "samples")
 
 
@@ -585,7 +621,7 @@ def test_error_inputs(entry, name, op, dtype):
             continue
         ran += 1
         rgot, rerr = call(rfn, inp, *args, **kwargs)
-        check_pair(where, texp, terr, rgot, rerr, failures)
+        check_pair(where, texp, terr, rgot, rerr, failures, tol_for(entry))
     finish(failures, ran, skipped, "error inputs")
 
 
@@ -630,7 +666,7 @@ def test_alias(entry, alias, op):
             ran += 1
             texp, terr = call(tfn, s.input, *s.args, **s.kwargs)
             rgot, rerr = call(rfn, inp, *args, **kwargs)
-            check_pair(f"{alias}{sample_str(s)} #{i}", texp, terr, rgot, rerr, failures)
+            check_pair(f"{alias}{sample_str(s)} #{i}", texp, terr, rgot, rerr, failures, tol_for(entry))
             if di or not isinstance(s.input, torch.Tensor):
                 continue
             for suffix in forms:
@@ -640,5 +676,5 @@ def test_alias(entry, alias, op):
                 rin = to_rt(tin, {})
                 texp, terr = call(getattr(torch.Tensor, alias + suffix), tin, *s.args, **s.kwargs)
                 rgot, rerr = call(getattr(rt.Tensor, alias + suffix), rin, *args, **kwargs)
-                check_pair(f"Tensor.{alias}{suffix}{sample_str(s)} #{i}", texp, terr, rgot, rerr, failures)
+                check_pair(f"Tensor.{alias}{suffix}{sample_str(s)} #{i}", texp, terr, rgot, rerr, failures, tol_for(entry))
     finish(failures, ran, [], "samples")
