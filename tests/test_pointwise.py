@@ -1,4 +1,7 @@
 # The pointwise and comparison ops of rtensor's op registry, without torch (numpy + hypothesis only).
+# (Elementwise ops only: those declared in src/ops/pointwise/, src/ops/comparison.rs or a special-function
+# file, or known to REF or the golden table; reductions, scans and linalg ops are tested elsewhere and by
+# test_opinfo.py.)
 #
 # The op list is read from the registry (rtensor._rtensor._registry()) when the module is collected, so an op
 # added to the registry is covered by every test here that does not need a numpy reference: in-place and out=
