@@ -33,6 +33,10 @@ def _def(name, params, returns, method, indent=""):
     parts = ["self"] if method else []
     star = False
     for p in params:
+        if p.get("varargs"):
+            parts.append(f"*{p['name']}: {_annotation(p)}")
+            star = True
+            continue
         if p["kw_only"] and not star:
             parts.append("*")
             star = True

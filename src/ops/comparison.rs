@@ -304,6 +304,7 @@ pub static ISCLOSE: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, _| {
         Ok(isclose(a.tensor(0)?, a.tensor(1)?, a.float(2)?, a.float(3)?, a.bool(4)?)?.into())
@@ -318,6 +319,7 @@ pub static ALLCLOSE: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, _| {
         Ok(Ret::Bool(allclose(a.tensor(0)?, a.tensor(1)?, a.float(2)?, a.float(3)?, a.bool(4)?)?))
@@ -332,6 +334,7 @@ pub static EQUAL: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, _| Ok(Ret::Bool(equal(a.tensor(0)?, a.tensor(1)?)?)),
 };
@@ -348,6 +351,7 @@ pub static ISIN: OpDef = OpDef {
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| isin(&a.value(0)?, &a.value(1)?, a.bool(3)?)),
 };

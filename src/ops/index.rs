@@ -561,6 +561,22 @@ impl Tensor {
         Ok(out)
     }
 
+    /// The single element as a scalar of its kind (bool, int or float).
+    pub fn item_scalar(&self) -> Result<crate::Scalar> {
+        if self.numel() != 1 {
+            return Err(Error::Runtime(format!(
+                "a Tensor with {} elements cannot be converted to Scalar",
+                self.numel()
+            )));
+        }
+        let v = self.to_vec_f64()?[0];
+        Ok(match self.dtype() {
+            DType::Bool => crate::Scalar::Bool(v != 0.0),
+            DType::Int32 | DType::Int64 => crate::Scalar::Int(self.item_i64()?),
+            _ => crate::Scalar::Float(v),
+        })
+    }
+
     /// The single element as i64.
     pub fn item_i64(&self) -> Result<i64> {
         self.to_vec_i64()?.first().copied().ok_or_else(|| {

@@ -4,6 +4,7 @@
 pub mod comparison;
 pub mod copy;
 pub mod creation;
+pub mod factory;
 pub mod index;
 pub mod join;
 pub mod linalg;
@@ -34,4 +35,5 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     reduce::declare::OPS,
     scan::OPS,
     linalg::declare::OPS,
+    factory::OPS,
 ];

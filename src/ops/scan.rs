@@ -49,6 +49,7 @@ pub static CUMSUM: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["CumsumBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.cumsum(a.int(1)?, a.opt_dtype(2)?)),
 };
@@ -61,6 +62,7 @@ pub static CUMPROD: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["CumprodBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.cumprod(a.int(1)?, a.opt_dtype(2)?)),
 };

@@ -66,24 +66,50 @@ fn to_int(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     crate::python::convert::extract_i64_arg(&obj.call_method0("__index__")?)
 }
 
+/// An element of an int list, with torch's TypeError when it does not fit in int64.
+fn list_int(obj: &Bound<'_, PyAny>, at: &Site, pos: usize) -> PyResult<i64> {
+    to_int(obj).map_err(|e| {
+        PyTypeError::new_err(format!(
+            "{}(): argument '{}' failed to unpack the object at pos {} with error \"{}\"",
+            at.op,
+            at.param,
+            pos,
+            e.value(obj.py())
+        ))
+    })
+}
+
+/// Where an argument goes, for messages.
+struct Site<'a> {
+    op: &'a str,
+    param: &'a str,
+    index: usize,
+}
+
 /// A sequence of ints (tuple, list, `Size`), or `None` when `obj` is not one.
-fn int_sequence(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
+fn int_sequence(obj: &Bound<'_, PyAny>, at: &Site) -> PyResult<Option<Vec<i64>>> {
     if !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
         return Ok(None);
     }
     let mut out = vec![];
-    for item in obj.try_iter()? {
+    for (i, item) in obj.try_iter()?.enumerate() {
         let item = item?;
         if !is_int_like(&item) {
             return Ok(None);
         }
-        out.push(to_int(&item)?);
+        out.push(list_int(&item, at, i + 1)?);
     }
     Ok(Some(out))
 }
 
-/// Converts `obj` for parameter `p`; `Ok(None)` when the type does not fit.
-fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
+/// Converts `obj` for parameter `p` (number `index` of op `op`); `Ok(None)` when the type does
+/// not fit.
+fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResult<Option<Arg>> {
+    let at = Site {
+        op,
+        param: &p.name,
+        index,
+    };
     if obj.is_none() {
         // As torch's parser: None passes an optional parameter, and a list parameter whose
         // default is a list (`amax(x, None)` is `amax(x, [])`).
@@ -133,7 +159,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
             if is_int_like(obj) && p.size > 0 {
                 Some(Arg::Ints(vec![to_int(obj)?]))
             } else {
-                int_sequence(obj)?.map(Arg::Ints)
+                int_sequence(obj, &at)?.map(Arg::Ints)
             }
         }
         ParamType::DType => extract_dtype(obj).ok().map(Arg::DType),
@@ -141,10 +167,19 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
         ParamType::TensorList => {
             if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
                 let mut ts = vec![];
-                for item in obj.try_iter()? {
-                    match item?.cast::<PyTensor>() {
+                for (i, item) in obj.try_iter()?.enumerate() {
+                    let item = item?;
+                    match item.cast::<PyTensor>() {
                         Ok(t) => ts.push(t.get().t.clone()),
-                        Err(_) => return Ok(None),
+                        // torch's own message for a sequence holding something else.
+                        Err(_) => {
+                            return Err(PyTypeError::new_err(format!(
+                                "expected Tensor as element {} in argument {}, but got {}",
+                                i,
+                                at.index,
+                                type_name(&item)
+                            )))
+                        }
                     }
                 }
                 Some(Arg::Tensors(ts))
@@ -152,6 +187,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param) -> PyResult<Option<Arg>> {
                 None
             }
         }
+        ParamType::Generator => None,
         ParamType::ScalarOrStr => {
             if let Ok(s) = obj.cast::<PyString>() {
                 Some(Arg::Str(s.to_string()))
@@ -192,6 +228,7 @@ fn default_arg(p: &Param) -> Arg {
 /// Binds against one signature; `skip` parameters (the tensor a method is called on) are
 /// already filled in `values`.
 fn bind_one(
+    name: &str,
     sig: &Signature,
     skip: usize,
     mut values: Vec<Option<Arg>>,
@@ -201,25 +238,30 @@ fn bind_one(
     let params = &sig.params;
     let positional = params.iter().filter(|p| !p.kw_only).count();
     let mut next = skip;
-    // Sizes as varargs: `zeros(2, 3)` for a first parameter `int[] size`.
+    // Sizes as varargs: `zeros(2, 3)` for a first parameter `int[]... size`.
     let varargs = params
         .get(skip)
-        .is_some_and(|p| p.ty == ParamType::IntList && !p.kw_only && skip == 0 && p.size == 0)
+        .is_some_and(|p| p.varargs && p.ty == ParamType::IntList && !p.kw_only)
         && !args.is_empty()
         && (args.len() > 1 || is_int_like(&args[0]));
     if varargs {
         let mut ints = vec![];
+        let at = Site {
+            op: name,
+            param: &params[skip].name,
+            index: skip,
+        };
         for (i, a) in args.iter().enumerate() {
             if !is_int_like(a) {
                 return Ok(Err(Mismatch::Type(skip, Some(i + 1), describe(a))));
             }
-            ints.push(to_int(a)?);
+            ints.push(list_int(a, &at, i + 1)?);
         }
         values[skip] = Some(Arg::Ints(ints));
     } else {
         let tensor_varargs = params[..positional]
             .last()
-            .is_some_and(|p| p.ty == ParamType::TensorList);
+            .is_some_and(|p| p.ty == ParamType::TensorList && p.varargs);
         if args.len() > positional - skip && !tensor_varargs {
             return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
         }
@@ -228,7 +270,10 @@ fn bind_one(
                 return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
             }
             // Tensors as varargs for a `Tensor[]` parameter: `einsum('ij,jk', a, b)`.
-            if params[next].ty == ParamType::TensorList && a.is_instance_of::<PyTensor>() {
+            if params[next].ty == ParamType::TensorList
+                && params[next].varargs
+                && a.is_instance_of::<PyTensor>()
+            {
                 let mut ts = vec![];
                 for (j, t) in args[i..].iter().enumerate() {
                     match t.cast::<PyTensor>() {
@@ -241,7 +286,7 @@ fn bind_one(
                 values[next] = Some(Arg::Tensors(ts));
                 break;
             }
-            match convert(a, &params[next])? {
+            match convert(a, &params[next], name, next)? {
                 Some(v) => values[next] = Some(v),
                 None => return Ok(Err(Mismatch::Type(next, Some(i + 1), describe(a)))),
             }
@@ -263,7 +308,7 @@ fn bind_one(
             }
             return Ok(Err(Mismatch::Twice(idx)));
         }
-        match convert(v, &params[idx])? {
+        match convert(v, &params[idx], name, idx)? {
             Some(a) => values[idx] = Some(a),
             None => return Ok(Err(Mismatch::Type(idx, None, describe(v)))),
         }
@@ -336,8 +381,14 @@ pub fn bind(
         if let Some(t) = &this {
             values[0] = Some(t.clone());
         }
-        match bind_one(sig, skip, values, args, kwargs)? {
-            Ok(values) => return Ok(Args { overload, values }),
+        match bind_one(name, sig, skip, values, args, kwargs)? {
+            Ok(values) => {
+                return Ok(Args {
+                    overload,
+                    values,
+                    method: skip == 1,
+                })
+            }
             Err(m) => errors.push(m),
         }
     }

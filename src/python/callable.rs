@@ -35,6 +35,8 @@ pub enum Form {
 pub struct OpHandle {
     def: &'static OpDef,
     sigs: Vec<Signature>,
+    /// For each of `sigs`, its overload number as the runner knows it.
+    overloads: Vec<usize>,
     form: Form,
     name: String,
 }
@@ -124,7 +126,8 @@ impl OpHandle {
                 kw.push((k, v));
             }
         }
-        let bound = crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw)?;
+        let mut bound = crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw)?;
+        bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
         let out = match &out_obj {
             Some(o) => Some(
                 o.cast::<PyTensor>()
@@ -235,9 +238,9 @@ pub fn make_function<'py>(
     form: Form,
     name: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let sigs_for_form = match form {
-        Form::Function => def.parsed_signatures()?,
-        Form::Method | Form::InPlace => def.method_signatures(),
+    let (overloads, sigs_for_form): (Vec<usize>, Vec<Signature>) = match form {
+        Form::Function => def.parsed_signatures()?.into_iter().enumerate().unzip(),
+        Form::Method | Form::InPlace => def.method_overloads().into_iter().unzip(),
     };
     // `name(args)\n--\n\n` gives the function its `__text_signature__`.
     let doc = format!(
@@ -260,6 +263,7 @@ pub fn make_function<'py>(
         OpHandle {
             def,
             sigs: sigs_for_form,
+            overloads,
             form,
             name: name.to_string(),
         },

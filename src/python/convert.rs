@@ -194,18 +194,6 @@ pub fn parse_sizes(args: &Bound<'_, PyTuple>, what: &str) -> PyResult<Vec<i64>> 
     args.iter().map(|o| extract_int(&o, what)).collect()
 }
 
-/// Sizes given as one tuple, list or `Size` argument (`full(size, ...)`), never a bare int.
-pub fn parse_size_sequence(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {
-    if !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
-        return Err(PyTypeError::new_err(format!(
-            "{} must be tuple of ints, not {}",
-            what,
-            type_name(obj)
-        )));
-    }
-    obj.try_iter()?.map(|o| extract_int(&o?, what)).collect()
-}
-
 /// Parses a dims argument: an int, or a sequence of ints.
 pub fn parse_dims(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
     if let Ok(v) = obj.extract::<i64>() {

@@ -92,6 +92,7 @@ fn params_data<'py>(
         pd.set_item("optional", p.optional)?;
         pd.set_item("default", p.default.as_ref().map(|d| d.python()))?;
         pd.set_item("kw_only", p.kw_only)?;
+        pd.set_item("varargs", p.varargs)?;
         out.append(pd)?;
     }
     Ok(out)

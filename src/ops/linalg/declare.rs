@@ -18,6 +18,7 @@ macro_rules! product {
             forms: Forms::BOTH_OUT,
             aliases: &[],
             nodes: &[$node],
+            method_signatures: &[],
             source: file!(),
             run: |a, d| {
                 let f: fn(&Tensor, &Tensor) -> Result<Tensor> = $f;
@@ -57,6 +58,7 @@ pub static MATMUL: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &["linalg.matmul"],
     nodes: &["MmBackward0", "MvBackward0", "DotBackward0", "BmmBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.matmul(a.tensor(1)?)),
 };
@@ -65,10 +67,11 @@ pub static MATMUL: OpDef = OpDef {
 pub static EINSUM: OpDef = OpDef {
     name: "einsum",
     doc: "Sums products of the operands' elements over the indices the equation names.",
-    signatures: &["einsum(str equation, Tensor[] tensors)"],
+    signatures: &["einsum(str equation, Tensor[]... tensors)"],
     forms: Forms::FUNCTION,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| super::einsum::einsum(a.str(0)?, a.tensors(1)?)),
 };
@@ -107,6 +110,7 @@ pub static NORM: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["NormBackward1", "LinalgVectorNormBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -124,6 +128,7 @@ pub static VECTOR_NORM: OpDef = OpDef {
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &["LinalgVectorNormBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -140,6 +145,7 @@ pub static MATRIX_NORM: OpDef = OpDef {
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -157,6 +163,7 @@ pub static LINALG_NORM: OpDef = OpDef {
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {

@@ -261,6 +261,7 @@ pub static ADD: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &[],
     nodes: &["AddBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(add(&a.value(0)?, &a.value(1)?, a.scalar(2)?, d)?.into()),
 };
@@ -273,6 +274,7 @@ pub static SUB: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &["subtract"],
     nodes: &["SubBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(sub(&a.value(0)?, &a.value(1)?, a.scalar(2)?, d)?.into()),
 };
@@ -285,6 +287,7 @@ pub static RSUB: OpDef = OpDef {
     forms: crate::ops::registry::Forms::FUNCTION,
     aliases: &[],
     nodes: &["RsubBackward0", "RsubBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, _| Ok(rsub(a.tensor(0)?, &a.value(1)?, a.scalar(2)?)?.into()),
 };
@@ -297,6 +300,7 @@ pub static DIV: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &["divide"],
     nodes: &["DivBackward0", "DivBackward2"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(div(&a.value(0)?, &a.value(1)?, a.opt_str(2)?, d)?.into()),
 };
@@ -448,6 +452,7 @@ pub static SQUARE: OpDef = OpDef {
     forms: crate::ops::registry::Forms::ALL,
     aliases: &[],
     nodes: &["PowBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(square(a.tensor(0)?, d)?.into()),
 };
@@ -460,6 +465,7 @@ pub static POSITIVE: OpDef = OpDef {
     forms: crate::ops::registry::Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, _| Ok(Ret::Tensor(a.tensor(0)?.positive()?)),
 };

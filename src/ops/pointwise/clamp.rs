@@ -238,6 +238,7 @@ pub static CLAMP: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &["clip"],
     nodes: &["ClampBackward0", "ClampBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         let x = a.tensor(0)?;
@@ -263,6 +264,7 @@ pub static CLAMP_MIN: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["ClampMinBackward0", "ClampMinBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         let x = a.tensor(0)?;
@@ -288,6 +290,7 @@ pub static CLAMP_MAX: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["ClampMaxBackward0", "ClampMaxBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         let x = a.tensor(0)?;

@@ -139,6 +139,7 @@ pub static LOGIT: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &["special.logit"],
     nodes: &["LogitBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(logit(a.tensor(0)?, a.opt_float(1)?, d)?.into()),
 };

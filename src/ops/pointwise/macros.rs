@@ -67,6 +67,7 @@ macro_rules! unary_ops {
                     forms: $crate::unary_ops!(@forms $($forms)?),
                     aliases: &[$($($alias),*)?],
                     nodes: &[$(stringify!($node))?],
+                    method_signatures: &[],
                     source: file!(),
                     run: |a, d| Ok($crate::ops::pointwise::unary(a.tensor(0)?, d, &spec())?.into()),
                 };
@@ -152,6 +153,7 @@ macro_rules! binary_ops {
                     forms: $crate::unary_ops!(@forms $($forms)?),
                     aliases: &[$($($alias),*)?],
                     nodes: &[$(stringify!($node),)? $(stringify!($snode))?],
+                    method_signatures: &[],
                     source: file!(),
                     run: |a, d| {
                         Ok($crate::ops::pointwise::binary(&a.value(0)?, &a.value(1)?, d, &spec())?.into())

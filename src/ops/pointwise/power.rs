@@ -161,6 +161,7 @@ pub static POW: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["PowBackward0", "PowBackward1", "PowBackward2"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(pow(&a.value(0)?, &a.value(1)?, d)?.into()),
 };
@@ -177,6 +178,7 @@ pub static FLOAT_POWER: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["PowBackward0", "PowBackward1", "PowBackward2"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| Ok(float_power(&a.value(0)?, &a.value(1)?, d)?.into()),
 };

@@ -125,6 +125,7 @@ pub static ROUND: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &["special.round"],
     nodes: &["RoundBackward0", "RoundBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         let decimals = if a.overload == 1 {
@@ -146,6 +147,7 @@ pub static NAN_TO_NUM: OpDef = OpDef {
     forms: Forms::ALL,
     aliases: &[],
     nodes: &["NanToNumBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         Ok(nan_to_num(

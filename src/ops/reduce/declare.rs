@@ -22,6 +22,7 @@ pub static SUM: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["SumBackward0", "SumBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| match a.overload {
@@ -49,6 +50,7 @@ pub static MEAN: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["MeanBackward0", "MeanBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| match a.overload {
@@ -76,6 +78,7 @@ pub static PROD: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["ProdBackward0", "ProdBackward1"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| match a.overload {
@@ -95,6 +98,7 @@ pub static AMAX: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["AmaxBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.amax(Some(a.ints(1)?), a.bool(2)?)),
 };
@@ -107,6 +111,7 @@ pub static AMIN: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["AminBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.amin(Some(a.ints(1)?), a.bool(2)?)),
 };
@@ -137,6 +142,7 @@ pub static MAX: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["MaxBackward0", "MaxBackward1", "MaximumBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, _: Dest<'_>| max_min(a, true),
 };
@@ -153,6 +159,7 @@ pub static MIN: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["MinBackward0", "MinBackward1", "MinimumBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, _: Dest<'_>| max_min(a, false),
 };
@@ -165,6 +172,7 @@ pub static ARGMAX: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -183,6 +191,7 @@ pub static ARGMIN: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -218,6 +227,7 @@ pub static ALL: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| logical(a, true)),
 };
@@ -234,6 +244,7 @@ pub static ANY: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| logical(a, false)),
 };
@@ -249,6 +260,7 @@ pub static COUNT_NONZERO: OpDef = OpDef {
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -272,6 +284,7 @@ pub static LOGSUMEXP: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &["special.logsumexp"],
     nodes: &["LogsumexpBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.logsumexp(a.ints(1)?, a.bool(2)?)),
 };
@@ -310,6 +323,7 @@ pub static VAR: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["VarBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {
@@ -328,6 +342,7 @@ pub static STD: OpDef = OpDef {
     forms: Forms::BOTH_OUT,
     aliases: &[],
     nodes: &["StdBackward0"],
+    method_signatures: &[],
     source: file!(),
     run: |a, d| {
         d.finish(a, |a| {

@@ -35,10 +35,13 @@ pub enum Arg {
 /// The arguments of one call, in signature order.
 #[derive(Debug, Clone)]
 pub struct Args {
-    /// Which of the op's signatures matched.
+    /// Which of the op's signatures matched (its index among the declared function signatures,
+    /// or among `method_signatures` when the op declares those and was called as a method).
     pub overload: usize,
     /// One value per parameter.
     pub values: Vec<Arg>,
+    /// Called as a Tensor method (the first value is the tensor it was called on).
+    pub method: bool,
 }
 
 fn internal(i: usize, want: &str, got: &Arg) -> Error {
@@ -54,6 +57,7 @@ impl Args {
         Args {
             overload: 0,
             values,
+            method: false,
         }
     }
 

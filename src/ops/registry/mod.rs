@@ -93,6 +93,9 @@ pub struct OpDef {
     pub aliases: &'static [&'static str],
     /// The autograd node names the op records (`FloorBackward0`); empty when not differentiable.
     pub nodes: &'static [&'static str],
+    /// The method's overloads when they differ from the function's (`Tensor.where(condition,
+    /// other)` against `rtensor.where(condition, input, other)`); empty: the function's.
+    pub method_signatures: &'static [&'static str],
     /// The file that declares the op (its kernel and gradient formula are there or named there).
     pub source: &'static str,
     /// Runs the op.
@@ -108,18 +111,35 @@ impl OpDef {
     /// The signatures a method form has: those whose first parameter can be the tensor the
     /// method is called on (`pow(Scalar self, Tensor exponent)` is a function overload only).
     pub fn method_signatures(&self) -> Vec<Signature> {
-        self.parsed_signatures()
-            .unwrap_or_default()
+        self.method_overloads()
             .into_iter()
-            .filter(|s| {
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    /// The method's signatures with the index each has among the op's declared function
+    /// signatures (so the runner sees the function's overload numbers), or among
+    /// `method_signatures` when the op declares its own.
+    pub fn method_overloads(&self) -> Vec<(usize, Signature)> {
+        let sigs = if self.method_signatures.is_empty() {
+            self.parsed_signatures().unwrap_or_default()
+        } else {
+            self.method_signatures
+                .iter()
+                .filter_map(|s| Signature::parse(s).ok())
+                .collect()
+        };
+        sigs.into_iter()
+            .enumerate()
+            .filter(|(_, s)| {
                 matches!(
                     s.params.first().map(|p| p.ty),
                     Some(ParamType::Tensor | ParamType::Value)
                 )
             })
-            .map(|mut s| {
+            .map(|(i, mut s)| {
                 s.params.retain(|p| p.name != "out");
-                s
+                (i, s)
             })
             .collect()
     }
@@ -138,6 +158,7 @@ impl OpDef {
                         size: 0,
                         default: Some(signature::Default::None),
                         kw_only: true,
+                        varargs: false,
                     });
                 }
                 Ok(sig)

@@ -32,6 +32,8 @@ pub enum ParamType {
     Device,
     /// A Python number or a str (a norm's order: `2`, `inf`, `'fro'`).
     ScalarOrStr,
+    /// A random generator: only `None` (the default generator) for now.
+    Generator,
 }
 
 impl ParamType {
@@ -49,6 +51,7 @@ impl ParamType {
             "Tensor[]" => ParamType::TensorList,
             "Device" => ParamType::Device,
             "ScalarOrStr" => ParamType::ScalarOrStr,
+            "Generator" => ParamType::Generator,
             _ => return Err(Error::Runtime(format!("unknown parameter type '{}'", s))),
         })
     }
@@ -67,6 +70,7 @@ impl ParamType {
             ParamType::TensorList => "tuple of Tensors",
             ParamType::Device => "rtensor.device",
             ParamType::ScalarOrStr => "Number or str",
+            ParamType::Generator => "rtensor.Generator",
         }
     }
 
@@ -85,6 +89,7 @@ impl ParamType {
             ParamType::TensorList => "Sequence[Tensor]",
             ParamType::Device => "str",
             ParamType::ScalarOrStr => "_Number | str",
+            ParamType::Generator => "None",
         }
     }
 }
@@ -175,6 +180,9 @@ pub struct Param {
     pub default: Option<Default>,
     /// Keyword-only (after `*`).
     pub kw_only: bool,
+    /// `int[]... size`: the positional arguments may also be given one by one (`zeros(2, 3)`,
+    /// `x.reshape(2, 3)`).
+    pub varargs: bool,
 }
 
 impl Param {
@@ -249,6 +257,10 @@ impl Signature {
                 None => (p, None),
             };
             let (ty, pname) = decl.rsplit_once(' ').ok_or_else(bad)?;
+            let (ty, varargs) = match ty.strip_suffix("...") {
+                Some(t) => (t, true),
+                None => (ty, false),
+            };
             let (ty, optional) = match ty.strip_suffix('?') {
                 Some(t) => (t, true),
                 None => (ty, false),
@@ -271,6 +283,7 @@ impl Signature {
                 size,
                 default,
                 kw_only,
+                varargs,
             });
         }
         Ok(Signature {
@@ -358,6 +371,11 @@ impl Signature {
         let mut star = false;
         for (i, p) in self.params.iter().enumerate() {
             if skip_self && i == 0 {
+                continue;
+            }
+            if p.varargs {
+                parts.push(format!("*{}", p.name));
+                star = true;
                 continue;
             }
             if p.kw_only && !star {
