@@ -23,18 +23,5 @@ double = float64
 int = int32
 long = int64
 
-concat = cat
-concatenate = cat
-
-# Functions that are the Tensor method of the same name, as in torch (`rt.flatten(t) == t.flatten()`).
-# Method descriptors are called directly, so these cost nothing over the method. The math functions
-# are compiled functions of their own: they accept a Number first where torch does.
-_METHOD_FUNCTIONS = (
-    "chunk", "clone", "detach", "flatten", "is_floating_point", "narrow", "numel", "permute",
-    "reshape", "select", "split", "squeeze", "swapaxes", "t", "transpose", "unsqueeze",
-)
-for _name in _METHOD_FUNCTIONS:
-    globals()[_name] = getattr(Tensor, _name)
-del _name
 
 __version__ = "0.1.0"

@@ -30,7 +30,7 @@ impl Hasher for AddressHasher {
     }
 
     fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64)
+        self.0 = (self.0 ^ n as u64)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .rotate_left(29);
     }
@@ -131,8 +131,8 @@ fn accumulate_grad(t: &Tensor, g: Tensor) -> Result<()> {
 enum Sink<'a> {
     /// `backward()`: add into `.grad`.
     Accumulate,
-    /// `autograd.grad()`: capture the gradient of each of these tensors' nodes instead.
-    Capture(&'a [(usize, bool)], &'a mut HashMap<usize, Tensor>),
+    /// `autograd.grad()`: capture the gradient reaching each of these (node, output) pairs.
+    Capture(&'a [(usize, usize)], &'a mut HashMap<(usize, usize), Tensor>),
 }
 
 /// Runs the pass from `roots` (edge and seed gradient).
@@ -140,13 +140,22 @@ fn run(roots: Vec<(Edge, Tensor)>, retain_graph: bool, sink: Sink) -> Result<()>
     without_grad(|| run_pass(roots, retain_graph, sink))
 }
 
+/// The gradient slots of a node: one per output.
+fn slots(node: &Node) -> Vec<Option<Tensor>> {
+    vec![None; node.outputs]
+}
+
 fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> Result<()> {
     let root_nodes: Vec<Arc<Node>> = roots.iter().map(|(e, _)| e.node.clone()).collect();
     let mut deps = dependencies(&root_nodes);
-    let mut buffers: HashMap<usize, Option<Tensor>> = HashMap::default();
+    let mut buffers: HashMap<usize, Vec<Option<Tensor>>> = HashMap::default();
     let mut nodes: HashMap<usize, Arc<Node>> = HashMap::default();
     for (edge, g) in roots {
-        accumulate_into(buffers.entry(edge.node.key()).or_insert(None), g)?;
+        let slot = buffers
+            .entry(edge.node.key())
+            .or_insert_with(|| slots(&edge.node));
+        let i = edge.input_nr.min(slot.len() - 1);
+        accumulate_into(&mut slot[i], g)?;
         nodes.insert(edge.node.key(), edge.node);
     }
     let mut ready: Vec<Arc<Node>> = nodes
@@ -157,35 +166,34 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
     let mut executed: Vec<Arc<Node>> = vec![];
     while let Some(node) = ready.pop() {
         let key = node.key();
-        let grad = buffers.remove(&key).flatten();
-        if let Some(g) = &grad {
-            for weak in node
-                .retained
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-            {
-                if let Some(t) = weak.upgrade() {
-                    match &sink {
-                        Sink::Accumulate => accumulate_grad(&t, g.clone())?,
-                        Sink::Capture(..) => {}
-                    }
-                }
+        let grads = buffers.remove(&key).unwrap_or_else(|| slots(&node));
+        for (nr, weak) in node
+            .retained
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            if let (Some(t), Some(Some(g)), Sink::Accumulate) = (weak.upgrade(), grads.get(*nr), &sink) {
+                accumulate_grad(&t, g.clone())?;
             }
-            if let Sink::Capture(targets, captured) = &mut sink {
-                if targets.iter().any(|(k, _)| *k == key) {
-                    let slot = captured.remove(&key);
-                    let total = match slot {
+        }
+        if let Sink::Capture(targets, captured) = &mut sink {
+            for (nr, g) in grads.iter().enumerate() {
+                let Some(g) = g else { continue };
+                if targets.contains(&(key, nr)) {
+                    let total = match captured.remove(&(key, nr)) {
                         None => g.clone(),
                         Some(prev) => prev.add(g)?,
                     };
-                    captured.insert(key, total);
+                    captured.insert((key, nr), total);
                 }
             }
         }
         let input_grads: Vec<Option<Tensor>> = match &node.kind {
             NodeKind::AccumulateGrad(leaf) => {
-                if let (Sink::Accumulate, Some(g), Some(t)) = (&sink, grad, leaf.upgrade()) {
+                if let (Sink::Accumulate, Some(Some(g)), Some(t)) =
+                    (&sink, grads.into_iter().next(), leaf.upgrade())
+                {
                     accumulate_grad(&t, g)?;
                 }
                 vec![]
@@ -195,13 +203,19 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
                 let Some(rule) = guard.as_ref() else {
                     return Err(freed_graph_error());
                 };
-                let grads = match &grad {
-                    Some(g) => rule.apply(g)?,
-                    None => vec![None; node.next.len()],
+                let out = if grads.iter().all(Option::is_none) {
+                    vec![None; node.next.len()]
+                } else if grads.len() == 1 {
+                    match &grads[0] {
+                        Some(g) => rule.apply(g)?,
+                        None => vec![None; node.next.len()],
+                    }
+                } else {
+                    rule.apply_outputs(&grads)?
                 };
                 drop(guard);
                 executed.push(node.clone());
-                grads
+                out
             }
         };
         for (edge, g) in node
@@ -211,9 +225,10 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
         {
             let Some(edge) = edge else { continue };
             let child = edge.node.key();
-            let slot = buffers.entry(child).or_insert(None);
+            let slot = buffers.entry(child).or_insert_with(|| slots(&edge.node));
             if let Some(g) = g {
-                accumulate_into(slot, g)?;
+                let i = edge.input_nr.min(slot.len() - 1);
+                accumulate_into(&mut slot[i], g)?;
             }
             let d = deps.entry(child).or_insert(1);
             *d -= 1;
@@ -257,7 +272,7 @@ pub fn grad(
         let edge = edge_of(t).ok_or_else(|| {
             Error::Runtime("One of the differentiated Tensors does not require grad".into())
         })?;
-        targets.push((edge.node.key(), t.is_leaf()));
+        targets.push((edge.node.key(), edge.input_nr));
         target_edges.push(edge);
     }
     let roots = seeds(outputs, grads)?;
@@ -268,7 +283,7 @@ pub fn grad(
         .iter()
         .zip(inputs)
         .enumerate()
-        .map(|(i, ((key, _), t))| match captured.get(key) {
+        .map(|(i, (key, t))| match captured.get(key) {
             Some(g) => Ok(Some(g.to_dtype(t.dtype())?)),
             None if allow_unused => Ok(None),
             None => Err(Error::Runtime(format!(

@@ -12,6 +12,15 @@ pub trait Backward: Send + Sync {
     /// Computes input gradients from the output gradient.
     fn apply(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>>;
 
+    /// Computes input gradients from the gradients of every output of a node with several
+    /// (`None` for an output no gradient reached). A node of one output calls [`Backward::apply`].
+    fn apply_outputs(&self, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        match grads.first() {
+            Some(Some(g)) => self.apply(g),
+            _ => Ok(vec![]),
+        }
+    }
+
     /// Frees the tensors saved for backward (after a pass without `retain_graph`); a later pass
     /// through this node then fails with torch's error, but only if it needs them.
     fn release(&self) {}
@@ -22,7 +31,8 @@ pub trait Backward: Send + Sync {
 pub struct Edge {
     /// The receiving node.
     pub node: Arc<Node>,
-    /// The output index of that node (always 0 here: every node has one output).
+    /// The output of that node the gradient is for (torch's `input_nr`: the input of the
+    /// node's backward).
     pub input_nr: usize,
 }
 
@@ -42,17 +52,31 @@ pub struct Node {
     pub next: Vec<Option<Edge>>,
     /// The rule or the leaf.
     pub kind: NodeKind,
-    /// Non-leaf tensors whose `.grad` receives this node's output gradient (`retain_grad()`).
-    pub retained: Mutex<Vec<WeakTensor>>,
+    /// How many outputs the op has (`std_mean`, `aminmax`: two; most ops one).
+    pub outputs: usize,
+    /// Non-leaf tensors whose `.grad` receives the gradient of one of this node's outputs
+    /// (`retain_grad()`), with that output's index.
+    pub retained: Mutex<Vec<(usize, WeakTensor)>>,
 }
 
 impl Node {
     /// A node for a recorded op.
     pub fn function(name: &'static str, next: Vec<Option<Edge>>, rule: Box<dyn Backward>) -> Node {
+        Node::with_outputs(name, next, rule, 1)
+    }
+
+    /// A node for a recorded op with `outputs` outputs.
+    pub fn with_outputs(
+        name: &'static str,
+        next: Vec<Option<Edge>>,
+        rule: Box<dyn Backward>,
+        outputs: usize,
+    ) -> Node {
         Node {
             name,
             next,
             kind: NodeKind::Function(Mutex::new(Some(rule))),
+            outputs: outputs.max(1),
             retained: Mutex::new(vec![]),
         }
     }
@@ -63,6 +87,7 @@ impl Node {
             name: "AccumulateGrad",
             next: vec![],
             kind: NodeKind::AccumulateGrad(leaf.downgrade()),
+            outputs: 1,
             retained: Mutex::new(vec![]),
         }
     }

@@ -16,6 +16,8 @@ pub struct AutogradMeta {
     pub grad: Option<Tensor>,
     /// The node that produced this tensor (`None` for leaves).
     pub grad_fn: Option<Arc<Node>>,
+    /// Which output of `grad_fn` this tensor is.
+    pub output_nr: usize,
     /// A leaf's `AccumulateGrad` node, kept while some graph holds it.
     pub accumulator: Weak<Node>,
     /// Set by `retain_grad()` on a non-leaf.
@@ -80,6 +82,11 @@ impl Tensor {
         Ok(())
     }
 
+    /// Which output of its node this tensor is (0 for leaves and most ops).
+    pub fn output_nr(&self) -> usize {
+        self.meta().output_nr
+    }
+
     /// The node that produced this tensor (`None` for leaves).
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
         if !self.requires_grad() {
@@ -95,8 +102,19 @@ impl Tensor {
 
     /// Makes this tensor the output of `node` (a view of `view_base` when given).
     pub(crate) fn set_history(&self, node: Arc<Node>, view_base: Option<Tensor>) {
+        self.set_history_output(node, 0, view_base)
+    }
+
+    /// Makes this tensor output `output_nr` of `node`.
+    pub(crate) fn set_history_output(
+        &self,
+        node: Arc<Node>,
+        output_nr: usize,
+        view_base: Option<Tensor>,
+    ) {
         let mut m = self.meta();
         m.grad_fn = Some(node);
+        m.output_nr = output_nr;
         m.view_base = view_base;
         drop(m);
         self.store_requires_grad(true);

@@ -25,7 +25,7 @@ pub fn edge_of(t: &Tensor) -> Option<Edge> {
     if let Some(node) = &meta.grad_fn {
         return Some(Edge {
             node: node.clone(),
-            input_nr: 0,
+            input_nr: meta.output_nr,
         });
     }
     let node = match meta.accumulator.upgrade() {
@@ -66,6 +66,31 @@ pub fn record<R: Backward + 'static>(
         attach(&output, name, inputs, Box::new(rule()), None);
     }
     output
+}
+
+/// Records an op with several outputs (`std_mean`, `aminmax`) as one node: each floating
+/// output becomes output `i` of it, and the rule's `apply_outputs` gets one gradient per output.
+pub fn record_outputs<R: Backward + 'static>(
+    outputs: Vec<Tensor>,
+    name: &'static str,
+    inputs: &[&Tensor],
+    rule: impl FnOnce() -> R,
+) -> Vec<Tensor> {
+    if outputs.iter().any(|o| o.dtype().is_floating()) && is_recording(inputs) {
+        let next = inputs.iter().map(|t| edge_of(t)).collect();
+        let node = Arc::new(Node::with_outputs(
+            name,
+            next,
+            Box::new(rule()),
+            outputs.len(),
+        ));
+        for (i, o) in outputs.iter().enumerate() {
+            if o.dtype().is_floating() {
+                o.set_history_output(node.clone(), i, None);
+            }
+        }
+    }
+    outputs
 }
 
 /// Like [`record`] for a view: the output shares its input's memory, which in-place ops must know.

@@ -7,4 +7,5 @@ pub mod math;
 pub mod pointwise;
 pub mod reduce;
 pub mod scan;
+pub mod special;
 pub mod vmath;

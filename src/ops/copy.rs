@@ -6,8 +6,9 @@ use crate::autograd::rules::copy::CopyRule;
 use crate::autograd::rules::views::PassRule;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::kernels::copy::{copy_checked, copy_raw, empty_like_preserving};
+use crate::ops::registry::{Args, Forms, OpDef, Ret};
 use crate::tensor::Tensor;
 
 impl Tensor {
@@ -60,3 +61,131 @@ impl Tensor {
         )
     }
 }
+
+/// `contiguous`.
+pub static CONTIGUOUS: OpDef = OpDef {
+    name: "contiguous",
+    doc: "This tensor when row-major contiguous, else a contiguous copy.",
+    signatures: &["contiguous(Tensor input, *, str? memory_format=None)"],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["CloneBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.contiguous()?.into()),
+};
+
+/// `clone`.
+pub static CLONE: OpDef = OpDef {
+    name: "clone",
+    doc: "A copy in new memory, in the same dim order when dense; gradients flow through it.",
+    signatures: &["clone(Tensor input, *, str? memory_format=None)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["CloneBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.clone_tensor()?.into()),
+};
+
+/// `to(dtype)`, `to(device, dtype)`, `to(other)`: a conversion, or the tensor itself when
+/// nothing changes and `copy` is not asked for.
+fn to(a: &Args) -> Result<Ret> {
+    let t = a.tensor(0)?;
+    let (target, copy) = match a.overload {
+        0 => (a.opt_dtype(1)?, a.bool(3)?),
+        1 => {
+            if let Some(d) = a.opt_str(1)? {
+                if d != "cpu" {
+                    return Err(Error::Value(format!(
+                        "rtensor only supports the 'cpu' device, got '{}'",
+                        d
+                    )));
+                }
+            }
+            (a.opt_dtype(2)?, a.bool(4)?)
+        }
+        _ => (Some(a.tensor(1)?.dtype()), a.bool(3)?),
+    };
+    let target = target.unwrap_or(t.dtype());
+    Ok(Ret::Tensor(match (target == t.dtype(), copy) {
+        (true, false) => t.clone(),
+        (true, true) => t.clone_tensor()?,
+        _ => t.to_dtype(target)?,
+    }))
+}
+
+/// `to`.
+pub static TO: OpDef = OpDef {
+    name: "to",
+    doc: "Converts to a dtype (the tensor itself when it already has it); the device is the CPU.",
+    signatures: &[
+        "to(Tensor input, ScalarType dtype, bool non_blocking=False, bool copy=False)",
+        "to(Tensor input, Device? device=None, ScalarType? dtype=None, bool non_blocking=False, bool copy=False)",
+        "to(Tensor input, Tensor other, bool non_blocking=False, bool copy=False)",
+    ],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["ToCopyBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| to(a),
+};
+
+/// The dtype conversions `float()`, `double()`, ... (the tensor itself when it has the dtype).
+macro_rules! conversion {
+    ($stat:ident, $name:literal, $dtype:expr) => {
+        #[doc = concat!("`", $name, "()`.")]
+        pub static $stat: OpDef = OpDef {
+            name: $name,
+            doc: concat!(
+                "Converts to ",
+                stringify!($dtype),
+                " (the tensor itself when it has that dtype)."
+            ),
+            signatures: &[concat!($name, "(Tensor input)")],
+            forms: Forms::METHOD,
+            aliases: &[],
+            nodes: &["ToCopyBackward0"],
+            method_signatures: &[],
+            source: file!(),
+            run: |a, _| Ok(a.tensor(0)?.to_dtype($dtype)?.into()),
+        };
+    };
+}
+
+conversion!(FLOAT, "float", DType::Float32);
+conversion!(DOUBLE, "double", DType::Float64);
+conversion!(INT, "int", DType::Int32);
+conversion!(LONG, "long", DType::Int64);
+conversion!(BOOL, "bool", DType::Bool);
+
+/// `copy_`.
+pub static COPY_: OpDef = OpDef {
+    name: "copy_",
+    doc: "Writes `src` (broadcast, converted) into this tensor; the gradient flows to `src`.",
+    signatures: &["copy_(Tensor input, Tensor src, bool non_blocking=False)"],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["CopyBackwards"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let t = a.tensor(0)?;
+        t.copy_(a.tensor(1)?)?;
+        Ok(t.clone().into())
+    },
+};
+
+/// The declarations of this file.
+pub static OPS: &[&OpDef] = &[
+    &CONTIGUOUS,
+    &CLONE,
+    &TO,
+    &FLOAT,
+    &DOUBLE,
+    &INT,
+    &LONG,
+    &BOOL,
+    &COPY_,
+];

@@ -7,6 +7,7 @@ use crate::dispatch;
 use crate::dtype::{DType, Element};
 use crate::error::{fmt_double, Error, Result};
 use crate::kernels::engine::{self, Operand};
+use crate::ops::registry::{Forms, OpDef, Ret};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 
@@ -308,3 +309,82 @@ impl Tensor {
         dispatch!(dtype, T => generate::<T>(&[n, m], move |i| T::from_bool(i / m.max(1) == i % m.max(1))))
     }
 }
+
+/// `fill_`.
+pub static FILL_: OpDef = OpDef {
+    name: "fill_",
+    doc: "Sets every element to `value` in place.",
+    signatures: &[
+        "fill_(Tensor input, Scalar value)",
+        "fill_(Tensor input, Tensor value)",
+    ],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["FillBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let t = a.tensor(0)?;
+        let value = match a.overload {
+            0 => a.scalar(1)?,
+            _ => {
+                let v = a.tensor(1)?;
+                if v.ndim() != 0 {
+                    return Err(Error::Runtime(format!(
+                        "fill_ only supports 0-dimension value tensor but got tensor with {} dimensions.",
+                        v.ndim()
+                    )));
+                }
+                v.item_scalar()?
+            }
+        };
+        t.fill_(value)?;
+        Ok(t.clone().into())
+    },
+};
+
+/// `zero_`.
+pub static ZERO_: OpDef = OpDef {
+    name: "zero_",
+    doc: "Sets every element to zero in place.",
+    signatures: &["zero_(Tensor input)"],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["ZeroBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let t = a.tensor(0)?;
+        t.zero_()?;
+        Ok(t.clone().into())
+    },
+};
+
+/// `numel`.
+pub static NUMEL: OpDef = OpDef {
+    name: "numel",
+    doc: "The number of elements.",
+    signatures: &["numel(Tensor input) -> int"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &[],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(Ret::Int(a.tensor(0)?.numel() as i64)),
+};
+
+/// `is_floating_point`.
+pub static IS_FLOATING_POINT: OpDef = OpDef {
+    name: "is_floating_point",
+    doc: "Whether the dtype is a floating one.",
+    signatures: &["is_floating_point(Tensor input) -> bool"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &[],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(Ret::Bool(a.tensor(0)?.dtype().is_floating())),
+};
+
+/// The declarations of this file.
+pub static OPS: &[&OpDef] = &[&FILL_, &ZERO_, &NUMEL, &IS_FLOATING_POINT];

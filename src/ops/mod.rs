@@ -36,4 +36,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     scan::OPS,
     linalg::declare::OPS,
     factory::OPS,
+    views::OPS,
+    copy::OPS,
+    creation::OPS,
 ];

@@ -10,6 +10,7 @@ use crate::autograd::rules::views::{
 use crate::autograd::rules::InputMeta;
 use crate::error::{Error, Result};
 use crate::layout::{infer_shape, Layout};
+use crate::ops::registry::{Args, Forms, OpDef, Ret};
 use crate::shape::{normalize_dim, normalize_insert_dim};
 use crate::tensor::{Tensor, TensorImpl};
 
@@ -296,3 +297,265 @@ impl Tensor {
         self.region_view("SplitBackward0", move |l| l.slice(dim, start, length, 1))
     }
 }
+
+/// `view`/`reshape`'s size argument.
+fn shape_arg(a: &Args, i: usize) -> Result<Vec<i64>> {
+    Ok(a.ints(i)?.to_vec())
+}
+
+/// `reshape`.
+pub static RESHAPE: OpDef = OpDef {
+    name: "reshape",
+    doc: "A new shape over the same memory when the strides allow, else a contiguous copy.",
+    signatures: &["reshape(Tensor input, int[]... shape)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["ViewBackward0", "UnsafeViewBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.reshape(&shape_arg(a, 1)?)?.into()),
+};
+
+/// `view`.
+pub static VIEW: OpDef = OpDef {
+    name: "view",
+    doc: "A new shape over the same memory; RuntimeError when the strides forbid it.",
+    signatures: &[
+        "view(Tensor input, ScalarType dtype)",
+        "view(Tensor input, int[]... size)",
+    ],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["ViewBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let t = a.tensor(0)?;
+        Ok(match a.overload {
+            0 if a.opt_dtype(1)? == Some(t.dtype()) => t.detach().into(),
+            0 => return Err(Error::Runtime("view(dtype) is not supported".into())),
+            _ => t.view(&shape_arg(a, 1)?)?.into(),
+        })
+    },
+};
+
+/// `flatten`.
+pub static FLATTEN: OpDef = OpDef {
+    name: "flatten",
+    doc: "Merges dims `start_dim..=end_dim` into one (a view when the strides allow).",
+    signatures: &["flatten(Tensor input, int start_dim=0, int end_dim=-1)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["ViewBackward0", "UnsafeViewBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.flatten(a.int(1)?, a.int(2)?)?.into()),
+};
+
+/// `squeeze`.
+pub static SQUEEZE: OpDef = OpDef {
+    name: "squeeze",
+    doc: "Removes size-1 dims: all of them, one, or those listed.",
+    signatures: &[
+        "squeeze(Tensor input)",
+        "squeeze(Tensor input, int dim)",
+        "squeeze(Tensor input, int[] dim)",
+    ],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["SqueezeBackward0", "SqueezeBackward1"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let t = a.tensor(0)?;
+        Ok(match a.overload {
+            0 => t.squeeze(None)?,
+            1 => t.squeeze(Some(&[a.int(1)?]))?,
+            _ => t.squeeze(Some(a.ints(1)?))?,
+        }
+        .into())
+    },
+};
+
+/// `unsqueeze`.
+pub static UNSQUEEZE: OpDef = OpDef {
+    name: "unsqueeze",
+    doc: "Inserts a size-1 dim at `dim`.",
+    signatures: &["unsqueeze(Tensor input, int dim)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["UnsqueezeBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.unsqueeze(a.int(1)?)?.into()),
+};
+
+/// `transpose`.
+pub static TRANSPOSE: OpDef = OpDef {
+    name: "transpose",
+    doc: "Swaps two dims (a view).",
+    signatures: &["transpose(Tensor input, int dim0, int dim1)"],
+    forms: Forms::BOTH,
+    aliases: &["swapdims"],
+    nodes: &["TransposeBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.transpose(a.int(1)?, a.int(2)?)?.into()),
+};
+
+/// `swapaxes`.
+pub static SWAPAXES: OpDef = OpDef {
+    name: "swapaxes",
+    doc: "Swaps two dims (numpy's name for `transpose`).",
+    signatures: &["swapaxes(Tensor input, int axis0, int axis1)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["TransposeBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.transpose(a.int(1)?, a.int(2)?)?.into()),
+};
+
+/// `permute`.
+pub static PERMUTE: OpDef = OpDef {
+    name: "permute",
+    doc: "Reorders the dims (a view).",
+    signatures: &["permute(Tensor input, int[]... dims)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["PermuteBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.permute(a.ints(1)?)?.into()),
+};
+
+/// `t`.
+pub static T: OpDef = OpDef {
+    name: "t",
+    doc: "The transpose of a tensor of at most 2 dims.",
+    signatures: &["t(Tensor input)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["TBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.t()?.into()),
+};
+
+/// `expand`.
+pub static EXPAND: OpDef = OpDef {
+    name: "expand",
+    doc: "Broadcasts to a bigger shape without copying (`-1` keeps a dim).",
+    signatures: &["expand(Tensor input, int[]... size, *, bool implicit=False)"],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["ExpandBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.expand(a.ints(1)?)?.into()),
+};
+
+/// `expand_as`.
+pub static EXPAND_AS: OpDef = OpDef {
+    name: "expand_as",
+    doc: "Broadcasts to `other`'s shape without copying.",
+    signatures: &["expand_as(Tensor input, Tensor other)"],
+    forms: Forms::METHOD,
+    aliases: &[],
+    nodes: &["ExpandBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        let sizes: Vec<i64> = a.tensor(1)?.shape().iter().map(|&d| d as i64).collect();
+        Ok(a.tensor(0)?.expand(&sizes)?.into())
+    },
+};
+
+/// `narrow`.
+pub static NARROW: OpDef = OpDef {
+    name: "narrow",
+    doc: "`length` elements along `dim` from `start` (a view).",
+    signatures: &["narrow(Tensor input, int dim, int start, int length)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["SliceBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| {
+        Ok(a.tensor(0)?
+            .narrow_checked(a.int(1)?, a.int(2)?, a.int(3)?)?
+            .into())
+    },
+};
+
+/// `select`.
+pub static SELECT: OpDef = OpDef {
+    name: "select",
+    doc: "The slice at `index` along `dim`, which it removes (a view).",
+    signatures: &["select(Tensor input, int dim, int index)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["SelectBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.select(a.int(1)?, a.int(2)?)?.into()),
+};
+
+/// `split`.
+pub static SPLIT: OpDef = OpDef {
+    name: "split",
+    doc:
+        "Views of `split_size` elements along `dim` (the last one shorter), or of the listed sizes.",
+    signatures: &[
+        "split(Tensor tensor, int split_size_or_sections, int dim=0) -> tuple[Tensor, ...]",
+        "split(Tensor tensor, int[] split_size_or_sections, int dim=0) -> tuple[Tensor, ...]",
+    ],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["SplitBackward0"],
+    method_signatures: &[
+        "split(Tensor input, int split_size, int dim=0) -> tuple[Tensor, ...]",
+        "split(Tensor input, int[] split_size, int dim=0) -> tuple[Tensor, ...]",
+    ],
+    source: file!(),
+    run: |a, _| {
+        let t = a.tensor(0)?;
+        let parts = match a.overload {
+            0 => t.split_size(a.int(1)?, a.int(2)?)?,
+            _ => t.split_sizes(a.ints(1)?, a.int(2)?)?,
+        };
+        Ok(Ret::Tuple("", parts))
+    },
+};
+
+/// `chunk`.
+pub static CHUNK: OpDef = OpDef {
+    name: "chunk",
+    doc: "`chunks` views of near-equal size along `dim`.",
+    signatures: &["chunk(Tensor input, int chunks, int dim=0) -> tuple[Tensor, ...]"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &["SplitBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(Ret::Tuple("", a.tensor(0)?.chunk(a.int(1)?, a.int(2)?)?)),
+};
+
+/// `detach`.
+pub static DETACH: OpDef = OpDef {
+    name: "detach",
+    doc: "The same memory and version counter, with no gradient flowing back through it.",
+    signatures: &["detach(Tensor input)"],
+    forms: Forms::BOTH,
+    aliases: &[],
+    nodes: &[],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, _| Ok(a.tensor(0)?.detach().into()),
+};
+
+/// The declarations of this file.
+pub static OPS: &[&OpDef] = &[
+    &RESHAPE, &VIEW, &FLATTEN, &SQUEEZE, &UNSQUEEZE, &TRANSPOSE, &SWAPAXES, &PERMUTE, &T, &EXPAND,
+    &EXPAND_AS, &NARROW, &SELECT, &SPLIT, &CHUNK, &DETACH,
+];

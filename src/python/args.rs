@@ -3,6 +3,7 @@
 //! them), defaults, sizes given as varargs, overloads tried in order, and torch's TypeError
 //! messages when nothing matches.
 
+use crate::ops::registry::args::ArgValues;
 use crate::ops::registry::signature::{Default, Param, ParamType, Signature};
 use crate::ops::registry::{Arg, Args};
 use crate::python::convert::{extract_dtype, extract_scalar, type_name};
@@ -10,6 +11,7 @@ use crate::python::tensor::PyTensor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
+use smallvec::SmallVec;
 
 /// The keyword names numpy code uses for torch's parameters, which torch's parser accepts too.
 fn numpy_alias(param: &str, kw: &str) -> bool {
@@ -230,11 +232,15 @@ fn default_arg(p: &Param) -> Arg {
 fn bind_one(
     name: &str,
     sig: &Signature,
-    skip: usize,
-    mut values: Vec<Option<Arg>>,
+    this: Option<&Arg>,
     args: &[Bound<'_, PyAny>],
-    kwargs: &[(String, Bound<'_, PyAny>)],
-) -> PyResult<Result<Vec<Arg>, Mismatch>> {
+    kwargs: &[Kwarg<'_>],
+) -> PyResult<Result<ArgValues, Mismatch>> {
+    let skip = usize::from(this.is_some());
+    let mut values: SmallVec<[Option<Arg>; 8]> = smallvec::smallvec![None; sig.params.len()];
+    if let (Some(t), Some(slot)) = (this, values.first_mut()) {
+        *slot = Some(t.clone());
+    }
     let params = &sig.params;
     let positional = params.iter().filter(|p| !p.kw_only).count();
     let mut next = skip;
@@ -294,17 +300,18 @@ fn bind_one(
         }
     }
     for (kw, v) in kwargs {
+        let kw = kw.to_str()?;
         let idx = params
             .iter()
             .position(|p| &p.name == kw)
             .or_else(|| params.iter().position(|p| numpy_alias(&p.name, kw)));
         let Some(idx) = idx.filter(|&i| i >= skip) else {
-            return Ok(Err(Mismatch::UnknownKeyword(kw.clone())));
+            return Ok(Err(Mismatch::UnknownKeyword(kw.to_string())));
         };
         if values[idx].is_some() {
             // An alias of a parameter given already (`sum(0, axis=0)`) is unknown, as in torch.
-            if params[idx].name != *kw {
-                return Ok(Err(Mismatch::UnknownKeyword(kw.clone())));
+            if params[idx].name != kw {
+                return Ok(Err(Mismatch::UnknownKeyword(kw.to_string())));
             }
             return Ok(Err(Mismatch::Twice(idx)));
         }
@@ -313,7 +320,7 @@ fn bind_one(
             None => return Ok(Err(Mismatch::Type(idx, None, describe(v)))),
         }
     }
-    let mut out = Vec::with_capacity(params.len());
+    let mut out = ArgValues::with_capacity(params.len());
     for (i, (v, p)) in values.into_iter().zip(params).enumerate() {
         match v {
             Some(a) => out.push(a),
@@ -366,41 +373,46 @@ fn message(name: &str, sig: &Signature, skip: usize, m: Mismatch) -> String {
     }
 }
 
+/// A keyword argument: its name and its value.
+pub type Kwarg<'py> = (Bound<'py, PyString>, Bound<'py, PyAny>);
+
 /// Binds a call against the signatures; `this` is the tensor a method was called on.
 pub fn bind(
     name: &str,
     sigs: &[Signature],
     this: Option<Arg>,
     args: &[Bound<'_, PyAny>],
-    kwargs: &[(String, Bound<'_, PyAny>)],
+    kwargs: &[Kwarg<'_>],
 ) -> PyResult<Args> {
     let skip = usize::from(this.is_some());
-    let mut errors = Vec::with_capacity(sigs.len());
     for (overload, sig) in sigs.iter().enumerate() {
-        let mut values: Vec<Option<Arg>> = vec![None; sig.params.len()];
-        if let Some(t) = &this {
-            values[0] = Some(t.clone());
-        }
-        match bind_one(name, sig, skip, values, args, kwargs)? {
-            Ok(values) => {
-                return Ok(Args {
-                    overload,
-                    values,
-                    method: skip == 1,
-                })
-            }
-            Err(m) => errors.push(m),
+        if let Ok(values) = bind_one(name, sig, this.as_ref(), args, kwargs)? {
+            return Ok(Args {
+                overload,
+                values,
+                method: skip == 1,
+            });
         }
     }
-    // As torch: when one signature alone takes this many arguments (between its required
-    // parameters and all of them), its own error is the message; otherwise every signature is
-    // listed.
+    Err(no_match(name, sigs, this.as_ref(), args, kwargs))
+}
+
+/// torch's TypeError when no signature matches: the one plausible signature's own error (by the
+/// number of arguments, between its required parameters and all of them), or every signature.
+fn no_match(
+    name: &str,
+    sigs: &[Signature],
+    this: Option<&Arg>,
+    args: &[Bound<'_, PyAny>],
+    kwargs: &[Kwarg<'_>],
+) -> PyErr {
+    let skip = usize::from(this.is_some());
     let given = args.len() + kwargs.len();
     let plausible: Vec<usize> = sigs
         .iter()
         .enumerate()
         .filter(|(_, sig)| {
-            let params = &sig.params[skip..];
+            let params = &sig.params[skip.min(sig.params.len())..];
             let required = params
                 .iter()
                 .filter(|p| p.default.is_none() && !p.optional)
@@ -415,8 +427,10 @@ pub fn bind(
         _ => None,
     };
     if let Some(i) = single {
-        if let Some(m) = errors.into_iter().nth(i) {
-            return Err(PyTypeError::new_err(message(name, &sigs[i], skip, m)));
+        match bind_one(name, &sigs[i], this, args, kwargs) {
+            Ok(Err(m)) => return PyTypeError::new_err(message(name, &sigs[i], skip, m)),
+            Err(e) => return e,
+            Ok(Ok(_)) => {}
         }
     }
     let mut got: Vec<String> = args.iter().map(describe).collect();
@@ -429,5 +443,5 @@ pub fn bind(
     for sig in sigs {
         msg.push_str(&format!(" * {}\n", sig.torch_repr(skip == 1)));
     }
-    Err(PyTypeError::new_err(msg))
+    PyTypeError::new_err(msg)
 }

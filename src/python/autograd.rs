@@ -283,10 +283,11 @@ impl PyTensor {
             let mut meta = self.t.meta();
             if !meta.retains_grad {
                 meta.retains_grad = true;
+                let nr = meta.output_nr;
                 node.retained
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(self.t.downgrade());
+                    .push((nr, self.t.downgrade()));
             }
         }
         Ok(())

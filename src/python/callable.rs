@@ -5,12 +5,14 @@
 //! descriptor (`PyInstanceMethod_New`), which binds the tensor as the first argument.
 
 use crate::ops::registry::{Arg, Dest, OpDef, Ret, Signature};
+use crate::python::args::Kwarg;
 use crate::python::tensor::{maybe_detached, PyTensor};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyTuple};
+use smallvec::SmallVec;
 use std::ffi::CString;
 use std::panic::AssertUnwindSafe;
 
@@ -45,16 +47,16 @@ static RETURN_TYPES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 /// The Python object for an op's result. A result that is one of the call's tensors (an
 /// in-place op's target, `out=`, an op that returned its input) is that same Python object.
-fn to_python<'py>(
+fn to_python<'a, 'py: 'a>(
     py: Python<'py>,
     ret: Ret,
-    inputs: &[&Bound<'py, PyAny>],
+    inputs: impl Iterator<Item = &'a Bound<'py, PyAny>> + Clone,
 ) -> PyResult<Bound<'py, PyAny>> {
     let tensor = |t: crate::Tensor| -> PyResult<Bound<'py, PyAny>> {
-        for obj in inputs {
+        for obj in inputs.clone() {
             if let Ok(p) = obj.cast::<PyTensor>() {
                 if p.get().t.same_tensor(&t) {
-                    return Ok((*obj).clone());
+                    return Ok(obj.clone());
                 }
             }
         }
@@ -96,7 +98,7 @@ impl OpHandle {
         &self,
         py: Python<'py>,
         args: &[Bound<'py, PyAny>],
-        kwargs: Vec<(String, Bound<'py, PyAny>)>,
+        kwargs: &[Kwarg<'py>],
     ) -> PyResult<Bound<'py, PyAny>> {
         let (this, rest) = match self.form {
             Form::Function => (None, args),
@@ -117,18 +119,19 @@ impl OpHandle {
                 (Some(Arg::Tensor(t.get().t.clone())), rest)
             }
         };
+        // `out=` is the function's; it is not one of the signature's parameters.
         let mut out_obj = None;
-        let mut kw = Vec::with_capacity(kwargs.len());
+        let mut kw: SmallVec<[Kwarg<'py>; 4]> = SmallVec::new();
         for (k, v) in kwargs {
-            if k == "out" && self.form == Form::Function && !v.is_none() {
+            if self.form == Form::Function && k.to_str()? == "out" && !v.is_none() {
                 out_obj = Some(v);
             } else {
-                kw.push((k, v));
+                kw.push((k.clone(), v.clone()));
             }
         }
         let mut bound = crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw)?;
         bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
-        let out = match &out_obj {
+        let out = match out_obj {
             Some(o) => Some(
                 o.cast::<PyTensor>()
                     .map_err(|_| {
@@ -151,10 +154,8 @@ impl OpHandle {
         };
         let run = self.def.run;
         let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
-        let mut inputs: Vec<&Bound<'py, PyAny>> = args.iter().collect();
-        inputs.extend(out_obj.as_ref());
-        inputs.extend(kw.iter().map(|(_, v)| v));
-        to_python(py, ret, &inputs)
+        let inputs = args.iter().chain(out_obj).chain(kw.iter().map(|(_, v)| v));
+        to_python(py, ret, inputs)
     }
 }
 
@@ -169,26 +170,21 @@ unsafe fn collect<'py>(
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<(String, Bound<'py, PyAny>)>)> {
+) -> PyResult<(SmallVec<[Bound<'py, PyAny>; 4]>, SmallVec<[Kwarg<'py>; 4]>)> {
     let nargs = nargs.max(0) as usize;
-    let names = if kwnames.is_null() {
-        None
-    } else {
-        // SAFETY: a non-null kwnames is a borrowed tuple of str (the convention above).
-        Some(unsafe { Bound::from_borrowed_ptr(py, kwnames) }.cast_into::<PyTuple>()?)
-    };
-    let nkw = names.as_ref().map_or(0, |n| n.len());
-    let mut positional = Vec::with_capacity(nargs);
+    let mut positional = SmallVec::with_capacity(nargs);
     for i in 0..nargs {
         // SAFETY: i < nargs, and each slot holds a borrowed object (the convention above).
         positional.push(unsafe { Bound::from_borrowed_ptr(py, *args.add(i)) });
     }
-    let mut keywords = Vec::with_capacity(nkw);
-    if let Some(names) = names {
+    let mut keywords = SmallVec::new();
+    if !kwnames.is_null() {
+        // SAFETY: a non-null kwnames is a borrowed tuple of str (the convention above).
+        let names = unsafe { Bound::from_borrowed_ptr(py, kwnames) }.cast_into::<PyTuple>()?;
         for (j, name) in names.iter().enumerate() {
             // SAFETY: the keyword values follow the positional ones, one per name.
             let value = unsafe { Bound::from_borrowed_ptr(py, *args.add(nargs + j)) };
-            keywords.push((name.cast_into::<PyString>()?.to_string(), value));
+            keywords.push((name.cast_into::<PyString>()?, value));
         }
     }
     Ok((positional, keywords))
@@ -210,7 +206,7 @@ unsafe extern "C" fn trampoline(
         let handle = handle.cast_into::<OpHandle>()?;
         // SAFETY: CPython passes the vectorcall arguments as `collect` requires.
         let (positional, keywords) = unsafe { collect(py, args, nargs, kwnames) }?;
-        Ok(handle.get().call(py, &positional, keywords)?.into_ptr())
+        Ok(handle.get().call(py, &positional, &keywords)?.into_ptr())
     }));
     match result {
         Ok(Ok(ptr)) => ptr,

@@ -7,7 +7,7 @@ use crate::scalar::Scalar;
 use crate::value::Value;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyModule, PyTuple, PyType};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyModule, PyType};
 
 /// numpy, when something has already imported it; rtensor never imports numpy just to look.
 pub fn imported_numpy(py: Python<'_>) -> PyResult<Option<Bound<'_, PyModule>>> {
@@ -84,38 +84,6 @@ pub fn extract_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
     Ok(extract_scalar(obj)?.map(Value::Scalar))
 }
 
-/// Like [`extract_value`] but a TypeError naming the argument for unsupported types.
-pub fn require_value(obj: &Bound<'_, PyAny>, op: &str, arg: &str) -> PyResult<Value> {
-    extract_value(obj)?.ok_or_else(|| {
-        PyTypeError::new_err(format!(
-            "{}(): argument '{}' must be Tensor or Number, not {}",
-            op,
-            arg,
-            type_name(obj)
-        ))
-    })
-}
-
-/// A tensor argument, with torch's TypeError for anything else.
-pub fn require_tensor(
-    obj: &Bound<'_, PyAny>,
-    op: &str,
-    arg: &str,
-    position: usize,
-) -> PyResult<crate::tensor::Tensor> {
-    obj.cast::<PyTensor>()
-        .map(|t| t.get().t.clone())
-        .map_err(|_| {
-            PyTypeError::new_err(format!(
-                "{}(): argument '{}' (position {}) must be Tensor, not {}",
-                op,
-                arg,
-                position,
-                type_name(obj)
-            ))
-        })
-}
-
 /// The Python type name of an object, for messages.
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
@@ -156,48 +124,4 @@ pub fn extract_dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
         "expected an rtensor dtype (such as rtensor.float32), got {}",
         type_name(obj)
     )))
-}
-
-/// Reads one int argument that may be a Python int or a one-element integer tensor.
-fn extract_int(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
-    if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
-        return Err(PyTypeError::new_err(format!(
-            "{} must be tuple of ints, but found element of type {} at pos 0",
-            what,
-            type_name(obj)
-        )));
-    }
-    if let Ok(v) = obj.extract::<i64>() {
-        return Ok(v);
-    }
-    if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = &t.get().t;
-        if !t.dtype().is_floating() && t.numel() == 1 {
-            return Ok(t.item_i64()?);
-        }
-    }
-    Err(PyTypeError::new_err(format!(
-        "{} must be tuple of ints, but found element of type {} at pos 0",
-        what,
-        type_name(obj)
-    )))
-}
-
-/// Sizes given as varargs (`zeros(2, 3)`) or as one sequence (`zeros((2, 3))`, `zeros([2, 3])`).
-pub fn parse_sizes(args: &Bound<'_, PyTuple>, what: &str) -> PyResult<Vec<i64>> {
-    if args.len() == 1 {
-        let first = args.get_item(0)?;
-        if first.is_instance_of::<PyTuple>() || first.is_instance_of::<PyList>() {
-            return first.try_iter()?.map(|o| extract_int(&o?, what)).collect();
-        }
-    }
-    args.iter().map(|o| extract_int(&o, what)).collect()
-}
-
-/// Parses a dims argument: an int, or a sequence of ints.
-pub fn parse_dims(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
-    if let Ok(v) = obj.extract::<i64>() {
-        return Ok(vec![v]);
-    }
-    obj.try_iter()?.map(|o| extract_int(&o?, "dim")).collect()
 }

@@ -5,7 +5,7 @@
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
-use crate::autograd::rules::InputMeta;
+use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::Result;
 use crate::ops::join::where_;
 use crate::scalar::Scalar;
@@ -43,46 +43,49 @@ fn abs_pow(x: &Tensor, e: f64) -> Result<Tensor> {
     x.abs()?.pow(e)
 }
 
-impl VectorNormRule {
-    /// The input gradient from the output gradient `g` and the norm, both with the reduced dims
-    /// kept as size 1.
-    fn grad(&self, x: &Tensor, norm: &Tensor, g: &Tensor) -> Result<Tensor> {
-        let p = self.ord;
-        let norm_is_zero = norm.eq(0.0)?;
-        if p == 0.0 {
-            return Tensor::zeros(x.shape(), x.dtype());
-        }
-        if p == 1.0 {
-            return sign(x)?.mul(g);
-        }
-        if p == 2.0 {
-            let scale = zero_where(&norm_is_zero, &g.div(norm)?)?;
-            return x.mul(&scale);
-        }
-        if p.is_infinite() {
-            let ties = x.abs()?.eq(norm)?;
-            let dims: Vec<i64> = (0..self.mask.len() as i64)
-                .filter(|&d| self.mask[d as usize])
-                .collect();
-            let count = ties.sum(Some(&dims), true, None)?;
-            let share = g.div(&count)?;
-            let masked = share.mul(&ties.to_dtype(x.dtype())?)?;
-            return sign(x)?.mul(&masked);
-        }
-        if p < 1.0 {
-            let x_is_zero = x.eq(0.0)?;
-            let scaled = sign(x)?.mul(&zero_where(&x_is_zero, &abs_pow(x, p - 1.0)?)?)?;
-            let outer = g.mul(&norm.pow(1.0 - p)?)?;
-            return scaled.mul(&outer);
-        }
-        let scaled = if p < 2.0 {
-            sign(x)?.mul(&abs_pow(x, p - 1.0)?)?
-        } else {
-            x.mul(&abs_pow(x, p - 2.0)?)?
-        };
-        let scale = g.div(&norm.pow(p - 1.0)?)?;
-        scaled.mul(&zero_where(&norm_is_zero, &scale)?)
+/// The gradient of `vector_norm(x, p)` over the dims flagged in `mask` for `x`, from the output
+/// gradient `g` and the norm, both with the reduced dims kept as size 1 (shared by `dist`).
+pub fn vector_norm_grad(
+    p: f64,
+    x: &Tensor,
+    norm: &Tensor,
+    g: &Tensor,
+    mask: &[bool],
+) -> Result<Tensor> {
+    let norm_is_zero = norm.eq(0.0)?;
+    if p == 0.0 {
+        return Tensor::zeros(x.shape(), x.dtype());
     }
+    if p == 1.0 {
+        return sign(x)?.mul(g);
+    }
+    if p == 2.0 {
+        let scale = zero_where(&norm_is_zero, &g.div(norm)?)?;
+        return x.mul(&scale);
+    }
+    if p.is_infinite() {
+        let ties = x.abs()?.eq(norm)?;
+        let dims: Vec<i64> = (0..mask.len() as i64)
+            .filter(|&d| mask[d as usize])
+            .collect();
+        let count = ties.sum(Some(&dims), true, None)?;
+        let share = g.div(&count)?;
+        let masked = share.mul(&ties.to_dtype(x.dtype())?)?;
+        return sign(x)?.mul(&masked);
+    }
+    if p < 1.0 {
+        let x_is_zero = x.eq(0.0)?;
+        let scaled = sign(x)?.mul(&zero_where(&x_is_zero, &abs_pow(x, p - 1.0)?)?)?;
+        let outer = g.mul(&norm.pow(1.0 - p)?)?;
+        return scaled.mul(&outer);
+    }
+    let scaled = if p < 2.0 {
+        sign(x)?.mul(&abs_pow(x, p - 1.0)?)?
+    } else {
+        x.mul(&abs_pow(x, p - 2.0)?)?
+    };
+    let scale = g.div(&norm.pow(p - 1.0)?)?;
+    scaled.mul(&zero_where(&norm_is_zero, &scale)?)
 }
 
 impl Backward for VectorNormRule {
@@ -90,7 +93,7 @@ impl Backward for VectorNormRule {
         let shape = &self.input.shape;
         let g = with_kept_dims(g, shape, &self.mask, self.keepdim)?;
         let norm = with_kept_dims(&self.norm.get()?, shape, &self.mask, self.keepdim)?;
-        let grad = self.grad(&self.x.get()?, &norm, &g)?;
+        let grad = vector_norm_grad(self.ord, &self.x.get()?, &norm, &g, &self.mask)?;
         let sizes: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
         let grad = grad.expand(&sizes)?.contiguous()?;
         Ok(vec![Some(grad.to_dtype(self.input.dtype)?)])
@@ -119,5 +122,55 @@ pub fn record_vector_norm(
         keepdim,
         x: SavedTensor::new(x),
         norm: SavedTensor::output(&saved_out, name),
+    })
+}
+
+/// The backward of `dist(a, b, p)`: the vector-norm gradient of `a - b`, to `a` and negated to
+/// `b` (reduced back to each one's shape).
+pub struct DistRule {
+    p: f64,
+    a: InputMeta,
+    b: InputMeta,
+    diff: SavedTensor,
+    dist: SavedTensor,
+}
+
+impl Backward for DistRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let diff = self.diff.get()?;
+        let mask = vec![true; diff.ndim()];
+        let g = with_kept_dims(g, diff.shape(), &mask, false)?;
+        let norm = with_kept_dims(&self.dist.get()?, diff.shape(), &mask, false)?;
+        let grad = vector_norm_grad(self.p, &diff, &norm, &g, &mask)?;
+        let sizes: Vec<i64> = diff.shape().iter().map(|&d| d as i64).collect();
+        let grad = grad.expand(&sizes)?.contiguous()?;
+        Ok(vec![
+            match self.a.needs_grad {
+                true => Some(reduce_to(grad.clone(), &self.a)?),
+                false => None,
+            },
+            match self.b.needs_grad {
+                true => Some(reduce_to(grad.neg()?, &self.b)?),
+                false => None,
+            },
+        ])
+    }
+
+    fn release(&self) {
+        self.diff.release();
+        self.dist.release();
+    }
+}
+
+/// Records `out = dist(a, b, p)` (`DistBackward0`); `diff` is `a - b`.
+pub fn record_dist(out: Tensor, p: f64, a: &Tensor, b: &Tensor, diff: &Tensor) -> Tensor {
+    let name = "DistBackward0";
+    let saved_out = out.clone();
+    record(out, name, &[a, b], || DistRule {
+        p,
+        a: InputMeta::of(a),
+        b: InputMeta::of(b),
+        diff: SavedTensor::new(diff),
+        dist: SavedTensor::output(&saved_out, name),
     })
 }

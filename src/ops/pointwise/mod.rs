@@ -26,6 +26,7 @@ use crate::scalar::Scalar;
 use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
 use crate::value::Value;
+use std::borrow::Cow;
 
 /// The dtype a pointwise op computes in, from its operands' promoted dtype.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,11 +208,12 @@ fn kernel_name(name: &'static str) -> &'static str {
 }
 
 /// `t` in `dtype`, without recording (the kernel's input; the node links to `t` itself).
-fn operand(t: &Tensor, dtype: DType) -> Result<Tensor> {
+fn operand(t: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>> {
     if t.dtype() == dtype {
-        Ok(t.detach())
+        // Kernels record nothing: the tensor itself is the operand, with no new handle.
+        Ok(Cow::Borrowed(t))
     } else {
-        t.detach().to_dtype(dtype)
+        Ok(Cow::Owned(t.detach().to_dtype(dtype)?))
     }
 }
 
@@ -268,10 +270,10 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
     if let Some(check) = spec.check {
         check(compute, &[a, b])?;
     }
-    let shape = if a.shape() == b.shape() {
-        a.shape().to_vec()
+    let shape: Cow<'_, [usize]> = if a.shape() == b.shape() {
+        Cow::Borrowed(a.shape())
     } else {
-        broadcast_shapes(a.shape(), b.shape())?
+        Cow::Owned(broadcast_shapes(a.shape(), b.shape())?)
     };
     let run_into = |out: &Tensor, x: &Value, y: &Value| -> Result<()> {
         let x = value_operand(x, compute)?;
@@ -318,7 +320,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
                             Value::Tensor(t) => Value::Tensor(detach_source(x, t)?),
                             s => s.clone(),
                         };
-                        let yt = value_operand(&y, compute)?;
+                        let yt = value_operand(&y, compute)?.into_owned();
                         spec.kernel.run(compute, x, &yt.broadcast_to(&shape), x)?;
                         x.bump_version();
                         Ok(())
@@ -339,9 +341,9 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
 }
 
 /// A binary operand in `dtype`, without recording (scalars become 0-dim tensors).
-fn value_operand(v: &Value, dtype: DType) -> Result<Tensor> {
+fn value_operand(v: &Value, dtype: DType) -> Result<Cow<'_, Tensor>> {
     match v {
         Value::Tensor(t) => operand(t, dtype),
-        Value::Scalar(s) => Tensor::scalar_tensor(*s, dtype),
+        Value::Scalar(s) => Ok(Cow::Owned(Tensor::scalar_tensor(*s, dtype)?)),
     }
 }

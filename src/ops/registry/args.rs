@@ -32,6 +32,9 @@ pub enum Arg {
     Tensors(Vec<Tensor>),
 }
 
+/// The values of one call's arguments (inline up to 6: no allocation for most calls).
+pub type ArgValues = smallvec::SmallVec<[Arg; 6]>;
+
 /// The arguments of one call, in signature order.
 #[derive(Debug, Clone)]
 pub struct Args {
@@ -39,7 +42,7 @@ pub struct Args {
     /// or among `method_signatures` when the op declares those and was called as a method).
     pub overload: usize,
     /// One value per parameter.
-    pub values: Vec<Arg>,
+    pub values: ArgValues,
     /// Called as a Tensor method (the first value is the tensor it was called on).
     pub method: bool,
 }
@@ -56,7 +59,7 @@ impl Args {
     pub fn new(values: Vec<Arg>) -> Args {
         Args {
             overload: 0,
-            values,
+            values: values.into(),
             method: false,
         }
     }
@@ -243,6 +246,13 @@ impl Args {
     /// The total number of elements of the tensor arguments: how much work the call is, which
     /// decides whether the bindings release the GIL.
     pub fn work(&self) -> usize {
-        self.all_tensors().iter().map(|t| t.numel()).sum()
+        self.values
+            .iter()
+            .map(|a| match a {
+                Arg::Tensor(t) => t.numel(),
+                Arg::Tensors(ts) => ts.iter().map(Tensor::numel).sum(),
+                _ => 0,
+            })
+            .sum()
     }
 }
