@@ -1,4 +1,5 @@
-"""Calls every public rtensor function and Tensor method with random and hostile arguments.
+"""Calls every public rtensor function (rt, rt.linalg, rt.autograd, rt.special and every registry
+namespace) and Tensor method with random and hostile arguments.
 
 Run by tests/test_fuzz.py in a subprocess (a crash must not take pytest down); usable by hand:
 
@@ -78,6 +79,25 @@ def targets():
     out = [(n, "func", f) for n, f in _public(rt, "rt.")]
     out += [(n, "func", f) for n, f in _public(rt.linalg, "rt.linalg.")]
     out += [(n, "func", f) for n, f in _public(rt.autograd, "rt.autograd.")]
+    out += [(n, "func", f) for n, f in _public(rt.special, "rt.special.")]
+    # Every namespace the op registry installs into (rtensor.special, later ones too), and every registry
+    # name or alias with a namespace ("special.expit"), whether or not a module re-exports it.
+    seen = {n for n, _, _ in out}
+    for ns, funcs in sorted(getattr(rt._rtensor, "_namespaces", {}).items()):
+        for name, f in sorted(funcs.items()):
+            if f"rt.{ns}.{name}" not in seen and callable(f):
+                out.append((f"rt.{ns}.{name}", "func", f))
+                seen.add(f"rt.{ns}.{name}")
+    for entry in rt._rtensor._registry():
+        for name in [entry["name"]] + list(entry["aliases"]):
+            if "." not in name or f"rt.{name}" in seen:
+                continue
+            obj = rt
+            for part in name.split("."):
+                obj = getattr(obj, part, None)
+            if callable(obj):
+                out.append((f"rt.{name}", "func", obj))
+                seen.add(f"rt.{name}")
     out += [(n, "func", f) for n, f in _public(rt.return_types, "rt.return_types.")]
     for name in sorted(dir(rt.Tensor)):
         if name in SKIP_DUNDERS or (name.startswith("_") and not name.startswith("__")):

@@ -131,3 +131,11 @@ def test_worker_covers_every_public_callable():
     for n in dir(rt.Tensor):
         if not n.startswith("_"):
             assert f"Tensor.{n}" in names, n
+    # rt.special and every namespaced registry op (an alias such as special.expit, or a namespaced name)
+    for n in dir(rt.special):
+        if not n.startswith("_") and callable(getattr(rt.special, n)):
+            assert f"rt.special.{n}" in names, n
+    for entry in rt._rtensor._registry():
+        for n in [entry["name"]] + list(entry["aliases"]):
+            if entry["function"]:
+                assert f"rt.{n}" in names, n
