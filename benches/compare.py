@@ -276,6 +276,32 @@ workload(name="x.mm(W); (h * h).mean().backward() [1024² f32]", group="autograd
          target="<= torch", checks=(("torch", 1.0),))
 
 
+# --- issue 13: pointwise, comparison and softmax families -------------------------------------
+
+workload(name="a.softmax(1) [4096² f32]", group="pointwise", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: (lambda e: e / e.sum(1, keepdims=True))(L.exp(a - a.max(1, keepdims=True))),
+         tl=lambda L, a: lambda: a.softmax(1), **no_slower_than_best())
+workload(name="a.log_softmax(1) [4096² f32]", group="pointwise", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: (lambda d: d - L.log(L.exp(d).sum(1, keepdims=True)))(a - a.max(1, keepdims=True)),
+         tl=lambda L, a: lambda: a.log_softmax(1), **no_slower_than_best())
+workload(name="a.exp() [16M f32]", group="pointwise", inputs=(((M16,), F32),),
+         np=lambda L, a: lambda: L.exp(a), tl=lambda L, a: lambda: a.exp(), **no_slower_than_best())
+workload(name="a.sigmoid() [16M f32]", group="pointwise", inputs=(((M16,), F32),),
+         np=lambda L, a: lambda: 1 / (1 + L.exp(-a)), tl=lambda L, a: lambda: a.sigmoid(),
+         **no_slower_than_best())
+# numpy has no erf (scipy's is not a dependency): the peer is torch.
+workload(name="a.erf() [16M f32]", group="pointwise", inputs=(((M16,), F32),),
+         tl=lambda L, a: lambda: a.erf(), target="<= torch", checks=(("torch", 1.0),))
+workload(name="a.floor() [16M f32]", group="pointwise", inputs=(((M16,), F32),),
+         np=lambda L, a: lambda: L.floor(a), tl=lambda L, a: lambda: a.floor(), **no_slower_than_best())
+workload(name="isclose(a, b) [16M f32]", group="pointwise", inputs=(((M16,), F32), ((M16,), F32)),
+         np=lambda L, a, b: lambda: L.isclose(a, b), tl=lambda L, a, b: lambda: L.isclose(a, b),
+         **no_slower_than_best())
+workload(name="addcmul(a, b, c) [16M f32]", group="pointwise",
+         inputs=(((M16,), F32), ((M16,), F32), ((M16,), F32)),
+         np=lambda L, a, b, c: lambda: a + b * c, tl=lambda L, a, b, c: lambda: L.addcmul(a, b, c),
+         **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

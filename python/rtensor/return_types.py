@@ -56,4 +56,13 @@ class aminmax(_StructSeq):
     max = property(itemgetter(1), doc="The largest values.")
 
 
-__all__ = ["aminmax", "max", "min"]
+class frexp(_StructSeq):
+    """``(mantissa, exponent)`` of ``frexp``."""
+
+    __slots__ = ()
+    _fields = ("mantissa", "exponent")
+    mantissa = property(itemgetter(0), doc="The mantissas, in [0.5, 1) in magnitude.")
+    exponent = property(itemgetter(1), doc="The exponents (int32).")
+
+
+__all__ = ["aminmax", "frexp", "max", "min"]

@@ -256,6 +256,11 @@ fn overlap(dst: &Tensor, src: &Tensor) -> Overlap {
     }
 }
 
+/// Whether two tensors may share an element (same storage and overlapping spans).
+pub fn may_overlap(a: &Tensor, b: &Tensor) -> bool {
+    overlap(a, b) != Overlap::None
+}
+
 /// Refuses writes into read-only memory (borrowed from a non-writable numpy array): torch
 /// writes anyway, which faults when the pages really are read-only (a read-only memmap).
 pub fn check_not_read_only(dst: &Tensor) -> Result<()> {

@@ -100,13 +100,17 @@ fn same_shapes(dst: &Layout, others: &[&Layout]) -> Result<()> {
 
 /// The widest vector extension this CPU has, detected once.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Simd {
+pub(crate) enum Simd {
+    /// AVX-512 (F, DQ, VL, BW) with FMA.
     Avx512,
+    /// AVX2 with FMA.
     Avx2,
+    /// Neither.
     Baseline,
 }
 
-fn simd() -> Simd {
+/// The widest vector extension of this CPU (detected on the first call).
+pub(crate) fn simd() -> Simd {
     #[cfg(target_arch = "x86_64")]
     {
         use std::sync::OnceLock;
@@ -218,6 +222,16 @@ multiversion! {
         for i in 0..n {
             // SAFETY: i < n (the caller's contract).
             unsafe { *out.add(i) = f(x, *b.add(i)) };
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i] = f(a[i], b[i], c[i])` over one contiguous run.
+    fn run3<A, B, C, D>(out: *mut D, a: *const A, b: *const B, c: *const C, n: usize, f: &F) where F: Fn(A, B, C) -> D {
+        for i in 0..n {
+            // SAFETY: i < n (the caller's contract).
+            unsafe { *out.add(i) = f(*a.add(i), *b.add(i), *c.add(i)) };
         }
     }
 }
@@ -354,6 +368,21 @@ pub fn ternary<A: Element, B: Element, C: Element, D: Element>(
             &c.layout.strides,
         ],
         |[od, oa, ob, oc], len, [sd, sa, sb, sc]| {
+            if sd == 1 && sa == 1 && sb == 1 && sc == 1 {
+                // SAFETY: contiguous runs of `len` elements from offsets of the operands' own
+                // layouts, inside their storages.
+                unsafe {
+                    run3(
+                        d.at(od),
+                        pa.at(oa) as *const A,
+                        pb.at(ob) as *const B,
+                        pc.at(oc) as *const C,
+                        len,
+                        &f,
+                    )
+                };
+                return;
+            }
             for i in 0..len as isize {
                 // SAFETY: offsets come from the operands' own layouts, inside their storages.
                 unsafe {

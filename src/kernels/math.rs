@@ -19,10 +19,16 @@ pub trait Math: Copy {
     fn frac_(self) -> Self;
     /// The largest finite value of this type.
     fn finite_max(self) -> Self;
+    /// The next representable value after `self` towards `o` (C's `nextafter`).
+    fn next_after(self, o: Self) -> Self;
+    /// The mantissa of C's `frexp`: in `[0.5, 1)` in magnitude (`self` for 0, ±inf and NaN).
+    fn frexp_mantissa(self) -> Self;
+    /// The exponent of C's `frexp` (0 for 0, ±inf and NaN).
+    fn frexp_exponent(self) -> i32;
 }
 
 macro_rules! impl_math {
-    ($t:ty) => {
+    ($t:ty, $next:path, $frexp:path) => {
         impl Math for $t {
             #[inline(always)]
             fn lit(self, v: f64) -> $t {
@@ -84,11 +90,23 @@ macro_rules! impl_math {
             fn finite_max(self) -> $t {
                 <$t>::MAX
             }
+            #[inline(always)]
+            fn next_after(self, o: $t) -> $t {
+                $next(self, o)
+            }
+            #[inline(always)]
+            fn frexp_mantissa(self) -> $t {
+                $frexp(self).0
+            }
+            #[inline(always)]
+            fn frexp_exponent(self) -> i32 {
+                $frexp(self).1
+            }
         }
     };
 }
-impl_math!(f32);
-impl_math!(f64);
+impl_math!(f32, libm::nextafterf, libm::frexpf);
+impl_math!(f64, libm::nextafter, libm::frexp);
 
 /// Integer functions with torch's semantics: wrapping arithmetic, Python's floor division and
 /// modulo (a zero divisor is refused before the kernel runs, so it gives 0 here), C's powers.

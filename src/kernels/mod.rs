@@ -7,5 +7,6 @@ pub mod math;
 pub mod pointwise;
 pub mod reduce;
 pub mod scan;
+pub mod softmax;
 pub mod special;
 pub mod vmath;

@@ -26,6 +26,14 @@ pub trait Kernel2 {
     fn run(&self, dtype: DType, a: &Tensor, b: &Tensor, dst: &Tensor) -> Result<()>;
 }
 
+/// A kernel of three operands.
+pub trait Kernel3 {
+    /// Whether it computes in `dtype`.
+    fn supports(&self, dtype: DType) -> bool;
+    /// `dst = f(a, b, c)`, operands of `dtype` with `dst`'s shape (broadcast beforehand).
+    fn run(&self, dtype: DType, a: &Tensor, b: &Tensor, c: &Tensor, dst: &Tensor) -> Result<()>;
+}
+
 /// A [`Kernel1`] made of closures (what [`k1!`](crate::k1) builds).
 pub struct K1<S, R, P> {
     /// Which dtypes it takes.
@@ -71,6 +79,27 @@ where
     }
     fn run(&self, dtype: DType, a: &Tensor, b: &Tensor, dst: &Tensor) -> Result<()> {
         (self.run)(dtype, a, b, dst)
+    }
+}
+
+/// A [`Kernel3`] made of closures (what [`k3!`](crate::k3) builds).
+pub struct K3<S, R> {
+    /// Which dtypes it takes.
+    pub supports: S,
+    /// The loop.
+    pub run: R,
+}
+
+impl<S, R> Kernel3 for K3<S, R>
+where
+    S: Fn(DType) -> bool,
+    R: Fn(DType, &Tensor, &Tensor, &Tensor, &Tensor) -> Result<()>,
+{
+    fn supports(&self, dtype: DType) -> bool {
+        (self.supports)(dtype)
+    }
+    fn run(&self, dtype: DType, a: &Tensor, b: &Tensor, c: &Tensor, dst: &Tensor) -> Result<()> {
+        (self.run)(dtype, a, b, c, dst)
     }
 }
 
@@ -201,5 +230,40 @@ macro_rules! k2 {
     };
     (@run bool $(-> bool)?, $dt:ident, $pa:ident, $pb:ident, $d:ident, |$a:ident, $b:ident| $e:expr) => {
         if $dt == $crate::DType::Bool { return $crate::k2!(@one bool => bool, $pa, $pb, $d, |$a, $b| $e); }
+    };
+}
+
+/// Builds a [`K3`] from element expressions of three operands per dtype family: `float`, `int`
+/// (same type out).
+#[macro_export]
+macro_rules! k3 {
+    ($($cat:ident : |$a:ident, $b:ident, $c:ident| $e:expr),+ $(,)?) => {
+        $crate::kernels::pointwise::K3 {
+            supports: |dt: $crate::DType| false $(|| $crate::k1!(@has $cat, dt))+,
+            run: move |dt: $crate::DType, a: &$crate::Tensor, b: &$crate::Tensor,
+                       c: &$crate::Tensor, d: &$crate::Tensor| -> $crate::Result<()> {
+                $($crate::k3!(@run $cat, dt, a, b, c, d, |$a, $b, $c| $e);)+
+                Err($crate::kernels::pointwise::no_kernel(dt))
+            },
+        }
+    };
+    (@one $t:ty, $pa:ident, $pb:ident, $pc:ident, $d:ident, |$a:ident, $b:ident, $c:ident| $e:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::kernels::math::{IntMath as _, Math as _};
+        $crate::kernels::engine::ternary(
+            $crate::kernels::engine::Operand::<$t>::of($d)?,
+            $crate::kernels::engine::Operand::<$t>::of($pa)?,
+            $crate::kernels::engine::Operand::<$t>::of($pb)?,
+            $crate::kernels::engine::Operand::<$t>::of($pc)?,
+            |$a: $t, $b: $t, $c: $t| -> $t { $e },
+        )
+    }};
+    (@run float, $dt:ident, $pa:ident, $pb:ident, $pc:ident, $d:ident, |$a:ident, $b:ident, $c:ident| $e:expr) => {
+        if $dt == $crate::DType::Float32 { return $crate::k3!(@one f32, $pa, $pb, $pc, $d, |$a, $b, $c| $e); }
+        if $dt == $crate::DType::Float64 { return $crate::k3!(@one f64, $pa, $pb, $pc, $d, |$a, $b, $c| $e); }
+    };
+    (@run int, $dt:ident, $pa:ident, $pb:ident, $pc:ident, $d:ident, |$a:ident, $b:ident, $c:ident| $e:expr) => {
+        if $dt == $crate::DType::Int32 { return $crate::k3!(@one i32, $pa, $pb, $pc, $d, |$a, $b, $c| $e); }
+        if $dt == $crate::DType::Int64 { return $crate::k3!(@one i64, $pa, $pb, $pc, $d, |$a, $b, $c| $e); }
     };
 }

@@ -12,6 +12,7 @@ pub mod pointwise;
 pub mod reduce;
 pub mod registry;
 pub mod scan;
+pub mod softmax;
 pub mod views;
 
 /// Every family's ops, for the registry.
@@ -24,16 +25,25 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     pointwise::clamp::OPS,
     pointwise::exp_log::OPS,
     pointwise::exp_log::UNARY,
+    pointwise::exp_log::BINARY,
+    pointwise::floating::OPS,
+    pointwise::floating::BINARY,
     pointwise::power::OPS,
     pointwise::rounding::OPS,
     pointwise::rounding::UNARY,
+    pointwise::special::OPS,
+    pointwise::special::UNARY,
+    pointwise::special::BINARY,
+    pointwise::ternary::OPS,
     pointwise::trig::UNARY,
+    pointwise::trig::BINARY,
     comparison::COMPARE,
     comparison::EXTREMA,
     comparison::PREDICATES,
     comparison::OPS,
     reduce::declare::OPS,
     scan::OPS,
+    softmax::OPS,
     linalg::declare::OPS,
     factory::OPS,
     views::OPS,

@@ -128,30 +128,38 @@ impl OpHandle {
         }
         let mut bound = crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw)?;
         bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
-        let out = match out_obj {
-            Some(o) => Some(
-                o.cast::<PyTensor>()
-                    .map_err(|_| {
-                        PyTypeError::new_err(format!(
-                            "{}(): argument 'out' must be Tensor, not {}",
-                            self.name,
-                            crate::python::convert::type_name(o)
-                        ))
-                    })?
-                    .get()
-                    .t
-                    .clone(),
-            ),
-            None => None,
-        };
-        let dest = match (self.form, &out) {
+        // `out=` is a tensor, or a tuple of tensors for ops that return several.
+        let mut outs: SmallVec<[crate::tensor::Tensor; 2]> = SmallVec::new();
+        let mut out_tuple = false;
+        if let Some(o) = &out_obj {
+            let bad = || {
+                PyTypeError::new_err(format!(
+                    "{}(): argument 'out' must be Tensor, not {}",
+                    self.name,
+                    crate::python::convert::type_name(o)
+                ))
+            };
+            if let Ok(t) = o.cast::<PyTensor>() {
+                outs.push(t.get().t.clone());
+            } else if let Ok(items) = o.cast::<PyTuple>() {
+                out_tuple = true;
+                for item in items.iter() {
+                    outs.push(item.cast::<PyTensor>().map_err(|_| bad())?.get().t.clone());
+                }
+            } else {
+                return Err(bad());
+            }
+        }
+        let dest = match (self.form, outs.first()) {
             (Form::InPlace, _) => Dest::InPlace,
+            (_, Some(_)) if out_tuple => Dest::New,
             (_, Some(o)) => Dest::Out(o),
             _ => Dest::New,
         };
-        if let Dest::Out(o) = dest {
-            let tracked =
-                o.requires_grad() || bound.all_tensors().iter().any(|t| t.requires_grad());
+        if let Some(o) = outs.first() {
+            let tracked = outs.iter().any(|o| o.requires_grad())
+                || o.requires_grad()
+                || bound.all_tensors().iter().any(|t| t.requires_grad());
             if tracked && crate::autograd::is_grad_enabled() {
                 return Err(PyRuntimeError::new_err(format!(
                     "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
@@ -160,7 +168,14 @@ impl OpHandle {
             }
         }
         let run = self.def.run;
-        let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
+        let ret = maybe_detached(py, bound.work(), || {
+            let ret = run(&bound, dest)?;
+            if out_tuple {
+                crate::ops::registry::dest::deliver_tuple(&outs, ret)
+            } else {
+                Ok(ret)
+            }
+        })?;
         let inputs = args.iter().chain(out_obj).chain(kw.iter().map(|(_, v)| v));
         to_python(py, ret, inputs)
     }

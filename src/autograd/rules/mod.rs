@@ -13,6 +13,7 @@ pub mod pointwise;
 pub mod products;
 pub mod reduce;
 pub mod scan;
+pub mod softmax;
 pub mod views;
 
 use crate::error::Result;

@@ -18,7 +18,7 @@ fn zero_division() -> Error {
 
 /// Refuses an integer divisor that has a zero (torch checks as its kernel reads the divisor, so
 /// an empty result reads nothing and passes).
-pub fn no_zero_divisor(compute: DType, ops: &[&Value]) -> Result<()> {
+pub fn no_zero_divisor(compute: DType, ops: &[&Value], _: Option<DType>) -> Result<()> {
     if compute.is_floating() || compute == DType::Bool {
         return Ok(());
     }
@@ -210,11 +210,11 @@ pub fn div(a: &Value, b: &Value, mode: Option<&str>, dest: Dest<'_>) -> Result<T
     match mode {
         None => binary(a, b, dest, &true_divide::spec()),
         Some("trunc") => {
-            no_zero_divisor(crate::ops::pointwise::promote(a, b), &[a, b])?;
+            no_zero_divisor(crate::ops::pointwise::promote(a, b), &[a, b], None)?;
             binary(a, b, dest, &div_trunc_spec())
         }
         Some("floor") => {
-            no_zero_divisor(crate::ops::pointwise::promote(a, b), &[a, b])?;
+            no_zero_divisor(crate::ops::pointwise::promote(a, b), &[a, b], None)?;
             binary(a, b, dest, &div_floor_spec())
         }
         Some(m) => Err(Error::Runtime(format!(

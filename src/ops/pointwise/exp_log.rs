@@ -1,12 +1,14 @@
 //! Exponentials, logarithms and roots: `exp`, `exp2`, `expm1`, `log`, `log2`, `log10`, `log1p`,
-//! `sqrt`, `rsqrt`, `sigmoid`, `logit`, `relu`. Integer inputs compute in the default float dtype.
+//! `sqrt`, `rsqrt`, `sigmoid`, `logit`, `relu`; of two operands `logaddexp`, `logaddexp2`,
+//! `xlogy`, `special.xlog1py`. Integer inputs compute in the default float dtype.
 
 use crate::error::Result;
+use crate::kernels::special::Special;
 use crate::ops::pointwise::{unary, Compute, Grad, Spec};
 use crate::ops::registry::{Dest, Forms, OpDef};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
-use crate::{k1, unary_ops};
+use crate::{binary_ops, k1, unary_ops};
 use std::f64::consts::{LN_10, LN_2};
 
 unary_ops! { UNARY;
@@ -83,6 +85,91 @@ unary_ops! { UNARY;
         refuse: Message("Boolean inputs not supported for relu"),
         kernel: [float: |x| if x < x.lit(0.0) { x.lit(0.0) } else { x }, int: |x| x.max(0)],
         grad: ReluBackward0 [output] |c, g| c.each(|_| g.mul(&c.y()?.gt(0i64)?)),
+    }
+}
+
+binary_ops! { BINARY;
+    /// `log(exp(input) + exp(other))`, without overflow.
+    logaddexp {
+        forms: BOTH_OUT,
+        kernel: [float: |a, b| {
+            if a.is_infinite() && a == b {
+                a
+            } else {
+                let m = if a < b { b } else { a };
+                m + (-(a - b).abs()).exp().ln_1p()
+            }
+        }],
+        grad: LogaddexpBackward0 [input] |c, g| {
+            let (a, b) = (c.tensor(0)?, c.tensor(1)?);
+            c.each(|i| {
+                let (x, y) = if i == 0 { (&a, &b) } else { (&b, &a) };
+                g.div(&y.sub(x)?.exp()?.add(1i64)?)
+            })
+        },
+    }
+    /// `log2(2 ** input + 2 ** other)`, without overflow.
+    logaddexp2 {
+        forms: BOTH_OUT,
+        kernel: [float: |a, b| {
+            if a.is_infinite() && a == b {
+                a
+            } else {
+                let m = if a < b { b } else { a };
+                // Fused, as torch's vectorised kernel: `(-|a - b|).exp2().log1p() * log2(e) + m`.
+                (-(a - b).abs()).exp2().ln_1p().mul_add(a.lit(std::f64::consts::LOG2_E), m)
+            }
+        }],
+        grad: Logaddexp2Backward0 [input] |c, g| {
+            let (a, b) = (c.tensor(0)?, c.tensor(1)?);
+            c.each(|i| {
+                let (x, y) = if i == 0 { (&a, &b) } else { (&b, &a) };
+                g.div(&y.sub(x)?.exp2()?.add(1i64)?)
+            })
+        },
+    }
+    /// `input * log(other)`, 0 where `input` is 0 (unless `other` is NaN).
+    xlogy {
+        sig: [
+            "xlogy(Tensor input, Tensor other)",
+            "xlogy(Scalar self, Tensor other)",
+            "xlogy(Tensor input, Scalar other)",
+        ],
+        aliases: ["special.xlogy"],
+        compute: Float,
+        kernel: [float: |a, b| {
+            if b.is_nan() {
+                b
+            } else if a == a.lit(0.0) {
+                a.lit(0.0)
+            } else {
+                a * b.ln()
+            }
+        }],
+        grad: XlogyBackward0 [input] |c, g| c.each(|i| match i {
+            0 => g.mul(&c.tensor(0)?.ne(0i64)?.xlogy(c.input(1)?)?),
+            _ => g.mul(c.input(0)?)?.div(c.input(1)?),
+        }),
+        scalar_node: XlogyBackward2,
+        scalar_self_node: XlogyBackward1,
+    }
+    /// `input * log1p(other)`, 0 where `input` is 0 (unless `other` is NaN).
+    special_xlog1py {
+        name: "special.xlog1py",
+        sig: [
+            "special.xlog1py(Tensor input, Tensor other)",
+            "special.xlog1py(Scalar self, Tensor other)",
+            "special.xlog1py(Tensor input, Scalar other)",
+        ],
+        forms: FUNCTION_OUT,
+        compute: Float,
+        kernel: [float: |a, b| Special::xlog1py(a, b)],
+        grad: SpecialXlog1PyBackward0 [input] |c, g| c.each(|i| match i {
+            0 => g.mul(&c.tensor(0)?.ne(0i64)?.special_xlog1py(c.input(1)?)?),
+            _ => g.mul(c.input(0)?)?.div(&c.tensor(1)?.add(1i64)?),
+        }),
+        scalar_node: SpecialXlog1PyBackward2,
+        scalar_self_node: SpecialXlog1PyBackward1,
     }
 }
 

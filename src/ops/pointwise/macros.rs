@@ -13,11 +13,13 @@
 //! }
 //! ```
 //!
-//! Optional fields, in this order: `forms` (default `ALL`: function, method, in-place, `out=`),
+//! Optional fields, in this order: `name` (the qualified Python name when it differs from the
+//! Rust one: `"special.i0e"` for `special_i0e`), `forms` (default `ALL`: function, method, in-place, `out=`),
 //! `aliases`, `compute` (`Same`, `Float`, `Bool`), `output` (`Same`, `Bool`), `refuse`
 //! (`Kernel("name")` or `Message("...")`), and for binary ops `sig` (the overloads; default
-//! `(Tensor input, Tensor other)`), `scalar_slots`, `check` (a domain check run first), and after
-//! `grad`, `scalar_node` (the node when `other` is a number). `kernel` is required;
+//! `(Tensor input, Tensor other)`), `scalar_slots`, `cast_name` (the name in torch's
+//! cast error, when not `result type <dtype>`), `check` (a domain check run first), and after
+//! `grad`, `scalar_node` (the node when `other` is a number) and `scalar_self_node` (when `input` is). `kernel` is required;
 //! `grad` gives the node name, what backward saves and the formula, written with differentiable
 //! Tensor methods. What is saved: `input` (every operand), `other` (each operand when another
 //! operand wants a gradient, as `mul`'s), `x0`/`x1`/`x2` (that operand), `output`.
@@ -28,6 +30,7 @@ macro_rules! unary_ops {
     ($list:ident; $(
         $(#[doc = $doc:literal])*
         $name:ident {
+            $(name: $qualified:literal,)?
             $(forms: $forms:ident,)?
             $(aliases: [$($alias:literal),* $(,)?],)?
             $(compute: $compute:ident,)?
@@ -61,9 +64,9 @@ macro_rules! unary_ops {
 
                 /// The declaration.
                 pub static DEF: $crate::ops::registry::OpDef = $crate::ops::registry::OpDef {
-                    name: stringify!($name),
+                    name: $crate::unary_ops!(@name $name $($qualified)?),
                     doc: concat!($($doc),*),
-                    signatures: &[concat!(stringify!($name), "(Tensor input)")],
+                    signatures: &[concat!($crate::unary_ops!(@name $name $($qualified)?), "(Tensor input)")],
                     forms: $crate::unary_ops!(@forms $($forms)?),
                     aliases: &[$($($alias),*)?],
                     nodes: &[$(stringify!($node))?],
@@ -84,6 +87,8 @@ macro_rules! unary_ops {
         /// The ops of this block, for the registry.
         pub static $list: &[&$crate::ops::registry::OpDef] = &[$(&$name::DEF),*];
     };
+    (@name $name:ident) => { stringify!($name) };
+    (@name $name:ident $q:literal) => { $q };
     (@forms) => { $crate::ops::registry::Forms::ALL };
     (@forms $f:ident) => { $crate::ops::registry::Forms::$f };
     (@saves [$($save:ident)*]) => {{
@@ -107,6 +112,7 @@ macro_rules! binary_ops {
     ($list:ident; $(
         $(#[doc = $doc:literal])*
         $name:ident {
+            $(name: $qualified:literal,)?
             $(sig: [$($sig:literal),+ $(,)?],)?
             $(forms: $forms:ident,)?
             $(aliases: [$($alias:literal),* $(,)?],)?
@@ -114,10 +120,12 @@ macro_rules! binary_ops {
             $(output: $output:ident,)?
             $(refuse: $refuse:ident($refuse_arg:literal),)?
             $(scalar_slots: $slots:literal,)?
+            $(cast_name: $cast_name:literal,)?
             $(check: $check:expr,)?
             kernel: [$($kernel:tt)*],
             $(grad: $node:ident [$($save:ident)*] |$c:ident, $g:ident| $formula:expr,)?
             $(scalar_node: $snode:ident,)?
+            $(scalar_self_node: $ssnode:ident,)?
         }
     )*) => {
         $(
@@ -135,8 +143,10 @@ macro_rules! binary_ops {
                     $(s.output = $crate::ops::pointwise::Output::$output;)?
                     $(s.refuse = $crate::ops::pointwise::Refusal::$refuse($refuse_arg);)?
                     $(s.scalar_slots = $slots;)?
+                    $(s.cast_name = Some($cast_name);)?
                     $(s.check = Some($check);)?
                     $(s.scalar_node = Some(stringify!($snode));)?
+                    $(s.scalar_self_node = Some(stringify!($ssnode));)?
                     $(s.grad = Some($crate::ops::pointwise::Grad {
                         node: stringify!($node),
                         saves: $crate::unary_ops!(@saves [$($save)*]),
@@ -147,12 +157,12 @@ macro_rules! binary_ops {
 
                 /// The declaration.
                 pub static DEF: $crate::ops::registry::OpDef = $crate::ops::registry::OpDef {
-                    name: stringify!($name),
+                    name: $crate::unary_ops!(@name $name $($qualified)?),
                     doc: concat!($($doc),*),
-                    signatures: $crate::binary_ops!(@sig $name $([$($sig),+])?),
+                    signatures: $crate::binary_ops!(@sig $name $($qualified)? $([$($sig),+])?),
                     forms: $crate::unary_ops!(@forms $($forms)?),
                     aliases: &[$($($alias),*)?],
-                    nodes: &[$(stringify!($node),)? $(stringify!($snode))?],
+                    nodes: &[$(stringify!($node),)? $(stringify!($snode),)? $(stringify!($ssnode))?],
                     method_signatures: &[],
                     source: file!(),
                     run: |a, d| {
@@ -178,5 +188,6 @@ macro_rules! binary_ops {
         pub static $list: &[&$crate::ops::registry::OpDef] = &[$(&$name::DEF),*];
     };
     (@sig $name:ident) => { &[concat!(stringify!($name), "(Tensor input, Tensor other)")] };
-    (@sig $name:ident [$($sig:literal),+]) => { &[$($sig),+] };
+    (@sig $name:ident $q:literal) => { &[concat!($q, "(Tensor input, Tensor other)")] };
+    (@sig $name:ident $($q:literal)? [$($sig:literal),+]) => { &[$($sig),+] };
 }

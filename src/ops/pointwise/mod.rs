@@ -9,9 +9,12 @@ pub mod arith;
 pub mod bits;
 pub mod clamp;
 pub mod exp_log;
+pub mod floating;
 pub mod macros;
 pub mod power;
 pub mod rounding;
+pub mod special;
+pub mod ternary;
 pub mod trig;
 
 use crate::autograd::record::{in_place, record};
@@ -102,6 +105,11 @@ pub struct Spec<K> {
     /// The node when the second operand is a number (torch's `Scalar other` overload), if it
     /// differs from the tensor one.
     pub scalar_node: Option<&'static str>,
+    /// The name torch's message gives a result that cannot be cast to the destination, when it
+    /// is not `result type <dtype>` (`ldexp`).
+    pub cast_name: Option<&'static str>,
+    /// The node when the first operand is a number (torch's `Scalar self` overload).
+    pub scalar_self_node: Option<&'static str>,
     /// A check of the operands in the compute dtype, made before anything is computed
     /// (integer division by zero).
     pub check: Option<Check>,
@@ -110,8 +118,9 @@ pub struct Spec<K> {
     pub promoted: Option<DType>,
 }
 
-/// A domain check: (compute dtype, operands) -> error.
-pub type Check = fn(DType, &[&Value]) -> Result<()>;
+/// A domain check: (compute dtype, operands, destination dtype for `out=` and in place) ->
+/// error.
+pub type Check = fn(DType, &[&Value], Option<DType>) -> Result<()>;
 
 impl<K> Spec<K> {
     /// A spec with the defaults: same dtype in and out, torch's `<name>_cpu` refusal, no gradient.
@@ -126,19 +135,49 @@ impl<K> Spec<K> {
             params: Params::new(),
             scalar_slots: false,
             scalar_node: None,
+            scalar_self_node: None,
+            cast_name: None,
             check: None,
             promoted: None,
         }
     }
 
     /// The (compute, result) dtypes for operands promoting to `promoted`.
-    fn dtypes(&self, promoted: DType, supports: impl Fn(DType) -> bool) -> Result<(DType, DType)> {
+    pub(crate) fn resolve(&self, promoted: DType) -> (DType, DType) {
         let compute = match self.compute {
             Compute::Same => promoted,
             Compute::Float if !promoted.is_floating() => default_float(),
             Compute::Float => promoted,
             Compute::Bool => DType::Bool,
         };
+        let out = match self.output {
+            Output::Same => compute,
+            Output::Bool => DType::Bool,
+        };
+        (compute, out)
+    }
+
+    /// torch's checks of resolved dtypes, in its order: a result written into a destination of
+    /// dtype `dest` (`out=`, in place) must cast to it, then the kernel must take the compute
+    /// dtype.
+    pub(crate) fn admit(
+        &self,
+        (compute, out): (DType, DType),
+        dest: Option<DType>,
+        supports: impl Fn(DType) -> bool,
+    ) -> Result<()> {
+        if let Some(d) = dest {
+            match (out.check_cast_to(d), self.cast_name) {
+                (Err(_), Some(name)) => {
+                    return Err(Error::Runtime(format!(
+                        "{} can't be cast to the desired output type {}",
+                        name,
+                        d.torch_name()
+                    )))
+                }
+                (r, _) => r?,
+            }
+        }
         if !supports(compute) {
             return Err(match self.refuse {
                 Refusal::Kernel("") => Error::DTypeNotSupported {
@@ -148,11 +187,19 @@ impl<K> Spec<K> {
                 r => r.error(compute),
             });
         }
-        let out = match self.output {
-            Output::Same => compute,
-            Output::Bool => DType::Bool,
-        };
-        Ok((compute, out))
+        Ok(())
+    }
+
+    /// [`Spec::resolve`] then [`Spec::admit`].
+    pub(crate) fn dtypes(
+        &self,
+        promoted: DType,
+        dest: Option<DType>,
+        supports: impl Fn(DType) -> bool,
+    ) -> Result<(DType, DType)> {
+        let d = self.resolve(promoted);
+        self.admit(d, dest, supports)?;
+        Ok(d)
     }
 
     /// Records `out = op(operands)` when autograd needs it.
@@ -169,6 +216,9 @@ impl<K> Spec<K> {
         let scalar_other = matches!(operands.get(1), Some(Value::Scalar(_)));
         let slots = self.scalar_slots && !(scalar_other && self.scalar_node.is_some());
         if let (true, Some(node)) = (scalar_other, self.scalar_node) {
+            grad.node = node;
+        }
+        if let (Some(Value::Scalar(_)), Some(node)) = (operands.first(), self.scalar_self_node) {
             grad.node = node;
         }
         let placeholder = Tensor::zeros(&[], DType::Bool)?;
@@ -221,7 +271,7 @@ fn operand(t: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>> {
 /// Runs a one-operand op into `dest`.
 pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
     let promoted = spec.promoted.unwrap_or(x.dtype());
-    let (compute, out_dtype) = spec.dtypes(promoted, |d| spec.kernel.supports(d))?;
+    let (compute, out_dtype) = spec.dtypes(promoted, dest.dtype(x), |d| spec.kernel.supports(d))?;
     let fresh = || -> Result<Tensor> {
         let src = operand(x, compute)?;
         let out = empty_like_preserving(&src, out_dtype)?;
@@ -267,10 +317,14 @@ pub fn promote(a: &Value, b: &Value) -> DType {
 
 /// Runs a two-operand op into `dest` (in place: into `a`, which must be a tensor).
 pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
-    let (compute, out_dtype) = spec.dtypes(promote(a, b), |d| spec.kernel.supports(d))?;
+    // The op's own check comes first (torch makes it as it builds the op), then the dtypes'.
+    let (compute, out_dtype) = spec.resolve(promote(a, b));
     if let Some(check) = spec.check {
-        check(compute, &[a, b])?;
+        check(compute, &[a, b], dest.dtype_of(a))?;
     }
+    spec.admit((compute, out_dtype), dest.dtype_of(a), |d| {
+        spec.kernel.supports(d)
+    })?;
     let shape: Cow<'_, [usize]> = if a.shape() == b.shape() {
         Cow::Borrowed(a.shape())
     } else {
@@ -337,7 +391,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
 }
 
 /// An operand broadcast to `shape` (itself when it already has it: no new handle).
-fn fit<'a>(t: Cow<'a, Tensor>, shape: &[usize]) -> Cow<'a, Tensor> {
+pub(crate) fn fit<'a>(t: Cow<'a, Tensor>, shape: &[usize]) -> Cow<'a, Tensor> {
     if t.shape() == shape {
         t
     } else {
@@ -346,7 +400,7 @@ fn fit<'a>(t: Cow<'a, Tensor>, shape: &[usize]) -> Cow<'a, Tensor> {
 }
 
 /// A binary operand in `dtype`, without recording (scalars become 0-dim tensors).
-fn value_operand(v: &Value, dtype: DType) -> Result<Cow<'_, Tensor>> {
+pub(crate) fn value_operand(v: &Value, dtype: DType) -> Result<Cow<'_, Tensor>> {
     match v {
         Value::Tensor(t) => operand(t, dtype),
         Value::Scalar(s) => Ok(Cow::Owned(Tensor::scalar_tensor(*s, dtype)?)),

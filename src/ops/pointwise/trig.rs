@@ -1,7 +1,8 @@
-//! Trigonometric and hyperbolic functions and their inverses, `sinc`, `deg2rad`, `rad2deg`.
+//! Trigonometric and hyperbolic functions and their inverses, `atan2`, `sinc`, `deg2rad`,
+//! `rad2deg`.
 //! Integer inputs compute in the default float dtype.
 
-use crate::unary_ops;
+use crate::{binary_ops, unary_ops};
 use std::f64::consts::PI;
 
 unary_ops! { UNARY;
@@ -107,5 +108,19 @@ unary_ops! { UNARY;
         compute: Float,
         kernel: [float: |x| x * x.lit(180.0 / PI)],
         grad: Rad2DegBackward0 [] |c, g| c.each(|_| g.mul(180.0 / PI)),
+    }
+}
+
+binary_ops! { BINARY;
+    /// The angle of the point `(other, input)`: `atan(input / other)` in the right quadrant.
+    atan2 {
+        aliases: ["arctan2"],
+        compute: Float,
+        kernel: [float: |a, b| a.atan2(b)],
+        grad: Atan2Backward0 [input] |c, g| {
+            let (a, b) = (c.tensor(0)?, c.tensor(1)?);
+            let r = g.div(&a.square()?.add(&b.square()?)?)?;
+            c.each(|i| if i == 0 { r.mul(&b) } else { r.mul(&a.neg()?) })
+        },
     }
 }

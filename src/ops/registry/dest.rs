@@ -50,7 +50,72 @@ pub fn check_out(out: &Tensor, inputs: &[&Tensor]) -> Result<()> {
     crate::kernels::copy::check_writable(out)
 }
 
+/// Delivers the results of an op that returns several tensors into the `out=` tuple `outs`,
+/// every destination checked before any is written.
+pub fn deliver_tuple(outs: &[Tensor], ret: Ret) -> Result<Ret> {
+    let Ret::Tuple(name, results) = ret else {
+        return Err(Error::Type(
+            "argument 'out' must be Tensor, not tuple".into(),
+        ));
+    };
+    if results.len() != outs.len() {
+        return Err(Error::Type(format!(
+            "expected a tuple of {} tensors for out=, got {}",
+            results.len(),
+            outs.len()
+        )));
+    }
+    for (i, a) in outs.iter().enumerate() {
+        if outs[i + 1..]
+            .iter()
+            .any(|b| crate::kernels::copy::may_overlap(a, b))
+        {
+            return Err(if name == "aminmax" {
+                Error::Value("aminmax(): the `min` and `max` out= tensors must not overlap.".into())
+            } else {
+                Error::Runtime(format!(
+                    "{}(): the out= tensors must not overlap.",
+                    if name.is_empty() { "op" } else { name }
+                ))
+            });
+        }
+    }
+    for (o, r) in outs.iter().zip(&results) {
+        if o.dtype() != r.dtype() {
+            return Err(Error::Runtime(format!(
+                "Expected out tensor to have dtype {}, but got {} instead",
+                r.dtype().c_name(),
+                o.dtype().c_name()
+            )));
+        }
+        check_destination(o, r.shape(), r.dtype())?;
+        crate::kernels::copy::check_writable(o)?;
+    }
+    for (o, r) in outs.iter().zip(&results) {
+        crate::kernels::copy::copy_checked(o, r)?;
+    }
+    Ok(Ret::Tuple(name, outs.to_vec()))
+}
+
 impl Dest<'_> {
+    /// The destination's dtype: the `out=` tensor's, `input`'s in place, none for a new tensor.
+    pub fn dtype(&self, input: &Tensor) -> Option<DType> {
+        match self {
+            Dest::New => None,
+            Dest::Out(o) => Some(o.dtype()),
+            Dest::InPlace => Some(input.dtype()),
+        }
+    }
+
+    /// [`Dest::dtype`] with the input a value (a number has no dtype to write into).
+    pub fn dtype_of(&self, input: &crate::value::Value) -> Option<DType> {
+        match (self, input) {
+            (Dest::Out(o), _) => Some(o.dtype()),
+            (Dest::InPlace, crate::value::Value::Tensor(t)) => Some(t.dtype()),
+            _ => None,
+        }
+    }
+
     /// Delivers the result of `compute` (which builds a new tensor from the arguments, recording
     /// autograd as it goes) to this destination.
     pub fn finish(self, args: &Args, compute: impl Fn(&Args) -> Result<Tensor>) -> Result<Ret> {

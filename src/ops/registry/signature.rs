@@ -244,7 +244,10 @@ impl Signature {
         };
         let open = text.find('(').ok_or_else(bad)?;
         let close = text.rfind(')').ok_or_else(bad)?;
-        let name = text[..open].trim().to_string();
+        // A namespaced op's signature may be written with its qualified name
+        // (`special.zeta(...)`); the signature is named by the Python name alone.
+        let name = text[..open].trim();
+        let name = name.rsplit('.').next().unwrap_or(name).to_string();
         let mut params = vec![];
         let mut kw_only = false;
         for p in split_params(&text[open + 1..close]) {
