@@ -1,0 +1,103 @@
+//! The thread team against rayon on the same chunked kernel: a float32 sum split in chunks of
+//! `kernels::reduce::CHUNK` elements, each summed with 32 float64 lanes, the partials combined in
+//! a fixed pairwise tree (what `kernels/reduce/driver.rs` does for a full contiguous `sum`).
+//! Only the dispatch differs: `threads::map_chunks` (the team of spinning helpers) or a rayon
+//! `par_iter` in the kernels' own rayon pool (`threads::install`, the pool gemm runs in).
+//!
+//! `cargo bench --bench threads` runs it with 2 threads; `BENCH_THREADS=N` changes that. The
+//! `serial` line is the same kernel on the calling thread. The numbers are quoted in
+//! ARCHITECTURE.md ("Threads").
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rayon::prelude::*;
+use rtensor::kernels::reduce::CHUNK;
+use rtensor::threads;
+use std::hint::black_box;
+use std::time::Duration;
+
+const LANES: usize = 32;
+
+/// One chunk: 32 float64 accumulators, then their pairwise tree.
+fn chunk_sum(s: &[f32]) -> f64 {
+    let mut l = [0.0f64; LANES];
+    let mut blocks = s.chunks_exact(LANES);
+    for b in &mut blocks {
+        for k in 0..LANES {
+            l[k] += b[k] as f64;
+        }
+    }
+    for (k, &v) in blocks.remainder().iter().enumerate() {
+        l[k] += v as f64;
+    }
+    let mut n = LANES;
+    while n > 1 {
+        n /= 2;
+        for k in 0..n {
+            l[k] = l[2 * k] + l[2 * k + 1];
+        }
+    }
+    l[0]
+}
+
+/// The fixed pairwise tree over the chunk partials.
+fn tree(parts: &[f64]) -> f64 {
+    match parts.len() {
+        0 => 0.0,
+        1 => parts[0],
+        n => tree(&parts[..n / 2]) + tree(&parts[n / 2..]),
+    }
+}
+
+fn part(data: &[f32], i: usize) -> f64 {
+    chunk_sum(&data[i * CHUNK..((i + 1) * CHUNK).min(data.len())])
+}
+
+fn serial_sum(data: &[f32]) -> f64 {
+    let parts: Vec<f64> = (0..data.len().div_ceil(CHUNK)).map(|i| part(data, i)).collect();
+    tree(&parts)
+}
+
+fn team_sum(data: &[f32]) -> f64 {
+    tree(&threads::map_chunks(data.len().div_ceil(CHUNK), |i| part(data, i)))
+}
+
+fn rayon_sum(data: &[f32]) -> f64 {
+    let chunks = data.len().div_ceil(CHUNK);
+    let parts: Vec<f64> =
+        threads::install(|_| (0..chunks).into_par_iter().map(|i| part(data, i)).collect());
+    tree(&parts)
+}
+
+fn team_vs_rayon(c: &mut Criterion) {
+    let n_threads = std::env::var("BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    threads::set_num_threads(n_threads);
+    let mut group = c.benchmark_group(format!("chunked f32 sum, {n_threads} threads"));
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    for (label, n) in [("256K", 1usize << 18), ("1M", 1 << 20), ("16M", 1 << 24)] {
+        let data: Vec<f32> = (0..n).map(|i| (i % 1000) as f32 * 0.001).collect();
+        // Same chunks, same tree: the three must agree bitwise.
+        let expected = serial_sum(&data);
+        assert_eq!(team_sum(&data).to_bits(), expected.to_bits());
+        assert_eq!(rayon_sum(&data).to_bits(), expected.to_bits());
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("team", label), &data, |b, d| {
+            b.iter(|| team_sum(black_box(d)))
+        });
+        group.bench_with_input(BenchmarkId::new("rayon", label), &data, |b, d| {
+            b.iter(|| rayon_sum(black_box(d)))
+        });
+        group.bench_with_input(BenchmarkId::new("serial", label), &data, |b, d| {
+            b.iter(|| serial_sum(black_box(d)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, team_vs_rayon);
+criterion_main!(benches);
