@@ -5,7 +5,9 @@
 //! `par_iter` in the kernels' own rayon pool (`threads::install`, the pool gemm runs in).
 //!
 //! `cargo bench --bench threads` runs it with 2 threads; `BENCH_THREADS=N` changes that. The
-//! `serial` line is the same kernel on the calling thread. The numbers are quoted in
+//! `serial` line is the same kernel on the calling thread. Back-to-back calls keep both pools'
+//! threads awake; the `paced` lines leave 50 µs of busy caller between calls (a few Python
+//! statements) and time only the calls, so waking the threads is part of each call. The numbers are quoted in
 //! ARCHITECTURE.md ("Threads").
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -13,12 +15,43 @@ use rayon::prelude::*;
 use rtensor::kernels::reduce::CHUNK;
 use rtensor::threads;
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const LANES: usize = 32;
+/// The pause between two calls of the paced benches, in µs: a few Python statements.
+const GAP_US: u64 = 50;
 
-/// One chunk: 32 float64 accumulators, then their pairwise tree.
+/// One chunk: 32 float64 accumulators, then their pairwise tree. Compiled for AVX-512 or AVX2
+/// when the CPU has them, as the driver's own loops are (`lanes_contiguous_avx512`).
 fn chunk_sum(s: &[f32]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F.
+            return unsafe { chunk_sum_avx512(s) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            return unsafe { chunk_sum_avx2(s) };
+        }
+    }
+    chunk_sum_generic(s)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn chunk_sum_avx512(s: &[f32]) -> f64 {
+    chunk_sum_generic(s)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn chunk_sum_avx2(s: &[f32]) -> f64 {
+    chunk_sum_generic(s)
+}
+
+#[inline(always)]
+fn chunk_sum_generic(s: &[f32]) -> f64 {
     let mut l = [0.0f64; LANES];
     let mut blocks = s.chunks_exact(LANES);
     for b in &mut blocks {
@@ -68,6 +101,24 @@ fn rayon_sum(data: &[f32]) -> f64 {
     tree(&parts)
 }
 
+/// Times `f` on calls `gap` apart, the caller busy meanwhile (as a Python loop keeps it): the
+/// helpers' wake-up is part of each call's time, as it is for a kernel called from Python.
+fn paced(b: &mut criterion::Bencher<'_>, gap: Duration, f: impl Fn() -> f64) {
+    b.iter_custom(|iters| {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let until = Instant::now() + gap;
+            while Instant::now() < until {
+                std::hint::spin_loop();
+            }
+            let start = Instant::now();
+            black_box(f());
+            total += start.elapsed();
+        }
+        total
+    })
+}
+
 fn team_vs_rayon(c: &mut Criterion) {
     let n_threads = std::env::var("BENCH_THREADS")
         .ok()
@@ -94,6 +145,13 @@ fn team_vs_rayon(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("serial", label), &data, |b, d| {
             b.iter(|| serial_sum(black_box(d)))
+        });
+        let gap = Duration::from_micros(GAP_US);
+        group.bench_with_input(BenchmarkId::new("team, paced", label), &data, |b, d| {
+            paced(b, gap, || team_sum(black_box(d)))
+        });
+        group.bench_with_input(BenchmarkId::new("rayon, paced", label), &data, |b, d| {
+            paced(b, gap, || rayon_sum(black_box(d)))
         });
     }
     group.finish();
