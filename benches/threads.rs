@@ -86,12 +86,16 @@ fn part(data: &[f32], i: usize) -> f64 {
 }
 
 fn serial_sum(data: &[f32]) -> f64 {
-    let parts: Vec<f64> = (0..data.len().div_ceil(CHUNK)).map(|i| part(data, i)).collect();
+    let parts: Vec<f64> = (0..data.len().div_ceil(CHUNK))
+        .map(|i| part(data, i))
+        .collect();
     tree(&parts)
 }
 
 fn team_sum(data: &[f32]) -> f64 {
-    tree(&threads::map_chunks(data.len().div_ceil(CHUNK), |i| part(data, i)))
+    tree(&threads::map_chunks(data.len().div_ceil(CHUNK), |i| {
+        part(data, i)
+    }))
 }
 
 fn rayon_sum(data: &[f32]) -> f64 {
