@@ -187,7 +187,8 @@ mod tests {
             .fold(<ExpSum as Reducer<f64>>::identity(), |a, &x| {
                 <ExpSum as Reducer<f64>>::merge(a, <ExpSum as Reducer<f64>>::lift(x, 0))
             });
-        // SAFETY: `xs` holds `xs.len()` elements.
+        // SAFETY: `xs.as_ptr()` points to `xs.len()` initialised f64s that live across the call
+        // and that nothing writes.
         let run = unsafe { <ExpSum as Reducer<f64>>::run(xs.as_ptr(), xs.len(), 0) }.unwrap();
         let exact = xs.iter().map(|x| x.exp()).sum::<f64>().ln();
         for acc in [one_by_one, run] {
@@ -196,12 +197,12 @@ mod tests {
         for (special, want) in [(f64::NAN, f64::NAN), (f64::INFINITY, f64::INFINITY)] {
             let mut ys = xs.clone();
             ys[500] = special;
-            // SAFETY: as above.
+            // SAFETY: `ys` holds `ys.len()` f64s, alive and unwritten during the call.
             let got = unsafe { <ExpSum as Reducer<f64>>::run(ys.as_ptr(), ys.len(), 0) }.unwrap();
             assert_eq!(got.log_sum_exp().to_bits(), want.to_bits());
         }
         let none = vec![f64::NEG_INFINITY; 100];
-        // SAFETY: as above.
+        // SAFETY: `none` holds exactly 100 f64s, alive and unwritten during the call.
         let got = unsafe { <ExpSum as Reducer<f64>>::run(none.as_ptr(), 100, 0) }.unwrap();
         assert_eq!(got.log_sum_exp(), f64::NEG_INFINITY);
     }

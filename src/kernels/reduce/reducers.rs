@@ -391,7 +391,8 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
 /// [`ArgExtreme::merge_rows`] in blocks of `N` columns (its scratch sized for them).
 ///
 /// # Safety
-/// As `merge_rows`.
+/// As [`Reducer::merge_rows`]: for every `r < rows`, `p.offset(r * stride)` must be valid for
+/// reads of `acc.len()` elements, which no other thread writes meanwhile.
 #[inline(always)]
 unsafe fn arg_rows<T: Ordered, const MAX: bool, const N: usize>(
     acc: &mut [(T, usize)],
