@@ -131,9 +131,14 @@ fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)
         // Whole `SendPtr`s are captured (not their raw-pointer fields) so the closure is `Send`.
         let (po, pa, pb) = (po, pa, pb);
         let (oa, ob) = offsets[i];
-        // SAFETY: the operands' layouts cover `m x k` and `k x n` elements at these strides from
-        // these batch offsets (they are the tensors' own shapes and strides), and `out` is a
-        // fresh contiguous buffer of `offsets.len()` products of `m x n`.
+        // SAFETY: `product`'s callers build each `Operand` from its tensor's own shape and
+        // strides (batch strides 0 where broadcast) and check the shapes agree (`a.cols ==
+        // b.rows`) and the dtype is `a`'s and `b`'s, `T` here; so from batch offset `oa`/`ob`
+        // the `m x k` and `k x n` matrices at (`rs`, `cs`) are elements of the live tensors.
+        // `out` is a fresh contiguous tensor of `offsets.len() * m * n` elements (`out_shape`
+        // is the batch dims then `m x n`), and product `i` writes only its `m * n` block from
+        // `i * m * n`, overlapping no input; gemm with beta = 0 (`read_dst` false) never reads
+        // the uninitialised output.
         unsafe {
             gemm::gemm(
                 m,
@@ -194,8 +199,11 @@ fn int_product<T: Accumulate + crate::dtype::Element>(
         let (batch, chunk) = (chunk / per_batch, chunk % per_batch);
         let (oa, ob) = offsets[batch];
         for i in chunk * INT_ROWS..((chunk + 1) * INT_ROWS).min(m) {
-            // SAFETY: row `i` of batch `batch` of the fresh output is written by this chunk only;
-            // reads stay inside the operands' layouts.
+            // SAFETY: as in `float_product`: the matrices at `oa`/`ob` with the operands' own
+            // strides are elements of the live `T` tensors (`i < m`, `p < k`, `j < n`), and
+            // `out` is fresh and contiguous with `count * m * n` elements, so row `i` of batch
+            // `batch` is the `n` elements from `(batch * m + i) * n`, which only this chunk
+            // writes and no input overlaps.
             unsafe {
                 let o = std::slice::from_raw_parts_mut(po.at(((batch * m + i) * n) as isize), n);
                 o.fill(T::ZERO);
