@@ -65,6 +65,9 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for ExpSum {
     /// Two passes over the run (in cache): its maximum, then `Σ exp(x - max)` with
     /// [`exp_nonpositive`], which vectorises where the library `exp` is a call per element
     /// (degree 9 for float32 inputs, 13 for float64).
+    ///
+    /// # Safety
+    /// As [`Reducer::run`].
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, _: usize) -> Option<ExpSumAcc> {
         let s = std::slice::from_raw_parts(p, len);
