@@ -374,6 +374,41 @@ mod tests {
     use super::*;
     use crate::dtype::Element;
 
+    #[test]
+    fn products_refuse_operands_that_reach_outside_their_memory() {
+        let a = Tensor::from_vec(vec![1.0f32; 6], &[2, 3]).unwrap();
+        let b = Tensor::from_vec(vec![1.0f32; 12], &[3, 4]).unwrap();
+        let run =
+            |am: Mat, bm: Mat, bt: &Tensor, batch: &[usize], sa: Vec<isize>, out: &[usize]| {
+                let op = |t, mat, batch_strides| Operand {
+                    t,
+                    mat,
+                    batch_strides,
+                };
+                product(
+                    &op(&a, am, sa),
+                    &op(bt, bm, vec![0; batch.len()]),
+                    batch,
+                    out,
+                )
+            };
+        let (am, bm) = (Mat::of(&a), Mat::of(&b));
+        assert_eq!(
+            run(am, bm, &b, &[], vec![], &[2, 4]).unwrap().shape(),
+            &[2, 4]
+        );
+        // More rows than `a` has, a batch stride past its end, a wrong inner size, an output of
+        // the wrong size, another dtype.
+        let tall = Mat { rows: 5, ..am };
+        assert!(run(tall, bm, &b, &[], vec![], &[5, 4]).is_err());
+        assert!(run(am, bm, &b, &[2], vec![6], &[2, 2, 4]).is_err());
+        let short = Mat { rows: 2, ..bm };
+        assert!(run(am, short, &b, &[], vec![], &[2, 4]).is_err());
+        assert!(run(am, bm, &b, &[], vec![], &[3, 4]).is_err());
+        let ints = Tensor::from_vec(vec![1i64; 12], &[3, 4]).unwrap();
+        assert!(run(am, bm, &ints, &[], vec![], &[2, 4]).is_err());
+    }
+
     fn values(t: &Tensor) -> Vec<f64> {
         crate::dispatch!(t.dtype(), T => {
             let c = t.contiguous().unwrap();
