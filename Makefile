@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MATURIN := $(VENV)/bin/maturin
 
-.PHONY: build demo test test-slow test-valgrind bench clean
+.PHONY: build demo lint test test-slow test-valgrind bench clean
 
 $(VENV)/.deps-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ build: $(VENV)/.deps-installed
 # The tour: what rtensor does, printed like a REPL session.
 demo: build
 	$(PY) -m rtensor
+
+# Clippy (warnings are errors; every `unsafe` block needs its `// SAFETY:` comment) and rustfmt.
+# benches/ is left out (`--lib --tests`). A stock rustup toolchain may lack the two components:
+# they are added first when rustup is there.
+lint:
+	if command -v rustup >/dev/null 2>&1; then rustup component add clippy rustfmt; fi
+	cargo clippy --lib --tests -- -D warnings
+	cargo fmt --check
 
 # The Rust core's tests, then the whole Python suite (slow tests excluded).
 test: build

@@ -41,7 +41,8 @@ pub fn map(nbytes: usize, zeroed: bool) -> *mut u8 {
             return p;
         }
     }
-    // SAFETY: an anonymous private mapping; checked for failure below.
+    // SAFETY: a new anonymous private mapping at an address the kernel chooses (null hint, no
+    // file descriptor): it cannot alias any memory Rust already uses. MAP_FAILED is checked below.
     let raw = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -58,7 +59,9 @@ pub fn map(nbytes: usize, zeroed: bool) -> *mut u8 {
     // Huge pages for the buffer's whole huge pages only: a last, partial one would fault in 2 MiB
     // for a few bytes (100 buffers of 2 MiB + 4 KiB took 400 MiB). The rest keeps small pages.
     let head = nbytes / HUGE_PAGE * HUGE_PAGE;
-    // SAFETY: advice on memory we own; failure only means other page sizes.
+    // SAFETY: `raw..raw + len` is the mapping just made and owned by nobody else yet;
+    // `head <= nbytes <= len`, so both ranges lie inside it. madvise only changes the page size
+    // backing them (contents are kept), and a failure only means other page sizes.
     unsafe {
         libc::madvise(raw, head, libc::MADV_HUGEPAGE);
         libc::madvise(
@@ -73,7 +76,9 @@ pub fn map(nbytes: usize, zeroed: bool) -> *mut u8 {
 /// Gives back a mapping made by [`map`] for a buffer of `nbytes`: kept for reuse, or unmapped.
 ///
 /// # Safety
-/// `p` must come from `map(nbytes, _)` and not be used afterwards.
+/// `p` must come from `map(nbytes, _)` (a `nbytes` with the same [`mapped_len`] will do), must
+/// not have been given back already, and neither it nor any pointer into its mapping may be used
+/// afterwards: the mapping is unmapped or handed to the next [`map`] of its size.
 pub unsafe fn unmap(p: *mut u8, nbytes: usize) {
     let len = mapped_len(nbytes);
     let mut evicted = Vec::new();
@@ -119,19 +124,26 @@ mod tests {
         let n = (3 << 20) + 5;
         let p = map(n, false);
         assert!(!p.is_null());
+        // SAFETY: byte `n - 1` lies inside the `mapped_len(n)`-byte mapping `p`.
         unsafe { p.add(n - 1).write(7) };
+        // SAFETY: `p` came from `map(n, _)` and is not used after this (only compared by address).
         unsafe { unmap(p, n) };
         // The same rounded size takes it back (tests run in parallel: another test may too).
         let q = map(mapped_len(n) - 1, false);
         if q == p {
+            // SAFETY: `q` is a live mapping of `mapped_len(n)` bytes, so byte `n - 1` is in it.
             assert_eq!(unsafe { *q.add(n - 1) }, 7);
         }
+        // SAFETY: `q` came from `map(mapped_len(n) - 1, _)` and is not used after this.
         unsafe { unmap(q, mapped_len(n) - 1) };
         // A zeroed request never gets a used buffer.
         let z = map(n, true);
+        // SAFETY: `z` is a live, zero-filled mapping of at least `n` bytes that nothing writes
+        // while the slice lives.
         assert!(unsafe { std::slice::from_raw_parts(z, n) }
             .iter()
             .all(|&b| b == 0));
+        // SAFETY: `z` came from `map(n, true)`; the slice above is gone.
         unsafe { unmap(z, n) };
     }
 
@@ -140,6 +152,7 @@ mod tests {
         let n = 8 << 20;
         let ps: Vec<_> = (0..12).map(|_| map(n, false)).collect();
         for p in ps {
+            // SAFETY: each `p` came from `map(n, false)` and is given back once, then dropped.
             unsafe { unmap(p, n) };
         }
         assert!(CACHE.lock().unwrap().bytes <= CACHE_BYTES);

@@ -7,7 +7,8 @@
 #[inline(always)]
 pub fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that never faults, even for an invalid address.
+    // SAFETY: `_mm_prefetch` needs only SSE, which every x86_64 CPU has; it is a hint that
+    // reads no memory the program can observe and never faults, even for an invalid address.
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         _mm_prefetch::<_MM_HINT_T0>(p as *const i8)

@@ -85,7 +85,9 @@ fn generate<T: Element>(
     threads::for_each_chunk(n.div_ceil(BLOCK), |b| {
         let mut rng = SplitMix::new(seed, draw, b as u64);
         for i in b * BLOCK..((b + 1) * BLOCK).min(n) {
-            // SAFETY: i < n and blocks are disjoint.
+            // SAFETY: `out` is a fresh contiguous `T` tensor of `n` elements (`T::DTYPE` was its
+            // dtype), so `i < n` is inside it; block `b` writes only `b * BLOCK..`, so no two
+            // threads write one element, and nothing reads `out` until `for_each_chunk` returns.
             unsafe { *p.at(i as isize) = f(&mut rng) };
         }
     });

@@ -35,8 +35,15 @@ pub struct Storage {
     writable: bool,
 }
 
-// The buffer is plain memory; concurrent access follows the same rules as torch's storages.
+// SAFETY: `Storage` is not auto-Send only because of the `NonNull<u8>`. The buffer it points to
+// is owned by the storage itself (allocated or mapped here) or kept alive by `owner`, which is
+// `Send + Sync`; it is freed in `drop` from whichever thread drops the last `Arc`, which
+// `dealloc`/`munmap` allow. No field is tied to the creating thread.
 unsafe impl Send for Storage {}
+// SAFETY: `&Storage` only hands out the buffer's address (`ptr`), its size and an atomic version
+// counter. Reading and writing elements through that address is unsafe code in the kernels, each
+// of which splits its writes into disjoint parts per thread (and checks operands for overlap, see
+// `kernels::engine::check_operands`), as torch's storages are shared between threads.
 unsafe impl Sync for Storage {}
 
 /// Torch's out-of-memory error for an allocation of `nbytes` (wider than `usize`, so that a count
@@ -53,8 +60,11 @@ pub fn out_of_memory(nbytes: impl Into<u128>) -> Error {
 fn machine_memory() -> usize {
     static MEMORY: OnceLock<usize> = OnceLock::new();
     *MEMORY.get_or_init(|| {
-        // SAFETY: sysinfo only writes the struct it is given.
+        // SAFETY: `libc::sysinfo` is a C struct of integers (and padding), for which all-zero
+        // bytes are a valid value.
         let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+        // SAFETY: `info` is a live, exclusively borrowed `struct sysinfo` of the size the call
+        // expects; sysinfo(2) only fills it in and keeps no pointer to it.
         if unsafe { libc::sysinfo(&mut info) } != 0 {
             return usize::MAX;
         }
@@ -116,7 +126,8 @@ impl Storage {
         let align = if nbytes >= 1024 { ALIGN } else { 16 };
         let layout = AllocLayout::from_size_align(nbytes, align)
             .map_err(|_| out_of_memory(nbytes as u128))?;
-        // SAFETY: the layout has a nonzero size.
+        // SAFETY: `nbytes > 0` here (the zero case returned above), so `layout` has the nonzero
+        // size `alloc`/`alloc_zeroed` require; a null result is turned into an error just below.
         let raw = unsafe {
             if zeroed {
                 alloc::alloc_zeroed(layout)
@@ -211,9 +222,11 @@ impl Storage {
 impl Drop for Storage {
     fn drop(&mut self) {
         match self.owner {
-            // SAFETY: allocated in `allocate` with exactly this layout.
+            // SAFETY: `Owner::Allocated(Some(layout))` is only built in `allocate`, around the
+            // pointer `alloc` returned for exactly `layout`; `drop` runs once, so it is freed once.
             Owner::Allocated(Some(layout)) => unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) },
-            // SAFETY: mapped in `map` for exactly this length.
+            // SAFETY: `Owner::Mapped` is only built in `map`, around the pointer `mapping::map`
+            // returned for exactly `self.nbytes` bytes; `drop` runs once, so it is unmapped once.
             Owner::Mapped => unsafe { mapping::unmap(self.ptr.as_ptr(), self.nbytes) },
             _ => {}
         }
@@ -227,6 +240,7 @@ mod tests {
     #[test]
     fn allocation_and_version() {
         let s = Storage::zeroed(4 << 20).unwrap();
+        // SAFETY: byte 12345 is inside the 4 MiB buffer, which `s` keeps alive.
         assert_eq!(unsafe { *s.ptr().add(12345) }, 0);
         s.bump_version();
         assert_eq!(s.version(), 1);
@@ -258,17 +272,20 @@ mod tests {
         use std::sync::Arc;
         let drops = Arc::new(AtomicUsize::new(0));
         let mut buf = vec![7u8; 64];
-        // SAFETY: `buf` outlives the storage.
+        // SAFETY: `buf` holds 64 bytes and outlives the storage and every clone of it (all are
+        // dropped below, before `buf`).
         let s = Arc::new(unsafe {
             Storage::borrowed(buf.as_mut_ptr(), 64, Box::new(CountDrops(drops.clone())))
         });
         let shares: Vec<_> = (0..4).map(|_| s.clone()).collect();
         drop(s);
         assert_eq!(drops.load(Ordering::SeqCst), 0);
+        // SAFETY: byte 63 is the last of the 64 borrowed bytes; `buf` is still alive.
         assert_eq!(unsafe { *shares[3].ptr().add(63) }, 7);
         drop(shares);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         // A null foreign pointer (a zero-size export) is replaced by a dangling, aligned one.
+        // SAFETY: zero bytes are valid at any address, null included; nothing is read.
         let empty = unsafe { Storage::borrowed(std::ptr::null_mut(), 0, Box::new(())) };
         assert!(!empty.ptr().is_null());
     }
@@ -277,9 +294,12 @@ mod tests {
     fn mapped_buffers_are_zero_and_writable_to_the_last_byte() {
         let n = (3 << 20) + 5;
         let s = Storage::zeroed(n).unwrap();
+        // SAFETY: the mapping is `n` bytes, zero-initialised, kept alive by `s`, and this slice is
+        // the only reference to it while it lives (the later read is through `s.ptr()` after it).
         let all = unsafe { std::slice::from_raw_parts_mut(s.ptr(), n) };
         assert!(all.iter().all(|&b| b == 0));
         all[n - 1] = 1;
+        // SAFETY: byte `n - 1` is the buffer's last; `all` is not used after this.
         assert_eq!(unsafe { *s.ptr().add(n - 1) }, 1);
         assert_eq!(s.ptr() as usize % ALIGN, 0);
     }

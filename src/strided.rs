@@ -112,18 +112,26 @@ impl<const N: usize> Coalesced<N> {
 
 /// A raw pointer that may cross threads: kernels hand disjoint parts of one buffer to each chunk.
 #[derive(Clone, Copy)]
-pub struct SendPtr<T>(pub *mut T);
+pub(crate) struct SendPtr<T>(pub(crate) *mut T);
+// SAFETY: sending or sharing the address itself is harmless; every access through it is an
+// `unsafe` block in a kernel of this crate, whose SAFETY comment shows that chunks on different
+// threads touch disjoint elements (or only read) and that the buffer outlives the parallel loop.
+// The type is `pub(crate)`, so no code outside the crate can move one to another thread.
 unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as for `Send`: `&SendPtr` only gives out the address, and accesses are justified where
+// they happen.
 unsafe impl<T> Sync for SendPtr<T> {}
 
 impl<T> SendPtr<T> {
     /// The pointer moved by `offset` elements.
     ///
     /// # Safety
-    /// The result must stay inside the allocation.
+    /// The pointer and the result must lie in (or one past the end of) one live allocation, and
+    /// `offset * size_of::<T>()` must not overflow `isize`: the rules of `pointer::offset`.
     #[inline(always)]
-    pub unsafe fn at(self, offset: isize) -> *mut T {
-        self.0.offset(offset)
+    pub(crate) unsafe fn at(self, offset: isize) -> *mut T {
+        // SAFETY: the caller's contract is exactly `offset`'s.
+        unsafe { self.0.offset(offset) }
     }
 }
 

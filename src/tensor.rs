@@ -93,7 +93,9 @@ impl Tensor {
             )));
         }
         let t = Tensor::uninit(shape, T::DTYPE)?;
-        // SAFETY: the new buffer holds exactly data.len() elements of T and nothing else sees it yet.
+        // SAFETY: `t` is a fresh contiguous `T::DTYPE` tensor of `checked_numel(shape) ==
+        // data.len()` elements, so the destination is valid for `data.len()` writes of `T`;
+        // `data` is a separate allocation (no overlap) and nothing else sees `t` yet.
         unsafe {
             std::ptr::copy_nonoverlapping(data.as_ptr(), t.data_ptr_typed::<T>(), data.len());
         }
@@ -103,7 +105,9 @@ impl Tensor {
     /// Wraps foreign memory without copying.
     ///
     /// # Safety
-    /// The storage must cover every element the layout reaches.
+    /// The storage must cover every element the layout reaches (each offset times `dtype`'s
+    /// size, plus that size, within `storage.nbytes()`), suitably aligned for `dtype`, and hold
+    /// valid values of `dtype` (a bool byte is 0 or 1): kernels read it through raw pointers.
     pub unsafe fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
         Tensor::from_parts(storage, layout, dtype)
     }
@@ -165,7 +169,10 @@ impl Tensor {
 
     /// Address of the first element.
     pub fn data_ptr(&self) -> *mut u8 {
-        // SAFETY: the offset lies inside the storage (or is 0 for empty storages).
+        // SAFETY: every layout a tensor is built with lies inside its storage (the constructors
+        // allocate for their layout, view ops only narrow or re-stride it, and `from_storage`
+        // makes it the caller's duty), so `offset * size` is within the allocation, or one past
+        // its end for an empty view, which `add` allows; an empty storage has offset 0.
         unsafe {
             self.0
                 .storage
@@ -226,7 +233,7 @@ impl Tensor {
 
     /// Broadcasts to an already-validated shape (this same handle when the shape already fits),
     /// unrecorded: kernels read broadcast operands through it.
-    pub fn broadcast_to(&self, shape: &[usize]) -> Tensor {
+    pub(crate) fn broadcast_to(&self, shape: &[usize]) -> Tensor {
         if self.shape() == shape {
             return self.clone();
         }
@@ -234,7 +241,7 @@ impl Tensor {
     }
 
     /// `narrow(dim, start, length)` unrecorded: a contiguous range along a dim.
-    pub fn narrow(&self, dim: usize, start: usize, length: usize) -> Tensor {
+    pub(crate) fn narrow(&self, dim: usize, start: usize, length: usize) -> Tensor {
         self.with_layout(self.layout().slice(dim, start, length, 1))
     }
 }

@@ -60,7 +60,8 @@ const MICRO: usize = 8;
 /// destination along columns (`dc == 1`).
 ///
 /// # Safety
-/// All 64 source and destination elements must be in bounds.
+/// For `r, c < 8`, `dst.offset(r * dr + c)` must be valid for writes and `src.offset(c * sc + r)`
+/// for reads of a `T`, and no other thread may access those destination elements meanwhile.
 #[inline(always)]
 unsafe fn transpose_micro<T: Element>(dst: *mut T, dr: isize, src: *const T, sc: isize) {
     #[cfg(target_arch = "x86_64")]
@@ -92,7 +93,8 @@ fn has_avx() -> bool {
 /// The 8x8 transpose of 4-byte elements in AVX registers (moves bits, so any 4-byte type works).
 ///
 /// # Safety
-/// The CPU must have AVX; all 64 source and destination elements must be in bounds.
+/// The CPU must have AVX; for `r, c < 8`, `dst.offset(r * dr + c)` must be valid for writes and
+/// `src.offset(c * sc + r)` for reads of an f32-sized element, as [`transpose_micro`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn transpose_8x8_avx(dst: *mut f32, dr: isize, src: *const f32, sc: isize) {
@@ -147,6 +149,10 @@ impl Tensor {
 /// Blocked copy for when the destination is contiguous along the last dim but the source is not:
 /// reads and writes both stay within a tile that fits in cache, and a pure transpose moves 8x8
 /// register blocks.
+///
+/// Trusts its one caller, [`copy_raw`], for what makes it sound: `dst` and `src` point to the
+/// first elements of live `T` tensors of one shape, `c` is that shape coalesced with their
+/// strides, `dst` reaches each element once and does not overlap `src`.
 fn copy_blocked<T: Element>(dst: SendPtr<T>, src: SendPtr<T>, c: &Coalesced<2>) {
     let nd = c.shape.len();
     let (rows, cols) = (c.shape[nd - 2], c.shape[nd - 1]);
@@ -171,13 +177,17 @@ fn copy_blocked<T: Element>(dst: SendPtr<T>, src: SendPtr<T>, c: &Coalesced<2>) 
         let r1 = (r0 + TILE).min(rows);
         for c0 in (0..cols).step_by(TILE) {
             let c1 = (c0 + TILE).min(cols);
-            // SAFETY (both loops): indices lie inside both layouts; chunks write disjoint rows.
             let (mut rm, mut cm) = (r0, c0);
             if micro {
                 rm = r0 + (r1 - r0) / MICRO * MICRO;
                 cm = c0 + (c1 - c0) / MICRO * MICRO;
                 for r in (r0..rm).step_by(MICRO) {
                     for col in (c0..cm).step_by(MICRO) {
+                        // SAFETY: `micro` means `dc == 1` and `sr == 1`; `r + 8 <= rm <= rows`
+                        // and `col + 8 <= cm <= cols`, so the 8x8 block's elements are indices
+                        // of the shared shape, inside both tensors (their layouts lie inside
+                        // their storages). This chunk alone writes rows `r0..r1` of batch `o`
+                        // (`dst` reaches each element once) and `src` does not overlap `dst`.
                         unsafe {
                             transpose_micro(
                                 dst.at(od + r as isize * dr + col as isize),
@@ -193,6 +203,9 @@ fn copy_blocked<T: Element>(dst: SendPtr<T>, src: SendPtr<T>, c: &Coalesced<2>) 
                 let (dbase, sbase) = (od + r as isize * dr, os + r as isize * sr);
                 let first = if r < rm { cm } else { c0 };
                 for col in first..c1 {
+                    // SAFETY: `r < rows` and `col < cols` of batch `o`: one index of the shared
+                    // shape, whose offsets in `dst` and `src` lie inside them; this chunk alone
+                    // writes it, and `src` does not overlap `dst`.
                     unsafe {
                         *dst.at(dbase + col as isize * dc) = *src.at(sbase + col as isize * sc);
                     }
@@ -202,9 +215,24 @@ fn copy_blocked<T: Element>(dst: SendPtr<T>, src: SendPtr<T>, c: &Coalesced<2>) 
     });
 }
 
-/// Copies `src` into `dst` element by element, converting dtype; shapes must match and the
-/// caller has checked that `dst` may be written and does not overlap `src`.
+/// Copies `src` into `dst` element by element, converting dtype; the caller has checked that
+/// `dst` may be written. An error unless the shapes match, `dst` reaches each element once and
+/// `src` either shares no memory with `dst` or is `dst` itself.
 pub fn copy_raw(dst: &Tensor, src: &Tensor) -> Result<()> {
+    if dst.shape() != src.shape() {
+        return Err(Error::Runtime(format!(
+            "internal error: a copy from shape {} into shape {}",
+            crate::shape::fmt_shape(src.shape()),
+            crate::shape::fmt_shape(dst.shape())
+        )));
+    }
+    if dst.layout().has_internal_overlap()
+        || matches!(overlap(dst, src), Overlap::Partial | Overlap::TooHard)
+    {
+        return Err(Error::Runtime(
+            "internal error: a copy between overlapping memory".into(),
+        ));
+    }
     if dst.dtype() == src.dtype() {
         dispatch!(dst.dtype(), T => {
             let c = Coalesced::new(dst.shape(), [dst.strides(), src.strides()]);
@@ -329,6 +357,22 @@ pub fn copy_checked(dst: &Tensor, src: &Tensor) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_copies_refuse_other_shapes_and_overlaps() {
+        let big = 1 << 16;
+        let dst = Tensor::zeros(&[256, 256], DType::Float32).unwrap();
+        let src = Tensor::zeros(&[4, 4], DType::Float32).unwrap();
+        // The transposed source would take the blocked loop, which walks `dst`'s shape.
+        assert!(copy_raw(&dst, &src.t().unwrap()).is_err());
+        assert!(copy_raw(&src, &dst).is_err());
+        let v = Tensor::zeros(&[big + 1], DType::Float64).unwrap();
+        assert!(copy_raw(&v.narrow(0, 0, big), &v.narrow(0, 1, big)).is_err());
+        let one = Tensor::zeros(&[1], DType::Float64).unwrap();
+        assert!(copy_raw(&one.broadcast_to(&[big]), &v.narrow(0, 0, big)).is_err());
+        copy_raw(&v, &v).unwrap();
+        copy_raw(&dst, &dst.t().unwrap().contiguous().unwrap()).unwrap();
+    }
 
     #[test]
     fn overlapping_dense_writes_are_refused_and_disjoint_ones_allowed() {

@@ -115,6 +115,11 @@ impl<A: Acc> Op<A> for Mul {
 }
 
 /// The element types of one kernel: input `T`, accumulator `A`, output `O`.
+///
+/// Invariant (what the `SAFETY` comments below rest on): built only by [`Kernel::run`], from a
+/// live contiguous `T` tensor `x` and a fresh contiguous `O` tensor `y` of the same
+/// `outer * n * inner` elements, which [`scan_raw`] keeps alive for the whole run, so element `k`
+/// of either is at offset `k`, and `y` shares no memory with `x`.
 #[derive(Clone, Copy)]
 struct Kernel<T, A, O, P> {
     x: SendPtr<T>,
@@ -139,6 +144,7 @@ where
     P: Op<A>,
 {
     /// Scans `src` (contiguous, `outer * n * inner` elements) into `out` (same shape, contiguous).
+    /// [`scan_raw`], the one caller, chose `T` and `O` from the two tensors' dtypes and made `out`.
     fn run(src: &Tensor, out: &Tensor, outer: usize, n: usize, inner: usize) {
         let k = Kernel::<T, A, O, P> {
             x: SendPtr(src.data_ptr_typed::<T>()),
@@ -164,7 +170,9 @@ where
         let mut starts = vec![P::IDENTITY; segments];
         if per_line > 1 {
             let s = SendPtr(starts.as_mut_ptr());
-            // SAFETY: segment `i` reads its own elements and writes slot `i` only.
+            // SAFETY: segment `i < segments` is `len` elements from `off` of one line, inside `x`
+            // (the invariant: `off + len <= outer * n`, as `inner == 1` here), only read; it
+            // writes slot `i` of `starts` (`segments` long) and no other chunk does.
             run_chunks(segments.div_ceil(WAYS), parallel, |g| unsafe {
                 for i in g * WAYS..((g + 1) * WAYS).min(segments) {
                     let (off, len) = self.segment(i, n, per_line);
@@ -182,7 +190,9 @@ where
         }
         // Pass 2: groups of WAYS segments, each group scanned as WAYS interleaved chains.
         let starts = &starts;
-        // SAFETY: group `g` reads and writes only its own segments.
+        // SAFETY: group `g` covers segments `g * WAYS..min((g + 1) * WAYS, segments)`, inside `x`
+        // and `y` as above, with `starts[g * WAYS..]` holding at least as many starts; it reads
+        // `x`'s and writes `y`'s elements of its own segments only, which no other group touches.
         run_chunks(segments.div_ceil(WAYS), parallel, |g| unsafe {
             self.scan_group(
                 g * WAYS,
@@ -211,11 +221,13 @@ where
                     continue; // a line's last segment starts nothing
                 }
                 let (off, len) = self.segment(i, n, per_line);
-                // SAFETY: segment `i` lies inside the contiguous input.
+                // SAFETY: segment `i < segments` is `len` elements from `off`, inside the
+                // contiguous input (the invariant), read on this one thread.
                 let total = unsafe { fold::<T, A, P>(self.x.at(off as isize), len) };
                 carry = P::apply(carry, total);
             }
-            // SAFETY: the group's segments lie inside the input and output.
+            // SAFETY: segments `first..last` (`last <= segments`, `last - first <= WAYS`
+            // starts given) lie inside `x` and `y` (the invariant); one thread, nothing else runs.
             unsafe { self.scan_group(first, last, n, per_line, &starts) };
         }
     }
@@ -229,6 +241,9 @@ where
     }
 
     /// [`Self::scan_group_generic`], in its AVX2 build when the CPU has it (the same operations).
+    ///
+    /// # Safety
+    /// As [`Self::scan_group_generic`].
     unsafe fn scan_group(self, first: usize, last: usize, n: usize, per_line: usize, starts: &[A]) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -237,6 +252,10 @@ where
         self.scan_group_generic(first, last, n, per_line, starts)
     }
 
+    /// [`Self::scan_group_generic`] built for AVX2.
+    ///
+    /// # Safety
+    /// As [`Self::scan_group_generic`], and the CPU must have AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn scan_group_avx2(
@@ -252,6 +271,11 @@ where
 
     /// Scans segments `first..last` from their starting values (segment `i`'s is
     /// `starts[i - first]`).
+    ///
+    /// # Safety
+    /// `first <= last <= outer * per_line` with `last - first <= WAYS`, `starts` has at least
+    /// `last - first` values, `x`/`y` hold `outer` lines of `n` elements (the invariant), and
+    /// no other thread reads or writes these segments of `y` meanwhile.
     #[inline(always)]
     unsafe fn scan_group_generic(
         self,
@@ -326,7 +350,10 @@ where
                 .clamp(64, MAX_COL_BLOCK)
         };
         let col_blocks = inner.div_ceil(block);
-        // SAFETY: item (o, cb) reads and writes its own columns of block `o` only.
+        // SAFETY: with `inner > 1`, block `o < outer` is `n` rows of `inner` elements from
+        // `o * n * inner`; item (o, cb) reads `x` and writes `y` at rows `r < n`, columns
+        // `col0..col0 + width <= inner`: inside both (the invariant), and disjoint from every
+        // other item's columns; `acc` has `width` values, its own.
         run_chunks(outer * col_blocks, parallel, |item| unsafe {
             let (o, cb) = (item / col_blocks, item % col_blocks);
             let col0 = cb * block;
@@ -342,6 +369,9 @@ where
 }
 
 /// Folds `len` contiguous elements with [`LANES`] accumulators met in a fixed pairwise tree.
+///
+/// # Safety
+/// `p` must be valid for reads of `len` consecutive `T`s that no thread writes meanwhile.
 #[inline(always)]
 unsafe fn fold_generic<T: CastTo<A>, A: Acc, P: Op<A>>(p: *const T, len: usize) -> A {
     let s = std::slice::from_raw_parts(p, len);
@@ -365,6 +395,10 @@ unsafe fn fold_generic<T: CastTo<A>, A: Acc, P: Op<A>>(p: *const T, len: usize) 
     l[0]
 }
 
+/// [`fold_generic`] built for AVX2.
+///
+/// # Safety
+/// As [`fold_generic`], and the CPU must have AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn fold_avx2<T: CastTo<A>, A: Acc, P: Op<A>>(p: *const T, len: usize) -> A {
@@ -372,6 +406,9 @@ unsafe fn fold_avx2<T: CastTo<A>, A: Acc, P: Op<A>>(p: *const T, len: usize) -> 
 }
 
 /// [`fold_generic`], in its AVX2 build when the CPU has it (the same operations, so the same bits).
+///
+/// # Safety
+/// As [`fold_generic`].
 unsafe fn fold<T: CastTo<A>, A: Acc, P: Op<A>>(p: *const T, len: usize) -> A {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -381,6 +418,10 @@ unsafe fn fold<T: CastTo<A>, A: Acc, P: Op<A>>(p: *const T, len: usize) -> A {
 }
 
 /// `acc[j] = acc[j] op x[j]; y[j] = acc[j]` over one row.
+///
+/// # Safety
+/// `x` must be valid for reads and `y` for writes of `acc.len()` consecutive elements, the two
+/// ranges must not overlap, and no other thread may access `y`'s or write `x`'s meanwhile.
 #[inline(always)]
 unsafe fn scan_row_generic<T: CastTo<A>, A: Acc + CastTo<O>, O, P: Op<A>>(
     acc: &mut [A],
@@ -397,6 +438,10 @@ unsafe fn scan_row_generic<T: CastTo<A>, A: Acc + CastTo<O>, O, P: Op<A>>(
     }
 }
 
+/// [`scan_row_generic`] built for AVX2.
+///
+/// # Safety
+/// As [`scan_row_generic`], and the CPU must have AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn scan_row_avx2<T: CastTo<A>, A: Acc + CastTo<O>, O, P: Op<A>>(
@@ -408,6 +453,9 @@ unsafe fn scan_row_avx2<T: CastTo<A>, A: Acc + CastTo<O>, O, P: Op<A>>(
 }
 
 /// [`scan_row_generic`], in its AVX2 build when the CPU has it.
+///
+/// # Safety
+/// As [`scan_row_generic`].
 unsafe fn scan_row<T: CastTo<A>, A: Acc + CastTo<O>, O, P: Op<A>>(
     acc: &mut [A],
     x: *const T,
@@ -445,6 +493,13 @@ fn split_at_dim(shape: &[usize], dim: usize) -> (usize, usize, usize) {
 /// The scan of `src` along `dim` (already normalised) into a new contiguous `out_dtype` tensor,
 /// without recording anything for autograd.
 pub fn scan_raw(src: &Tensor, dim: usize, kind: ScanKind, out_dtype: DType) -> Result<Tensor> {
+    if dim >= src.ndim().max(1) {
+        return Err(Error::DimOutOfRange {
+            dim: dim as i64,
+            min: -(src.ndim().max(1) as i64),
+            max: src.ndim().max(1) as i64 - 1,
+        });
+    }
     if out_dtype == DType::Bool {
         return Err(unsupported(kind, out_dtype));
     }
@@ -517,6 +572,8 @@ mod tests {
         crate::dispatch!(t.dtype(), T => {
             let c = t.contiguous().unwrap();
             let p = c.data_ptr_typed::<T>();
+            // SAFETY: `dispatch!` made `T` `c`'s dtype, and `c` is contiguous, so its elements are
+            // `p..p + numel`; `c` lives across the read.
             (0..c.numel()).map(|i| unsafe { (*p.add(i)).to_f64() }).collect()
         })
     }
@@ -585,6 +642,15 @@ mod tests {
         assert_eq!(data(&r), vec![6.0, 5.0, 3.0, 15.0, 11.0, 6.0]);
         let r = reverse_cumsum(&t, 0).unwrap();
         assert_eq!(data(&r), vec![5.0, 7.0, 9.0, 4.0, 5.0, 6.0]);
+    }
+
+    #[test]
+    fn raw_scans_refuse_dims_out_of_range() {
+        let t = Tensor::from_vec(vec![1.0f64, 2.0, 3.0], &[3]).unwrap();
+        assert!(scan_raw(&t, 1, ScanKind::Sum, DType::Float64).is_err());
+        let z = Tensor::from_vec(vec![1.0f64], &[]).unwrap();
+        assert!(scan_raw(&z, 0, ScanKind::Sum, DType::Float64).is_ok());
+        assert!(scan_raw(&z, 1, ScanKind::Sum, DType::Float64).is_err());
     }
 
     #[test]

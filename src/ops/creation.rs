@@ -45,7 +45,9 @@ fn generate<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync + Send) -
             (c * chunk, ((c + 1) * chunk).min(n))
         };
         for i in start..end {
-            // SAFETY: i < n, chunks are disjoint.
+            // SAFETY: `out` is a fresh contiguous tensor of `n` `T::DTYPE` elements and
+            // `i < end <= n`; chunks cover disjoint ranges `start..end`, so no two threads write
+            // one element, and nothing reads `out` until `for_each_chunk` returns.
             unsafe { *p.at(i as isize) = f(i) };
         }
     });

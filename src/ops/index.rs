@@ -80,7 +80,7 @@ impl Gather {
         perm
     }
 
-    /// Byte offset in the view's storage of each index position's sub-block.
+    /// Element offset, from the view's first element, of each index position's sub-block.
     fn base_offsets(&self) -> Result<Vec<isize>> {
         let n: usize = self.index_shape.iter().product();
         let strides = self.view.strides();
@@ -106,14 +106,21 @@ impl Gather {
     }
 }
 
-/// Copies `esize`-byte elements between two strided byte layouts: `f(src_off, dst_off)` pairs.
-fn copy_elements(
+/// Copies `esize`-byte elements between two strided byte layouts: `(dst_off, src_off)` pairs.
+///
+/// # Safety
+/// `esize` must be 1, 4 or 8 (a dtype's size); for every pair, `dst + dst_off` must be valid
+/// for writes and `src + src_off` for reads of `esize` bytes, aligned to `esize`; no other
+/// thread may access those destination bytes, or write those source bytes, meanwhile.
+unsafe fn copy_elements(
     esize: usize,
     dst: *mut u8,
     src: *const u8,
     pairs: impl Iterator<Item = (isize, isize)>,
 ) {
-    // SAFETY (all arms): callers pass offsets inside both buffers.
+    // SAFETY: the caller's contract: every pair's destination and source are valid, aligned
+    // elements of `esize` bytes, the width each arm reads and writes (8 for the last arm, as
+    // `esize` is 1, 4 or 8).
     unsafe {
         match esize {
             1 => pairs.for_each(|(d, s)| *dst.offset(d) = *src.offset(s)),
@@ -126,12 +133,16 @@ fn copy_elements(
 }
 
 /// Adds elements at byte offset pairs `(dst, src)` (the scatter of an accumulating index_put).
-fn add_elements<T: crate::kernels::math::Accumulate>(
+///
+/// # Safety
+/// For every pair, `dst + dst_off` must be a valid, aligned `T` for reads and writes and
+/// `src + src_off` one for reads, and no other thread may access them meanwhile.
+unsafe fn add_elements<T: crate::kernels::math::Accumulate>(
     dst: *mut u8,
     src: *const u8,
     pairs: impl Iterator<Item = (isize, isize)>,
 ) {
-    // SAFETY: callers pass offsets inside both buffers, aligned for T.
+    // SAFETY: the caller's contract: every pair addresses valid, aligned `T`s.
     unsafe {
         pairs.for_each(|(d, s)| {
             let p = dst.offset(d) as *mut T;
@@ -368,7 +379,13 @@ impl Tensor {
                 rest.for_each_run(0, rest_numel, |[o], len, [s]| {
                     let pairs = (0..len as isize)
                         .map(|i| (out_base + (k + i) * esize, (bases[b] + o + i * s) * esize));
-                    copy_elements(esize as usize, dst.0, src.0, pairs);
+                    // SAFETY: `esize` is the dtype's size (1, 4 or 8) and `out` has that dtype.
+                    // `plan_gather` checked every index against its dim (`out_of_range` was
+                    // returned above), so `bases[b] + o + i * s` (the indexed dims' offset plus
+                    // the rest dims' walk) is an element of the view, inside its storage; output
+                    // offsets `(b * rest_numel + k + i)` are below `bases.len() * rest_numel`,
+                    // the fresh contiguous output's size. Each chunk writes its own `b` range.
+                    unsafe { copy_elements(esize as usize, dst.0, src.0, pairs) };
                     k += len as isize;
                 });
             }
@@ -490,7 +507,13 @@ impl Tensor {
         let vouter = Layout::contiguous(&g.index_shape);
         let vlayout = v.layout().clone();
         let pairs_layout = Coalesced::new(&rest_shape, [&rest_strides, vst]);
-        debug_assert_eq!(vs, rest_shape.as_slice());
+        if vs != rest_shape.as_slice() {
+            return Err(Error::Runtime(format!(
+                "internal error: index_put values of shape {} for a block of shape {}",
+                fmt_shape(vs),
+                fmt_shape(&rest_shape)
+            )));
+        }
         let (dst, src) = (g.view.data_ptr(), v.data_ptr());
         // Sequential, so that repeated indices resolve deterministically (the last write wins).
         for (b, &base) in bases.iter().enumerate() {
@@ -504,10 +527,22 @@ impl Tensor {
             pairs_layout.for_each_run(0, rest_numel, |[o, ov], len, [s, sv]| {
                 let pairs = (0..len as isize)
                     .map(|i| ((base + o + i * s) * esize, (voff + ov + i * sv) * esize));
+                // Both calls are sound for the same reasons: `plan_gather` checked every index
+                // against its dim (the `out_of_range` error was returned above), so `base + o +
+                // i * s` is an element of the view, which `check_writable` showed reaches each
+                // element once; `v` is in `self`'s dtype (`esize` bytes) and its dims are
+                // `index_shape` then `rest_shape` (checked above), so `voff + ov + i * sv` is an
+                // element of `v`; `detach_source` copied `v` if it overlapped `self`. One thread.
                 if accumulate {
-                    crate::dispatch!(self.dtype(), T => add_elements::<T>(dst, src, pairs));
+                    crate::dispatch!(self.dtype(), T => {
+                        // SAFETY: as said above; `dispatch!` made `T` `self`'s dtype, so both
+                        // sides' elements are aligned `T`s.
+                        unsafe { add_elements::<T>(dst, src, pairs) }
+                    });
                 } else {
-                    copy_elements(esize as usize, dst, src, pairs);
+                    // SAFETY: as said above; `esize` is a dtype's size, 1, 4 or 8, and the
+                    // storages are allocated aligned for their dtype.
+                    unsafe { copy_elements(esize as usize, dst, src, pairs) };
                 }
             });
         }
@@ -520,7 +555,8 @@ impl Tensor {
         let flags = self.to_dtype(DType::Bool)?.contiguous()?;
         let n = flags.numel();
         let p = flags.data_ptr_typed::<bool>();
-        // SAFETY: a contiguous bool tensor of n elements.
+        // SAFETY: `flags` is a contiguous bool tensor (converted above) of `n` elements, alive
+        // and unwritten while `vals` lives; `to_dtype(Bool)` wrote only 0 or 1 bytes.
         let vals = unsafe { std::slice::from_raw_parts(p, n) };
         let nd = self.ndim();
         let count = vals.iter().filter(|&&v| v).count();
@@ -544,7 +580,8 @@ impl Tensor {
     /// All elements as i64, in row-major order.
     pub fn to_vec_i64(&self) -> Result<Vec<i64>> {
         let c = self.to_dtype(DType::Int64)?.contiguous()?;
-        // SAFETY: a contiguous int64 tensor of numel elements.
+        // SAFETY: `c` is a contiguous int64 tensor (converted above) of `numel` elements, alive
+        // and not written while `data` lives.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<i64>(), c.numel()) };
         let mut out = try_vec(data.len())?;
         out.extend_from_slice(data);
@@ -554,7 +591,8 @@ impl Tensor {
     /// All elements as f64, in row-major order.
     pub fn to_vec_f64(&self) -> Result<Vec<f64>> {
         let c = self.detach().to_dtype(DType::Float64)?.contiguous()?;
-        // SAFETY: a contiguous float64 tensor of numel elements.
+        // SAFETY: `c` is a contiguous float64 tensor (converted above) of `numel` elements, alive
+        // and not written while `data` lives.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<f64>(), c.numel()) };
         let mut out = try_vec(data.len())?;
         out.extend_from_slice(data);

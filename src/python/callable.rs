@@ -253,6 +253,10 @@ unsafe fn dispatch(
 }
 
 /// The C entry point of every op function: `slf` is its `OpHandle`.
+///
+/// # Safety
+/// Only CPython calls it, with the GIL held, as the `METH_FASTCALL | METH_KEYWORDS` function of
+/// a builtin made by [`make_function`], whose `self` is the `OpHandle` it was created with.
 unsafe extern "C" fn trampoline(
     slf: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -273,6 +277,10 @@ static METHOD_HANDLES: [AtomicPtr<ffi::PyObject>; METHOD_SLOTS] =
 
 /// The C entry point of the method in slot `I`: a method descriptor passes the tensor as `slf`,
 /// so the op is found by the slot, which each method gets its own copy of this function for.
+///
+/// # Safety
+/// Only CPython calls it, with the GIL held, as the `METH_FASTCALL | METH_KEYWORDS` function of
+/// the method descriptor made for slot `I` by [`make_function`], with the tensor as `slf`.
 unsafe extern "C" fn method_trampoline<const I: usize>(
     slf: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,

@@ -87,24 +87,40 @@ struct ExportCtx {
     strides: Vec<i64>,
 }
 
+/// The deleter of an exported legacy managed tensor.
+///
+/// # Safety
+/// `m` must be null or a managed tensor made by [`export`] (a Box whose `manager_ctx` is a Box of
+/// [`ExportCtx`]) that has not been deleted; it is freed here and must not be used again.
 unsafe extern "C" fn delete_legacy(m: *mut DLManagedTensor) {
     if m.is_null() {
         return;
     }
-    // SAFETY: made by `export` from Boxes; called once by the consumer (or the capsule).
+    // Sound by the contract above: both pointers came from `Box::into_raw` in `export`, and the
+    // consumer (or the capsule's destructor, only while unconsumed) calls this once.
     let m = Box::from_raw(m);
     drop(Box::from_raw(m.manager_ctx as *mut ExportCtx));
 }
 
+/// The deleter of an exported versioned managed tensor.
+///
+/// # Safety
+/// As [`delete_legacy`], for a versioned managed tensor.
 unsafe extern "C" fn delete_versioned(m: *mut DLManagedTensorVersioned) {
     if m.is_null() {
         return;
     }
-    // SAFETY: as `delete_legacy`.
+    // Sound by the contract above, as in `delete_legacy`.
     let m = Box::from_raw(m);
     drop(Box::from_raw(m.manager_ctx as *mut ExportCtx));
 }
 
+/// The destructor of a legacy capsule made by [`export`]: frees the tensor unless consumed.
+///
+/// # Safety
+/// Called by CPython only, with the GIL held, on a capsule made by [`capsule`] for a legacy
+/// managed tensor; a consumer renames the capsule when it takes the tensor, so the name check
+/// below skips consumed ones.
 unsafe extern "C" fn legacy_capsule_destructor(capsule: *mut ffi::PyObject) {
     // Only an unconsumed capsule still owns its tensor.
     if ffi::PyCapsule_IsValid(capsule, DLTENSOR.as_ptr()) == 1 {
@@ -112,6 +128,10 @@ unsafe extern "C" fn legacy_capsule_destructor(capsule: *mut ffi::PyObject) {
     }
 }
 
+/// The destructor of a versioned capsule made by [`export`]: frees the tensor unless consumed.
+///
+/// # Safety
+/// As [`legacy_capsule_destructor`], for a versioned capsule.
 unsafe extern "C" fn versioned_capsule_destructor(capsule: *mut ffi::PyObject) {
     if ffi::PyCapsule_IsValid(capsule, DLTENSOR_VERSIONED.as_ptr()) == 1 {
         let m = ffi::PyCapsule_GetPointer(capsule, DLTENSOR_VERSIONED.as_ptr());
@@ -281,8 +301,11 @@ enum DLOwner {
     Legacy(*mut DLManagedTensor),
     Versioned(*mut DLManagedTensorVersioned),
 }
-// SAFETY: the deleter is called once, with the GIL held, whichever thread drops the storage.
+// SAFETY: the raw pointer is the producer's managed tensor, which only `drop` uses: it calls the
+// deleter once, with the GIL held (`Python::attach`), whichever thread drops the storage, which
+// the DLPack protocol allows (a deleter may run on any thread).
 unsafe impl Send for DLOwner {}
+// SAFETY: `&DLOwner` gives access to nothing (no methods read the pointer), so sharing is harmless.
 unsafe impl Sync for DLOwner {}
 
 impl Drop for DLOwner {
@@ -349,7 +372,13 @@ pub fn from_dlpack(
         )));
     };
     let cap = capsule.as_ptr();
-    // SAFETY: each branch checks the capsule's name before reading its pointer as that kind.
+    // SAFETY: `cap` is a live object (`capsule` holds it). Each branch checks the capsule's name
+    // before reading its pointer as the managed-tensor kind that name promises, and the producer
+    // keeps that struct valid until its deleter runs. `tensor_of` reads `ndim` shape and stride
+    // entries, as the struct promises, and returns the byte span of every element the layout
+    // reaches from `data`, which the producer guarantees readable and writable while the
+    // managed tensor lives; the storage owns `owner`, which calls the deleter when it drops, so
+    // the memory lives as long as the tensor. `dtype` came from the DLPack dtype code.
     unsafe {
         let (dl, owner, used, read_only) = if ffi::PyCapsule_IsValid(
             cap,
@@ -398,7 +427,8 @@ pub fn from_dlpack(
 /// The data pointer, byte span, layout and dtype a DLTensor describes, checked.
 ///
 /// # Safety
-/// `dl` must be a valid DLTensor.
+/// `dl` must be a valid DLTensor: `shape` (and `strides`, unless null) readable for `ndim`
+/// entries when `ndim >= 0`.
 unsafe fn tensor_of(dl: &DLTensor) -> PyResult<(*mut u8, usize, Layout, DType)> {
     if dl.device.device_type != KDL_CPU {
         return Err(PyBufferError::new_err(

@@ -109,6 +109,9 @@ pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     if readonly {
         storage = storage.read_only();
     }
+    // SAFETY: `nbytes` is the byte after the highest element `layout` reaches (its span, from
+    // offset 0 at `addr`), so the storage covers every element; the strides were converted
+    // from the array's own byte strides and `dtype` from its typestr, so they describe its data.
     Ok(unsafe { Tensor::from_storage(Arc::new(storage), layout, dtype) })
 }
 

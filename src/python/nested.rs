@@ -92,7 +92,8 @@ fn push_scalars_of(t: &Tensor, out: &mut Vec<Scalar>) -> PyResult<()> {
     out.try_reserve(c.numel())
         .map_err(|_| out_of_memory((c.numel() * std::mem::size_of::<Scalar>()) as u128))?;
     dispatch!(c.dtype(), T => {
-        // SAFETY: a contiguous tensor of numel elements of T.
+        // SAFETY: `dispatch!` made `T` `c`'s dtype and `c` is contiguous, so its `numel` elements
+        // are consecutive `T`s from its data pointer; `c` lives, unwritten, while `data` does.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
         out.extend(data.iter().map(|&v| match c.dtype() {
             DType::Bool => Scalar::Bool(v.to_bool()),
@@ -255,7 +256,8 @@ pub fn to_pylist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
     check_objects(t.numel())?;
     let c = t.contiguous()?;
     dispatch!(c.dtype(), T => {
-        // SAFETY: contiguous tensor of numel elements of T.
+        // SAFETY: `dispatch!` made `T` `c`'s dtype and `c` is contiguous, so its `numel` elements
+        // are consecutive `T`s from its data pointer; `c` lives, unwritten, while `data` does.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
         let mut items = try_vec(data.len())?;
         for v in data {

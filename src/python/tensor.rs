@@ -62,7 +62,8 @@ pub fn item_scalar(t: &Tensor) -> PyResult<Scalar> {
     }
     let c = t.contiguous()?;
     Ok(dispatch!(c.dtype(), T => {
-        // SAFETY: one element of T.
+        // SAFETY: `t` has exactly one element (checked above), `dispatch!` made `T` `c`'s dtype,
+        // and `c` (alive here) points at that element.
         let v: T = unsafe { *c.data_ptr_typed::<T>() };
         match c.dtype() {
             DType::Bool => Scalar::Bool(crate::dtype::Element::to_bool(v)),

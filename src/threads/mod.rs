@@ -42,7 +42,9 @@ fn watch_forks() {
     static WATCH: Once = Once::new();
     #[cfg(unix)]
     WATCH.call_once(|| {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        // SAFETY: registering handlers has no memory preconditions; the only handler,
+        // `mark_forked_child`, runs in the child right after fork and only stores to an atomic,
+        // which is async-signal-safe, so it is sound in a process that was multi-threaded.
         unsafe { libc::pthread_atfork(None, None, Some(mark_forked_child)) };
     });
 }
@@ -52,7 +54,9 @@ fn pools() -> &'static RwLock<Pools> {
     let forked = FORKED.load(Ordering::Relaxed) && FORKED.swap(false, Ordering::Relaxed);
     let current = POOLS.load(Ordering::Acquire);
     if !current.is_null() && !forked {
-        // SAFETY: published locks are leaked, so they live for the rest of the process.
+        // SAFETY: `current` is non-null, so it was published below from `Box::into_raw`; published
+        // locks are never freed (a replaced one is leaked), so the reference is valid for
+        // `'static`, and `RwLock` is `Sync`, so sharing it is fine.
         return unsafe { &*current };
     }
     watch_forks();
@@ -65,13 +69,15 @@ fn pools() -> &'static RwLock<Pools> {
         match POOLS.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => fresh,
             Err(winner) => {
-                // SAFETY: `fresh` was never published.
+                // SAFETY: `fresh` came from `Box::into_raw` just above and the failed exchange
+                // never published it, so this is its only owner and it is freed once.
                 drop(unsafe { Box::from_raw(fresh) });
                 winner
             }
         }
     };
-    // SAFETY: as above.
+    // SAFETY: `installed` is either `fresh`, now published, or the published `winner`; either way
+    // it came from `Box::into_raw` and published locks are never freed.
     unsafe { &*installed }
 }
 
@@ -195,7 +201,9 @@ pub fn for_each_chunk(chunks: usize, f: impl Fn(usize) + Sync + Send) {
 
 /// A pointer that chunks running on several threads may write through (to disjoint elements).
 struct Slots<R>(*mut R);
-// SAFETY: each chunk writes only its own element.
+// SAFETY: `Slots` is shared only by `map_chunks`'s chunks, and chunk `i` writes only element `i`
+// (each index runs once), so no two threads touch one element; the values written are `R: Send`,
+// moved to the thread that owns the `Vec` afterwards.
 unsafe impl<R: Send> Sync for Slots<R> {}
 
 /// Maps every chunk index to a value, in parallel as [`for_each_chunk`], keeping chunk order.
@@ -204,10 +212,14 @@ pub fn map_chunks<R: Send>(chunks: usize, f: impl Fn(usize) -> R + Sync + Send) 
     let slots = Slots(out.as_mut_ptr());
     for_each_chunk(chunks, |i| {
         let slots = &slots;
-        // SAFETY: `out` has room for `chunks` values and chunk `i` writes only the i-th.
+        // SAFETY: `out` has capacity for `chunks` values and `i < chunks`, so slot `i` is inside
+        // its allocation; `for_each_chunk` runs each index once, so no other chunk writes slot
+        // `i`, and `write` does not drop the uninitialised value there.
         unsafe { slots.0.add(i).write(f(i)) }
     });
-    // SAFETY: every chunk ran once (a panic would not have come back here), writing its value.
+    // SAFETY: `for_each_chunk` returned normally, so every chunk `0..chunks` ran once and wrote
+    // its slot (a panic in a chunk is resumed before this point, leaving the length at 0), and
+    // `chunks` is within the capacity.
     unsafe { out.set_len(chunks) };
     out
 }

@@ -209,7 +209,10 @@ fn help(s: &Shared) {
         let _user = User::count_in(s);
         let p = s.job.load(SeqCst);
         if !p.is_null() {
-            // SAFETY: counted in `users` before `job` was loaded, so the caller still waits.
+            // SAFETY: `p` points to the `Job` on `run`'s stack. This thread was counted in `users`
+            // before it loaded `job` (both SeqCst), and `run` clears `job` and then waits for
+            // `users` to reach 0 before `job` is dropped; so the job outlives `_user`, which
+            // outlives this reference. A `Job` is only read through `&` (atomics and a mutex).
             let job = unsafe { &*p };
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.work())) {
                 job.abandon();

@@ -102,7 +102,10 @@ fn cumprod_grad<T: Element>(
         SendPtr(g.data_ptr_typed::<T>()),
         SendPtr(grad.data_ptr_typed::<T>()),
     );
-    // SAFETY: block `o` reads and writes elements `o * n * inner ..` of its own only.
+    // SAFETY: the caller passes contiguous `T` tensors (converted to `dtype` and made contiguous
+    // in `apply`) of the gradient's shape, i.e. `outer * n * inner` elements, so every `at(k, i)`
+    // with `k < n`, `i < inner` is inside all four; block `o` writes only `grad`'s elements
+    // `o * n * inner..(o + 1) * n * inner`, and `grad` is a fresh tensor no block reads.
     threads::for_each_chunk(outer, |o| unsafe {
         let base = o * n * inner;
         let at = |k: usize, i: usize| (base + k * inner + i) as isize;

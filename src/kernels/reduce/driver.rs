@@ -14,7 +14,9 @@ use super::norms::SumSquares;
 use super::reducer::{lanes_tree, merge_rows_generic, prefetch_ahead, tree, Reducer, CHUNK, LANES};
 use super::reducers::{Prod, Sum};
 use crate::dtype::Element;
-use crate::shape::contiguous_strides;
+use crate::error::{Error, Result};
+use crate::kernels::engine::check_dtype;
+use crate::shape::{contiguous_strides, fmt_shape};
 use crate::strided::{Coalesced, SendPtr};
 use crate::tensor::Tensor;
 use crate::threads;
@@ -33,6 +35,12 @@ const ROW_CHUNK: usize = 1 << 20;
 /// Columns per block when there is a single row chunk and every block walks all its rows: small
 /// enough to give every thread several blocks.
 const NARROW_COL_BLOCK: usize = 256;
+
+/// Reduces `len` contiguous elements with [`LANES`] accumulators; `first` is the first's index.
+///
+/// # Safety
+/// `p` must be valid for reads of `len` consecutive elements, which no other thread writes
+/// while they are read.
 #[inline(always)]
 unsafe fn lanes_contiguous<T: Element, R: Reducer<T>>(
     p: *const T,
@@ -60,6 +68,9 @@ unsafe fn lanes_contiguous<T: Element, R: Reducer<T>>(
 
 /// [`lanes_contiguous`] built for AVX2 (and FMA, which only explicit `mul_add`s use: the
 /// compiler never fuses a separate multiply and add, so other reducers keep their bits).
+///
+/// # Safety
+/// As [`lanes_contiguous`], and the CPU must have AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn lanes_contiguous_avx2<T: Element, R: Reducer<T>>(
@@ -71,6 +82,9 @@ unsafe fn lanes_contiguous_avx2<T: Element, R: Reducer<T>>(
 }
 
 /// [`lanes_contiguous`] built for AVX-512 (and FMA, as [`lanes_contiguous_avx2`]).
+///
+/// # Safety
+/// As [`lanes_contiguous`], and the CPU must have AVX-512F and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn lanes_contiguous_avx512<T: Element, R: Reducer<T>>(
@@ -117,11 +131,17 @@ unsafe fn widen_f32_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> 
     } else {
         return None;
     };
-    // SAFETY: for these reducers of f32 the accumulator is f64 (checked by the types above).
+    // SAFETY: `R` is `Sum`, `Prod` or `SumSquares` (the `TypeId`s above) and `T` is f32; each
+    // of them declares `Acc = f64` for f32 (reducers.rs, norms.rs), so `R::Acc` is `f64` and
+    // the copy reads exactly the 8 bytes of a valid f64.
     Some(std::mem::transmute_copy::<f64, R::Acc>(&total))
 }
 
 /// [`widen_f32_fast`]'s loop.
+///
+/// # Safety
+/// `p` must be valid for reads of `len` consecutive f32s (not written meanwhile) and the CPU
+/// must have AVX-512F.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn widen_f32_avx512<const OP: u8>(p: *const f32, len: usize) -> f64 {
@@ -163,6 +183,10 @@ unsafe fn widen_f32_avx512<const OP: u8>(p: *const f32, len: usize) -> f64 {
 /// Reduces `len` elements `stride` apart, the first being element `first`. The contiguous case
 /// runs the AVX-512 or AVX2 build of the same loop when the CPU has it: the same operations in
 /// the same order, so the same bits.
+///
+/// # Safety
+/// For every `i < len`, `p.offset(i * stride)` must be a readable `T` in one allocation that no
+/// other thread writes meanwhile.
 #[inline]
 unsafe fn reduce_run<T: Element, R: Reducer<T>>(
     p: *const T,
@@ -237,6 +261,11 @@ impl Reduced {
     }
 
     /// The reduction of elements `start..end` (in the walk's order) from `base`.
+    ///
+    /// # Safety
+    /// `base` must point to a `T` element from which this walk's offsets (the reduced dims of a
+    /// live tensor, as [`Reduced::new`] got them) reach only readable `T` elements that no
+    /// other thread writes meanwhile; `start <= end <= self.len()`.
     unsafe fn span<T: Element, R: Reducer<T>>(
         &self,
         base: SendPtr<T>,
@@ -262,12 +291,18 @@ impl Reduced {
     }
 
     /// One output element: chunk partials (in parallel when `parallel`) then the fixed tree.
+    ///
+    /// # Safety
+    /// As [`Reduced::span`] for `base` (the whole walk is read, possibly from several threads).
     unsafe fn reduce<T: Element, R: Reducer<T>>(&self, base: SendPtr<T>, parallel: bool) -> R::Acc {
         let n = self.len();
         if n <= CHUNK {
             return self.span::<T, R>(base, 0, n);
         }
         let chunks = n.div_ceil(CHUNK);
+        // SAFETY: our caller's contract covers `base` for the whole walk, and `i * CHUNK <
+        // min((i + 1) * CHUNK, n) <= n = self.len()` for every chunk `i < chunks`; chunks only
+        // read, so running them on several threads is fine.
         let part =
             |i: usize| unsafe { self.span::<T, R>(base, i * CHUNK, ((i + 1) * CHUNK).min(n)) };
         let parts: Vec<R::Acc> = if parallel {
@@ -298,13 +333,38 @@ fn rows_per_chunk(row_len: usize, rows: usize) -> usize {
 
 /// Writes `post(reduction)` for every output element of reducing `src` over the dims where
 /// `mask` is true into `out` (contiguous, with the kept dims in order). An empty reduction gives
-/// `post(identity)`.
+/// `post(identity)`. An error, before anything is read or written, unless `src` is `T`, `out` is
+/// a contiguous `O` tensor of the kept dims' size in its own memory and `mask` has a flag per dim.
 pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
     src: &Tensor,
     mask: &[bool],
     out: &Tensor,
     post: impl Fn(R::Acc) -> O + Sync + Send,
-) {
+) -> Result<()> {
+    check_dtype::<T>(src)?;
+    check_dtype::<O>(out)?;
+    if mask.len() != src.ndim() {
+        return Err(Error::Runtime(format!(
+            "internal error: a reduction over a {}-dim tensor got {} dim flags",
+            src.ndim(),
+            mask.len()
+        )));
+    }
+    let kept: usize = src
+        .shape()
+        .iter()
+        .zip(mask)
+        .filter(|(_, &m)| !m)
+        .map(|(&d, _)| d)
+        .product();
+    if !out.is_contiguous() || out.numel() != kept || out.shares_storage(src) {
+        return Err(Error::Runtime(format!(
+            "internal error: a reduction of shape {} into an output of shape {} (must be {} fresh contiguous elements)",
+            fmt_shape(src.shape()),
+            fmt_shape(out.shape()),
+            kept
+        )));
+    }
     let (mut kshape, mut kstrides, mut rshape, mut rstrides) = (vec![], vec![], vec![], vec![]);
     for ((&size, &stride), &reduced) in src.shape().iter().zip(src.strides()).zip(mask) {
         let (shape, strides) = if reduced {
@@ -324,13 +384,14 @@ pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
         SendPtr(out.data_ptr_typed::<O>()),
     );
     if nk == 0 {
-        return;
+        return Ok(());
     }
     if nr == 0 {
         let empty = post(R::identity());
-        // SAFETY: `out` is a fresh contiguous buffer of `nk` elements.
+        // SAFETY: `out` is contiguous with `nk` elements and shares no memory with `src` (checked
+        // above), so this is the only reference to those elements.
         unsafe { std::slice::from_raw_parts_mut(o.0, nk).fill(empty) };
-        return;
+        return Ok(());
     }
     let big = nk.saturating_mul(nr) >= PAR_THRESHOLD;
     let last = kept.shape.len().wrapping_sub(1);
@@ -341,13 +402,19 @@ pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
         && !matches!(red, Reduced::Run { stride: 1, .. });
     if rows_kernel {
         reduce_rows::<T, R, O>(x, o, &kept, &rshape, &rstrides, big, &post);
-        return;
+        return Ok(());
     }
     // One reduction per output element: split the outputs among threads when there are many,
     // split each output's chunks among threads when there are few.
     let per_output_parallel = big && nk < 64;
     let out_block = (4 * CHUNK / nr).max(1);
     let run_block = |start: usize, end: usize| {
+        // SAFETY: `src` is a live `T` tensor and `out` a contiguous `O` one of `nk` elements
+        // (checked above). `kept` walks the kept dims with `src`'s strides and `out`'s
+        // row-major strides, so `xo + i * xs` is the first element of one output's reduced
+        // elements in `src` (`red` walks the rest, all inside `src`) and `oo + i * os < nk` is
+        // that output's element. Blocks cover disjoint output ranges, so each output element is
+        // written by one thread; `out` shares no memory with `src`, which is only read.
         kept.for_each_run(start, end, |[xo, oo], len, [xs, os]| unsafe {
             for i in 0..len as isize {
                 let v = red.reduce::<T, R>(SendPtr(x.at(xo + i * xs)), per_output_parallel);
@@ -362,6 +429,7 @@ pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
             run_block(b * out_block, ((b + 1) * out_block).min(nk))
         });
     }
+    Ok(())
 }
 
 /// Row accumulation: the kept innermost dim is contiguous, so each reduced "row" merges a vector
@@ -369,6 +437,10 @@ pub fn reduce_into<T: Element, R: Reducer<T>, O: Element>(
 /// walks all of its rows in order and writes its outputs directly; otherwise work items are
 /// (batch, row chunk, column block) and the row chunks' partials meet in the fixed tree per column.
 /// Both choices depend only on the shape.
+///
+/// `x` and `o` must be the pointers [`reduce_into`] checked: `x` walks a live `T` tensor through
+/// `kept.strides[0]` and `rstrides`, `o` a contiguous `O` output of `kept.numel()` elements in
+/// its own memory (this private function trusts its one caller for that).
 fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
     x: SendPtr<T>,
     o: SendPtr<O>,
@@ -386,6 +458,11 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
     let nr = rows.numel();
     let run = |acc: &mut [R::Acc], base: isize, r0: usize, r1: usize| {
         let mut at = r0;
+        // SAFETY: `base` is the offset of one (batch, column block) start in `x` and `ro` walks
+        // the reduced dims (`rows`, `src`'s strides), so each of the `len` rows `rs` apart starts
+        // at an element of `src` and continues for `acc.len()` <= the kept inner size columns
+        // with stride 1 (`rows_kernel` required that): all reads inside `src`, which no one
+        // writes. `acc` is this work item's own vector.
         rows.for_each_run(r0, r1, |[ro], len, [rs]| unsafe {
             merge_rows::<T, R>(acc, x.at(base + ro), len, rs, at);
             at += len;
@@ -407,7 +484,9 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
                 nr,
             );
             for (j, &v) in acc[..width].iter().enumerate() {
-                // SAFETY: item (b, cb) owns outputs b * ni + col0 .. + width.
+                // SAFETY: the output is contiguous with `batches * ni` elements and
+                // `b * ni + col0 + j < b * ni + ni`; item (b, cb) alone writes its `width`
+                // outputs, and no one reads the output during the loop.
                 unsafe { *o.at((b * ni + col0 + j) as isize) = post(v) };
             }
         };
@@ -421,7 +500,9 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
     let ncb = ni.div_ceil(COL_BLOCK);
     let mut partials = vec![R::identity(); batches * nrc * ni];
     let p = SendPtr(partials.as_mut_ptr());
-    // Item (b, c, cb) writes partials[(b * nrc + c) * ni + cb * COL_BLOCK ..][..width]: disjoint.
+    // SAFETY: `partials` holds `batches * nrc * ni` accumulators and item (b, c, cb) takes the
+    // `width` of them from `(b * nrc + c) * ni + col0`, with `col0 + width <= ni`: inside, and
+    // disjoint between items, so the `&mut` slices never alias. `run` reads `src` as above.
     let item = |it: usize| unsafe {
         let (b, rest) = (it / (nrc * ncb), it % (nrc * ncb));
         let (c, cb) = (rest / ncb, rest % ncb);
@@ -438,6 +519,10 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
         (0..items).for_each(item);
     }
     // Combine row chunks pairwise (a fixed tree over c), then write the outputs.
+    // SAFETY: every item above has finished (`for_each_chunk` returned). (b, cb) touches only
+    // the `width` partials at `at(c)`, `c < nrc`, of its own columns, inside `partials` as above
+    // and disjoint from other (b, cb)'s; it writes outputs `b * ni + col0 + j < batches * ni`, its
+    // own, in the contiguous output. `src` is the slice of `at(0)` after the tree is done.
     let combine = |bc: usize| unsafe {
         let (b, cb) = (bc / ncb, bc % ncb);
         let col0 = cb * COL_BLOCK;
@@ -456,6 +541,10 @@ fn reduce_rows<T: Element, R: Reducer<T>, O: Element>(
     }
 }
 
+/// [`merge_rows_generic`] built for AVX2.
+///
+/// # Safety
+/// As [`merge_rows_generic`], and the CPU must have AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn merge_rows_avx2<T: Element, R: Reducer<T>>(
@@ -468,6 +557,10 @@ unsafe fn merge_rows_avx2<T: Element, R: Reducer<T>>(
     merge_rows_generic::<T, R>(acc, p, len, stride, first)
 }
 
+/// [`merge_rows_generic`] built for AVX-512.
+///
+/// # Safety
+/// As [`merge_rows_generic`], and the CPU must have AVX-512F.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn merge_rows_avx512<T: Element, R: Reducer<T>>(
@@ -482,6 +575,9 @@ unsafe fn merge_rows_avx512<T: Element, R: Reducer<T>>(
 
 /// [`merge_rows_generic`], in its AVX-512 or AVX2 build when the CPU has it (the same
 /// operations, so the same bits).
+///
+/// # Safety
+/// As [`merge_rows_generic`].
 unsafe fn merge_rows<T: Element, R: Reducer<T>>(
     acc: &mut [R::Acc],
     p: *const T,
@@ -503,6 +599,10 @@ unsafe fn merge_rows<T: Element, R: Reducer<T>>(
 
 /// `vec(lo) = merge(vec(lo), vec(hi))` over the same pairwise tree as [`tree`], leaving the total
 /// in `vec(0)`.
+///
+/// # Safety
+/// For every `c < n`, `vec(c)` must be valid for reads and writes of `width` accumulators, the
+/// vectors of distinct `c` must not overlap, and no other thread may touch them meanwhile.
 unsafe fn combine_tree<T: Element, R: Reducer<T>>(
     n: usize,
     width: usize,
@@ -520,7 +620,8 @@ unsafe fn combine_tree<T: Element, R: Reducer<T>>(
         let mid = lo + n / 2;
         go::<T, R>(lo, n / 2, width, vec);
         go::<T, R>(mid, n - n / 2, width, vec);
-        // SAFETY: distinct chunk indices address disjoint vectors of `width` accumulators.
+        // SAFETY: `lo < mid < lo + n <= ` the outer `n`, so `vec(lo)` and `vec(mid)` are two of
+        // `combine_tree`'s vectors: valid for `width` accumulators and disjoint (its contract).
         unsafe {
             let (a, b) = (vec(lo), vec(mid));
             for j in 0..width {
@@ -534,6 +635,33 @@ unsafe fn combine_tree<T: Element, R: Reducer<T>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dtype::DType;
+
+    #[test]
+    fn reductions_refuse_wrong_dtypes_shapes_and_masks() {
+        let src = Tensor::from_vec(vec![1.0f32; 6], &[2, 3]).unwrap();
+        let out = |n: usize, dtype| Tensor::zeros(&[n], dtype).unwrap();
+        let id = |a: f64| a;
+        let sum = |src: &Tensor, mask: &[bool], out: &Tensor| {
+            reduce_into::<f32, Sum, f64>(src, mask, out, id)
+        };
+        sum(&src, &[false, true], &out(2, DType::Float64)).unwrap();
+        // The input or the output in another dtype.
+        let ints = Tensor::from_vec(vec![1i64; 6], &[2, 3]).unwrap();
+        assert!(sum(&ints, &[false, true], &out(2, DType::Float64)).is_err());
+        assert!(sum(&src, &[false, true], &out(2, DType::Float32)).is_err());
+        // An output too small for the kept dims (3 outputs when reducing dim 0).
+        assert!(sum(&src, &[true, false], &out(2, DType::Float64)).is_err());
+        assert!(sum(&src, &[false, false], &out(2, DType::Float64)).is_err());
+        // A mask of the wrong length, and a non-contiguous output.
+        assert!(sum(&src, &[false], &out(2, DType::Float64)).is_err());
+        let strided = out(4, DType::Float64).with_layout(crate::layout::Layout {
+            shape: vec![2],
+            strides: vec![2],
+            offset: 0,
+        });
+        assert!(sum(&src, &[false, true], &strided).is_err());
+    }
 
     /// The widened float32 loops give the generic loop's bits, tails included.
     #[cfg(target_arch = "x86_64")]

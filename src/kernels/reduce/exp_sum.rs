@@ -65,6 +65,9 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for ExpSum {
     /// Two passes over the run (in cache): its maximum, then `Σ exp(x - max)` with
     /// [`exp_nonpositive`], which vectorises where the library `exp` is a call per element
     /// (degree 9 for float32 inputs, 13 for float64).
+    ///
+    /// # Safety
+    /// As [`Reducer::run`].
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, _: usize) -> Option<ExpSumAcc> {
         let s = std::slice::from_raw_parts(p, len);
@@ -187,7 +190,8 @@ mod tests {
             .fold(<ExpSum as Reducer<f64>>::identity(), |a, &x| {
                 <ExpSum as Reducer<f64>>::merge(a, <ExpSum as Reducer<f64>>::lift(x, 0))
             });
-        // SAFETY: `xs` holds `xs.len()` elements.
+        // SAFETY: `xs.as_ptr()` points to `xs.len()` initialised f64s that live across the call
+        // and that nothing writes.
         let run = unsafe { <ExpSum as Reducer<f64>>::run(xs.as_ptr(), xs.len(), 0) }.unwrap();
         let exact = xs.iter().map(|x| x.exp()).sum::<f64>().ln();
         for acc in [one_by_one, run] {
@@ -196,12 +200,12 @@ mod tests {
         for (special, want) in [(f64::NAN, f64::NAN), (f64::INFINITY, f64::INFINITY)] {
             let mut ys = xs.clone();
             ys[500] = special;
-            // SAFETY: as above.
+            // SAFETY: `ys` holds `ys.len()` f64s, alive and unwritten during the call.
             let got = unsafe { <ExpSum as Reducer<f64>>::run(ys.as_ptr(), ys.len(), 0) }.unwrap();
             assert_eq!(got.log_sum_exp().to_bits(), want.to_bits());
         }
         let none = vec![f64::NEG_INFINITY; 100];
-        // SAFETY: as above.
+        // SAFETY: `none` holds exactly 100 f64s, alive and unwritten during the call.
         let got = unsafe { <ExpSum as Reducer<f64>>::run(none.as_ptr(), 100, 0) }.unwrap();
         assert_eq!(got.log_sum_exp(), f64::NEG_INFINITY);
     }

@@ -56,7 +56,8 @@ pub trait Reducer<T: Element>: Sync + 'static {
     /// deterministic.
     ///
     /// # Safety
-    /// `p` must point to `len` readable elements.
+    /// `p` must point to `len` consecutive readable elements of `T` (one allocation), which no
+    /// other thread writes meanwhile.
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, first: usize) -> Option<Self::Acc> {
         let _ = (p, len, first);
@@ -68,7 +69,8 @@ pub trait Reducer<T: Element>: Sync + 'static {
     /// Called on the same rows whatever the thread count.
     ///
     /// # Safety
-    /// The `len` rows must be readable for `acc.len()` elements each.
+    /// For every `r < len`, `p.offset(r * stride)` must be valid for reads of `acc.len()`
+    /// elements (all inside one allocation), which no other thread writes meanwhile.
     #[inline(always)]
     unsafe fn merge_rows(
         acc: &mut [Self::Acc],
@@ -107,8 +109,6 @@ pub(crate) fn lanes_tree<T: Element, R: Reducer<T>>(mut l: [R::Acc; LANES]) -> R
     l[0]
 }
 
-/// Reduces `len` contiguous elements with [`LANES`] accumulators; `first` is the first's index.
-
 /// Walks rows of `width` elements `stride` apart as one sequence, prefetching the next `n`
 /// elements at each step ([`PREFETCH_REPEATS`] times): the row-accumulating loop reads four rows
 /// side by side, and asking for the next pass's rows one after another (a single stream,
@@ -145,6 +145,10 @@ impl<T> RowPrefetcher<T> {
 
 /// `acc[k] = merge(acc[k], ((rows[0][k], rows[1][k]), (rows[2][k], rows[3][k])))`: four rows
 /// meet pairwise before touching the accumulator; the rows are rows `i0..i0 + 4`.
+///
+/// # Safety
+/// Each of the four pointers must be valid for reads of `acc.len()` elements, which no other
+/// thread writes meanwhile.
 #[inline(always)]
 unsafe fn merge_four<T: Element, R: Reducer<T>>(
     acc: &mut [R::Acc],
@@ -168,6 +172,10 @@ unsafe fn merge_four<T: Element, R: Reducer<T>>(
 /// being row `first`; four rows per pass (the four meet in a fixed pairwise order first, so
 /// accumulator traffic drops fourfold), prefetching the next pass's rows as it goes (four
 /// interleaved streams defeat the hardware prefetcher).
+///
+/// # Safety
+/// For every `r < len`, `p.offset(r * stride)` must be valid for reads of `acc.len()` elements
+/// (all inside one allocation), which no other thread writes meanwhile.
 #[inline(always)]
 pub(crate) unsafe fn merge_rows_generic<T: Element, R: Reducer<T>>(
     acc: &mut [R::Acc],

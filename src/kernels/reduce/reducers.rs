@@ -173,6 +173,8 @@ impl<T: Accumulate<Acc = f64>> Reducer<T> for Moments {
             m2: a.m2 + b.m2 + cross,
         }
     }
+    /// # Safety
+    /// As [`Reducer::run`].
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, _: usize) -> Option<MomentsAcc> {
         let s = std::slice::from_raw_parts(p, len);
@@ -333,6 +335,9 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
     /// holding the overall extreme, the first block where it occurs (one strided read per
     /// lane): the same answer as merging, several times faster. A NaN anywhere sends it to a
     /// search for the first NaN.
+    ///
+    /// # Safety
+    /// As [`Reducer::run`].
     #[inline(always)]
     unsafe fn run(p: *const T, len: usize, first: usize) -> Option<(T, usize)> {
         let s = std::slice::from_raw_parts(p, len);
@@ -364,6 +369,9 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
     /// NaN), stopping once every column has found it. The value kept is that row's element, so
     /// the answer is the merge's, -0 and +0 included; the (value, index) merge itself does not
     /// vectorise and was 8x slower.
+    ///
+    /// # Safety
+    /// As [`Reducer::merge_rows`].
     #[inline(always)]
     unsafe fn merge_rows(
         acc: &mut [(T, usize)],
@@ -391,7 +399,8 @@ impl<T: Ordered, const MAX: bool> Reducer<T> for ArgExtreme<MAX> {
 /// [`ArgExtreme::merge_rows`] in blocks of `N` columns (its scratch sized for them).
 ///
 /// # Safety
-/// As `merge_rows`.
+/// As [`Reducer::merge_rows`]: for every `r < rows`, `p.offset(r * stride)` must be valid for
+/// reads of `acc.len()` elements, which no other thread writes meanwhile.
 #[inline(always)]
 unsafe fn arg_rows<T: Ordered, const MAX: bool, const N: usize>(
     acc: &mut [(T, usize)],

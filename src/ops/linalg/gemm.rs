@@ -69,11 +69,13 @@ pub struct Operand<'a> {
 }
 
 /// `a @ b` for every batch index of `batch` into a new contiguous tensor of `out_shape` (the
-/// batch dims then `a.rows x b.cols`, or fewer dims when the caller squeezes). Shapes and dtypes
-/// are checked by the caller.
+/// batch dims then `a.rows x b.cols`, or fewer dims when the caller squeezes). The caller checks
+/// shapes and dtypes against torch's rules (and words the errors); what the kernels' memory
+/// accesses rest on is checked again here, see [`check_operands`].
 pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -> Result<Tensor> {
     let (m, k, n) = (a.mat.rows, a.mat.cols, b.mat.cols);
     let count: usize = batch.iter().product();
+    check_operands(a, b, batch, out_shape)?;
     if m == 0 || n == 0 || k == 0 || count == 0 {
         return Tensor::zeros(out_shape, a.t.dtype());
     }
@@ -92,6 +94,56 @@ pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -
         }
     }
     Ok(out)
+}
+
+/// An error unless `a` and `b` share a dtype, `a.cols == b.rows`, each has a stride per batch dim,
+/// `out_shape` holds `count * m * n` elements, and every element an operand's matrices reach over
+/// the batch lies inside its tensor's storage: a few comparisons per dim, once per product.
+fn check_operands(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -> Result<()> {
+    let internal = |what: &str| {
+        Err(Error::Runtime(format!(
+            "internal error: a matrix product {what}"
+        )))
+    };
+    if a.t.dtype() != b.t.dtype() {
+        return internal("of two dtypes");
+    }
+    if a.mat.cols != b.mat.rows {
+        return internal("of mismatched inner sizes");
+    }
+    let count = batch.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    let want = count.and_then(|c| c.checked_mul(a.mat.rows)?.checked_mul(b.mat.cols));
+    if want != out_shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) {
+        return internal("with an output of the wrong size");
+    }
+    for op in [a, b] {
+        if op.batch_strides.len() != batch.len() {
+            return internal("with batch strides of the wrong rank");
+        }
+        let dims = batch
+            .iter()
+            .zip(&op.batch_strides)
+            .map(|(&d, &s)| (d, s))
+            .chain([(op.mat.rows, op.mat.rs), (op.mat.cols, op.mat.cs)]);
+        if dims.clone().any(|(d, _)| d == 0) {
+            continue; // nothing is read
+        }
+        // The lowest and highest element offsets reached, from the storage's start.
+        let (mut lo, mut hi) = (op.t.layout().offset as i128, op.t.layout().offset as i128);
+        for (d, s) in dims {
+            let ext = (d as i128 - 1) * s as i128;
+            if ext < 0 {
+                lo += ext;
+            } else {
+                hi += ext;
+            }
+        }
+        let size = op.t.dtype().size() as i128;
+        if lo < 0 || (hi + 1) * size > op.t.storage().nbytes() as i128 {
+            return internal("reaching outside an operand's memory");
+        }
+    }
+    Ok(())
 }
 
 /// The element offsets of `a` and `b` for each batch index, in row-major batch order (allocated
@@ -131,9 +183,13 @@ fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)
         // Whole `SendPtr`s are captured (not their raw-pointer fields) so the closure is `Send`.
         let (po, pa, pb) = (po, pa, pb);
         let (oa, ob) = offsets[i];
-        // SAFETY: the operands' layouts cover `m x k` and `k x n` elements at these strides from
-        // these batch offsets (they are the tensors' own shapes and strides), and `out` is a
-        // fresh contiguous buffer of `offsets.len()` products of `m x n`.
+        // SAFETY: `check_operands` showed both operands are `T` (`product` dispatched on `a`'s
+        // dtype), `a.cols == b.rows`, and every element the `m x k` and `k x n` matrices reach
+        // at (`rs`, `cs`) from any batch offset `oa`/`ob` (a sum of batch index times batch
+        // stride) lies inside the operand's live storage. `out` is a fresh contiguous tensor of
+        // `offsets.len() * m * n` elements (also checked), and product `i` writes only its
+        // `m * n` block from `i * m * n`, overlapping no input; with `read_dst` false gemm
+        // never reads the uninitialised output.
         unsafe {
             gemm::gemm(
                 m,
@@ -194,8 +250,11 @@ fn int_product<T: Accumulate + crate::dtype::Element>(
         let (batch, chunk) = (chunk / per_batch, chunk % per_batch);
         let (oa, ob) = offsets[batch];
         for i in chunk * INT_ROWS..((chunk + 1) * INT_ROWS).min(m) {
-            // SAFETY: row `i` of batch `batch` of the fresh output is written by this chunk only;
-            // reads stay inside the operands' layouts.
+            // SAFETY: by `check_operands`, as in `float_product`: element (`i`, `p`) of `a`'s
+            // and (`p`, `j`) of `b`'s matrix at `oa`/`ob` (`i < m`, `p < k`, `j < n`) are inside
+            // the live `T` tensors' storages, and `out` is fresh and contiguous with `count * m *
+            // n` elements, so row `i` of batch `batch` is the `n` elements from `(batch * m + i)
+            // * n`, which only this chunk writes and no input overlaps.
             unsafe {
                 let o = std::slice::from_raw_parts_mut(po.at(((batch * m + i) * n) as isize), n);
                 o.fill(T::ZERO);

@@ -56,7 +56,10 @@ fn single(t: &Tensor, mat: Mat) -> Operand<'_> {
 /// `dot` on two checked vectors of one dtype.
 fn dot_kernel(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     fn run<T: Dot>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-        // SAFETY: both vectors hold `numel` elements at their strides.
+        // SAFETY: `Tensor::dot`, the one caller, checked that both are 1-D of one dtype and the
+        // same `numel`, and `run` is dispatched on that dtype, so element `i < numel` of each is
+        // the `T` at `i * strides()[0]` inside its live storage; `dot` only reads, and the
+        // borrowed tensors are not written during the call.
         let v = unsafe {
             vector::dot(
                 a.data_ptr_typed::<T>(),
@@ -88,8 +91,12 @@ fn mv_kernel(a: &Tensor, x: &Tensor) -> Result<Tensor> {
             x.data_ptr_typed::<T>() as *const T,
             out.data_ptr_typed::<T>(),
         );
-        // SAFETY: `a` covers the `rows x cols` matrix at its strides, `x` holds `cols`
-        // contiguous elements and `out` is a fresh buffer of `rows`.
+        // SAFETY: `Tensor::mv` checked `a` is 2-D `rows x cols`, `x` 1-D of `cols` and both of
+        // `a`'s dtype, `T` (dispatched on it). `a`'s elements `(i, j)` are at `i * rs + j * cs`
+        // inside its storage; `mv_rows` runs when `cs == 1` (each row `cols` consecutive
+        // elements) and `mv_cols` otherwise, when `rs == 1` (the other case went to `product`
+        // above), each column `rows` consecutive elements. `x` is contiguous with `cols`
+        // elements, and `out` a fresh contiguous buffer of `rows`, overlapping neither.
         unsafe {
             if am.cs == 1 {
                 vector::mv_rows(pa, am.rs, px, po, am.rows, am.cols);
@@ -367,10 +374,47 @@ mod tests {
     use super::*;
     use crate::dtype::Element;
 
+    #[test]
+    fn products_refuse_operands_that_reach_outside_their_memory() {
+        let a = Tensor::from_vec(vec![1.0f32; 6], &[2, 3]).unwrap();
+        let b = Tensor::from_vec(vec![1.0f32; 12], &[3, 4]).unwrap();
+        let run =
+            |am: Mat, bm: Mat, bt: &Tensor, batch: &[usize], sa: Vec<isize>, out: &[usize]| {
+                let op = |t, mat, batch_strides| Operand {
+                    t,
+                    mat,
+                    batch_strides,
+                };
+                product(
+                    &op(&a, am, sa),
+                    &op(bt, bm, vec![0; batch.len()]),
+                    batch,
+                    out,
+                )
+            };
+        let (am, bm) = (Mat::of(&a), Mat::of(&b));
+        assert_eq!(
+            run(am, bm, &b, &[], vec![], &[2, 4]).unwrap().shape(),
+            &[2, 4]
+        );
+        // More rows than `a` has, a batch stride past its end, a wrong inner size, an output of
+        // the wrong size, another dtype.
+        let tall = Mat { rows: 5, ..am };
+        assert!(run(tall, bm, &b, &[], vec![], &[5, 4]).is_err());
+        assert!(run(am, bm, &b, &[2], vec![6], &[2, 2, 4]).is_err());
+        let short = Mat { rows: 2, ..bm };
+        assert!(run(am, short, &b, &[], vec![], &[2, 4]).is_err());
+        assert!(run(am, bm, &b, &[], vec![], &[3, 4]).is_err());
+        let ints = Tensor::from_vec(vec![1i64; 12], &[3, 4]).unwrap();
+        assert!(run(am, bm, &ints, &[], vec![], &[2, 4]).is_err());
+    }
+
     fn values(t: &Tensor) -> Vec<f64> {
         crate::dispatch!(t.dtype(), T => {
             let c = t.contiguous().unwrap();
             let p = c.data_ptr_typed::<T>();
+            // SAFETY: `dispatch!` made `T` `c`'s dtype, and `c` is contiguous, so its elements are
+            // `p..p + numel`; `c` lives across the read.
             (0..c.numel()).map(|i| unsafe { (*p.add(i)).to_f64() }).collect()
         })
     }

@@ -60,14 +60,14 @@ fn one_pass<R: Reducer<f32, Acc = f64> + Reducer<f64, Acc = f64>>(
     mask: &[bool],
     out: &Tensor,
     post: impl Fn(f64) -> f64 + Sync + Send,
-) {
+) -> Result<()> {
     fn run<T: Element, R: Reducer<T, Acc = f64>>(
         src: &Tensor,
         mask: &[bool],
         out: &Tensor,
         post: impl Fn(f64) -> f64 + Sync + Send,
-    ) {
-        reduce_into::<T, R, T>(src, mask, out, |a| T::from_f64(post(a)));
+    ) -> Result<()> {
+        reduce_into::<T, R, T>(src, mask, out, |a| T::from_f64(post(a)))
     }
     if src.dtype() == DType::Float32 {
         run::<f32, R>(src, mask, out, post)
@@ -95,7 +95,7 @@ impl Tensor {
                 0.0 => one_pass::<Nonzero>(self, &mask, &out, |a| a),
                 f64::INFINITY => one_pass::<ExtremeAbs<true>>(self, &mask, &out, |a| a),
                 _ => one_pass::<ExtremeAbs<false>>(self, &mask, &out, |a| a),
-            }
+            }?;
             out
         } else {
             self.general_norm(ord, dims, keepdim)?

@@ -144,6 +144,10 @@ fn dot_generic<T: Dot, const STREAM_X: bool>(a: &[T], x: &[T]) -> T::Wide {
     total
 }
 
+/// [`dot_generic`] built for AVX2 and FMA.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn dot_avx2<T: Dot, const STREAM_X: bool>(a: &[T], x: &[T]) -> T::Wide {
@@ -166,7 +170,8 @@ fn has_avx2() -> bool {
 fn dot_contiguous<T: Dot, const STREAM_X: bool>(avx2: bool, a: &[T], x: &[T]) -> T::Wide {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
-        // SAFETY: the caller detected the features.
+        // SAFETY: `avx2` is `has_avx2()`'s answer (every caller passes that), true only when
+        // the CPU has AVX2 and FMA, `dot_avx2`'s one requirement; the slices are safe values.
         return unsafe { dot_avx2::<T, STREAM_X>(a, x) };
     }
     let _ = avx2;
@@ -176,14 +181,17 @@ fn dot_contiguous<T: Dot, const STREAM_X: bool>(avx2: bool, a: &[T], x: &[T]) ->
 /// `sum(a[i * sa] * b[i * sb])` over `i < n`.
 ///
 /// # Safety
-/// `a` and `b` must be valid for `n` elements at their strides.
+/// For every `i < n`, `a.offset(i * sa)` and `b.offset(i * sb)` must be readable `T`s that no
+/// thread writes during the call (chunks of the sum are read from several threads).
 pub unsafe fn dot<T: Dot>(a: *const T, sa: isize, b: *const T, sb: isize, n: usize) -> T {
     let (pa, pb) = (SendPtr(a as *mut T), SendPtr(b as *mut T));
     let avx2 = has_avx2();
     let chunk = |c: usize| -> T::Wide {
         let (pa, pb) = (pa, pb);
         let (start, end) = (c * DOT_CHUNK, ((c + 1) * DOT_CHUNK).min(n));
-        // SAFETY: `start..end` lies inside both operands (the caller's contract).
+        // SAFETY: `start < end <= n`, so every `i` read is below `n`: a readable element of both
+        // operands by the caller's contract, unwritten meanwhile; with unit strides, elements
+        // `start..end` are consecutive, which the slices cover. Chunks only read.
         unsafe {
             if sa == 1 && sb == 1 {
                 let x = std::slice::from_raw_parts(pa.0.add(start), end - start);
@@ -204,7 +212,9 @@ pub unsafe fn dot<T: Dot>(a: *const T, sa: isize, b: *const T, sb: isize, n: usi
 /// contiguous `x`; `out` is contiguous.
 ///
 /// # Safety
-/// `a` must be valid for the matrix, `x` for `k` elements and `out` for `m`.
+/// For `i < m`, `a.offset(i * rs)` must be valid for reads of `k` consecutive `T`s; `x` for
+/// reads of `k` and `out` for writes of `m` consecutive `T`s; `out` must not overlap `a` or `x`,
+/// and no other thread may access `out` or write `a`/`x` during the call.
 pub unsafe fn mv_rows<T: Dot>(
     a: *const T,
     rs: isize,
@@ -218,7 +228,9 @@ pub unsafe fn mv_rows<T: Dot>(
     let avx2 = has_avx2();
     threads::for_each_chunk(m.div_ceil(rows), |c| {
         let (pa, px, po) = (pa, px, po);
-        // SAFETY: the rows `c * rows..` lie inside `A` and `out`; each chunk writes its own rows.
+        // SAFETY: rows `i` of this chunk are below `m`, so row `i` of `A` (`k` elements from
+        // `i * rs`), `x` (`k`) and `out[i]` are valid by the caller's contract; chunks write
+        // disjoint rows of `out`, which overlaps nothing they read.
         unsafe {
             let x = std::slice::from_raw_parts(px.0, k);
             for i in c * rows..((c + 1) * rows).min(m) {
@@ -231,6 +243,10 @@ pub unsafe fn mv_rows<T: Dot>(
 
 /// The column-major `mv` block: `acc[i] += x[j] * A[i, j]` for every column, each column
 /// segment a contiguous run.
+///
+/// # Safety
+/// For `j < x.len()`, `a.offset(j * cs)` must be valid for reads of `acc.len()` consecutive
+/// `T`s that no thread writes meanwhile.
 #[inline(always)]
 unsafe fn mv_cols_block_generic<T: Dot>(a: *const T, cs: isize, x: &[T], acc: &mut [T::Wide]) {
     for (j, &xj) in x.iter().enumerate() {
@@ -241,6 +257,10 @@ unsafe fn mv_cols_block_generic<T: Dot>(a: *const T, cs: isize, x: &[T], acc: &m
     }
 }
 
+/// [`mv_cols_block_generic`] built for AVX2 and FMA.
+///
+/// # Safety
+/// As [`mv_cols_block_generic`], and the CPU must have AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn mv_cols_block_avx2<T: Dot>(a: *const T, cs: isize, x: &[T], acc: &mut [T::Wide]) {
@@ -251,7 +271,9 @@ unsafe fn mv_cols_block_avx2<T: Dot>(a: *const T, cs: isize, x: &[T], acc: &mut 
 /// transposed contiguous matrix) and a contiguous `x`; `out` is contiguous.
 ///
 /// # Safety
-/// `a` must be valid for the matrix, `x` for `k` elements and `out` for `m`.
+/// For `j < k`, `a.offset(j * cs)` must be valid for reads of `m` consecutive `T`s; `x` for
+/// reads of `k` and `out` for writes of `m` consecutive `T`s; `out` must not overlap `a` or `x`,
+/// and no other thread may access `out` or write `a`/`x` during the call.
 pub unsafe fn mv_cols<T: Dot>(
     a: *const T,
     cs: isize,
@@ -266,7 +288,10 @@ pub unsafe fn mv_cols<T: Dot>(
         let (pa, px, po) = (pa, px, po);
         let (start, end) = (c * COL_ROWS, ((c + 1) * COL_ROWS).min(m));
         let mut acc = vec![T::WIDE_ZERO; end - start];
-        // SAFETY: rows `start..end` of every column lie inside `A`; each chunk writes its rows.
+        // SAFETY: `start < end <= m`, so rows `start..end` of each column `j < k` (from
+        // `start + j * cs`, `end - start == acc.len()` of them) are readable, as are `x`'s `k`
+        // elements, by the caller's contract; the AVX2 block runs only when `has_avx2()` said
+        // the CPU has AVX2 and FMA. Chunks write disjoint ranges `start..end` of `out`.
         unsafe {
             let x = std::slice::from_raw_parts(px.0, k);
             let a = pa.at(start as isize) as *const T;

@@ -31,7 +31,7 @@ impl Tensor {
         let out = super::reduction_output(self.shape(), mask, keepdim, self.dtype())?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, Extreme<MAX>, T>(self, mask, &out, |a| a)
-        });
+        })?;
         Ok(out)
     }
 
@@ -41,7 +41,7 @@ impl Tensor {
         let out = super::reduction_output(self.shape(), mask, keepdim, DType::Int64)?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, ArgExtreme<MAX>, i64>(self, mask, &out, |a| a.1 as i64)
-        });
+        })?;
         Ok(out)
     }
 

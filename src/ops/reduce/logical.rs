@@ -14,7 +14,7 @@ impl Tensor {
         let out = super::reduction_output(self.shape(), &mask, keepdim, DType::Bool)?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, Logical<ALL>, bool>(self, &mask, &out, |a| a)
-        });
+        })?;
         Ok(out)
     }
 
@@ -34,7 +34,7 @@ impl Tensor {
         let out = super::reduction_output(self.shape(), &mask, false, DType::Int64)?;
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, CountNonzero, i64>(self, &mask, &out, |a| a)
-        });
+        })?;
         Ok(out)
     }
 }

@@ -38,7 +38,7 @@ impl Tensor {
                     })
                 }
                 _ => reduce_into::<f64, ExpSum, f64>(&x, &mask, &out, ExpSumAcc::log_sum_exp),
-            }
+            }?;
             out
         } else {
             let all = mask_dims(&mask);

@@ -96,14 +96,19 @@ fn direct(from: DType, to: DType) -> bool {
         )
 }
 
-fn sum_kernel<T: Accumulate, O: Element>(src: &Tensor, mask: &[bool], out: &Tensor)
+fn sum_kernel<T: Accumulate, O: Element>(src: &Tensor, mask: &[bool], out: &Tensor) -> Result<()>
 where
     T::Acc: CastTo<O>,
 {
     reduce_into::<T, Sum, O>(src, mask, out, |a| a.cast())
 }
 
-fn mean_kernel<T: Accumulate, O: Element>(src: &Tensor, mask: &[bool], out: &Tensor, n: usize) {
+fn mean_kernel<T: Accumulate, O: Element>(
+    src: &Tensor,
+    mask: &[bool],
+    out: &Tensor,
+    n: usize,
+) -> Result<()> {
     let n = n as f64;
     reduce_into::<T, Sum, O>(src, mask, out, |a| O::from_f64(a.as_f64() / n))
 }
@@ -151,7 +156,7 @@ impl Tensor {
                     o.name()
                 )))
             }
-        }
+        }?;
         Ok(record_reduction(
             out,
             ReductionKind::Sum,
@@ -199,7 +204,7 @@ impl Tensor {
                     o.name()
                 )))
             }
-        }
+        }?;
         Ok(record_reduction(
             out,
             ReductionKind::Mean(n),
@@ -247,6 +252,8 @@ mod tests {
         crate::dispatch!(t.dtype(), T => {
             let c = t.contiguous().unwrap();
             let p = c.data_ptr_typed::<T>();
+            // SAFETY: `dispatch!` made `T` `c`'s dtype, and `c` is contiguous, so its elements are
+            // `p..p + numel`; `c` lives across the read.
             (0..c.numel()).map(|i| unsafe { (*p.add(i)).to_f64() }).collect()
         })
     }

@@ -65,7 +65,7 @@ impl Tensor {
                 reduce_into::<f32, Moments, f32>(self, &mask, &out, |a| value(a) as f32)
             }
             _ => reduce_into::<f64, Moments, f64>(self, &mask, &out, value),
-        }
+        }?;
         Ok(record_moment(out, self, &mask, keepdim, dof, root))
     }
 

@@ -8,7 +8,7 @@ use crate::kernels::reduce::reduce_into;
 use crate::kernels::reduce::reducers::{Accumulate, Prod};
 use crate::tensor::Tensor;
 
-fn prod_kernel<T: Accumulate, O: Element>(src: &Tensor, mask: &[bool], out: &Tensor)
+fn prod_kernel<T: Accumulate, O: Element>(src: &Tensor, mask: &[bool], out: &Tensor) -> Result<()>
 where
     T::Acc: CastTo<O>,
 {
@@ -42,7 +42,7 @@ impl Tensor {
                     o.name()
                 )))
             }
-        }
+        }?;
         Ok(record_prod(out, self, &mask, keepdim, dim.is_none()))
     }
 }
