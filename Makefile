@@ -27,6 +27,7 @@ demo: build
 lint:
 	if command -v rustup >/dev/null 2>&1; then rustup component add clippy rustfmt; fi
 	cargo clippy --lib --tests -- -D warnings
+	cargo clippy --lib --features python -- -D warnings
 	cargo fmt --check
 
 # The Rust core's tests, then the whole Python suite (slow tests excluded).

@@ -305,7 +305,7 @@ fn bind_one(
         let kw = kw.to_str()?;
         let idx = params
             .iter()
-            .position(|p| &p.name == kw)
+            .position(|p| p.name == kw)
             .or_else(|| params.iter().position(|p| numpy_alias(&p.name, kw)));
         let Some(idx) = idx.filter(|&i| i >= skip) else {
             return Ok(Err(Mismatch::UnknownKeyword(kw.to_string())));

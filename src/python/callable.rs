@@ -181,6 +181,9 @@ impl OpHandle {
     }
 }
 
+/// A call's positional objects and (keyword, object) pairs.
+type Collected<'py> = (SmallVec<[Bound<'py, PyAny>; 4]>, SmallVec<[Kwarg<'py>; 4]>);
+
 /// Collects the vectorcall arguments into positional objects and (keyword, object) pairs.
 ///
 /// # Safety
@@ -192,7 +195,7 @@ unsafe fn collect<'py>(
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-) -> PyResult<(SmallVec<[Bound<'py, PyAny>; 4]>, SmallVec<[Kwarg<'py>; 4]>)> {
+) -> PyResult<Collected<'py>> {
     let nargs = nargs.max(0) as usize;
     let mut positional = SmallVec::with_capacity(nargs);
     for i in 0..nargs {
