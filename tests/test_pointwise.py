@@ -65,9 +65,6 @@ TORCH_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float
 # below must go. The golden tests are finer: every difference they see must be explained by one of the bugs
 # listed for that test (KnownBug, the expected failure); any other difference is an ordinary failure.
 BUGS = {
-    "B1": "acosh/asinh/atanh are inaccurate: acosh loses ~1000 (float32) / ~2000 (float64) ulp just above 1 "
-          "and overflows to inf for huge x (acosh(3.4e38f) = inf, torch 89.416); asinh(+-huge) = +-inf "
-          "(torch +-89.416); atanh loses ~700 / ~1200 ulp near +-1 (atanh(-0.9998999f) = -4.951661, torch -4.951338)",
     "B2": "no (Number, Tensor) overload: torch.bitwise_and/or/xor, bitwise_left_shift/right_shift, remainder and "
           "floor_divide take a Python number first (remainder(2, t), bitwise_and(1, t)); rtensor raises TypeError",
     "B3": "out= dtype checks: torch wants exactly the result dtype for dtype-keeping ops (abs, neg, sign, sgn, "
@@ -93,9 +90,9 @@ BUGS = {
     "B10": "bool_tensor.pow_(True) raises NotImplementedError ('\"pow\" not implemented for 'Bool''); torch "
            "returns the bool tensor",
     "B11": "div(a, b, rounding_mode=None) records DivBackward0; torch records DivBackward2",
-    "B12": "in-place comparison and logical ops (eq_, ne_, lt_, le_, gt_, ge_, logical_and_/or_/xor_/not_) on a "
-           "tensor that requires grad drop requires_grad and grad_fn (torch keeps them: EqBackward1.., or "
-           "CloneBackward0 for the logical ops); logical_not_ on a leaf requiring grad raises in rtensor, not in torch",
+    "B12": "in-place logical ops (logical_and_/or_/xor_/not_) on a tensor that requires grad drop requires_grad "
+           "and grad_fn (torch leaves the tensor's history as it was, e.g. CloneBackward0, and passes gradients "
+           "through); logical_not_ on a leaf requiring grad raises in rtensor, not in torch",
     "B14": "message: the backward of floor_divide_ and heaviside_ (in place) raises 'derivative for "
            "aten::floor_divide is not implemented'; torch names aten::floor_divide_",
     "B13": "divergence, not necessarily a bug: torch's in-place acosh_/asinh_/atanh_ on a non-leaf record "
@@ -104,8 +101,6 @@ BUGS = {
 
 # test name -> {test id: bug ids}
 XFAIL = {
-    "special": {"float32-asinh": "B1", "float32-acosh": "B1", "float64-asinh": "B1", "float64-acosh": "B1"},
-    "accuracy": {"float32-acosh": "B1", "float32-atanh": "B1", "float64-acosh": "B1", "float64-atanh": "B1"},
     "golden_values": {"round-decimals=0-int64": "B6", "special.round-default-int64": "B7"},
 }
 
@@ -1225,7 +1220,7 @@ def test_golden_values(gname, label, what):
 
 # ----------------------------------------------------------------------------------------------- golden gradients
 
-INPLACE_NO_GRAD_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not"}
+INPLACE_NO_GRAD_OPS = {"logical_and", "logical_or", "logical_xor", "logical_not"}
 
 
 def classify_grad_diff(gname, label, case):

@@ -25,10 +25,17 @@ pub trait Math: Copy {
     fn frexp_mantissa(self) -> Self;
     /// The exponent of C's `frexp` (0 for 0, ±inf and NaN).
     fn frexp_exponent(self) -> i32;
+    /// C's `asinh` (the `libm` crate's: accurate near 0 and finite for huge inputs, where std's
+    /// formula overflows).
+    fn c_asinh(self) -> Self;
+    /// C's `acosh` (accurate just above 1 and finite for huge inputs).
+    fn c_acosh(self) -> Self;
+    /// C's `atanh` (accurate near ±1).
+    fn c_atanh(self) -> Self;
 }
 
 macro_rules! impl_math {
-    ($t:ty, $next:path, $frexp:path) => {
+    ($t:ty, $next:path, $frexp:path, $asinh:path, $acosh:path, $atanh:path) => {
         impl Math for $t {
             #[inline(always)]
             fn lit(self, v: f64) -> $t {
@@ -102,11 +109,42 @@ macro_rules! impl_math {
             fn frexp_exponent(self) -> i32 {
                 $frexp(self).1
             }
+            #[inline(always)]
+            fn c_asinh(self) -> $t {
+                $asinh(self)
+            }
+            #[inline(always)]
+            fn c_acosh(self) -> $t {
+                // Below 1 it is NaN (the crate's float32 version answers some negative inputs).
+                if self < 1.0 {
+                    <$t>::NAN
+                } else {
+                    $acosh(self)
+                }
+            }
+            #[inline(always)]
+            fn c_atanh(self) -> $t {
+                $atanh(self)
+            }
         }
     };
 }
-impl_math!(f32, libm::nextafterf, libm::frexpf);
-impl_math!(f64, libm::nextafter, libm::frexp);
+impl_math!(
+    f32,
+    libm::nextafterf,
+    libm::frexpf,
+    libm::asinhf,
+    libm::acoshf,
+    libm::atanhf
+);
+impl_math!(
+    f64,
+    libm::nextafter,
+    libm::frexp,
+    libm::asinh,
+    libm::acosh,
+    libm::atanh
+);
 
 /// Integer functions with torch's semantics: wrapping arithmetic, Python's floor division and
 /// modulo (a zero divisor is refused before the kernel runs, so it gives 0 here), C's powers.

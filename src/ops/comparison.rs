@@ -11,12 +11,16 @@ use crate::tensor::Tensor;
 use crate::value::{IntoValue, Value};
 use crate::{binary_ops, k2, unary_ops};
 
+// The gradient of a comparison is zero. A bool result records nothing; the in-place forms on a
+// float tensor (`x.eq_(y)`) record it, as torch does (`EqBackward1`, `EqBackward0` for a number).
 binary_ops! { COMPARE;
     /// `input == other`, elementwise.
     eq {
         sig: ["eq(Tensor input, Tensor other)", "eq(Tensor input, Scalar other)"],
         output: Bool,
         kernel: [float -> bool: |a, b| a == b, int -> bool: |a, b| a == b, bool -> bool: |a, b| a == b],
+        grad: EqBackward1 [] |c, g| c.each(|_| g.zeros_like()),
+        scalar_node: EqBackward0,
     }
     /// `input != other`, elementwise.
     ne {
@@ -24,6 +28,8 @@ binary_ops! { COMPARE;
         aliases: ["not_equal"],
         output: Bool,
         kernel: [float -> bool: |a, b| a != b, int -> bool: |a, b| a != b, bool -> bool: |a, b| a != b],
+        grad: NeBackward1 [] |c, g| c.each(|_| g.zeros_like()),
+        scalar_node: NeBackward0,
     }
     /// `input < other`, elementwise.
     lt {
@@ -31,6 +37,8 @@ binary_ops! { COMPARE;
         aliases: ["less"],
         output: Bool,
         kernel: [float -> bool: |a, b| a < b, int -> bool: |a, b| a < b, bool -> bool: |a, b| !a & b],
+        grad: LtBackward1 [] |c, g| c.each(|_| g.zeros_like()),
+        scalar_node: LtBackward0,
     }
     /// `input <= other`, elementwise.
     le {
@@ -38,6 +46,8 @@ binary_ops! { COMPARE;
         aliases: ["less_equal"],
         output: Bool,
         kernel: [float -> bool: |a, b| a <= b, int -> bool: |a, b| a <= b, bool -> bool: |a, b| !a | b],
+        grad: LeBackward1 [] |c, g| c.each(|_| g.zeros_like()),
+        scalar_node: LeBackward0,
     }
     /// `input > other`, elementwise.
     gt {
@@ -45,6 +55,8 @@ binary_ops! { COMPARE;
         aliases: ["greater"],
         output: Bool,
         kernel: [float -> bool: |a, b| a > b, int -> bool: |a, b| a > b, bool -> bool: |a, b| a & !b],
+        grad: GtBackward1 [] |c, g| c.each(|_| g.zeros_like()),
+        scalar_node: GtBackward0,
     }
     /// `input >= other`, elementwise.
     ge {
@@ -52,6 +64,8 @@ binary_ops! { COMPARE;
         aliases: ["greater_equal"],
         output: Bool,
         kernel: [float -> bool: |a, b| a >= b, int -> bool: |a, b| a >= b, bool -> bool: |a, b| a | !b],
+        grad: GeBackward1 [] |c, g| c.each(|_| g.zeros_like()),
+        scalar_node: GeBackward0,
     }
 }
 

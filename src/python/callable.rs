@@ -176,7 +176,16 @@ impl OpHandle {
                 Ok(ret)
             }
         })?;
-        let inputs = args.iter().chain(out_obj).chain(kw.iter().map(|(_, v)| v));
+        // An `out=` tuple's tensors are returned as the very objects passed in.
+        let out_items: SmallVec<[Bound<'py, PyAny>; 2]> = match (&out_obj, out_tuple) {
+            (Some(o), true) => o.try_iter()?.collect::<PyResult<_>>()?,
+            _ => SmallVec::new(),
+        };
+        let inputs = args
+            .iter()
+            .chain(out_obj)
+            .chain(out_items.iter())
+            .chain(kw.iter().map(|(_, v)| v));
         to_python(py, ret, inputs)
     }
 }

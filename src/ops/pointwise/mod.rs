@@ -381,8 +381,14 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
                     }
                 },
                 |snapshot| {
-                    binary(&Value::Tensor(snapshot.clone()), b, Dest::New, spec)?
-                        .to_dtype(x.dtype())
+                    let s = Value::Tensor(snapshot.clone());
+                    let r = binary(&s, b, Dest::New, spec)?.to_dtype(x.dtype())?;
+                    if spec.output == Output::Bool {
+                        // A bool result cast into a float tensor in place: that is what is
+                        // differentiated (comparisons' zero gradients).
+                        return spec.record(r, &[s, b.clone()]);
+                    }
+                    Ok(r)
                 },
             )?;
             Ok(x.clone())

@@ -67,21 +67,21 @@ unary_ops! { UNARY;
     asinh {
         aliases: ["arcsinh"],
         compute: Float,
-        kernel: [float: |x| x.asinh()],
+        kernel: [float: |x| x.c_asinh()],
         grad: AsinhBackward0 [input] |c, g| c.each(|_| g.div(&c.x()?.square()?.add(1i64)?.sqrt()?)),
     }
     /// Inverse hyperbolic cosine.
     acosh {
         aliases: ["arccosh"],
         compute: Float,
-        kernel: [float: |x| x.acosh()],
+        kernel: [float: |x| x.c_acosh()],
         grad: AcoshBackward0 [input] |c, g| c.each(|_| g.mul(&c.x()?.square()?.sub(1i64)?.rsqrt()?)),
     }
     /// Inverse hyperbolic tangent.
     atanh {
         aliases: ["arctanh"],
         compute: Float,
-        kernel: [float: |x| x.atanh()],
+        kernel: [float: |x| x.c_atanh()],
         grad: AtanhBackward0 [input] |c, g| c.each(|_| g.div(&c.x()?.square()?.rsub(1i64)?)),
     }
     /// The normalised sinc, `sin(pi x) / (pi x)` (1 at 0).
