@@ -327,7 +327,11 @@ crate::binary_ops! { BINARY;
     }
     /// Floor division (Python's `//`); integer division by zero is an error.
     floor_divide {
-        sig: ["floor_divide(Tensor input, Tensor other)", "floor_divide(Tensor input, Scalar other)"],
+        sig: [
+            "floor_divide(Tensor input, Tensor other)",
+            "floor_divide(Scalar self, Tensor other)",
+            "floor_divide(Tensor input, Scalar other)",
+        ],
         refuse: Kernel("div_floor_cpu"),
         check: no_zero_divisor,
         kernel: [float: |a, b| a.floor_div(b), int: |a, b| a.floor_div(b)],

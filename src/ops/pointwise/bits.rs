@@ -7,22 +7,22 @@ use crate::{binary_ops, unary_ops};
 binary_ops! { BINARY;
     /// Bitwise and (logical and for bool).
     bitwise_and {
-        sig: ["bitwise_and(Tensor input, Tensor other)", "bitwise_and(Tensor input, Scalar other)"],
+        sig: ["bitwise_and(Tensor input, Tensor other)", "bitwise_and(Scalar self, Tensor other)", "bitwise_and(Tensor input, Scalar other)"],
         kernel: [int: |a, b| a & b, bool: |a, b| a & b],
     }
     /// Bitwise or (logical or for bool).
     bitwise_or {
-        sig: ["bitwise_or(Tensor input, Tensor other)", "bitwise_or(Tensor input, Scalar other)"],
+        sig: ["bitwise_or(Tensor input, Tensor other)", "bitwise_or(Scalar self, Tensor other)", "bitwise_or(Tensor input, Scalar other)"],
         kernel: [int: |a, b| a | b, bool: |a, b| a | b],
     }
     /// Bitwise exclusive or (logical xor for bool).
     bitwise_xor {
-        sig: ["bitwise_xor(Tensor input, Tensor other)", "bitwise_xor(Tensor input, Scalar other)"],
+        sig: ["bitwise_xor(Tensor input, Tensor other)", "bitwise_xor(Scalar self, Tensor other)", "bitwise_xor(Tensor input, Scalar other)"],
         kernel: [int: |a, b| a ^ b, bool: |a, b| a ^ b],
     }
     /// `input << other`; shifts outside `[0, bits)` give 0.
     bitwise_left_shift {
-        sig: ["bitwise_left_shift(Tensor input, Tensor other)", "bitwise_left_shift(Tensor input, Scalar other)"],
+        sig: ["bitwise_left_shift(Tensor input, Tensor other)", "bitwise_left_shift(Scalar self, Tensor other)", "bitwise_left_shift(Tensor input, Scalar other)"],
         refuse: Kernel("lshift_cpu"),
         kernel: [int: |a, b| {
             let bits = (std::mem::size_of_val(&a) * 8) as i64;
@@ -32,7 +32,7 @@ binary_ops! { BINARY;
     }
     /// `input >> other` (arithmetic); shifts outside `[0, bits)` fill with the sign.
     bitwise_right_shift {
-        sig: ["bitwise_right_shift(Tensor input, Tensor other)", "bitwise_right_shift(Tensor input, Scalar other)"],
+        sig: ["bitwise_right_shift(Tensor input, Tensor other)", "bitwise_right_shift(Scalar self, Tensor other)", "bitwise_right_shift(Tensor input, Scalar other)"],
         refuse: Kernel("rshift_cpu"),
         kernel: [int: |a, b| {
             let bits = (std::mem::size_of_val(&a) * 8) as i64;

@@ -159,6 +159,24 @@ unary_ops! { UNARY;
             c.each(|_| d.mul(g))
         },
     }
+    /// The spherical Bessel function of the first kind, order 0: `sin(x) / x` (torch's series
+    /// below 0.5, 0 at ±inf). Not differentiable in torch.
+    special_spherical_bessel_j0 {
+        name: "special.spherical_bessel_j0",
+        forms: FUNCTION_OUT,
+        compute: Float,
+        kernel: [float: |x| {
+            if x.is_infinite() {
+                x.lit(0.0)
+            } else if x.abs() < x.lit(0.5) {
+                let x2 = x * x;
+                x.lit(1.0) + x2 * (x.lit(-1.0 / 6.0) + x2 * (x.lit(1.0 / 120.0) + x2 * (x.lit(-1.0 / 5040.0)
+                    + x2 * (x.lit(1.0 / 362880.0) + x2 * (x.lit(-1.0 / 39916800.0) + x2 * x.lit(1.0 / 6227020800.0))))))
+            } else {
+                x.sin() / x
+            }
+        }],
+    }
     /// The elementwise entropy `-x * ln(x)` (0 at 0, -inf below).
     special_entr {
         name: "special.entr",
