@@ -564,9 +564,96 @@ pub fn reverse_cumsum(t: &Tensor, dim: usize) -> Result<Tensor> {
     flip_view(&scanned, dim).clone_contiguous()
 }
 
+/// `cumprod`'s gradient along `dim`: `grad[k] = out[k-1] * S[k]` with
+/// `S[k] = g[k] + x[k+1] * S[k+1]`, for contiguous `x`, `out` and `g` of one shape and dtype,
+/// computed in float64; blocks along the outer dims run in parallel.
+pub fn cumprod_grad(x: &Tensor, out: &Tensor, g: &Tensor, dim: usize) -> Result<Tensor> {
+    let shape = g.shape();
+    let ok = [x, out]
+        .iter()
+        .all(|t| t.shape() == shape && t.dtype() == g.dtype())
+        && [x, out, g].iter().all(|t| t.is_contiguous())
+        && (shape.is_empty() || dim < shape.len());
+    if !ok {
+        return Err(Error::Runtime(
+            "internal error: cumprod_grad needs contiguous tensors of one shape and dtype".into(),
+        ));
+    }
+    let grad = Tensor::uninit(shape, g.dtype())?;
+    let (outer, n, inner) = if shape.is_empty() {
+        (1, 1, 1)
+    } else {
+        (
+            shape[..dim].iter().product(),
+            shape[dim],
+            shape[dim + 1..].iter().product(),
+        )
+    };
+    if grad.numel() > 0 {
+        crate::dispatch!(g.dtype(), T => cumprod_blocks::<T>(x, out, g, &grad, outer, n, inner));
+    }
+    Ok(grad)
+}
+
+/// The loop of [`cumprod_grad`] over `(outer, n, inner)`-shaped contiguous `T` tensors.
+fn cumprod_blocks<T: Element>(
+    x: &Tensor,
+    out: &Tensor,
+    g: &Tensor,
+    grad: &Tensor,
+    outer: usize,
+    n: usize,
+    inner: usize,
+) {
+    let (xp, op, gp, rp) = (
+        SendPtr(x.data_ptr_typed::<T>()),
+        SendPtr(out.data_ptr_typed::<T>()),
+        SendPtr(g.data_ptr_typed::<T>()),
+        SendPtr(grad.data_ptr_typed::<T>()),
+    );
+    // SAFETY: `cumprod_grad` checked that the four are contiguous `T` tensors (`T` dispatched
+    // from their dtype) of one shape, i.e. `outer * n * inner` elements, so every `at(k, i)`
+    // with `k < n`, `i < inner` is inside all four; block `o` writes only `grad`'s elements
+    // `o * n * inner..(o + 1) * n * inner`, and `grad` is a fresh tensor no block reads.
+    threads::for_each_chunk(outer, |o| unsafe {
+        let base = o * n * inner;
+        let at = |k: usize, i: usize| (base + k * inner + i) as isize;
+        let mut s = vec![0.0f64; inner];
+        for k in (0..n).rev() {
+            for (i, sv) in s.iter_mut().enumerate() {
+                let next = if k + 1 < n {
+                    (*xp.at(at(k + 1, i))).to_f64() * *sv
+                } else {
+                    0.0
+                };
+                *sv = (*gp.at(at(k, i))).to_f64() + next;
+                let before = if k > 0 {
+                    (*op.at(at(k - 1, i))).to_f64()
+                } else {
+                    1.0
+                };
+                *rp.at(at(k, i)) = T::from_f64(before * *sv);
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cumprod_grad_refuses_mismatched_operands() {
+        let a = Tensor::full(&[2, 3], crate::Scalar::Float(2.0), DType::Float64).unwrap();
+        let b = Tensor::full(&[3, 2], crate::Scalar::Float(2.0), DType::Float64).unwrap();
+        let f = Tensor::full(&[2, 3], crate::Scalar::Float(2.0), DType::Float32).unwrap();
+        assert!(cumprod_grad(&a, &a, &b, 0).is_err());
+        assert!(cumprod_grad(&a, &f, &a, 0).is_err());
+        assert!(cumprod_grad(&a, &a, &a.transpose(0, 1).unwrap(), 0).is_err());
+        assert!(cumprod_grad(&a, &a, &a, 2).is_err());
+        let g = cumprod_grad(&a, &a, &a, 1).unwrap();
+        assert_eq!(g.shape(), &[2, 3]);
+    }
 
     fn data(t: &Tensor) -> Vec<f64> {
         crate::dispatch!(t.dtype(), T => {

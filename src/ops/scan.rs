@@ -11,6 +11,22 @@ use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 
 impl Tensor {
+    /// The running sum along `dim` from the end (`cumsum`'s gradient). Not recorded: gradients
+    /// of gradients come with `create_graph` (a later issue).
+    pub fn reverse_cumsum(&self, dim: usize) -> Result<Tensor> {
+        crate::kernels::scan::reverse_cumsum(self, dim)
+    }
+
+    /// `cumprod`'s gradient along `dim` for output gradient `self`, input `x` and output `out`,
+    /// exact with zeros in the input (no division). Not recorded, as [`Tensor::reverse_cumsum`].
+    pub fn cumprod_backward(&self, x: &Tensor, out: &Tensor, dim: usize) -> Result<Tensor> {
+        let dtype = self.dtype();
+        let x = x.detach().to_dtype(dtype)?.contiguous()?;
+        let out = out.detach().to_dtype(dtype)?.contiguous()?;
+        let g = self.detach().contiguous()?;
+        crate::kernels::scan::cumprod_grad(&x, &out, &g, dim)
+    }
+
     /// `cumsum(dim, dtype=)`: bool and integer inputs give int64 unless `dtype` is given; with
     /// `dtype`, the input is converted first, as in torch.
     pub fn cumsum(&self, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
