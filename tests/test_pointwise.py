@@ -78,10 +78,6 @@ BUGS = {
           "reports the leaf error first",
     "B5": "message: in-place clamp/clamp_min/clamp_max name the out dtype as C++ does (\"... desired output type "
           "long int\" / \"int\" / \"bool\"); rtensor says Long/Int/Bool",
-    "B6": "message: round(int tensor, decimals=0) raises '\"round_vml_cpu\" not implemented' in torch; rtensor "
-          "names round_cpu",
-    "B7": "special.round is plain round in rtensor: torch.special.round always takes the decimals path (int "
-          "inputs raise '\"round_vml_cpu\" not implemented for 'Long'', grad_fn RoundBackward1)",
     "B8": "a Python int beyond int32 with an int32 tensor: torch casts it (2**40 -> 0), so div(rounding_mode="
           "trunc/floor), fmod, remainder and floor_divide raise ZeroDivisionError and pow raises 'value cannot be "
           "converted to type int without overflow'; rtensor returns a result",
@@ -101,7 +97,6 @@ BUGS = {
 
 # test name -> {test id: bug ids}
 XFAIL = {
-    "golden_values": {"round-decimals=0-int64": "B6", "special.round-default-int64": "B7"},
 }
 
 
@@ -1022,15 +1017,11 @@ def classify_dtype_diff(gname, table, key, exp, got):
     """The known bug (BUGS) that explains one difference of a golden dtype table, or None."""
     emsg = exp[2] if exp[0] == "err" else ""
     gmsg = got[2] if got[0] == "err" else ""
-    if gname == "special.round":
-        return "B7"
     if table == "scalar" and gname in SCALAR_FIRST_OPS and not key.startswith(("tensor(", "method")) \
             and got[:2] == ("err", "TypeError"):
         return "B2"
     if table == "scalar" and "(int32)" in key and "int_big" in key and got[0] == "ok":
         return "B8"
-    if '"round_vml_cpu"' in emsg and '"round_cpu"' in gmsg:
-        return "B6"
     if table == "inplace" and emsg.endswith(("output type bool", "output type int", "output type long int")) \
             and gmsg.endswith(("output type Bool", "output type Int", "output type Long")):
         return "B5"
@@ -1051,7 +1042,7 @@ KNOWN_GOLDEN = {
     **{f"{op}-default-out": "B3" for op in ("abs", "neg", "sign", "sgn", "ceil", "floor", "trunc", "frac",
                                            "bitwise_not", "signbit", "isposinf", "isneginf", "float_power")},
     **{f"round-{v}-out": "B3" for v in ("default", "decimals=1", "decimals=2", "decimals=-1")},
-    "round-decimals=0-out": "B3,B6", "round-decimals=0-dtypes": "B6", "round-decimals=0-inplace": "B6",
+    "round-decimals=0-out": "B3",
     **{f"nan_to_num-{v}-out": "B3" for v in ("default", "nan=1,posinf=2,neginf=-2", "0.5 (pos nan)")},
     **{f"clamp-{v}-out": "B3" for v in ("min=-1,max=1", "min=-1 (kw)", "max=1 (kw)", "min=0.5,max=1.5 (float)",
                                         "min=True,max=True (bool)")},
@@ -1062,8 +1053,7 @@ KNOWN_GOLDEN = {
     "remainder-default-scalar": "B2,B8", "floor_divide-default-scalar": "B2,B8",
     "div-rounding_mode=trunc-scalar": "B8", "div-rounding_mode=floor-scalar": "B8", "fmod-default-scalar": "B8",
     "pow-default-scalar": "B8", "pow-default-inplace": "B10", "square-default-inplace": "B9",
-    **{f"special.round-{v}-{t}": "B7" for v, t in (("default", "dtypes"), ("default", "out"), ("decimals=1", "out"),
-                                                   ("decimals=-1", "out"))},
+    **{f"special.round-{v}-out": "B3" for v in ("default", "decimals=1", "decimals=-1")},
 }
 
 
@@ -1238,8 +1228,6 @@ def classify_grad_diff(gname, label, case):
         return "B4"
     if gname in INPLACE_NO_GRAD_OPS and case in ("inplace on clone", "inplace_on_clone", "inplace_on_leaf"):
         return "B12"
-    if gname == "special.round":
-        return "B7"
     if gname in ("floor_divide", "heaviside") and case == "inplace on clone":
         return "B14"
     return None
@@ -1248,7 +1236,7 @@ def classify_grad_diff(gname, label, case):
 KNOWN_GRAD = {
     "acosh-default": "B13", "asinh-default": "B13", "atanh-default": "B13", "div-rounding_mode=None": "B11",
     **{f"{op}-default": "B2" for op in SCALAR_FIRST_OPS}, "bitwise_not-default": "B4",
-    **{f"{op}-default": "B12" for op in INPLACE_NO_GRAD_OPS}, "special.round-default": "B7",
+    **{f"{op}-default": "B12" for op in INPLACE_NO_GRAD_OPS},
     "floor_divide-default": "B2,B14", "heaviside-default": "B14",
 }
 

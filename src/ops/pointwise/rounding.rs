@@ -62,6 +62,10 @@ pub fn round(x: &Tensor, decimals: Option<i64>, dest: Dest<'_>) -> Result<Tensor
             }
         }),
     );
+    if d == 0 {
+        // torch runs its plain rounding kernel for 0 decimals (and names it in dtype errors).
+        s.refuse = Refusal::Kernel("round_vml_cpu");
+    }
     s.grad = Some(grad("RoundBackward1"));
     unary(x, dest, &s)
 }
@@ -123,7 +127,7 @@ pub static ROUND: OpDef = OpDef {
         "round(Tensor input, *, int decimals)",
     ],
     forms: Forms::ALL,
-    aliases: &["special.round"],
+    aliases: &[],
     nodes: &["RoundBackward0", "RoundBackward1"],
     method_signatures: &[],
     source: file!(),
@@ -135,6 +139,19 @@ pub static ROUND: OpDef = OpDef {
         };
         Ok(round(a.tensor(0)?, decimals, d)?.into())
     },
+};
+
+/// `special.round`: always torch's `decimals` path (`RoundBackward1`; integer inputs refused).
+pub static SPECIAL_ROUND: OpDef = OpDef {
+    name: "special.round",
+    doc: "Rounds to `decimals` decimal places (0 by default), ties to even.",
+    signatures: &["round(Tensor input, *, int decimals=0)"],
+    forms: Forms::FUNCTION_OUT,
+    aliases: &[],
+    nodes: &["RoundBackward1"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, d| Ok(round(a.tensor(0)?, Some(a.int(1)?), d)?.into()),
 };
 
 /// `nan_to_num`.
@@ -162,4 +179,4 @@ pub static NAN_TO_NUM: OpDef = OpDef {
 };
 
 /// The hand-written declarations of this file.
-pub static OPS: &[&OpDef] = &[&ROUND, &NAN_TO_NUM];
+pub static OPS: &[&OpDef] = &[&ROUND, &SPECIAL_ROUND, &NAN_TO_NUM];
