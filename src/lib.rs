@@ -6,6 +6,7 @@
 pub mod autograd;
 pub mod dtype;
 pub mod error;
+pub mod index_item;
 pub mod kernels;
 pub mod layout;
 pub mod mapping;

@@ -94,13 +94,12 @@ fn generate<T: Element>(
     Ok(out)
 }
 
-fn require_floating(dtype: DType, what: &str) -> Result<()> {
+fn require_floating(dtype: DType, what: &'static str) -> Result<()> {
     if !dtype.is_floating() {
-        return Err(Error::Runtime(format!(
-            "\"{}\" not implemented for '{}'",
-            what,
-            dtype.torch_name()
-        )));
+        return Err(Error::DTypeNotSupported {
+            op: what,
+            dtype: dtype.torch_name(),
+        });
     }
     Ok(())
 }

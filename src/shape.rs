@@ -37,6 +37,15 @@ pub fn normalize_insert_dim(dim: i64, ndim: usize) -> Result<usize> {
     normalize_dim(dim, ndim + 1)
 }
 
+/// The reduced dims of a reduction mask as a dims list (empty means every dim, as `dim_mask`
+/// reads it).
+pub fn mask_dims(mask: &[bool]) -> Vec<i64> {
+    (0..mask.len())
+        .filter(|&d| mask[d])
+        .map(|d| d as i64)
+        .collect()
+}
+
 /// The number of elements, failing as torch does when the product leaves int64 (even when a later
 /// dim is 0: torch multiplies in order).
 pub fn checked_numel(shape: &[usize]) -> Result<usize> {

@@ -187,6 +187,15 @@ CASES = [
      E("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")),
     ("dlpack_grad", lambda: np.from_dlpack(rt.zeros(2, requires_grad=True)), BufferError,
      E("Can't export tensors that require gradient, use tensor.detach()")),
+    # A dtype an op has no kernel for: torch's NotImplementedError naming its kernel.
+    ("rand_int", lambda: rt.rand(2, dtype=rt.int64), NotImplementedError,
+     E("\"check_uniform_bounds\" not implemented for 'Long'")),
+    ("randn_int", lambda: rt.randn(2, dtype=rt.int32), NotImplementedError,
+     E("\"normal_kernel_cpu\" not implemented for 'Int'")),
+    ("dot_bool", lambda: rt.ones(2, dtype=rt.bool).dot(rt.ones(2, dtype=rt.bool)), NotImplementedError,
+     E("\"dot\" not implemented for 'Bool'")),
+    ("cumprod_bool", lambda: rt.ones(2, dtype=rt.bool).cumprod(0, dtype=rt.bool), NotImplementedError,
+     E("\"cumprod_out_cpu\" not implemented for 'Bool'")),
 ]
 
 

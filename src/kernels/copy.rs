@@ -342,11 +342,10 @@ pub fn copy_checked(dst: &Tensor, src: &Tensor) -> Result<()> {
     check_writable(dst)?;
     let shape = crate::shape::broadcast_shapes(dst.shape(), src.shape())?;
     if shape != dst.shape() {
-        return Err(Error::Runtime(format!(
-            "output with shape {} doesn't match the broadcast shape {}",
-            crate::shape::fmt_shape(dst.shape()),
-            crate::shape::fmt_shape(&shape)
-        )));
+        return Err(Error::OutputShape {
+            output: dst.shape().to_vec(),
+            broadcast: shape,
+        });
     }
     let src = detach_source(dst, src)?;
     copy_raw(dst, &src.broadcast_to(dst.shape()))?;

@@ -44,11 +44,11 @@ pub enum ScanKind {
 }
 
 impl ScanKind {
-    /// torch's name of the op.
-    pub fn name(self) -> &'static str {
+    /// torch's name of the kernel, as its dtype errors give it.
+    pub fn kernel_name(self) -> &'static str {
         match self {
-            ScanKind::Sum => "cumsum",
-            ScanKind::Prod => "cumprod",
+            ScanKind::Sum => "cumsum_out_cpu",
+            ScanKind::Prod => "cumprod_out_cpu",
         }
     }
 }
@@ -537,11 +537,10 @@ pub fn scan_raw(src: &Tensor, dim: usize, kind: ScanKind, out_dtype: DType) -> R
 
 /// torch's error for an output dtype the scan has no kernel for (bool).
 fn unsupported(kind: ScanKind, dtype: DType) -> Error {
-    Error::NotImplemented(format!(
-        "\"{}_out_cpu\" not implemented for '{}'",
-        kind.name(),
-        dtype.torch_name()
-    ))
+    Error::DTypeNotSupported {
+        op: kind.kernel_name(),
+        dtype: dtype.torch_name(),
+    }
 }
 
 /// `t` reversed along `dim` (a view with a negative stride).

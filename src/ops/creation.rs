@@ -160,9 +160,10 @@ impl Tensor {
     /// overflow check) and fill `start + step * i` in wrapping int64, narrowed to the dtype.
     pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: DType) -> Result<Tensor> {
         if dtype == DType::Bool {
-            return Err(Error::NotImplemented(
-                "\"arange_cpu\" not implemented for 'Bool'".into(),
-            ));
+            return Err(Error::DTypeNotSupported {
+                op: "arange_cpu",
+                dtype: "Bool",
+            });
         }
         let (s, e, st) = (start.as_f64(), end.as_f64(), step.as_f64());
         if st == 0.0 {
@@ -251,9 +252,10 @@ impl Tensor {
         let (first, last) = (start.checked_to(dtype)?, end.checked_to(dtype)?);
         let half = n / 2;
         match dtype {
-            DType::Bool => Err(Error::NotImplemented(
-                "\"linspace_cpu\" not implemented for 'Bool'".into(),
-            )),
+            DType::Bool => Err(Error::DTypeNotSupported {
+                op: "linspace_cpu",
+                dtype: "Bool",
+            }),
             DType::Int32 => int_linspace(first, last, n, |v| {
                 if v > -2147483649.0 && v < 2147483648.0 {
                     v as i32

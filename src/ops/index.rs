@@ -6,6 +6,7 @@ use crate::autograd::rules::index::{IndexPutRule, IndexRule};
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::index_item::IndexItem;
 use crate::kernels::copy::check_writable;
 use crate::layout::Layout;
 use crate::shape::{broadcast_shapes, fmt_shape};
@@ -14,36 +15,6 @@ use crate::strided::{Coalesced, SendPtr};
 use crate::tensor::Tensor;
 use crate::threads;
 use crate::value::Value;
-
-/// One component of an index expression.
-#[derive(Debug, Clone)]
-pub enum IndexItem {
-    /// `t[3]`, `t[-1]`: selects and removes a dim.
-    Int(i64),
-    /// `t[a:b:c]` with `c > 0`.
-    Slice {
-        start: Option<i64>,
-        stop: Option<i64>,
-        step: i64,
-    },
-    /// `t[None]`: inserts a size-1 dim.
-    NewAxis,
-    /// `t[...]`: as many full slices as needed.
-    Ellipsis,
-    /// An integer or bool tensor (advanced indexing).
-    Tensor(Tensor),
-}
-
-impl IndexItem {
-    fn dims_consumed(&self) -> usize {
-        match self {
-            IndexItem::Int(_) | IndexItem::Slice { .. } => 1,
-            IndexItem::Tensor(t) if t.dtype() == DType::Bool => t.ndim(),
-            IndexItem::Tensor(_) => 1,
-            IndexItem::NewAxis | IndexItem::Ellipsis => 0,
-        }
-    }
-}
 
 /// Advanced indexing resolved against a view: which view dims are indexed, by what.
 struct Gather {

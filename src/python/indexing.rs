@@ -1,7 +1,7 @@
 //! `Tensor.__getitem__` / `__setitem__`: turns a Python index key into core index items.
 
 use crate::dtype::DType;
-use crate::ops::index::IndexItem;
+use crate::index_item::IndexItem;
 use crate::python::convert::{
     extract_i64_arg, extract_scalar, is_ndarray, numpy_scalar, qualified_type_name, type_name,
 };

@@ -249,7 +249,7 @@ fn check_objects(n: usize) -> PyResult<()> {
 }
 
 /// `tolist()`: nested Python lists (a plain number for a 0-dim tensor).
-pub fn to_pylist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
+fn to_pylist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
     if t.numel() == 0 && t.ndim() > 0 {
         return build_empty(py, t.shape());
     }
@@ -288,4 +288,12 @@ fn build_empty(py: Python<'_>, shape: &[usize]) -> PyResult<Py<PyAny>> {
         items.push(PyList::empty(py).into_any().unbind());
     }
     nest(py, items, outer)
+}
+
+#[pymethods]
+impl PyTensor {
+    /// Nested Python lists of the elements.
+    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_pylist(py, &self.t)
+    }
 }

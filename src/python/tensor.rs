@@ -5,7 +5,6 @@
 use crate::dispatch;
 use crate::dtype::{default_float, DType};
 use crate::python::dtype::{dtype_object, PyDType};
-use crate::python::nested::to_pylist;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -197,11 +196,6 @@ impl PyTensor {
     }
 
     // ---- copies and conversions --------------------------------------------------------------
-
-    /// Nested Python lists of the elements.
-    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        to_pylist(py, &self.t)
-    }
 
     /// The single element as a Python number.
     fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

@@ -7,7 +7,7 @@ use crate::autograd::rules::reduce::with_kept_dims;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::ops::reduce::mask_dims;
+use crate::shape::mask_dims;
 use crate::tensor::Tensor;
 
 /// The backward of an extremum over the dims in `mask`: `g / count` at every element equal to it.

@@ -4,7 +4,7 @@
 use crate::autograd::graph::Backward;
 use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::index::IndexItem;
+use crate::index_item::IndexItem;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;

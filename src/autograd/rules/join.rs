@@ -3,7 +3,6 @@
 use crate::autograd::graph::Backward;
 use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::Result;
-use crate::ops::join::where_;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
@@ -87,9 +86,9 @@ impl Backward for WhereRule {
                 }
                 let is_a = i == 0 && self.first_is_tensor;
                 let d = if is_a {
-                    where_(&self.cond, &gv, &zero)?
+                    Tensor::where_(&self.cond, &gv, &zero)?
                 } else {
-                    where_(&self.cond, &zero, &gv)?
+                    Tensor::where_(&self.cond, &zero, &gv)?
                 };
                 Ok(Some(reduce_to(d, m)?))
             })

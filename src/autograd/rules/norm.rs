@@ -7,7 +7,6 @@ use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
 use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::Result;
-use crate::ops::join::where_;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
@@ -31,7 +30,7 @@ fn sign(x: &Tensor) -> Result<Tensor> {
 
 /// `t` with 0 where `cond` holds.
 fn zero_where(cond: &Tensor, t: &Tensor) -> Result<Tensor> {
-    where_(
+    Tensor::where_(
         cond,
         &Value::Scalar(Scalar::Float(0.0)),
         &Value::Tensor(t.clone()),

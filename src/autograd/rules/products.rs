@@ -7,9 +7,8 @@ use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
 use crate::autograd::rules::InputMeta;
 use crate::error::Result;
-use crate::ops::join::where_;
-use crate::ops::reduce::mask_dims;
 use crate::scalar::Scalar;
+use crate::shape::mask_dims;
 use crate::tensor::Tensor;
 use crate::value::Value;
 
@@ -40,16 +39,16 @@ impl Backward for ProdRule {
         let zero = x.eq(0.0)?;
         let zeros = zero.sum(Some(&mask_dims(&self.mask)), true, None)?;
         let one = Value::Scalar(Scalar::Float(1.0));
-        let x_nonzero = where_(&zero, &one, &Value::Tensor(x))?;
+        let x_nonzero = Tensor::where_(&zero, &one, &Value::Tensor(x))?;
         let others = self.product(&x_nonzero)?;
         let no_zero = zeros.eq(0.0)?;
         let the_zero = zeros.eq(1.0)?.logical_and(&zero)?;
-        let one_zero = where_(
+        let one_zero = Tensor::where_(
             &the_zero,
             &Value::Tensor(others.clone()),
             &Value::Scalar(Scalar::Float(0.0)),
         )?;
-        let d = where_(
+        let d = Tensor::where_(
             &no_zero,
             &Value::Tensor(others.div(&x_nonzero)?),
             &Value::Tensor(one_zero),

@@ -88,9 +88,10 @@ pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -
         DType::Int32 => int_product::<i32>(a, b, &offsets, &out),
         DType::Int64 => int_product::<i64>(a, b, &offsets, &out),
         DType::Bool => {
-            return Err(Error::NotImplemented(
-                "\"addmm_impl_cpu_\" not implemented for 'Bool'".into(),
-            ))
+            return Err(Error::DTypeNotSupported {
+                op: "addmm_impl_cpu_",
+                dtype: "Bool",
+            })
         }
     }
     Ok(out)

@@ -76,7 +76,10 @@ fn dot_kernel(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         DType::Float64 => run::<f64>(a, b),
         DType::Int32 => run::<i32>(a, b),
         DType::Int64 => run::<i64>(a, b),
-        DType::Bool => Err(Error::Runtime("\"dot\" not implemented for 'Bool'".into())),
+        DType::Bool => Err(Error::DTypeNotSupported {
+            op: "dot",
+            dtype: "Bool",
+        }),
     }
 }
 
@@ -115,9 +118,10 @@ fn mv_kernel(a: &Tensor, x: &Tensor) -> Result<Tensor> {
         DType::Float64 => run::<f64>(a, x, am),
         DType::Int32 => run::<i32>(a, x, am),
         DType::Int64 => run::<i64>(a, x, am),
-        DType::Bool => Err(Error::NotImplemented(
-            "\"addmv_impl_cpu\" not implemented for 'Bool'".into(),
-        )),
+        DType::Bool => Err(Error::DTypeNotSupported {
+            op: "addmv_impl_cpu",
+            dtype: "Bool",
+        }),
     }
 }
 
@@ -271,9 +275,10 @@ impl Tensor {
         let out = if shape.contains(&0) || a.mat.cols == 0 {
             Tensor::zeros(&shape, other.dtype())?
         } else if self.dtype() == DType::Bool {
-            return Err(Error::NotImplemented(
-                "\"bmm\" not implemented for 'Bool'".into(),
-            ));
+            return Err(Error::DTypeNotSupported {
+                op: "bmm",
+                dtype: "Bool",
+            });
         } else if self.dtype() != other.dtype() {
             return Err(Error::Runtime(format!(
                 "expected scalar type {} but found {}",

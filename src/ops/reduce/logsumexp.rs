@@ -3,7 +3,7 @@
 //! When every output reduces one contiguous run (the trailing dims of a contiguous tensor), one
 //! [`ExpSum`] reduction does it all in a single read; otherwise it is composed of tensor ops.
 
-use super::moments::{mask_dims, reduced_count};
+use super::moments::reduced_count;
 use super::{dim_mask, out_shape};
 use crate::autograd::rules::logsumexp::record_logsumexp;
 use crate::dtype::{default_float, DType};
@@ -12,6 +12,7 @@ use crate::kernels::reduce::exp_sum::{ExpSum, ExpSumAcc};
 use crate::kernels::reduce::reduce_into;
 use crate::ops::join::where_;
 use crate::scalar::Scalar;
+use crate::shape::mask_dims;
 use crate::tensor::Tensor;
 use crate::value::Value;
 

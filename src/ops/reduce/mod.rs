@@ -8,7 +8,7 @@ mod logical;
 mod logsumexp;
 mod moments;
 mod nan;
-pub(crate) use moments::{mask_dims, reduced_count};
+pub(crate) use moments::reduced_count;
 mod products;
 
 use crate::autograd::rules::reduce::{record_reduction, ReductionKind};

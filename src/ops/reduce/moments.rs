@@ -8,15 +8,8 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::reduce::reduce_into;
 use crate::kernels::reduce::reducers::{Moments, MomentsAcc};
+use crate::shape::mask_dims;
 use crate::tensor::Tensor;
-
-/// The reduced dims of `mask` as a dims list (empty means every dim, as `dim_mask` reads it).
-pub(crate) fn mask_dims(mask: &[bool]) -> Vec<i64> {
-    (0..mask.len())
-        .filter(|&d| mask[d])
-        .map(|d| d as i64)
-        .collect()
-}
 
 /// The number of elements each output of a reduction over `mask` covers.
 pub(crate) fn reduced_count(shape: &[usize], mask: &[bool]) -> usize {
