@@ -2,15 +2,15 @@
 //! from one layout to another; none of them touches memory.
 
 use crate::error::{Error, Result};
-use crate::shape::{checked_numel, contiguous_strides, fmt_shape, normalize_dim};
+use crate::shape::{checked_numel, contiguous_strides, fmt_shape, normalize_dim, Dims, Strides};
 
 /// How a tensor's elements sit in its storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     /// Size of each dim.
-    pub shape: Vec<usize>,
+    pub shape: Dims,
     /// Step in elements between neighbours along each dim (0 for broadcast dims).
-    pub strides: Vec<isize>,
+    pub strides: Strides,
     /// Index of the first element in the storage.
     pub offset: usize,
 }
@@ -19,7 +19,7 @@ impl Layout {
     /// A row-major layout starting at element 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
         Layout {
-            shape: shape.to_vec(),
+            shape: Dims::from_slice(shape),
             strides: contiguous_strides(shape),
             offset: 0,
         }
@@ -141,8 +141,8 @@ impl Layout {
         }
         let mut seen = vec![false; n];
         let mut out = Layout {
-            shape: Vec::with_capacity(n),
-            strides: Vec::with_capacity(n),
+            shape: Dims::with_capacity(n),
+            strides: Strides::with_capacity(n),
             offset: self.offset,
         };
         for &d in dims {
@@ -208,8 +208,8 @@ impl Layout {
     /// Removes the given dims where they have size 1 (all size-1 dims when `dims` is `None`).
     pub fn squeeze(&self, dims: Option<&[usize]>) -> Layout {
         let mut out = Layout {
-            shape: vec![],
-            strides: vec![],
+            shape: Dims::new(),
+            strides: Strides::new(),
             offset: self.offset,
         };
         for i in 0..self.ndim() {
@@ -238,8 +238,8 @@ impl Layout {
         }
         let lead = n - self.ndim();
         let mut out = Layout {
-            shape: vec![0; n],
-            strides: vec![0; n],
+            shape: smallvec::smallvec![0; n],
+            strides: smallvec::smallvec![0; n],
             offset: self.offset,
         };
         for i in 0..n {
@@ -281,7 +281,7 @@ impl Layout {
     /// Broadcasts to an already-validated target shape.
     pub fn broadcast_to(&self, shape: &[usize]) -> Layout {
         let lead = shape.len() - self.ndim();
-        let mut strides = vec![0isize; shape.len()];
+        let mut strides: Strides = smallvec::smallvec![0isize; shape.len()];
         for i in lead..shape.len() {
             let j = i - lead;
             strides[i] = if self.shape[j] == 1 && shape[i] != 1 {
@@ -291,7 +291,7 @@ impl Layout {
             };
         }
         Layout {
-            shape: shape.to_vec(),
+            shape: Dims::from_slice(shape),
             strides,
             offset: self.offset,
         }
@@ -299,7 +299,7 @@ impl Layout {
 
     /// Strides for viewing this layout with `new_shape` without copying (torch's `computeStride`),
     /// or `None` when a dim would span two non-contiguous chunks.
-    pub fn view_strides(&self, new_shape: &[usize]) -> Option<Vec<isize>> {
+    pub fn view_strides(&self, new_shape: &[usize]) -> Option<Strides> {
         let old_shape = &self.shape;
         let old_strides = &self.strides;
         if old_shape.is_empty() {
@@ -312,7 +312,7 @@ impl Layout {
             }
             return Some(contiguous_strides(new_shape));
         }
-        let mut new_strides = vec![0isize; new_shape.len()];
+        let mut new_strides: Strides = smallvec::smallvec![0isize; new_shape.len()];
         let mut view_d = new_shape.len() as isize - 1;
         let mut chunk_base_stride = *old_strides.last()?;
         let mut tensor_numel = 1usize;
@@ -347,7 +347,7 @@ impl Layout {
 }
 
 /// Resolves a requested shape with at most one `-1` against an element count, with torch's messages.
-pub fn infer_shape(sizes: &[i64], numel: usize) -> Result<Vec<usize>> {
+pub fn infer_shape(sizes: &[i64], numel: usize) -> Result<Dims> {
     let mut infer = None;
     let mut known = 1usize;
     for (i, &s) in sizes.iter().enumerate() {
@@ -366,7 +366,7 @@ pub fn infer_shape(sizes: &[i64], numel: usize) -> Result<Vec<usize>> {
         shape: sizes.to_vec(),
         numel,
     };
-    let mut shape: Vec<usize> = sizes.iter().map(|&s| s.max(0) as usize).collect();
+    let mut shape: Dims = sizes.iter().map(|&s| s.max(0) as usize).collect();
     match infer {
         Some(i) => {
             if known == 0 && numel == 0 {
@@ -400,15 +400,18 @@ mod tests {
         let l = Layout::contiguous(&[2, 3, 4]);
         assert!(l.is_contiguous());
         let t = l.transpose(0, 2).unwrap();
-        assert_eq!(t.shape, vec![4, 3, 2]);
-        assert_eq!(t.strides, vec![1, 4, 12]);
+        assert_eq!(t.shape.to_vec(), vec![4, 3, 2]);
+        assert_eq!(t.strides.to_vec(), vec![1, 4, 12]);
         assert!(!t.is_contiguous());
-        assert_eq!(l.view_strides(&[6, 4]), Some(vec![4, 1]));
+        assert_eq!(
+            l.view_strides(&[6, 4]).map(|v| v.to_vec()),
+            Some(vec![4, 1])
+        );
         assert_eq!(t.view_strides(&[24]), None);
         let s = l.slice(2, 1, 2, 2);
         assert_eq!((s.offset, s.strides[2]), (1, 2));
         let e = Layout::contiguous(&[3, 1]).expand(&[2, 3, 4]).unwrap();
-        assert_eq!(e.strides, vec![0, 1, 0]);
+        assert_eq!(e.strides.to_vec(), vec![0, 1, 0]);
         assert!(e.has_internal_overlap());
         assert!(l.permute(&[0, 0, 1]).is_err());
     }
@@ -421,12 +424,12 @@ mod tests {
         assert!(!l.slice(1, 0, 2, 2).is_non_overlapping_and_dense());
         let e = Layout::contiguous(&[3]).expand(&[2, 3]).unwrap();
         assert!(!e.is_non_overlapping_and_dense());
-        assert_eq!(e.distinct_elements().shape, vec![1, 3]);
+        assert_eq!(e.distinct_elements().shape.to_vec(), vec![1, 3]);
     }
 
     #[test]
     fn infer() {
-        assert_eq!(infer_shape(&[-1, 4], 20).unwrap(), vec![5, 4]);
+        assert_eq!(infer_shape(&[-1, 4], 20).unwrap().to_vec(), vec![5, 4]);
         assert!(infer_shape(&[3, 5], 20)
             .unwrap_err()
             .to_string()
@@ -436,12 +439,12 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cannot reshape tensor of 0 elements"));
-        assert_eq!(infer_shape(&[3, -1], 0).unwrap(), vec![3, 0]);
+        assert_eq!(infer_shape(&[3, -1], 0).unwrap().to_vec(), vec![3, 0]);
         // Sizes that multiply past int64 are an error even when a 0 makes the count 0.
         let e = infer_shape(&[1 << 40, 1 << 40, 0], 0).unwrap_err();
         assert_eq!(e.to_string(), "numel: integer multiplication overflow");
         assert_eq!(
-            infer_shape(&[0, 1 << 62, 4], 0).unwrap(),
+            infer_shape(&[0, 1 << 62, 4], 0).unwrap().to_vec(),
             vec![0, 1 << 62, 4]
         );
         let e = Layout::contiguous(&[1, 1])

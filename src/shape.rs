@@ -1,6 +1,14 @@
 //! Shape arithmetic: dim normalisation, broadcasting, element counts, contiguous strides.
 
 use crate::error::{Error, Result};
+use smallvec::SmallVec;
+
+/// The sizes of a tensor's dims: inline up to four dims, so most tensors allocate nothing for
+/// their shape.
+pub type Dims = SmallVec<[usize; 4]>;
+
+/// The strides of a tensor's dims (in elements), inline up to four dims.
+pub type Strides = SmallVec<[isize; 4]>;
 
 pub use crate::error::fmt_shape;
 
@@ -73,8 +81,8 @@ pub fn storage_nbytes(shape: &[usize], itemsize: usize) -> Result<usize> {
 }
 
 /// Row-major strides (in elements) for a shape.
-pub fn contiguous_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
+pub fn contiguous_strides(shape: &[usize]) -> Strides {
+    let mut strides: Strides = smallvec::smallvec![0isize; shape.len()];
     let mut acc = 1isize;
     for i in (0..shape.len()).rev() {
         strides[i] = acc;
@@ -143,7 +151,7 @@ mod tests {
             normalize_dim(3, 3),
             Err(Error::DimOutOfRange { .. })
         ));
-        assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
+        assert_eq!(contiguous_strides(&[2, 3, 4]).to_vec(), vec![12, 4, 1]);
         assert!(checked_numel(&[usize::MAX, 2]).is_err());
         assert!(checked_numel(&[1 << 40, 1 << 40, 0]).is_err());
         assert_eq!(checked_numel(&[1 << 40, 0, 1 << 40]).unwrap(), 0);

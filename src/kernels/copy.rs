@@ -7,6 +7,7 @@ use crate::dtype::{CastTo, DType, Element};
 use crate::error::{Error, Result};
 use crate::kernels::engine::{self, Operand};
 use crate::layout::Layout;
+use crate::shape::{Dims, Strides};
 use crate::strided::{Coalesced, SendPtr};
 
 /// Copies of at least this many elements whose innermost dims disagree take the cache-blocked
@@ -20,12 +21,12 @@ const TILE: usize = 128;
 
 /// Strides that keep `layout`'s dim order when it is dense and non-overlapping (torch's
 /// `preserve_format`), or row-major strides otherwise.
-fn preserved_strides(layout: &Layout) -> Vec<isize> {
+fn preserved_strides(layout: &Layout) -> Strides {
     let n = layout.ndim();
     let mut order: Vec<usize> = (0..n).collect();
     // Innermost (smallest stride) last; ties keep the original order.
     order.sort_by(|&a, &b| layout.strides[b].cmp(&layout.strides[a]).then(a.cmp(&b)));
-    let mut strides = vec![0isize; n];
+    let mut strides: Strides = smallvec::smallvec![0isize; n];
     let mut expected = 1isize;
     for &d in order.iter().rev() {
         let size = layout.shape[d];
@@ -46,7 +47,7 @@ pub fn empty_like_preserving(src: &Tensor, dtype: DType) -> Result<Tensor> {
     }
     let strides = preserved_strides(src.layout());
     Ok(out.with_layout(Layout {
-        shape: src.shape().to_vec(),
+        shape: Dims::from_slice(src.shape()),
         strides,
         offset: 0,
     }))
@@ -139,7 +140,7 @@ impl Tensor {
             return self.clone();
         }
         self.with_layout(Layout {
-            shape: like.shape().to_vec(),
+            shape: Dims::from_slice(like.shape()),
             strides: preserved_strides(like.layout()),
             offset: 0,
         })

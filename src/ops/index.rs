@@ -131,8 +131,8 @@ fn strip_leading_ones(value: &Tensor) -> Tensor {
     let k = value.shape().iter().take_while(|&&d| d == 1).count();
     let l = value.layout();
     value.with_layout(Layout {
-        shape: l.shape[k..].to_vec(),
-        strides: l.strides[k..].to_vec(),
+        shape: l.shape[k..].into(),
+        strides: l.strides[k..].into(),
         offset: l.offset,
     })
 }

@@ -11,6 +11,7 @@ use crate::autograd::rules::InputMeta;
 use crate::error::{Error, Result};
 use crate::layout::{infer_shape, Layout};
 use crate::ops::registry::{Args, Forms, OpDef, Ret};
+use crate::shape::Dims;
 use crate::shape::{normalize_dim, normalize_insert_dim};
 use crate::tensor::{Tensor, TensorImpl};
 
@@ -106,7 +107,7 @@ impl Tensor {
     }
 
     /// The tensor viewed with `shape` (same element count), when its strides allow that.
-    fn try_view(&self, shape: Vec<usize>) -> Option<Tensor> {
+    fn try_view(&self, shape: Dims) -> Option<Tensor> {
         let strides = self.layout().view_strides(&shape)?;
         let layout = Layout {
             shape,

@@ -8,6 +8,7 @@ use crate::ops::registry::signature::{Default, Param, ParamType, Signature};
 use crate::ops::registry::{Arg, Args};
 use crate::python::convert::{extract_dtype, extract_scalar, type_name};
 use crate::python::tensor::PyTensor;
+use crate::tensor::Tensor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -229,23 +230,24 @@ fn default_arg(p: &Param) -> Arg {
     }
 }
 
-/// Binds against one signature; `skip` parameters (the tensor a method is called on) are
-/// already filled in `values`.
+/// Binds against one signature; `this` (the tensor a method is called on) fills the first
+/// parameter. Positional arguments are pushed in order; only a call with keywords needs the
+/// per-parameter slots of the rest.
 fn bind_one(
     name: &str,
     sig: &Signature,
-    this: Option<&Arg>,
+    this: Option<&Tensor>,
     args: &[Bound<'_, PyAny>],
     kwargs: &[Kwarg<'_>],
-) -> PyResult<Result<ArgValues, Mismatch>> {
+    out: &mut ArgValues,
+) -> PyResult<Result<(), Mismatch>> {
     let skip = usize::from(this.is_some());
-    let mut values: SmallVec<[Option<Arg>; 8]> = smallvec::smallvec![None; sig.params.len()];
-    if let (Some(t), Some(slot)) = (this, values.first_mut()) {
-        *slot = Some(t.clone());
-    }
     let params = &sig.params;
+    out.clear();
+    if let Some(t) = this {
+        out.push(Arg::Tensor(t.clone()));
+    }
     let positional = params.iter().filter(|p| !p.kw_only).count();
-    let mut next = skip;
     // Sizes as varargs: `zeros(2, 3)` for a first parameter `int[]... size`.
     let varargs = params
         .get(skip)
@@ -253,7 +255,7 @@ fn bind_one(
         && !args.is_empty()
         && (args.len() > 1 || is_int_like(&args[0]));
     if varargs {
-        let mut ints = vec![];
+        let mut ints = Vec::with_capacity(args.len());
         let at = Site {
             op: name,
             param: &params[skip].name,
@@ -265,7 +267,7 @@ fn bind_one(
             }
             ints.push(list_int(a, &at, i + 1)?);
         }
-        values[skip] = Some(Arg::Ints(ints));
+        out.push(Arg::Ints(ints));
     } else {
         let tensor_varargs = params[..positional]
             .last()
@@ -274,6 +276,7 @@ fn bind_one(
             return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
         }
         for (i, a) in args.iter().enumerate() {
+            let next = out.len();
             if next >= positional {
                 return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
             }
@@ -291,16 +294,19 @@ fn bind_one(
                         }
                     }
                 }
-                values[next] = Some(Arg::Tensors(ts));
+                out.push(Arg::Tensors(ts));
                 break;
             }
             match convert(a, &params[next], name, next)? {
-                Some(v) => values[next] = Some(v),
+                Some(v) => out.push(v),
                 None => return Ok(Err(Mismatch::Type(next, Some(i + 1), describe(a)))),
             }
-            next += 1;
         }
     }
+    let given = out.len();
+    // The parameters after the positional ones: from keywords, else their defaults.
+    let mut rest: SmallVec<[Option<Arg>; 8]> = SmallVec::new();
+    rest.resize(params.len() - given, None);
     for (kw, v) in kwargs {
         let kw = kw.to_str()?;
         let idx = params
@@ -310,7 +316,7 @@ fn bind_one(
         let Some(idx) = idx.filter(|&i| i >= skip) else {
             return Ok(Err(Mismatch::UnknownKeyword(kw.to_string())));
         };
-        if values[idx].is_some() {
+        if idx < given || rest[idx - given].is_some() {
             // An alias of a parameter given already (`sum(0, axis=0)`) is unknown, as in torch.
             if params[idx].name != kw {
                 return Ok(Err(Mismatch::UnknownKeyword(kw.to_string())));
@@ -318,19 +324,18 @@ fn bind_one(
             return Ok(Err(Mismatch::Twice(idx)));
         }
         match convert(v, &params[idx], name, idx)? {
-            Some(a) => values[idx] = Some(a),
+            Some(a) => rest[idx - given] = Some(a),
             None => return Ok(Err(Mismatch::Type(idx, None, describe(v)))),
         }
     }
-    let mut out = ArgValues::with_capacity(params.len());
-    for (i, (v, p)) in values.into_iter().zip(params).enumerate() {
+    for (i, (v, p)) in rest.into_iter().zip(&params[given..]).enumerate() {
         match v {
             Some(a) => out.push(a),
             None if p.default.is_some() || p.optional => out.push(default_arg(p)),
-            None => return Ok(Err(Mismatch::Missing(i))),
+            None => return Ok(Err(Mismatch::Missing(given + i))),
         }
     }
-    Ok(Ok(out))
+    Ok(Ok(()))
 }
 
 /// The message of a single signature's mismatch, as torch words it.
@@ -378,25 +383,25 @@ fn message(name: &str, sig: &Signature, skip: usize, m: Mismatch) -> String {
 /// A keyword argument: its name and its value.
 pub type Kwarg<'py> = (Bound<'py, PyString>, Bound<'py, PyAny>);
 
-/// Binds a call against the signatures; `this` is the tensor a method was called on.
+/// Binds a call against the signatures into `out` (its overload and values); `this` is the
+/// tensor a method was called on.
 pub fn bind(
     name: &str,
     sigs: &[Signature],
-    this: Option<Arg>,
+    this: Option<&Tensor>,
     args: &[Bound<'_, PyAny>],
     kwargs: &[Kwarg<'_>],
-) -> PyResult<Args> {
-    let skip = usize::from(this.is_some());
+    out: &mut Args,
+) -> PyResult<()> {
+    out.method = this.is_some();
     for (overload, sig) in sigs.iter().enumerate() {
-        if let Ok(values) = bind_one(name, sig, this.as_ref(), args, kwargs)? {
-            return Ok(Args {
-                overload,
-                values,
-                method: skip == 1,
-            });
+        if bind_one(name, sig, this, args, kwargs, &mut out.values)?.is_ok() {
+            out.overload = overload;
+            return Ok(());
         }
     }
-    Err(no_match(name, sigs, this.as_ref(), args, kwargs))
+    out.values.clear();
+    Err(no_match(name, sigs, this, args, kwargs))
 }
 
 /// torch's TypeError when no signature matches: the one plausible signature's own error (by the
@@ -404,7 +409,7 @@ pub fn bind(
 fn no_match(
     name: &str,
     sigs: &[Signature],
-    this: Option<&Arg>,
+    this: Option<&Tensor>,
     args: &[Bound<'_, PyAny>],
     kwargs: &[Kwarg<'_>],
 ) -> PyErr {
@@ -429,10 +434,10 @@ fn no_match(
         _ => None,
     };
     if let Some(i) = single {
-        match bind_one(name, &sigs[i], this, args, kwargs) {
+        match bind_one(name, &sigs[i], this, args, kwargs, &mut ArgValues::new()) {
             Ok(Err(m)) => return PyTypeError::new_err(message(name, &sigs[i], skip, m)),
             Err(e) => return e,
-            Ok(Ok(_)) => {}
+            Ok(Ok(())) => {}
         }
     }
     let mut got: Vec<String> = args.iter().map(describe).collect();

@@ -5,7 +5,7 @@
 //! it without making a bound-method object; its `self` is the tensor, and the op is found by the
 //! method's slot: each slot has its own monomorphised entry point (`method_trampoline::<I>`).
 
-use crate::ops::registry::{Arg, Dest, OpDef, Ret, Signature};
+use crate::ops::registry::{Args, Dest, OpDef, Ret, Signature};
 use crate::python::args::Kwarg;
 use crate::python::tensor::{maybe_detached, PyTensor};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -90,7 +90,7 @@ fn to_python<'a, 'py: 'a>(
 
 impl OpHandle {
     /// Runs one call: binds the arguments, runs the op (without the GIL when it is big), and
-    /// converts the result.
+    /// converts the result. `args` starts with the tensor a method is called on.
     fn call<'py>(
         &self,
         py: Python<'py>,
@@ -113,59 +113,68 @@ impl OpHandle {
                         crate::python::convert::type_name(first)
                     ))
                 })?;
-                (Some(Arg::Tensor(t.get().t.clone())), rest)
+                (Some(&t.get().t), rest)
             }
         };
+        let mut bound = Args::default();
         // `out=` is the function's; it is not one of the signature's parameters.
-        let mut out_obj = None;
-        let mut kw: SmallVec<[Kwarg<'py>; 4]> = SmallVec::new();
-        for (k, v) in kwargs {
-            if self.form == Form::Function && k.to_str()? == "out" && !v.is_none() {
-                out_obj = Some(v);
-            } else {
-                kw.push((k.clone(), v.clone()));
-            }
-        }
-        let mut bound = crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw)?;
+        let out_at = match self.form {
+            Form::Function => kwargs
+                .iter()
+                .position(|(k, v)| !v.is_none() && k.to_str().is_ok_and(|k| k == "out")),
+            _ => None,
+        };
+        let Some(at) = out_at else {
+            crate::python::args::bind(&self.name, &self.sigs, this, rest, kwargs, &mut bound)?;
+            bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
+            let dest = match self.form {
+                Form::InPlace => Dest::InPlace,
+                _ => Dest::New,
+            };
+            let run = self.def.run;
+            let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
+            return to_python(py, ret, args.iter().chain(kwargs.iter().map(|(_, v)| v)));
+        };
+        let out_obj = &kwargs[at].1;
+        let kw: SmallVec<[Kwarg<'py>; 4]> = kwargs
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != at)
+            .map(|(_, kv)| kv.clone())
+            .collect();
+        crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw, &mut bound)?;
         bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
         // `out=` is a tensor, or a tuple of tensors for ops that return several.
         let mut outs: SmallVec<[crate::tensor::Tensor; 2]> = SmallVec::new();
-        let mut out_tuple = false;
-        if let Some(o) = &out_obj {
-            let bad = || {
-                PyTypeError::new_err(format!(
-                    "{}(): argument 'out' must be Tensor, not {}",
-                    self.name,
-                    crate::python::convert::type_name(o)
-                ))
-            };
-            if let Ok(t) = o.cast::<PyTensor>() {
-                outs.push(t.get().t.clone());
-            } else if let Ok(items) = o.cast::<PyTuple>() {
-                out_tuple = true;
-                for item in items.iter() {
-                    outs.push(item.cast::<PyTensor>().map_err(|_| bad())?.get().t.clone());
-                }
-            } else {
-                return Err(bad());
+        let bad = || {
+            PyTypeError::new_err(format!(
+                "{}(): argument 'out' must be Tensor, not {}",
+                self.name,
+                crate::python::convert::type_name(out_obj)
+            ))
+        };
+        let out_tuple = if let Ok(t) = out_obj.cast::<PyTensor>() {
+            outs.push(t.get().t.clone());
+            false
+        } else if let Ok(items) = out_obj.cast::<PyTuple>() {
+            for item in items.iter() {
+                outs.push(item.cast::<PyTensor>().map_err(|_| bad())?.get().t.clone());
             }
-        }
-        let dest = match (self.form, outs.first()) {
-            (Form::InPlace, _) => Dest::InPlace,
-            (_, Some(_)) if out_tuple => Dest::New,
-            (_, Some(o)) => Dest::Out(o),
+            true
+        } else {
+            return Err(bad());
+        };
+        let dest = match outs.first() {
+            Some(o) if !out_tuple => Dest::Out(o),
             _ => Dest::New,
         };
-        if let Some(o) = outs.first() {
-            let tracked = outs.iter().any(|o| o.requires_grad())
-                || o.requires_grad()
-                || bound.all_tensors().iter().any(|t| t.requires_grad());
-            if tracked && crate::autograd::is_grad_enabled() {
-                return Err(PyRuntimeError::new_err(format!(
-                    "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
-                    self.name
-                )));
-            }
+        let tracked = outs.iter().any(|o| o.requires_grad())
+            || bound.all_tensors().iter().any(|t| t.requires_grad());
+        if tracked && crate::autograd::is_grad_enabled() {
+            return Err(PyRuntimeError::new_err(format!(
+                "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+                self.name
+            )));
         }
         let run = self.def.run;
         let ret = maybe_detached(py, bound.work(), || {
@@ -177,41 +186,48 @@ impl OpHandle {
             }
         })?;
         // An `out=` tuple's tensors are returned as the very objects passed in.
-        let out_items: SmallVec<[Bound<'py, PyAny>; 2]> = match (&out_obj, out_tuple) {
-            (Some(o), true) => o.try_iter()?.collect::<PyResult<_>>()?,
-            _ => SmallVec::new(),
+        let out_items: SmallVec<[Bound<'py, PyAny>; 2]> = if out_tuple {
+            out_obj.try_iter()?.collect::<PyResult<_>>()?
+        } else {
+            SmallVec::new()
         };
         let inputs = args
             .iter()
-            .chain(out_obj)
+            .chain(std::iter::once(out_obj))
             .chain(out_items.iter())
             .chain(kw.iter().map(|(_, v)| v));
         to_python(py, ret, inputs)
     }
 }
 
-/// A call's positional objects and (keyword, object) pairs.
-type Collected<'py> = (SmallVec<[Bound<'py, PyAny>; 4]>, SmallVec<[Kwarg<'py>; 4]>);
+/// A call's positional objects (`this`, a method's tensor, first).
+type Positional<'py> = SmallVec<[Bound<'py, PyAny>; 4]>;
 
-/// Collects the vectorcall arguments into positional objects and (keyword, object) pairs.
+/// Collects the vectorcall arguments: `this` and the positional objects, then the (keyword,
+/// object) pairs into `keywords`.
 ///
 /// # Safety
 /// `args` must point to `nargs` positional objects followed by one object per name in
 /// `kwnames` (a tuple of str or null), as CPython passes them to a `METH_FASTCALL | METH_KEYWORDS`
-/// function, all borrowed for the duration of the call.
+/// function, all borrowed for the duration of the call; `this`, when given, a borrowed object.
 unsafe fn collect<'py>(
     py: Python<'py>,
+    this: Option<*mut ffi::PyObject>,
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-) -> PyResult<Collected<'py>> {
+    keywords: &mut SmallVec<[Kwarg<'py>; 4]>,
+) -> PyResult<Positional<'py>> {
     let nargs = nargs.max(0) as usize;
-    let mut positional = SmallVec::with_capacity(nargs);
+    let mut positional = SmallVec::with_capacity(nargs + usize::from(this.is_some()));
+    if let Some(this) = this {
+        // SAFETY: a method descriptor's `self` is a borrowed, valid object (the contract above).
+        positional.push(unsafe { Bound::from_borrowed_ptr(py, this) });
+    }
     for i in 0..nargs {
         // SAFETY: i < nargs, and each slot holds a borrowed object (the convention above).
         positional.push(unsafe { Bound::from_borrowed_ptr(py, *args.add(i)) });
     }
-    let mut keywords = SmallVec::new();
     if !kwnames.is_null() {
         // SAFETY: a non-null kwnames is a borrowed tuple of str (the convention above).
         let names = unsafe { Bound::from_borrowed_ptr(py, kwnames) }.cast_into::<PyTuple>()?;
@@ -221,7 +237,7 @@ unsafe fn collect<'py>(
             keywords.push((name.cast_into::<PyString>()?, value));
         }
     }
-    Ok((positional, keywords))
+    Ok(positional)
 }
 
 /// Runs a call to `handle` from the vectorcall arguments (`this`: the tensor a method descriptor
@@ -243,12 +259,9 @@ unsafe fn dispatch(
         // SAFETY: the caller's contract: a valid OpHandle, kept alive by the callable.
         let handle = unsafe { Bound::from_borrowed_ptr(py, handle) };
         let handle = handle.cast_into::<OpHandle>()?;
+        let mut keywords = SmallVec::new();
         // SAFETY: CPython passes the vectorcall arguments as `collect` requires.
-        let (mut positional, keywords) = unsafe { collect(py, args, nargs, kwnames) }?;
-        if let Some(this) = this {
-            // SAFETY: a method descriptor's `self` is a borrowed, valid object.
-            positional.insert(0, unsafe { Bound::from_borrowed_ptr(py, this) });
-        }
+        let positional = unsafe { collect(py, this, args, nargs, kwnames, &mut keywords) }?;
         Ok(handle.get().call(py, &positional, &keywords)?.into_ptr())
     }));
     match result {

@@ -455,8 +455,8 @@ unsafe fn tensor_of(dl: &DLTensor) -> PyResult<(*mut u8, usize, Layout, DType)> 
             shape
         )));
     }
-    let shape: Vec<usize> = shape.into_iter().map(|d| d as usize).collect();
-    let strides: Vec<isize> = if dl.strides.is_null() {
+    let shape: crate::shape::Dims = shape.into_iter().map(|d| d as usize).collect();
+    let strides: crate::shape::Strides = if dl.strides.is_null() {
         crate::shape::contiguous_strides(&shape)
     } else {
         (0..nd).map(|i| *dl.strides.add(i) as isize).collect()

@@ -77,9 +77,9 @@ pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         ))
     })?;
     let (addr, readonly): (usize, bool) = get("data")?.extract()?;
-    let shape: Vec<usize> = get("shape")?.extract()?;
+    let shape: crate::shape::Dims = get("shape")?.extract::<Vec<usize>>()?.into();
     let esize = dtype.size() as isize;
-    let strides: Vec<isize> = match iface.get_item("strides")? {
+    let strides: crate::shape::Strides = match iface.get_item("strides")? {
         Some(s) if !s.is_none() => {
             let bytes: Vec<isize> = s.extract()?;
             if bytes.iter().any(|&b| b < 0) {

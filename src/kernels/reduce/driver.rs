@@ -656,8 +656,8 @@ mod tests {
         // A mask of the wrong length, and a non-contiguous output.
         assert!(sum(&src, &[false], &out(2, DType::Float64)).is_err());
         let strided = out(4, DType::Float64).with_layout(crate::layout::Layout {
-            shape: vec![2],
-            strides: vec![2],
+            shape: smallvec::smallvec![2],
+            strides: smallvec::smallvec![2],
             offset: 0,
         });
         assert!(sum(&src, &[false, true], &strided).is_err());

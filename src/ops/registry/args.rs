@@ -36,7 +36,7 @@ pub enum Arg {
 pub type ArgValues = smallvec::SmallVec<[Arg; 6]>;
 
 /// The arguments of one call, in signature order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Args {
     /// Which of the op's signatures matched (its index among the declared function signatures,
     /// or among `method_signatures` when the op declares those and was called as a method).
