@@ -3,9 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::shape::{checked_numel, contiguous_strides, fmt_shape, normalize_dim, Dims, Strides};
+use smallvec::SmallVec;
 
 /// How a tensor's elements sit in its storage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Size of each dim.
     pub shape: Dims,
@@ -13,6 +14,29 @@ pub struct Layout {
     pub strides: Strides,
     /// Index of the first element in the storage.
     pub offset: usize,
+}
+
+/// A copy of up to four dims element by element into the inline buffer (SmallVec's own clone
+/// extends one element at a time); more dims clone the heap buffer.
+fn copy_dims<T: Copy + Default>(from: &SmallVec<[T; 4]>) -> SmallVec<[T; 4]> {
+    if from.spilled() {
+        return from.clone();
+    }
+    let mut buf = [T::default(); 4];
+    for (b, &x) in buf.iter_mut().zip(from.iter()) {
+        *b = x;
+    }
+    SmallVec::from_buf_and_len(buf, from.len())
+}
+
+impl Clone for Layout {
+    fn clone(&self) -> Layout {
+        Layout {
+            shape: copy_dims(&self.shape),
+            strides: copy_dims(&self.strides),
+            offset: self.offset,
+        }
+    }
 }
 
 impl Layout {

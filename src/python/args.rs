@@ -3,7 +3,7 @@
 //! them), defaults, sizes given as varargs, overloads tried in order, and torch's TypeError
 //! messages when nothing matches.
 
-use crate::ops::registry::args::ArgValues;
+use crate::ops::registry::args::{ArgValues, Ints};
 use crate::ops::registry::signature::{Default, Param, ParamType, Signature};
 use crate::ops::registry::{Arg, Args};
 use crate::python::convert::{extract_dtype, extract_scalar, type_name};
@@ -49,6 +49,9 @@ fn describe(obj: &Bound<'_, PyAny>) -> String {
 
 /// True for Python ints and objects with `__index__` (numpy integers), but not bools or floats.
 fn is_int_like(obj: &Bound<'_, PyAny>) -> bool {
+    if obj.is_exact_instance_of::<PyInt>() {
+        return true;
+    }
     if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
         return false;
     }
@@ -64,6 +67,9 @@ fn is_int_like(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 fn to_int(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if obj.is_exact_instance_of::<PyInt>() {
+        return crate::python::convert::extract_i64_arg(obj);
+    }
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(t.get().t.item_i64()?);
     }
@@ -92,11 +98,11 @@ struct Site<'a> {
 }
 
 /// A sequence of ints (tuple, list, `Size`), or `None` when `obj` is not one.
-fn int_sequence(obj: &Bound<'_, PyAny>, at: &Site) -> PyResult<Option<Vec<i64>>> {
+fn int_sequence(obj: &Bound<'_, PyAny>, at: &Site) -> PyResult<Option<Ints>> {
     if !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
         return Ok(None);
     }
-    let mut out = vec![];
+    let mut out = Ints::new();
     for (i, item) in obj.try_iter()?.enumerate() {
         let item = item?;
         if !is_int_like(&item) {
@@ -162,7 +168,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
         }
         ParamType::IntList => {
             if is_int_like(obj) && p.size > 0 {
-                Some(Arg::Ints(vec![to_int(obj)?]))
+                Some(Arg::Ints(smallvec::smallvec![to_int(obj)?]))
             } else {
                 int_sequence(obj, &at)?.map(Arg::Ints)
             }
@@ -226,7 +232,7 @@ fn default_arg(p: &Param) -> Arg {
             _ => Arg::Float(*f),
         },
         Some(Default::Str(s)) => Arg::Str(s.clone()),
-        Some(Default::Ints(v)) => Arg::Ints(v.clone()),
+        Some(Default::Ints(v)) => Arg::Ints(Ints::from_slice(v)),
     }
 }
 
@@ -255,7 +261,7 @@ fn bind_one(
         && !args.is_empty()
         && (args.len() > 1 || is_int_like(&args[0]));
     if varargs {
-        let mut ints = Vec::with_capacity(args.len());
+        let mut ints = Ints::with_capacity(args.len());
         let at = Site {
             op: name,
             param: &params[skip].name,
@@ -303,8 +309,31 @@ fn bind_one(
             }
         }
     }
+    if kwargs.is_empty() {
+        // The parameters after the positional ones take their defaults.
+        for (i, p) in params.iter().enumerate().skip(out.len()) {
+            if p.default.is_some() || p.optional {
+                out.push(default_arg(p));
+            } else {
+                return Ok(Err(Mismatch::Missing(i)));
+            }
+        }
+        return Ok(Ok(()));
+    }
+    bind_keywords(name, params, skip, kwargs, out)
+}
+
+/// The parameters after the positional ones (already in `out`), from keywords, else their
+/// defaults.
+#[inline(never)]
+fn bind_keywords(
+    name: &str,
+    params: &[Param],
+    skip: usize,
+    kwargs: &[Kwarg<'_>],
+    out: &mut ArgValues,
+) -> PyResult<Result<(), Mismatch>> {
     let given = out.len();
-    // The parameters after the positional ones: from keywords, else their defaults.
     let mut rest: SmallVec<[Option<Arg>; 8]> = SmallVec::new();
     rest.resize(params.len() - given, None);
     for (kw, v) in kwargs {
@@ -328,11 +357,11 @@ fn bind_one(
             None => return Ok(Err(Mismatch::Type(idx, None, describe(v)))),
         }
     }
-    for (i, (v, p)) in rest.into_iter().zip(&params[given..]).enumerate() {
-        match v {
+    for (i, p) in params.iter().enumerate().skip(given) {
+        match rest[i - given].take() {
             Some(a) => out.push(a),
             None if p.default.is_some() || p.optional => out.push(default_arg(p)),
-            None => return Ok(Err(Mismatch::Missing(given + i))),
+            None => return Ok(Err(Mismatch::Missing(i))),
         }
     }
     Ok(Ok(()))

@@ -7,6 +7,10 @@ use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
 
+/// A list of ints as an argument: inline up to four, so dims and sizes of up to 4-D need no
+/// allocation.
+pub type Ints = smallvec::SmallVec<[i64; 4]>;
+
 /// One argument value.
 #[derive(Debug, Clone)]
 pub enum Arg {
@@ -22,8 +26,8 @@ pub enum Arg {
     Float(f64),
     /// A bool.
     Bool(bool),
-    /// A list of ints (dims or sizes).
-    Ints(Vec<i64>),
+    /// A list of ints (dims or sizes), inline up to four.
+    Ints(Ints),
     /// A dtype.
     DType(DType),
     /// A string.
