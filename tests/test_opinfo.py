@@ -89,8 +89,6 @@ XFAIL = {
                                         "raises 'Expected the dtype for input and out to match, but got Float for "
                                         "input's dtype and Double for out's dtype.'"
        for op in ("amax", "amin")},
-    ("test_function_reference", "atanh", "float32"): "B1: atanh float32 loses ~700 ulp near +-1 "
-                                                     "(atanh(-0.9998999) = -4.951661, torch -4.951338)",
     **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
        for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
                           ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),
