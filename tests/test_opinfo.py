@@ -85,10 +85,6 @@ XFAIL = {
                                            "integer (a 1-D int or a bool tensor): rtensor raises TypeError(\"narrow(): "
                                            "argument 'start' (position 3) must be int, not Tensor\"); torch "
                                            "RuntimeError('start must be an 0-dim integral Tensor.')",
-    **{("test_error_inputs", op, None): f"B17: {op}(x, dim, out=t) accepts an out of another dtype (casts); torch "
-                                        "raises 'Expected the dtype for input and out to match, but got Float for "
-                                        "input's dtype and Double for out's dtype.'"
-       for op in ("amax", "amin")},
     **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
        for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
                           ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),
