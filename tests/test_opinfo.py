@@ -76,15 +76,8 @@ XFAIL = {
                                      "or decomposition: matmul records ViewBackward0/SqueezeBackward1/BmmBackward0 "
                                      "where torch has UnsafeViewBackward0/SqueezeBackward4/CloneBackward0/"
                                      "TransposeBackward0; the ord=+-inf/+-1 matrix norms SqueezeBackward1 (torch "
-                                     "AmaxBackward0/AminBackward0); split with a list of sizes SplitBackward0 "
-                                     "(torch SplitWithSizesBackward0); squeeze with a tuple of dims "
-                                     "SqueezeBackward1 (torch SqueezeBackward2)"
-       for op in ("matmul", "linalg.norm", "linalg.norm.subgradients_at_zero", "linalg.matrix_norm",
-                  "split.list_args", "squeeze.multiple")},
-    ("test_error_inputs", "narrow", None): "B18: narrow(x, dim, start) with a tensor start that is not a 0-dim "
-                                           "integer (a 1-D int or a bool tensor): rtensor raises TypeError(\"narrow(): "
-                                           "argument 'start' (position 3) must be int, not Tensor\"); torch "
-                                           "RuntimeError('start must be an 0-dim integral Tensor.')",
+                                     "AmaxBackward0/AminBackward0)"
+       for op in ("matmul", "linalg.norm", "linalg.norm.subgradients_at_zero", "linalg.matrix_norm")},
     **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
        for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
                           ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),
