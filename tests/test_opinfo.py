@@ -68,16 +68,6 @@ SCALAR_FIRST = ("B2: torch.{op} takes a Python number first ({op}(1, t)); rtenso
 XFAIL = {
     ("test_inplace", "square", "bool"): "B9: bool_tensor.square_() returns a new int64 tensor; torch raises "
                                         "\"result type Long can't be cast to the desired output type Bool\"",
-    **{(test, op, d): "B16: the ord=inf and ord=1 matrix norms of an empty (0, 0) matrix raise "
-                      "IndexError('amax(): Expected reduction dim 0 to have non-zero size.'); torch returns 0"
-       for test in ("test_function", "test_function_reference")
-       for op in ("linalg.norm", "linalg.norm.subgradients_at_zero") for d in ("float32", "float64")},
-    **{("test_grad", op, "float64"): "B15: grad_fn names differ from torch's where torch picks another overload "
-                                     "or decomposition: matmul records ViewBackward0/SqueezeBackward1/BmmBackward0 "
-                                     "where torch has UnsafeViewBackward0/SqueezeBackward4/CloneBackward0/"
-                                     "TransposeBackward0; the ord=+-inf/+-1 matrix norms SqueezeBackward1 (torch "
-                                     "AmaxBackward0/AminBackward0)"
-       for op in ("matmul", "linalg.norm", "linalg.norm.subgradients_at_zero", "linalg.matrix_norm")},
     **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
        for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
                           ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),
