@@ -85,6 +85,15 @@ pub enum Error {
         /// torch's name of the destination's dtype (`Long`).
         to: &'static str,
     },
+    /// An `out=` tensor of another dtype than the input, for ops whose `out=` must match the
+    /// input's dtype exactly (`amax`, `amin`; `RuntimeError`).
+    #[error("Expected the dtype for input and out to match, but got {input} for input's dtype and {out} for out's dtype.")]
+    OutDTypeMismatch {
+        /// torch's name of the input's dtype (`Float`).
+        input: &'static str,
+        /// torch's name of the `out=` tensor's dtype (`Double`).
+        out: &'static str,
+    },
     /// A result an in-place op or `out=` cannot hold: another shape (`RuntimeError`).
     #[error(
         "output with shape {} doesn't match the broadcast shape {}",

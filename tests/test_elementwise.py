@@ -1367,3 +1367,17 @@ def test_bool_tensor_to_a_bool_power():
         x ** rt.tensor(True)
     with pytest.raises(RuntimeError, match="\"pow\" not implemented for 'Bool'"):
         True ** x
+
+
+def test_inverse_hyperbolic_float32_is_accurate_near_their_poles():
+    # tests/test_opinfo.py's reference samples (B1): atanh(-0.9998999) in float32 was -4.951661 (~700 ulp off);
+    # the exact value rounded to float32 is what torch gives
+    x = np.array([-0.9998999, -0.99999994, 0.9999, 0.99999994, 1e-30, -0.5], dtype=np.float32)
+    got = np.array(rt.atanh(rt.tensor(x)).tolist(), dtype=np.float32)
+    assert np.array_equal(got, np.arctanh(x.astype(np.float64)).astype(np.float32))
+    y = np.array([1.0000001, 1.0001, 3e38], dtype=np.float32)
+    got = np.array(rt.acosh(rt.tensor(y)).tolist(), dtype=np.float32)
+    np.testing.assert_allclose(got, np.arccosh(y.astype(np.float64)), rtol=3e-7)
+    z = np.array([1e-30, -3e38, 3e38], dtype=np.float32)
+    got = np.array(rt.asinh(rt.tensor(z)).tolist(), dtype=np.float32)
+    np.testing.assert_allclose(got, np.arcsinh(z.astype(np.float64)), rtol=3e-7)

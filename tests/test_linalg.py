@@ -582,3 +582,92 @@ def test_einsum_random_dtypes_against_torch():
             np.testing.assert_allclose(np.asarray(got[2]), np.asarray(want[2]), rtol=1e-5, atol=1e-5)
         else:
             assert got == want, (eq, shapes, dtypes)
+
+
+def _graph(t):
+    """The grad_fn graph below t as nested (name, children), AccumulateGrad named alike in both libraries."""
+    def walk(fn):
+        if fn is None:
+            return None
+        name = fn.name().replace("torch::autograd::", "")
+        return (name, tuple(walk(f) for f, _ in fn.next_functions))
+    return walk(t.grad_fn)
+
+
+GRAPH_SHAPES = [(sa, sb) for sa in [(3,), (2, 3), (2, 2, 3), (2, 2, 2, 3), (1, 2, 3)]
+                for sb in [(3,), (3, 2), (2, 3, 2), (2, 2, 3, 2), (3, 1), (1, 3, 2)]]
+
+
+@needs_torch
+@pytest.mark.parametrize("grads", ["both", "a", "b"])
+@pytest.mark.parametrize("sa,sb", GRAPH_SHAPES)
+def test_matmul_records_torchs_graph(sa, sb, grads):
+    # B15 of tests/test_opinfo.py: matmul recorded ViewBackward0/SqueezeBackward1/BmmBackward0 where torch
+    # decomposes into UnsafeViewBackward0/SqueezeBackward4/CloneBackward0/TransposeBackward0 (folding, squeezing
+    # and transposing depend on the ranks, on which operand requires grad and on the strides)
+    a, b = rand(*sa, seed=1), rand(*sb, seed=2)
+    ra, rb = rt.tensor(a, requires_grad=grads != "b"), rt.tensor(b, requires_grad=grads != "a")
+    ta, tb = torch.tensor(a, requires_grad=grads != "b"), torch.tensor(b, requires_grad=grads != "a")
+    got, want = ra @ rb, ta @ tb
+    assert _graph(got) == _graph(want)
+    w = rand(*want.shape, seed=3)
+    leaves = [(r, t) for r, t in ((ra, ta), (rb, tb)) if t.requires_grad]
+    rgrads = rt.autograd.grad((got * rt.tensor(w)).sum(), [r for r, _ in leaves])
+    tgrads = torch.autograd.grad((want * torch.tensor(w)).sum(), [t for _, t in leaves])
+    for rg, tg in zip(rgrads, tgrads):
+        np.testing.assert_allclose(rg.numpy(), tg.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@needs_torch
+@pytest.mark.parametrize("make", [
+    lambda x: x.transpose(0, 1),          # folds only because the vector requires grad: a copy of t1
+    lambda x: x.narrow(2, 0, 2),           # viewable but not contiguous: ReshapeAliasBackward0
+    lambda x: x.transpose(1, 2).transpose(1, 2),
+])
+def test_matmul_of_strided_operands_records_torchs_graph(make):
+    x = rand(4, 3, 5, seed=4)
+    for b_grad in (True, False):
+        ra, ta = make(rt.tensor(x, requires_grad=True)), make(torch.tensor(x, requires_grad=True))
+        v = rand(ta.shape[-1], seed=5)
+        rv, tv = rt.tensor(v, requires_grad=b_grad), torch.tensor(v, requires_grad=b_grad)
+        assert _graph(ra @ rv) == _graph(ta @ tv)
+        m = rand(ta.shape[-1], 2, seed=6)
+        rm, tm = rt.tensor(m, requires_grad=b_grad), torch.tensor(m, requires_grad=b_grad)
+        assert _graph(ra @ rm) == _graph(ta @ tm)
+
+
+@pytest.mark.parametrize("ord, node", [(INF, "AmaxBackward0"), (-INF, "AminBackward0"),
+                                       (1, "AmaxBackward0"), (-1, "AminBackward0")])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_matrix_norms_record_amax_of_a_vector_norm(ord, node, keepdim):
+    # B15 of tests/test_opinfo.py: these norms ended in SqueezeBackward1; torch takes amax/amin of a 1-norm
+    a = rand(2, 3, 4, seed=7)
+    x = rt.tensor(a, requires_grad=True)
+    for y in (rt.linalg.matrix_norm(x, ord, keepdim=keepdim), rt.linalg.norm(x, ord, dim=(-2, -1), keepdim=keepdim)):
+        assert _graph(y) == (node, (("LinalgVectorNormBackward0", (("AccumulateGrad", ()),)),))
+    sums = np.abs(a).sum(axis=-2 if abs(ord) == 1 else -1)
+    want = sums.max(axis=-1) if ord > 0 else sums.min(axis=-1)
+    got = rt.linalg.matrix_norm(x, ord, keepdim=keepdim)
+    np.testing.assert_allclose(got.detach().numpy().reshape(-1), want, rtol=1e-12)
+    assert got.shape == ((2, 1, 1) if keepdim else (2,))
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0), (2, 0, 0), (2, 3, 0), (2, 0, 3), (0, 2, 2)])
+@pytest.mark.parametrize("ord", [INF, 1, -INF, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_matrix_norms_of_empty_matrices(shape, ord, keepdim):
+    # B16 of tests/test_opinfo.py: the inf and 1 norms of a (0, 0) matrix raised amax's IndexError; torch gives
+    # zeros (a new tensor, no graph) when amax's dim is empty, and amin's error stays (no identity)
+    x = rt.zeros(*shape, dtype=rt.float64, requires_grad=True)
+    picked = shape[-2] if abs(ord) == INF else shape[-1]
+    out_shape = shape[:-2] + ((1, 1) if keepdim else ())
+    if picked == 0 and ord < 0:
+        dim = len(shape) - 1 if keepdim and abs(ord) == 1 else len(shape) - 2
+        with pytest.raises(IndexError, match=re.escape(f"amin(): Expected reduction dim {dim} to have non-zero size.")):
+            rt.linalg.matrix_norm(x, ord, keepdim=keepdim)
+        return
+    y = rt.linalg.matrix_norm(x, ord, keepdim=keepdim)
+    assert y.shape == out_shape and y.dtype == rt.float64 and not y.any()
+    assert y.requires_grad == (picked != 0)
+    if len(shape) == 2:
+        assert rt.linalg.norm(x, ord, keepdim=keepdim).shape == out_shape

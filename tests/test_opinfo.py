@@ -68,29 +68,6 @@ SCALAR_FIRST = ("B2: torch.{op} takes a Python number first ({op}(1, t)); rtenso
 XFAIL = {
     ("test_inplace", "square", "bool"): "B9: bool_tensor.square_() returns a new int64 tensor; torch raises "
                                         "\"result type Long can't be cast to the desired output type Bool\"",
-    **{(test, op, d): "B16: the ord=inf and ord=1 matrix norms of an empty (0, 0) matrix raise "
-                      "IndexError('amax(): Expected reduction dim 0 to have non-zero size.'); torch returns 0"
-       for test in ("test_function", "test_function_reference")
-       for op in ("linalg.norm", "linalg.norm.subgradients_at_zero") for d in ("float32", "float64")},
-    **{("test_grad", op, "float64"): "B15: grad_fn names differ from torch's where torch picks another overload "
-                                     "or decomposition: matmul records ViewBackward0/SqueezeBackward1/BmmBackward0 "
-                                     "where torch has UnsafeViewBackward0/SqueezeBackward4/CloneBackward0/"
-                                     "TransposeBackward0; the ord=+-inf/+-1 matrix norms SqueezeBackward1 (torch "
-                                     "AmaxBackward0/AminBackward0); split with a list of sizes SplitBackward0 "
-                                     "(torch SplitWithSizesBackward0); squeeze with a tuple of dims "
-                                     "SqueezeBackward1 (torch SqueezeBackward2)"
-       for op in ("matmul", "linalg.norm", "linalg.norm.subgradients_at_zero", "linalg.matrix_norm",
-                  "split.list_args", "squeeze.multiple")},
-    ("test_error_inputs", "narrow", None): "B18: narrow(x, dim, start) with a tensor start that is not a 0-dim "
-                                           "integer (a 1-D int or a bool tensor): rtensor raises TypeError(\"narrow(): "
-                                           "argument 'start' (position 3) must be int, not Tensor\"); torch "
-                                           "RuntimeError('start must be an 0-dim integral Tensor.')",
-    **{("test_error_inputs", op, None): f"B17: {op}(x, dim, out=t) accepts an out of another dtype (casts); torch "
-                                        "raises 'Expected the dtype for input and out to match, but got Float for "
-                                        "input's dtype and Double for out's dtype.'"
-       for op in ("amax", "amin")},
-    ("test_function_reference", "atanh", "float32"): "B1: atanh float32 loses ~700 ulp near +-1 "
-                                                     "(atanh(-0.9998999) = -4.951661, torch -4.951338)",
     **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
        for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
                           ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),

@@ -405,3 +405,27 @@ def test_argmax_argmin_along_outer_dims(shape, dtype):
                 picked = np.take_along_axis(x, np.expand_dims(want, dim), dim).squeeze(dim)
                 assert np.array_equal(values.numpy(), picked, equal_nan=True)
                 assert np.array_equal(np.signbit(values.numpy()), np.signbit(picked))
+
+
+@pytest.mark.parametrize("op", ["amax", "amin"])
+def test_amax_amin_out_must_have_the_input_dtype(op):
+    # B17 of tests/test_opinfo.py: an out= of another dtype was accepted (the result cast into it); torch wants
+    # the input's dtype exactly, checked after the autograd check and before the dims and the shape
+    f = getattr(rt, op)
+    x = rt.tensor([[1.0, 5.0], [-2.0, 0.5]])
+    for out_dtype, name in ((rt.float64, "Double"), (rt.int64, "Long")):
+        for args in ((x, 1), (x, 5), (rt.zeros(0, 2), 0)):
+            out = rt.zeros(7, dtype=out_dtype)
+            with pytest.raises(RuntimeError) as e:
+                f(*args, out=out)
+            assert str(e.value) == (f"Expected the dtype for input and out to match, but got Float for input's "
+                                    f"dtype and {name} for out's dtype.")
+            assert not out.any()
+    ints = rt.tensor([[1, 5], [-2, 0]])
+    with pytest.raises(RuntimeError, match="but got Long for input's dtype and Float for out's dtype"):
+        f(ints, 1, out=rt.empty(2))
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        f(rt.ones(2, 2, requires_grad=True), 1, out=rt.empty(2, dtype=rt.float64))
+    out = rt.empty(2)
+    assert f(x, 1, out=out) is out
+    assert out.tolist() == ([5.0, 0.5] if op == "amax" else [1.0, -2.0])

@@ -361,6 +361,57 @@ def test_squeeze_tuple_of_dims():
     assert rt.zeros(1, 2, 1).squeeze((0, 2)).shape == (2,)
 
 
+def test_squeeze_refuses_a_dim_listed_twice():
+    # torch checks the dims as it wraps them: a repeat is a RuntimeError, a dim out of range an IndexError
+    with pytest.raises(RuntimeError, match=re.escape("dim 0 appears multiple times in the list of dims")):
+        rt.zeros(1, 2).squeeze((0, -2))
+    with pytest.raises(IndexError, match=re.escape("expected to be in range of [-2, 1], but got 5")):
+        rt.zeros(1, 2).squeeze((0, 5))
+
+
+def test_squeeze_records_torchs_node_per_overload():
+    # B15 of tests/test_opinfo.py: squeeze with a tuple of dims recorded SqueezeBackward1 (torch: squeeze.dims,
+    # SqueezeBackward2, also for a one-element list)
+    x = rt.zeros(1, 2, 1, requires_grad=True)
+    assert x.squeeze().grad_fn.name() == "SqueezeBackward0"
+    assert x.squeeze(0).grad_fn.name() == "SqueezeBackward1"
+    assert rt.squeeze(x, -1).grad_fn.name() == "SqueezeBackward1"
+    assert x.squeeze((0, 2)).grad_fn.name() == "SqueezeBackward2"
+    assert rt.squeeze(x, [0]).grad_fn.name() == "SqueezeBackward2"
+    y = x.squeeze((0, 2))
+    (y * rt.tensor([2.0, 3.0])).sum().backward()
+    assert x.grad.shape == (1, 2, 1) and x.grad.flatten().tolist() == [2.0, 3.0]
+
+
+def test_split_records_torchs_node_per_overload():
+    # B15 of tests/test_opinfo.py: split with a list of sizes recorded SplitBackward0 (torch:
+    # split_with_sizes, SplitWithSizesBackward0)
+    x = rt.arange(5.0, requires_grad=True)
+    assert [p.grad_fn.name() for p in x.split([2, 3])] == ["SplitWithSizesBackward0"] * 2
+    assert [p.grad_fn.name() for p in rt.split(x, [5])] == ["SplitWithSizesBackward0"]
+    assert [p.grad_fn.name() for p in x.split(2)] == ["SplitBackward0"] * 3
+    assert [p.grad_fn.name() for p in x.chunk(2)] == ["SplitBackward0"] * 2
+    a, b = x.split([2, 3])
+    (a.sum() + 2 * b.sum()).backward()
+    assert x.grad.tolist() == [1.0, 1.0, 2.0, 2.0, 2.0]
+
+
+def test_reshape_records_torchs_decomposition():
+    # torch's reshape: view of a contiguous tensor, _reshape_alias of a viewable strided one, else clone +
+    # _unsafe_view (what matmul's graph is built of)
+    x = rt.zeros(2, 3, 4, requires_grad=True)
+    assert x.reshape(6, 4).grad_fn.name() == "ViewBackward0"
+    part = x.narrow(2, 0, 2)
+    assert part.reshape(6, 2).grad_fn.name() == "ReshapeAliasBackward0"
+    assert part.reshape(6, 2).data_ptr() == x.data_ptr()
+    assert x.expand(5, 2, 3, 4).reshape(5, 6, 4).grad_fn.name() == "ReshapeAliasBackward0"
+    assert part.flatten(0, 1).grad_fn.name() == "ReshapeAliasBackward0"
+    assert x.transpose(0, 1).reshape(6, 4).grad_fn.name() == "UnsafeViewBackward0"
+    y = x.narrow(2, 1, 2).reshape(6, 2)
+    (y * rt.arange(12.0).reshape(6, 2)).sum().backward()
+    assert x.grad[:, :, 1:3].flatten().tolist() == list(range(12)) and not x.grad[:, :, 0].any()
+
+
 def test_squeeze_dim_out_of_range():
     with pytest.raises(IndexError, match=re.escape("expected to be in range of [-2, 1], but got 5")):
         rt.zeros(2, 3).squeeze(5)
@@ -729,6 +780,28 @@ def test_narrow_errors_match_torch(args, kind, msg):
         rt.zeros(3).narrow(*args)
     assert str(e.value) == msg
     assert type(e.value) is kind or kind is RuntimeError and not isinstance(e.value, IndexError)
+
+
+@pytest.mark.parametrize("start", [rt.tensor([1]), rt.tensor(True), rt.tensor([True]), rt.tensor(1.0),
+                                   rt.tensor([1, 2])])
+def test_narrow_refuses_a_tensor_start_that_is_not_a_0_dim_integer(start):
+    # B18 of tests/test_opinfo.py: rtensor raised TypeError (no overload taking a tensor start)
+    for call in (lambda: rt.narrow(rt.zeros(4, 5), 0, start, 2), lambda: rt.zeros(4, 5).narrow(0, start, 2),
+                 lambda: rt.narrow(rt.tensor(1.0), 0, start, 1)):
+        with pytest.raises(RuntimeError) as e:
+            call()
+        assert str(e.value) == "start must be an 0-dim integral Tensor."
+
+
+def test_narrow_takes_a_0_dim_integer_tensor_start():
+    x = rt.arange(20.0).reshape(4, 5)
+    for start in (rt.tensor(1), rt.tensor(1, dtype=rt.int32), rt.tensor(-3)):
+        assert rt.narrow(x, 0, start, 2).tolist() == x[1:3].tolist()
+        assert x.narrow(dim=0, start=start, length=2).tolist() == x[1:3].tolist()
+    with pytest.raises(IndexError, match=re.escape("start out of range (expected to be in range of [-4, 4], but got 10)")):
+        x.narrow(0, rt.tensor(10), 1)
+    with pytest.raises(TypeError, match="narrow"):
+        x.narrow(0, 1.0, 2)
 
 
 def test_narrow_checks_the_length_before_the_dim():

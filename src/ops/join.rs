@@ -138,7 +138,7 @@ impl Tensor {
         pieces.extend(
             (0..n)
                 .step_by(size)
-                .map(|start| self.split_piece(d, start, size.min(n - start))),
+                .map(|start| self.split_piece("SplitBackward0", d, start, size.min(n - start))),
         );
         Ok(pieces)
     }
@@ -172,7 +172,7 @@ impl Tensor {
         let mut start = 0;
         let mut pieces = self.reserve_views(sizes.len())?;
         pieces.extend(sizes.iter().map(|&s| {
-            let v = self.split_piece(d, start, s as usize);
+            let v = self.split_piece("SplitWithSizesBackward0", d, start, s as usize);
             start += s as usize;
             v
         }));
@@ -203,7 +203,7 @@ impl Tensor {
         if n == 0 {
             // torch makes `chunks` empty pieces; so many that they cannot fit are an error.
             let mut pieces = self.reserve_views(chunks as usize)?;
-            pieces.extend((0..chunks).map(|_| self.split_piece(d, 0, 0)));
+            pieces.extend((0..chunks).map(|_| self.split_piece("SplitBackward0", d, 0, 0)));
             return Ok(pieces);
         }
         self.split_size((n - 1) / chunks + 1, dim)

@@ -8,6 +8,7 @@ use crate::autograd::rules::views::{
     PassRule, PermuteRule, RegionRule, ReshapeRule, TransposeRule,
 };
 use crate::autograd::rules::InputMeta;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::layout::{infer_shape, Layout};
 use crate::ops::registry::{Args, Forms, OpDef, Ret};
@@ -83,21 +84,40 @@ impl Tensor {
         Ok(self.reshaped_view(self.layout().unsqueeze(d), "UnsqueezeBackward0"))
     }
 
-    /// Removes size-1 dims (all, or those listed).
+    /// Removes size-1 dims: every one (`squeeze()`, `SqueezeBackward0`) or those listed
+    /// (`squeeze(dims)`, `SqueezeBackward2`).
     pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
-        let dims = match dims {
-            None => None,
-            Some(ds) => Some(
-                ds.iter()
-                    .map(|&d| normalize_dim(d, self.ndim()))
-                    .collect::<Result<Vec<_>>>()?,
-            ),
-        };
-        let name = match &dims {
-            None => "SqueezeBackward0",
-            Some(_) => "SqueezeBackward1",
-        };
-        Ok(self.reshaped_view(self.layout().squeeze(dims.as_deref()), name))
+        match dims {
+            None => Ok(self.reshaped_view(self.layout().squeeze(None), "SqueezeBackward0")),
+            Some(ds) => {
+                let mut seen = Vec::with_capacity(ds.len());
+                for &d in ds {
+                    let n = normalize_dim(d, self.ndim())?;
+                    if seen.contains(&n) {
+                        return Err(Error::Runtime(format!(
+                            "dim {} appears multiple times in the list of dims",
+                            n
+                        )));
+                    }
+                    seen.push(n);
+                }
+                let ds = seen;
+                let layout = self.layout().squeeze(Some(&ds));
+                Ok(self.reshaped_view(layout, "SqueezeBackward2"))
+            }
+        }
+    }
+
+    /// Removes `dim` when its size is 1 (`squeeze(dim)`, `SqueezeBackward1`).
+    pub fn squeeze_dim(&self, dim: i64) -> Result<Tensor> {
+        self.squeeze_dim_named(dim, "SqueezeBackward1")
+    }
+
+    /// [`Tensor::squeeze_dim`] recorded under `name`: `SqueezeBackward4` for what torch squeezes
+    /// in place (`squeeze_(dim)` on a result of its own, as in `matmul`).
+    pub(crate) fn squeeze_dim_named(&self, dim: i64, name: &'static str) -> Result<Tensor> {
+        let d = normalize_dim(dim, self.ndim())?;
+        Ok(self.reshaped_view(self.layout().squeeze(Some(&[d])), name))
     }
 
     /// Broadcasts to `sizes` (`-1` keeps a dim) without copying.
@@ -106,38 +126,67 @@ impl Tensor {
         Ok(self.recorded_view(layout, "ExpandBackward0", || PassRule(InputMeta::of(self))))
     }
 
-    /// The tensor viewed with `shape` (same element count), when its strides allow that.
-    fn try_view(&self, shape: Dims) -> Option<Tensor> {
+    /// The tensor viewed with `shape` (same element count), when its strides allow that,
+    /// recorded under `name`.
+    fn try_view(&self, shape: Dims, name: &'static str) -> Option<Tensor> {
         let strides = self.layout().view_strides(&shape)?;
         let layout = Layout {
             shape,
             strides,
             offset: self.storage_offset(),
         };
-        Some(self.reshaped_view(layout, "ViewBackward0"))
+        Some(self.reshaped_view(layout, name))
     }
 
     /// `view`: a new shape over the same memory, or torch's error when the strides forbid it.
     pub fn view(&self, sizes: &[i64]) -> Result<Tensor> {
-        self.try_view(infer_shape(sizes, self.numel())?).ok_or_else(|| {
-            Error::Runtime(
-                "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-                    .into(),
-            )
-        })
+        self.try_view(infer_shape(sizes, self.numel())?, "ViewBackward0")
+            .ok_or_else(|| {
+                Error::Runtime(
+                    "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+                        .into(),
+                )
+            })
     }
 
-    /// `reshape`: a view when the strides allow it, otherwise a contiguous copy.
+    /// `reshape`, as torch decomposes it: a `view` of a contiguous tensor (`ViewBackward0`), a
+    /// view at other strides when they allow it (`_reshape_alias`, `ReshapeAliasBackward0`),
+    /// otherwise a contiguous copy (`CloneBackward0`) given the shape (`UnsafeViewBackward0`).
     pub fn reshape(&self, sizes: &[i64]) -> Result<Tensor> {
         let shape = infer_shape(sizes, self.numel())?;
-        if let Some(view) = self.try_view(shape.clone()) {
+        let name = if self.is_contiguous() {
+            "ViewBackward0"
+        } else {
+            "ReshapeAliasBackward0"
+        };
+        if let Some(view) = self.try_view(shape.clone(), name) {
             return Ok(view);
         }
-        let c = self.contiguous()?;
-        let out = c.with_layout(Layout::contiguous(&shape));
-        Ok(record(out, "UnsafeViewBackward0", &[&c], || {
-            ReshapeRule(c.shape().to_vec())
-        }))
+        self.contiguous()?.unsafe_view(&shape)
+    }
+
+    /// torch's `_unsafe_view`: a new shape over the same memory like `view`, but an op of its own
+    /// (`UnsafeViewBackward0`) whose result is not a view of `self`, for results an op made
+    /// itself (a copy, a product's output). Errors when the strides do not allow the shape.
+    pub fn unsafe_view(&self, shape: &[usize]) -> Result<Tensor> {
+        let strides = self.layout().view_strides(shape).ok_or_else(|| {
+            Error::Runtime(format!(
+                "_unsafe_view: shape {} does not fit the strides of a {} tensor",
+                crate::error::fmt_shape(shape),
+                crate::error::fmt_shape(self.shape())
+            ))
+        })?;
+        let layout = Layout {
+            shape: Dims::from_slice(shape),
+            strides,
+            offset: self.storage_offset(),
+        };
+        Ok(record(
+            self.with_layout(layout),
+            "UnsafeViewBackward0",
+            &[self],
+            || ReshapeRule(self.shape().to_vec()),
+        ))
     }
 
     /// Flattens dims `start..=end` into one.
@@ -293,9 +342,16 @@ impl Tensor {
         Ok(out)
     }
 
-    /// A recorded `narrow` for the pieces of `split` and `chunk`.
-    pub fn split_piece(&self, dim: usize, start: usize, length: usize) -> Tensor {
-        self.region_view("SplitBackward0", move |l| l.slice(dim, start, length, 1))
+    /// A recorded `narrow` for the pieces of `split` and `chunk`, under `name`
+    /// (`SplitBackward0`, or `SplitWithSizesBackward0` for a list of sizes).
+    pub fn split_piece(
+        &self,
+        name: &'static str,
+        dim: usize,
+        start: usize,
+        length: usize,
+    ) -> Tensor {
+        self.region_view(name, move |l| l.slice(dim, start, length, 1))
     }
 }
 
@@ -311,7 +367,11 @@ pub static RESHAPE: OpDef = OpDef {
     signatures: &["reshape(Tensor input, int[]... shape)"],
     forms: Forms::BOTH,
     aliases: &[],
-    nodes: &["ViewBackward0", "UnsafeViewBackward0"],
+    nodes: &[
+        "ViewBackward0",
+        "ReshapeAliasBackward0",
+        "UnsafeViewBackward0",
+    ],
     method_signatures: &[],
     source: file!(),
     run: |a, _| Ok(a.tensor(0)?.reshape(&shape_arg(a, 1)?)?.into()),
@@ -347,7 +407,11 @@ pub static FLATTEN: OpDef = OpDef {
     signatures: &["flatten(Tensor input, int start_dim=0, int end_dim=-1)"],
     forms: Forms::BOTH,
     aliases: &[],
-    nodes: &["ViewBackward0", "UnsafeViewBackward0"],
+    nodes: &[
+        "ViewBackward0",
+        "ReshapeAliasBackward0",
+        "UnsafeViewBackward0",
+    ],
     method_signatures: &[],
     source: file!(),
     run: |a, _| Ok(a.tensor(0)?.flatten(a.int(1)?, a.int(2)?)?.into()),
@@ -364,14 +428,14 @@ pub static SQUEEZE: OpDef = OpDef {
     ],
     forms: Forms::BOTH,
     aliases: &[],
-    nodes: &["SqueezeBackward0", "SqueezeBackward1"],
+    nodes: &["SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2"],
     method_signatures: &[],
     source: file!(),
     run: |a, _| {
         let t = a.tensor(0)?;
         Ok(match a.overload {
             0 => t.squeeze(None)?,
-            1 => t.squeeze(Some(&[a.int(1)?]))?,
+            1 => t.squeeze_dim(a.int(1)?)?,
             _ => t.squeeze(Some(a.ints(1)?))?,
         }
         .into())
@@ -476,18 +540,36 @@ pub static EXPAND_AS: OpDef = OpDef {
 pub static NARROW: OpDef = OpDef {
     name: "narrow",
     doc: "`length` elements along `dim` from `start` (a view).",
-    signatures: &["narrow(Tensor input, int dim, int start, int length)"],
+    signatures: &[
+        "narrow(Tensor input, int dim, Tensor start, int length)",
+        "narrow(Tensor input, int dim, int start, int length)",
+    ],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["SliceBackward0"],
     method_signatures: &[],
     source: file!(),
     run: |a, _| {
+        let start = match a.overload {
+            0 => narrow_start(a.tensor(2)?)?,
+            _ => a.int(2)?,
+        };
         Ok(a.tensor(0)?
-            .narrow_checked(a.int(1)?, a.int(2)?, a.int(3)?)?
+            .narrow_checked(a.int(1)?, start, a.int(3)?)?
             .into())
     },
 };
+
+/// `narrow`'s tensor `start`: torch takes only a 0-dim integer (not bool) tensor, checked before
+/// anything else.
+fn narrow_start(start: &Tensor) -> Result<i64> {
+    if start.ndim() != 0 || !matches!(start.dtype(), DType::Int32 | DType::Int64) {
+        return Err(Error::Runtime(
+            "start must be an 0-dim integral Tensor.".into(),
+        ));
+    }
+    start.item_i64()
+}
 
 /// `select`.
 pub static SELECT: OpDef = OpDef {
@@ -513,7 +595,7 @@ pub static SPLIT: OpDef = OpDef {
     ],
     forms: Forms::BOTH,
     aliases: &[],
-    nodes: &["SplitBackward0"],
+    nodes: &["SplitBackward0", "SplitWithSizesBackward0"],
     method_signatures: &[
         "split(Tensor input, int split_size, int dim=0) -> tuple[Tensor, ...]",
         "split(Tensor input, int[] split_size, int dim=0) -> tuple[Tensor, ...]",

@@ -1,6 +1,5 @@
-//! Matrix products with torch's rules and errors: `dot`, `mv`, `mm`, `bmm`, `matmul` (1-D
-//! operands promoted and squeezed, batch dims broadcast) and `outer`; `einsum` and the norms
-//! live in their own files.
+//! Matrix products with torch's rules and errors: `dot`, `mv`, `mm`, `bmm` and `outer`;
+//! `matmul` (torch's decomposition into those), `einsum` and the norms live in their own files.
 //!
 //! No product promotes dtypes (torch refuses mixed operands) and none copies a strided operand
 //! that its kernel can read at its strides.
@@ -8,6 +7,7 @@
 pub mod declare;
 mod einsum;
 mod gemm;
+mod matmul;
 mod norm;
 mod vector;
 
@@ -252,14 +252,14 @@ impl Tensor {
                 s[0], s[2], o[0], o[1]
             )));
         }
-        self.batched_product(other, "BmmBackward0")
+        self.batched_product(other)
     }
 
     /// The product of two operands of rank >= 2 whose batch dims broadcast and whose inner
-    /// dims agree (checked here with `bmm`'s message), recorded under `name`. As torch's `bmm`:
+    /// dims agree (checked here with `bmm`'s message), recorded as `BmmBackward0`. As torch's `bmm`:
     /// an empty product is zeros of `other`'s dtype whatever the dtypes; otherwise a bool `self`
     /// has no kernel and `other` must have `self`'s dtype.
-    fn batched_product(&self, other: &Tensor, name: &'static str) -> Result<Tensor> {
+    fn batched_product(&self, other: &Tensor) -> Result<Tensor> {
         let (an, bn) = (self.ndim() - 2, other.ndim() - 2);
         let batch = broadcast_shapes(&self.shape()[..an], &other.shape()[..bn])?;
         let (a, b) = (batched(self, &batch), batched(other, &batch));
@@ -288,75 +288,13 @@ impl Tensor {
         } else {
             product(&a, &b, &batch, &shape)?
         };
-        Ok(record_product(out, name, Product::Batched, self, other))
-    }
-
-    /// `matmul` / `@` with torch's rules: dot, mv, mm, 1-D operands promoted to matrices and
-    /// the added dim removed again, and batched products whose batch dims broadcast.
-    pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
-        match (self.ndim(), other.ndim()) {
-            (0, _) | (_, 0) => Err(Error::Runtime(format!(
-                "both arguments to matmul need to be at least 1D, but they are {}D and {}D",
-                self.ndim(),
-                other.ndim()
-            ))),
-            (1, 1) => self.dot(other),
-            (2, 1) => self.mv(other),
-            (1, 2) => self.unsqueeze(0)?.mm(other)?.squeeze(Some(&[0])),
-            (2, 2) => self.mm(other),
-            (n, 1 | 2) => match self.fold_batch() {
-                // torch folds the batch dims of `a` into its rows: one big product instead of
-                // many small ones, when `a` can be viewed as a matrix (mixed dtypes then get
-                // mm's or mv's message, as in torch).
-                Some(folded) => {
-                    let mut shape: Vec<i64> =
-                        self.shape()[..n - 1].iter().map(|&d| d as i64).collect();
-                    if other.ndim() == 2 {
-                        shape.push(other.shape()[1] as i64);
-                        folded.mm(other)?.view(&shape)
-                    } else {
-                        folded.mv(other)?.view(&shape)
-                    }
-                }
-                _ => self.broadcast_matmul(other),
-            },
-            _ => self.broadcast_matmul(other),
-        }
-    }
-
-    /// The general `matmul`: 1-D operands become matrices (a row on the left, a column on the
-    /// right), batch dims broadcast, and the added dims are removed from the result.
-    fn broadcast_matmul(&self, other: &Tensor) -> Result<Tensor> {
-        let (na, nb) = (self.ndim(), other.ndim());
-        let a = if na == 1 {
-            self.unsqueeze(0)?
-        } else {
-            self.clone()
-        };
-        let b = if nb == 1 {
-            other.unsqueeze(1)?
-        } else {
-            other.clone()
-        };
-        let out = a.batched_product(&b, "BmmBackward0")?;
-        let out = if nb == 1 {
-            out.squeeze(Some(&[-1]))?
-        } else {
-            out
-        };
-        if na == 1 {
-            out.squeeze(Some(&[-2]))
-        } else {
-            Ok(out)
-        }
-    }
-
-    /// `self` (rank >= 3) viewed as a `(batch * rows) x cols` matrix, when no copy is needed.
-    fn fold_batch(&self) -> Option<Tensor> {
-        let (k, rows) = self.shape().split_last()?;
-        // Sizes spelled out: `-1` cannot be inferred when `k` is 0.
-        self.view(&[rows.iter().product::<usize>() as i64, *k as i64])
-            .ok()
+        Ok(record_product(
+            out,
+            "BmmBackward0",
+            Product::Batched,
+            self,
+            other,
+        ))
     }
 
     /// `outer`: the outer product of two vectors (promoting, as torch's does).

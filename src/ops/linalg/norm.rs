@@ -114,7 +114,8 @@ impl Tensor {
     }
 
     /// `linalg.matrix_norm(A, ord, dim, keepdim)` for `'fro'`, 1, -1, inf and -inf over the two
-    /// dims `dims` (batched over the others); the orders that need singular values are refused.
+    /// dims `dims` (batched over the others), built as torch builds them (`amax`/`amin` of a
+    /// vector 1-norm, so the nodes are torch's); the orders that need singular values are refused.
     pub fn matrix_norm(&self, ord: NormOrder, dims: &[i64], keepdim: bool) -> Result<Tensor> {
         if self.ndim() < 2 {
             return Err(Error::Runtime(
@@ -139,11 +140,12 @@ impl Tensor {
                 d0, d1
             )));
         }
-        let (rows, cols) = (n0 as i64, n1 as i64);
+        // torch: the 1-norm of each column (`sum_dim` the rows) and the largest or smallest of
+        // those; inf is the 1-norm of the transpose.
         let (sum_dim, pick_dim, largest) = match ord {
-            NormOrder::Fro => return self.vector_norm(2.0, Some(&[rows, cols]), keepdim),
-            NormOrder::Num(p) if p == 1.0 || p == -1.0 => (rows, cols, p > 0.0),
-            NormOrder::Num(p) if p.is_infinite() => (cols, rows, p > 0.0),
+            NormOrder::Fro => return self.vector_norm(2.0, Some(&[n0 as i64, n1 as i64]), keepdim),
+            NormOrder::Num(p) if p == 1.0 || p == -1.0 => (n0, n1, p > 0.0),
+            NormOrder::Num(p) if p.is_infinite() => (n1, n0, p > 0.0),
             NormOrder::Nuc | NormOrder::Num(2.0) | NormOrder::Num(-2.0) => {
                 return Err(svd_needed(ord))
             }
@@ -154,16 +156,25 @@ impl Tensor {
                 )))
             }
         };
-        let sums = self.abs()?.sum(Some(&[sum_dim]), true, None)?;
-        let picked = if largest {
-            sums.amax(Some(&[pick_dim]), true)?
+        if largest && self.shape()[pick_dim] == 0 {
+            // The largest of no column sums: torch answers zeros (the smallest norm), a new
+            // tensor outside the graph, where `amax` would refuse the empty dim.
+            let mut mask = vec![false; self.ndim()];
+            (mask[n0], mask[n1]) = (true, true);
+            let shape = crate::ops::reduce::out_shape(self.shape(), &mask, keepdim);
+            return Tensor::zeros(&shape, self.dtype());
+        }
+        // The first reduction removes `sum_dim`, which shifts a later `pick_dim` down by one.
+        let pick = if !keepdim && sum_dim < pick_dim {
+            pick_dim - 1
         } else {
-            sums.amin(Some(&[pick_dim]), true)?
-        };
-        if keepdim {
-            Ok(picked)
+            pick_dim
+        } as i64;
+        let sums = self.vector_norm(1.0, Some(&[sum_dim as i64]), keepdim)?;
+        if largest {
+            sums.amax(Some(&[pick]), keepdim)
         } else {
-            picked.squeeze(Some(&[rows, cols]))
+            sums.amin(Some(&[pick]), keepdim)
         }
     }
 

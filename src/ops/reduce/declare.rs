@@ -100,7 +100,7 @@ pub static AMAX: OpDef = OpDef {
     nodes: &["AmaxBackward0"],
     method_signatures: &[],
     source: file!(),
-    run: |a, d| d.finish(a, |a| a.tensor(0)?.amax(Some(a.ints(1)?), a.bool(2)?)),
+    run: |a, d| d.finish_same_dtype(a, |a| a.tensor(0)?.amax(Some(a.ints(1)?), a.bool(2)?)),
 };
 
 /// `amin`.
@@ -113,7 +113,7 @@ pub static AMIN: OpDef = OpDef {
     nodes: &["AminBackward0"],
     method_signatures: &[],
     source: file!(),
-    run: |a, d| d.finish(a, |a| a.tensor(0)?.amin(Some(a.ints(1)?), a.bool(2)?)),
+    run: |a, d| d.finish_same_dtype(a, |a| a.tensor(0)?.amin(Some(a.ints(1)?), a.bool(2)?)),
 };
 
 /// `max`/`min`: everything, `(values, indices)` along a dim, or the elementwise extreme.

@@ -119,10 +119,40 @@ impl Dest<'_> {
     /// Delivers the result of `compute` (which builds a new tensor from the arguments, recording
     /// autograd as it goes) to this destination.
     pub fn finish(self, args: &Args, compute: impl Fn(&Args) -> Result<Tensor>) -> Result<Ret> {
+        self.deliver(args, false, compute)
+    }
+
+    /// [`Dest::finish`] for ops whose `out=` must have the input's (argument 0's) dtype exactly
+    /// rather than one the result casts to (torch's `amax`, `amin`): checked after the autograd
+    /// check and before anything else, as torch does.
+    pub fn finish_same_dtype(
+        self,
+        args: &Args,
+        compute: impl Fn(&Args) -> Result<Tensor>,
+    ) -> Result<Ret> {
+        self.deliver(args, true, compute)
+    }
+
+    /// [`Dest::finish`], with `out=`'s dtype required to be the input's when `same_dtype`.
+    fn deliver(
+        self,
+        args: &Args,
+        same_dtype: bool,
+        compute: impl Fn(&Args) -> Result<Tensor>,
+    ) -> Result<Ret> {
         match self {
             Dest::New => compute(args).map(Ret::Tensor),
             Dest::Out(out) => {
                 check_out(out, &args.all_tensors())?;
+                if same_dtype {
+                    let input = args.tensor(0)?.dtype();
+                    if out.dtype() != input {
+                        return Err(Error::OutDTypeMismatch {
+                            input: input.torch_name(),
+                            out: out.dtype().torch_name(),
+                        });
+                    }
+                }
                 let r = compute(args)?;
                 check_destination(out, r.shape(), r.dtype())?;
                 crate::kernels::copy::copy_checked(out, &r)?;
