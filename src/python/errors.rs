@@ -15,6 +15,7 @@ impl From<Error> for PyErr {
             | Error::ShapeMismatch { .. }
             | Error::SizeMismatch { .. }
             | Error::CannotCast { .. }
+            | Error::OutDType { .. }
             | Error::OutputShape { .. } => PyRuntimeError::new_err(msg),
             Error::Index(_) | Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
                 PyIndexError::new_err(msg)

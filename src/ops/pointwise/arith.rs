@@ -337,6 +337,8 @@ crate::binary_ops! { BINARY;
         kernel: [float: |a, b| a.floor_div(b), int: |a, b| a.floor_div(b)],
         grad: NotImplemented [] |_c, _g| Err(Error::Runtime(
             "derivative for aten::floor_divide is not implemented".into())),
+        inplace_grad: NotImplemented |_c, _g| Err(Error::Runtime(
+            "derivative for aten::floor_divide_ is not implemented".into())),
     }
     /// Python's modulo: the result has the divisor's sign.
     remainder {
@@ -383,22 +385,26 @@ unary_ops! { UNARY;
     neg {
         aliases: ["negative"],
         refuse: Message("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+        out_rule: Exact,
         kernel: [float: |x| -x, int: |x| x.wrapping_neg()],
         grad: NegBackward0 [] |c, g| c.each(|_| g.neg()),
     }
     /// `|input|`.
     abs {
         aliases: ["absolute"],
+        out_rule: Exact,
         kernel: [float: |x| x.abs(), int: |x| x.wrapping_abs()],
         grad: AbsBackward0 [input] |c, g| c.each(|_| g.mul(c.x()?.sgn()?)),
     }
     /// -1, 0 or 1 by the sign of each element (0 for NaN).
     sign {
+        out_rule: Exact,
         kernel: [float: |x| crate::kernels::math::Math::sign(x), int: |x| crate::kernels::math::IntMath::sign(x), bool: |x| x],
         grad: SignBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }
     /// The sign (for real numbers, as `sign`).
     sgn {
+        out_rule: Exact,
         kernel: [float: |x| crate::kernels::math::Math::sign(x), int: |x| crate::kernels::math::IntMath::sign(x), bool: |x| x],
         grad: SgnBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }

@@ -79,6 +79,8 @@ pub fn clamp_scalars(
     );
     s.promoted = Some(dtype);
     s.refuse = crate::ops::pointwise::Refusal::Kernel("clamp_scalar_cpu");
+    s.out_rule = crate::ops::pointwise::OutRule::Exact;
+    s.c_dest_name = true;
     s.params = smallvec::smallvec![
         min.unwrap_or(Scalar::Float(f64::NEG_INFINITY)),
         max.unwrap_or(Scalar::Float(f64::INFINITY)),

@@ -114,13 +114,20 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
 
 /// `float_power(input, exponent)`: both in float64, the result float64.
 pub fn float_power(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
-    if let (Dest::InPlace, Value::Tensor(t)) = (dest, a) {
-        if t.dtype() != DType::Float64 {
+    match (dest, a) {
+        (Dest::InPlace, Value::Tensor(t)) if t.dtype() != DType::Float64 => {
             return Err(Error::Runtime(format!(
                 "the base given to float_power_ has dtype {} but the operation's result requires dtype Double",
                 t.dtype().torch_name()
             )));
         }
+        (Dest::Out(o), _) if o.dtype() != DType::Float64 => {
+            return Err(Error::Runtime(format!(
+                "the output given to float_power has dtype {} but the operation's result requires dtype Double",
+                o.dtype().torch_name()
+            )));
+        }
+        _ => {}
     }
     let widen = |v: &Value| -> Result<Value> {
         Ok(match v {
