@@ -66,8 +66,6 @@ OUT_SAMPLES = 4
 SCALAR_FIRST = ("B2: torch.{op} takes a Python number first ({op}(1, t)); rtensor raises TypeError "
                 "(no (Number, Tensor) overload)")
 XFAIL = {
-    ("test_inplace", "square", "bool"): "B9: bool_tensor.square_() returns a new int64 tensor; torch raises "
-                                        "\"result type Long can't be cast to the desired output type Bool\"",
     **{(test, op, d): "B16: the ord=inf and ord=1 matrix norms of an empty (0, 0) matrix raise "
                       "IndexError('amax(): Expected reduction dim 0 to have non-zero size.'); torch returns 0"
        for test in ("test_function", "test_function_reference")

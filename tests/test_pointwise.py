@@ -71,13 +71,6 @@ BUGS = {
           "out=) before the kernel's dtype support (bitwise_*, shifts, gcd, lcm with a float operand: rtensor raises "
           "NotImplementedError) and before add/sub's float-alpha check; bitwise_not_ on a leaf requiring grad: torch "
           "reports the leaf error first",
-    "B8": "a Python int beyond int32 with an int32 tensor: torch casts it (2**40 -> 0), so div(rounding_mode="
-          "trunc/floor), fmod, remainder and floor_divide raise ZeroDivisionError and pow raises 'value cannot be "
-          "converted to type int without overflow'; rtensor returns a result",
-    "B9": "bool_tensor.square_() is not in place: it returns a new int64 tensor and leaves the input alone; torch "
-          "raises \"result type Long can't be cast to the desired output type Bool\"",
-    "B10": "bool_tensor.pow_(True) raises NotImplementedError ('\"pow\" not implemented for 'Bool''); torch "
-           "returns the bool tensor",
     "B11": "div(a, b, rounding_mode=None) records DivBackward0; torch records DivBackward2",
 }
 
@@ -1004,24 +997,16 @@ def classify_dtype_diff(gname, table, key, exp, got):
     if table == "scalar" and gname in SCALAR_FIRST_OPS and not key.startswith(("tensor(", "method")) \
             and got[:2] == ("err", "TypeError"):
         return "B2"
-    if table == "scalar" and "(int32)" in key and "int_big" in key and got[0] == "ok":
-        return "B8"
     if table in ("inplace", "out") and "can't be cast to the desired output type" in emsg \
             and ("not implemented for" in gmsg or "alpha must not" in gmsg):
         return "B4"
-    if gname == "square" and table == "inplace" and key == "bool":
-        return "B9"
-    if gname == "pow" and table == "inplace" and key == "bool,py_bool":
-        return "B10"
     return None
 
 
 # golden dtype tables with known differences: test id -> bug ids
 KNOWN_GOLDEN = {
     "add-alpha=2.5-inplace": "B4", "add-alpha=2.5-out": "B4", "sub-alpha=2.5-out": "B4",
-    "remainder-default-scalar": "B2,B8", "floor_divide-default-scalar": "B2,B8",
-    "div-rounding_mode=trunc-scalar": "B8", "div-rounding_mode=floor-scalar": "B8", "fmod-default-scalar": "B8",
-    "pow-default-scalar": "B8", "pow-default-inplace": "B10", "square-default-inplace": "B9",
+    "remainder-default-scalar": "B2", "floor_divide-default-scalar": "B2",
 }
 
 

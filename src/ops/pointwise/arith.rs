@@ -17,7 +17,8 @@ fn zero_division() -> Error {
 }
 
 /// Refuses an integer divisor that has a zero (torch checks as its kernel reads the divisor, so
-/// an empty result reads nothing and passes).
+/// an empty result reads nothing and passes). A number divisor counts as the kernel reads it:
+/// cast to the compute dtype as C casts, so `2**40` is a zero divisor of int32.
 pub fn no_zero_divisor(compute: DType, ops: &[&Value], _: Option<DType>) -> Result<()> {
     if compute.is_floating() || compute == DType::Bool {
         return Ok(());
@@ -27,7 +28,10 @@ pub fn no_zero_divisor(compute: DType, ops: &[&Value], _: Option<DType>) -> Resu
         return Ok(());
     }
     let zero = match b {
-        Value::Scalar(s) => s.as_f64() == 0.0 && !s.is_float() || s.to::<i64>() == 0,
+        Value::Scalar(s) => match compute {
+            DType::Int32 => s.to::<i32>() == 0,
+            _ => s.to::<i64>() == 0,
+        },
         Value::Tensor(t) => {
             let t = t.detach().to_dtype(compute)?;
             match compute {
@@ -419,6 +423,13 @@ unary_ops! { UNARY;
 /// `square(input)`: `input ** 2` (bool gives int64, as torch's `pow`).
 pub fn square(x: &Tensor, dest: Dest<'_>) -> Result<Tensor> {
     if x.dtype() == DType::Bool {
+        if let Dest::InPlace = dest {
+            // The int64 result cannot go back into the bool tensor.
+            return Err(Error::CannotCast {
+                from: DType::Int64.torch_name(),
+                to: DType::Bool.torch_name(),
+            });
+        }
         return crate::ops::pointwise::power::pow(
             &Value::Tensor(x.to_dtype(DType::Int64)?),
             &Value::Scalar(Scalar::Int(2)),

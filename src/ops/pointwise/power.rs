@@ -2,8 +2,10 @@
 //! and `float_power` (always in float64).
 
 use crate::error::{Error, Result};
+use crate::kernels::copy::copy_checked;
 use crate::kernels::pointwise::Kernel2;
 use crate::ops::pointwise::{binary, promote, Grad, Spec};
+use crate::ops::registry::dest::{check_destination, check_out};
 use crate::ops::registry::{Dest, Forms, OpDef};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
@@ -87,13 +89,26 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
         ));
     }
     if let (Value::Tensor(t), Value::Scalar(Scalar::Bool(e))) = (a, b) {
-        if t.dtype() == DType::Bool && matches!(dest, Dest::New) {
+        if t.dtype() == DType::Bool {
             // torch's pow(Tensor, Scalar) fills ones for the exponent 0 and copies for 1 before
             // it looks for a kernel, so a bool tensor to a bool power works.
-            return if *e {
-                t.clone_contiguous()
+            let r = if *e {
+                t.clone_contiguous()?
             } else {
-                Tensor::full(t.shape(), Scalar::Int(1), DType::Bool)
+                Tensor::full(t.shape(), Scalar::Int(1), DType::Bool)?
+            };
+            let into = |o: &Tensor| -> Result<Tensor> {
+                check_destination(o, r.shape(), DType::Bool)?;
+                copy_checked(o, &r)?;
+                Ok(o.clone())
+            };
+            return match dest {
+                Dest::New => Ok(r),
+                Dest::Out(o) => {
+                    check_out(o, &[t])?;
+                    into(o)
+                }
+                Dest::InPlace => into(t),
             };
         }
     }
@@ -103,6 +118,11 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
             return Err(Error::Runtime(
                 "Integers to negative integer powers are not allowed.".into(),
             ));
+        }
+        // torch's integer kernel reads the exponent as the result's type, checked (`2**40`
+        // with an int32 tensor overflows).
+        if let Value::Tensor(_) = a {
+            s.checked_to(promoted)?;
         }
     }
     let mut spec = Spec::new("pow", pow_kernel());
