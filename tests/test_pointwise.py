@@ -71,7 +71,6 @@ BUGS = {
           "out=) before the kernel's dtype support (bitwise_*, shifts, gcd, lcm with a float operand: rtensor raises "
           "NotImplementedError) and before add/sub's float-alpha check; bitwise_not_ on a leaf requiring grad: torch "
           "reports the leaf error first",
-    "B11": "div(a, b, rounding_mode=None) records DivBackward0; torch records DivBackward2",
 }
 
 # test name -> {test id: bug ids}
@@ -1168,8 +1167,6 @@ def test_golden_values(gname, label, what):
 # ----------------------------------------------------------------------------------------------- golden gradients
 
 def classify_grad_diff(gname, label, case):
-    if gname == "div" and label == "rounding_mode=None":
-        return "B11"
     if gname in SCALAR_FIRST_OPS and case == "scalar 2.0,tensor (function)":
         return "B2"
     if gname == "bitwise_not" and case == "inplace_on_leaf":
@@ -1178,7 +1175,6 @@ def classify_grad_diff(gname, label, case):
 
 
 KNOWN_GRAD = {
-    "div-rounding_mode=None": "B11",
     **{f"{op}-default": "B2" for op in SCALAR_FIRST_OPS}, "bitwise_not-default": "B4",
 }
 

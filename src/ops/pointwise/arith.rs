@@ -209,6 +209,19 @@ impl Tensor {
     }
 }
 
+/// `div(input, other, *, rounding_mode)` with the keyword given (torch's `div.Tensor_mode`
+/// overload): as [`div`], but true division (`rounding_mode=None`) records `DivBackward2`.
+pub fn div_mode(a: &Value, b: &Value, mode: Option<&str>, dest: Dest<'_>) -> Result<Tensor> {
+    if mode.is_some() {
+        return div(a, b, mode, dest);
+    }
+    let mut s = true_divide::spec();
+    if let Some(g) = &mut s.grad {
+        g.node = "DivBackward2";
+    }
+    binary(a, b, dest, &s)
+}
+
 /// `div(input, other, *, rounding_mode=None)`.
 pub fn div(a: &Value, b: &Value, mode: Option<&str>, dest: Dest<'_>) -> Result<Tensor> {
     match mode {
@@ -300,13 +313,23 @@ pub static RSUB: OpDef = OpDef {
 pub static DIV: OpDef = OpDef {
     name: "div",
     doc: "`input / other`; `rounding_mode='trunc'` or `'floor'` rounds the quotient.",
-    signatures: &["div(Value input, Value other, *, str? rounding_mode=None)"],
+    signatures: &[
+        "div(Value input, Value other)",
+        "div(Value input, Value other, *, str? rounding_mode)",
+    ],
     forms: crate::ops::registry::Forms::ALL,
     aliases: &["divide"],
     nodes: &["DivBackward0", "DivBackward2"],
     method_signatures: &[],
     source: file!(),
-    run: |a, d| Ok(div(&a.value(0)?, &a.value(1)?, a.opt_str(2)?, d)?.into()),
+    run: |a, d| {
+        let (x, y) = (a.value(0)?, a.value(1)?);
+        Ok(match a.overload {
+            0 => div(&x, &y, None, d)?,
+            _ => div_mode(&x, &y, a.opt_str(2)?, d)?,
+        }
+        .into())
+    },
 };
 
 crate::binary_ops! { BINARY;
