@@ -63,8 +63,6 @@ OUT_SAMPLES = 4
 # (test, opinfo id, dtype) -> reason. The opinfo id is OpInfo.name plus "." + variant_test_name; dtype is
 # None for tests that are not per dtype (test_grad is float64 only and uses "float64"); test_alias is keyed
 # by the alias. The B numbers are those of tests/test_pointwise.py's BUGS.
-SCALAR_FIRST = ("B2: torch.{op} takes a Python number first ({op}(1, t)); rtensor raises TypeError "
-                "(no (Number, Tensor) overload)")
 XFAIL = {
     **{(test, op, d): "B16: the ord=inf and ord=1 matrix norms of an empty (0, 0) matrix raise "
                       "IndexError('amax(): Expected reduction dim 0 to have non-zero size.'); torch returns 0"
@@ -89,13 +87,6 @@ XFAIL = {
        for op in ("amax", "amin")},
     ("test_function_reference", "atanh", "float32"): "B1: atanh float32 loses ~700 ulp near +-1 "
                                                      "(atanh(-0.9998999) = -4.951661, torch -4.951338)",
-    **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
-       for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
-                          ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),
-                          ("bitwise_right_shift", ("int32", "int64")),
-                          ("remainder", ("float32", "float64", "int32", "int64")),
-                          ("floor_divide", ("float32", "float64", "int32", "int64")))
-       for d in dtypes},
 }
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.

@@ -65,8 +65,6 @@ TORCH_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float
 # below must go. The golden tests are finer: every difference they see must be explained by one of the bugs
 # listed for that test (KnownBug, the expected failure); any other difference is an ordinary failure.
 BUGS = {
-    "B2": "no (Number, Tensor) overload: torch.remainder and floor_divide take a Python number first "
-          "(remainder(2, t)); rtensor raises TypeError (floor_divide: differs in the number-first gradient)",
     "B4": "check order: torch reports \"result type Float can't be cast to the desired output type Int\" (in-place, "
           "out=) before the kernel's dtype support (bitwise_*, shifts, gcd, lcm with a float operand: rtensor raises "
           "NotImplementedError) and before add/sub's float-alpha check; bitwise_not_ on a leaf requiring grad: torch "
@@ -986,16 +984,10 @@ def golden_calls(gname, op, variant, table):
     return out
 
 
-SCALAR_FIRST_OPS = {"remainder", "floor_divide"}
-
-
 def classify_dtype_diff(gname, table, key, exp, got):
     """The known bug (BUGS) that explains one difference of a golden dtype table, or None."""
     emsg = exp[2] if exp[0] == "err" else ""
     gmsg = got[2] if got[0] == "err" else ""
-    if table == "scalar" and gname in SCALAR_FIRST_OPS and not key.startswith(("tensor(", "method")) \
-            and got[:2] == ("err", "TypeError"):
-        return "B2"
     if table in ("inplace", "out") and "can't be cast to the desired output type" in emsg \
             and ("not implemented for" in gmsg or "alpha must not" in gmsg):
         return "B4"
@@ -1005,7 +997,6 @@ def classify_dtype_diff(gname, table, key, exp, got):
 # golden dtype tables with known differences: test id -> bug ids
 KNOWN_GOLDEN = {
     "add-alpha=2.5-inplace": "B4", "add-alpha=2.5-out": "B4", "sub-alpha=2.5-out": "B4",
-    "remainder-default-scalar": "B2", "floor_divide-default-scalar": "B2",
 }
 
 
@@ -1167,16 +1158,12 @@ def test_golden_values(gname, label, what):
 # ----------------------------------------------------------------------------------------------- golden gradients
 
 def classify_grad_diff(gname, label, case):
-    if gname in SCALAR_FIRST_OPS and case == "scalar 2.0,tensor (function)":
-        return "B2"
     if gname == "bitwise_not" and case == "inplace_on_leaf":
         return "B4"
     return None
 
 
-KNOWN_GRAD = {
-    **{f"{op}-default": "B2" for op in SCALAR_FIRST_OPS}, "bitwise_not-default": "B4",
-}
+KNOWN_GRAD = {"bitwise_not-default": "B4"}
 
 
 def golden_grad_params():

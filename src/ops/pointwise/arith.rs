@@ -354,9 +354,10 @@ crate::binary_ops! { BINARY;
     }
     /// Floor division (Python's `//`); integer division by zero is an error.
     floor_divide {
+        // torch's parser takes numbers for both tensors of `floor_divide` (as of `add`, `mul`,
+        // `div`): `floor_divide(2, x)`, `floor_divide(5, 3)`; it lists the number overload too.
         sig: [
-            "floor_divide(Tensor input, Tensor other)",
-            "floor_divide(Scalar self, Tensor other)",
+            "floor_divide(Value input, Value other)",
             "floor_divide(Tensor input, Scalar other)",
         ],
         refuse: Kernel("div_floor_cpu"),
@@ -369,14 +370,24 @@ crate::binary_ops! { BINARY;
     }
     /// Python's modulo: the result has the divisor's sign.
     remainder {
-        sig: ["remainder(Tensor input, Tensor other)", "remainder(Tensor input, Scalar other)"],
+        sig: [
+            "remainder(Tensor input, Tensor other)",
+            "remainder(Scalar self, Tensor other)",
+            "remainder(Tensor input, Scalar other)",
+        ],
         check: no_zero_divisor,
         kernel: [float: |a, b| a.py_rem(b), int: |a, b| a.py_rem(b)],
-        grad: RemainderBackward1 [input] |c, g| c.each(|i| match i {
-            0 => Ok(g.clone()),
-            _ => g.neg()?.mul(c.tensor(0)?.floor_divide(c.input(1)?)?),
-        }),
+        // torch has no derivative for a number first (`remainder(2, x)`, `2 % x`).
+        grad: RemainderBackward1 [input] |c, g| if c.is_number(0) {
+            Err(Error::Runtime("derivative for aten::remainder is not implemented".into()))
+        } else {
+            c.each(|i| match i {
+                0 => Ok(g.clone()),
+                _ => g.neg()?.mul(c.tensor(0)?.floor_divide(c.input(1)?)?),
+            })
+        },
         scalar_node: RemainderBackward0,
+        scalar_self_node: NotImplemented,
     }
     /// C's modulo: the result has the dividend's sign.
     fmod {
@@ -389,22 +400,6 @@ crate::binary_ops! { BINARY;
         }),
         scalar_node: FmodBackward0,
     }
-}
-
-/// `remainder(number, tensor)` (what `2 % x` runs): torch has no derivative for it, so the node
-/// fails when backward reaches it.
-pub fn remainder_number_first(a: &Value, b: &Value) -> Result<Tensor> {
-    let mut s = remainder::spec();
-    s.grad = Some(Grad {
-        node: "NotImplemented",
-        saves: Default::default(),
-        formula: |_, _| {
-            Err(Error::Runtime(
-                "derivative for aten::remainder is not implemented".into(),
-            ))
-        },
-    });
-    binary(a, b, Dest::New, &s)
 }
 
 unary_ops! { UNARY;
