@@ -147,3 +147,16 @@ def test_logical_not_in_place_on_a_leaf():
     assert a.logical_not_() is a
     assert a.tolist() == [0.0, 1.0] and a.requires_grad and a.grad_fn is None and a._version == v + 1
 
+
+# ------------------------------------------------------------------------ clamp's kernel names
+
+@pytest.mark.parametrize("call, kernel", [
+    (lambda b: rt.clamp(b, min=True), "clamp_min_scalar_cpu"),
+    (lambda b: rt.clamp(b, max=True), "clamp_max_scalar_cpu"),
+    (lambda b: rt.clamp(b, True, True), "clamp_scalar_cpu"),
+    (lambda b: b.clamp_min_(True), "clamp_min_scalar_cpu"),
+    (lambda b: rt.clamp_max(b, True), "clamp_max_scalar_cpu"),
+])
+def test_clamp_names_its_kernel_by_the_bounds_given(call, kernel):
+    with pytest.raises(NotImplementedError, match=f"^\"{kernel}\" not implemented for 'Bool'$"):
+        call(rt.tensor([True]))
