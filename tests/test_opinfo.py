@@ -85,8 +85,6 @@ XFAIL = {
                                         "raises 'Expected the dtype for input and out to match, but got Float for "
                                         "input's dtype and Double for out's dtype.'"
        for op in ("amax", "amin")},
-    ("test_function_reference", "atanh", "float32"): "B1: atanh float32 loses ~700 ulp near +-1 "
-                                                     "(atanh(-0.9998999) = -4.951661, torch -4.951338)",
 }
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.
