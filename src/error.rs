@@ -94,6 +94,15 @@ pub enum Error {
         /// torch's name of the `out=` tensor's dtype (`Double`).
         out: &'static str,
     },
+    /// An `out=` tensor of another dtype than the result, for ops that want exactly the result's
+    /// dtype (`abs`, `floor`, `clamp`, ...) (`RuntimeError`).
+    #[error("Found dtype {found} but expected {expected}")]
+    OutDType {
+        /// torch's name of the `out=` tensor's dtype (`Long`).
+        found: &'static str,
+        /// torch's name of the result's dtype (`Int`).
+        expected: &'static str,
+    },
     /// A result an in-place op or `out=` cannot hold: another shape (`RuntimeError`).
     #[error(
         "output with shape {} doesn't match the broadcast shape {}",

@@ -63,18 +63,7 @@ OUT_SAMPLES = 4
 # (test, opinfo id, dtype) -> reason. The opinfo id is OpInfo.name plus "." + variant_test_name; dtype is
 # None for tests that are not per dtype (test_grad is float64 only and uses "float64"); test_alias is keyed
 # by the alias. The B numbers are those of tests/test_pointwise.py's BUGS.
-SCALAR_FIRST = ("B2: torch.{op} takes a Python number first ({op}(1, t)); rtensor raises TypeError "
-                "(no (Number, Tensor) overload)")
 XFAIL = {
-    ("test_inplace", "square", "bool"): "B9: bool_tensor.square_() returns a new int64 tensor; torch raises "
-                                        "\"result type Long can't be cast to the desired output type Bool\"",
-    **{("test_function_reference", op, d): SCALAR_FIRST.format(op=op)
-       for op, dtypes in (("bitwise_and", ("int32", "int64", "bool")), ("bitwise_or", ("int32", "int64", "bool")),
-                          ("bitwise_xor", ("int32", "int64", "bool")), ("bitwise_left_shift", ("int32", "int64")),
-                          ("bitwise_right_shift", ("int32", "int64")),
-                          ("remainder", ("float32", "float64", "int32", "int64")),
-                          ("floor_divide", ("float32", "float64", "int32", "int64")))
-       for d in dtypes},
 }
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.

@@ -65,34 +65,10 @@ TORCH_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float
 # below must go. The golden tests are finer: every difference they see must be explained by one of the bugs
 # listed for that test (KnownBug, the expected failure); any other difference is an ordinary failure.
 BUGS = {
-    "B2": "no (Number, Tensor) overload: torch.remainder and floor_divide take a Python number first "
-          "(remainder(2, t)); rtensor raises TypeError (floor_divide: differs in the number-first gradient)",
-    "B3": "out= dtype checks: torch wants exactly the result dtype for dtype-keeping ops (abs, neg, sign, sgn, "
-          "ceil, floor, round, trunc, frac, bitwise_not, clamp/clamp_min/clamp_max: 'Found dtype Long but expected "
-          "Int', checked before the kernel's dtype support), a bool out for signbit/isposinf/isneginf ('signbit "
-          "does not support non-boolean outputs.'), out dtype == input dtype for nan_to_num and a float64 out for "
-          "float_power; rtensor applies the can-cast rule of float ops to all of them",
     "B4": "check order: torch reports \"result type Float can't be cast to the desired output type Int\" (in-place, "
           "out=) before the kernel's dtype support (bitwise_*, shifts, gcd, lcm with a float operand: rtensor raises "
           "NotImplementedError) and before add/sub's float-alpha check; bitwise_not_ on a leaf requiring grad: torch "
           "reports the leaf error first",
-    "B5": "message: in-place clamp/clamp_min/clamp_max name the out dtype as C++ does (\"... desired output type "
-          "long int\" / \"int\" / \"bool\"); rtensor says Long/Int/Bool",
-    "B8": "a Python int beyond int32 with an int32 tensor: torch casts it (2**40 -> 0), so div(rounding_mode="
-          "trunc/floor), fmod, remainder and floor_divide raise ZeroDivisionError and pow raises 'value cannot be "
-          "converted to type int without overflow'; rtensor returns a result",
-    "B9": "bool_tensor.square_() is not in place: it returns a new int64 tensor and leaves the input alone; torch "
-          "raises \"result type Long can't be cast to the desired output type Bool\"",
-    "B10": "bool_tensor.pow_(True) raises NotImplementedError ('\"pow\" not implemented for 'Bool''); torch "
-           "returns the bool tensor",
-    "B11": "div(a, b, rounding_mode=None) records DivBackward0; torch records DivBackward2",
-    "B12": "in-place logical ops (logical_and_/or_/xor_/not_) on a tensor that requires grad drop requires_grad "
-           "and grad_fn (torch leaves the tensor's history as it was, e.g. CloneBackward0, and passes gradients "
-           "through); logical_not_ on a leaf requiring grad raises in rtensor, not in torch",
-    "B14": "message: the backward of floor_divide_ and heaviside_ (in place) raises 'derivative for "
-           "aten::floor_divide is not implemented'; torch names aten::floor_divide_",
-    "B13": "divergence, not necessarily a bug: torch's in-place acosh_/asinh_/atanh_ on a non-leaf record "
-           "AcoshBackward1.. whose backward raises NotImplementedError; rtensor differentiates them (AcoshBackward0)",
 }
 
 # test name -> {test id: bug ids}
@@ -1008,52 +984,19 @@ def golden_calls(gname, op, variant, table):
     return out
 
 
-SCALAR_FIRST_OPS = {"remainder", "floor_divide"}
-OUT_DTYPE_RULES = ("Found dtype ", "does not support non-boolean outputs.", "nan_to_num: dtype of out:",
-                   "the output given to float_power has dtype")
-
-
 def classify_dtype_diff(gname, table, key, exp, got):
     """The known bug (BUGS) that explains one difference of a golden dtype table, or None."""
     emsg = exp[2] if exp[0] == "err" else ""
     gmsg = got[2] if got[0] == "err" else ""
-    if table == "scalar" and gname in SCALAR_FIRST_OPS and not key.startswith(("tensor(", "method")) \
-            and got[:2] == ("err", "TypeError"):
-        return "B2"
-    if table == "scalar" and "(int32)" in key and "int_big" in key and got[0] == "ok":
-        return "B8"
-    if table == "inplace" and emsg.endswith(("output type bool", "output type int", "output type long int")) \
-            and gmsg.endswith(("output type Bool", "output type Int", "output type Long")):
-        return "B5"
-    if table == "out" and any(r in emsg for r in OUT_DTYPE_RULES):
-        return "B3"
     if table in ("inplace", "out") and "can't be cast to the desired output type" in emsg \
             and ("not implemented for" in gmsg or "alpha must not" in gmsg):
         return "B4"
-    if gname == "square" and table == "inplace" and key == "bool":
-        return "B9"
-    if gname == "pow" and table == "inplace" and key == "bool,py_bool":
-        return "B10"
     return None
 
 
 # golden dtype tables with known differences: test id -> bug ids
 KNOWN_GOLDEN = {
-    **{f"{op}-default-out": "B3" for op in ("abs", "neg", "sign", "sgn", "ceil", "floor", "trunc", "frac",
-                                           "bitwise_not", "signbit", "isposinf", "isneginf", "float_power")},
-    **{f"round-{v}-out": "B3" for v in ("default", "decimals=1", "decimals=2", "decimals=-1")},
-    "round-decimals=0-out": "B3",
-    **{f"nan_to_num-{v}-out": "B3" for v in ("default", "nan=1,posinf=2,neginf=-2", "0.5 (pos nan)")},
-    **{f"clamp-{v}-out": "B3" for v in ("min=-1,max=1", "min=-1 (kw)", "max=1 (kw)", "min=0.5,max=1.5 (float)",
-                                        "min=True,max=True (bool)")},
-    **{f"clamp-{v}-inplace": "B5" for v in ("min=-1,max=1", "min=-1 (kw)", "max=1 (kw)", "min=0.5,max=1.5 (float)")},
-    **{f"clamp_min-{v}-{t}": b for v in ("min=0", "min=0.5") for t, b in (("out", "B3"), ("inplace", "B5"))},
-    **{f"clamp_max-{v}-{t}": b for v in ("max=1", "max=0.5") for t, b in (("out", "B3"), ("inplace", "B5"))},
     "add-alpha=2.5-inplace": "B4", "add-alpha=2.5-out": "B4", "sub-alpha=2.5-out": "B4",
-    "remainder-default-scalar": "B2,B8", "floor_divide-default-scalar": "B2,B8",
-    "div-rounding_mode=trunc-scalar": "B8", "div-rounding_mode=floor-scalar": "B8", "fmod-default-scalar": "B8",
-    "pow-default-scalar": "B8", "pow-default-inplace": "B10", "square-default-inplace": "B9",
-    **{f"special.round-{v}-out": "B3" for v in ("default", "decimals=1", "decimals=-1")},
 }
 
 
@@ -1214,31 +1157,13 @@ def test_golden_values(gname, label, what):
 
 # ----------------------------------------------------------------------------------------------- golden gradients
 
-INPLACE_NO_GRAD_OPS = {"logical_and", "logical_or", "logical_xor", "logical_not"}
-
-
 def classify_grad_diff(gname, label, case):
-    if gname in ("acosh", "asinh", "atanh") and case == "inplace_on_clone":
-        return "B13"
-    if gname == "div" and label == "rounding_mode=None":
-        return "B11"
-    if gname in SCALAR_FIRST_OPS and case == "scalar 2.0,tensor (function)":
-        return "B2"
     if gname == "bitwise_not" and case == "inplace_on_leaf":
         return "B4"
-    if gname in INPLACE_NO_GRAD_OPS and case in ("inplace on clone", "inplace_on_clone", "inplace_on_leaf"):
-        return "B12"
-    if gname in ("floor_divide", "heaviside") and case == "inplace on clone":
-        return "B14"
     return None
 
 
-KNOWN_GRAD = {
-    "acosh-default": "B13", "asinh-default": "B13", "atanh-default": "B13", "div-rounding_mode=None": "B11",
-    **{f"{op}-default": "B2" for op in SCALAR_FIRST_OPS}, "bitwise_not-default": "B4",
-    **{f"{op}-default": "B12" for op in INPLACE_NO_GRAD_OPS},
-    "floor_divide-default": "B2,B14", "heaviside-default": "B14",
-}
+KNOWN_GRAD = {"bitwise_not-default": "B4"}
 
 
 def golden_grad_params():

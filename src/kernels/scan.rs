@@ -715,7 +715,10 @@ mod tests {
         assert_eq!((s.dtype(), data(&s)), (DType::Int64, vec![1.0, 1.0, 2.0]));
         assert!(matches!(
             b.cumsum(0, Some(DType::Bool)),
-            Err(Error::NotImplemented(_))
+            Err(Error::DTypeNotSupported {
+                op: "cumsum_out_cpu",
+                dtype: "Bool"
+            })
         ));
         assert!(matches!(
             b.cumsum(1, None),

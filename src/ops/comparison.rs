@@ -172,12 +172,14 @@ unary_ops! { PREDICATES;
     isposinf {
         forms: BOTH_OUT,
         output: Bool,
+        out_rule: Bool,
         kernel: [float -> bool: |x| x == x.lit(f64::INFINITY), int -> bool: |_x| false, bool: |_x| false],
     }
     /// True where the element is -inf.
     isneginf {
         forms: BOTH_OUT,
         output: Bool,
+        out_rule: Bool,
         kernel: [float -> bool: |x| x == x.lit(f64::NEG_INFINITY), int -> bool: |_x| false, bool: |_x| false],
     }
     /// True where the element is real: every element of a real tensor.
@@ -190,6 +192,7 @@ unary_ops! { PREDICATES;
     signbit {
         forms: BOTH_OUT,
         output: Bool,
+        out_rule: Bool,
         kernel: [float -> bool: |x| x.is_sign_negative(), int -> bool: |x| x < 0, bool: |_x| false],
     }
 }

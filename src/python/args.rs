@@ -434,7 +434,9 @@ pub fn bind(
 }
 
 /// torch's TypeError when no signature matches: the one plausible signature's own error (by the
-/// number of arguments, between its required parameters and all of them), or every signature.
+/// number of arguments, between its required parameters and all of them), or every signature. A
+/// parameter without a default is required even when it takes `None` (`str? rounding_mode`), as
+/// in torch's parser.
 fn no_match(
     name: &str,
     sigs: &[Signature],
@@ -449,10 +451,7 @@ fn no_match(
         .enumerate()
         .filter(|(_, sig)| {
             let params = &sig.params[skip.min(sig.params.len())..];
-            let required = params
-                .iter()
-                .filter(|p| p.default.is_none() && !p.optional)
-                .count();
+            let required = params.iter().filter(|p| p.default.is_none()).count();
             required <= given && given <= params.len().max(1)
         })
         .map(|(i, _)| i)

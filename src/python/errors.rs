@@ -16,6 +16,7 @@ impl From<Error> for PyErr {
             | Error::SizeMismatch { .. }
             | Error::CannotCast { .. }
             | Error::OutDTypeMismatch { .. }
+            | Error::OutDType { .. }
             | Error::OutputShape { .. } => PyRuntimeError::new_err(msg),
             Error::Index(_) | Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
                 PyIndexError::new_err(msg)

@@ -114,7 +114,9 @@ impl PyTensor {
         })
     }
     fn __rmod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        reflected(py, &self.t, o, arith::remainder_number_first)
+        reflected(py, &self.t, o, |a, b| {
+            binary(a, b, Dest::New, &arith::remainder::spec())
+        })
     }
     fn __pow__(
         &self,

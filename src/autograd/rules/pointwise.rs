@@ -106,6 +106,11 @@ impl Ctx<'_> {
         })
     }
 
+    /// Whether operand `i` is a Python number.
+    pub fn is_number(&self, i: usize) -> bool {
+        matches!(self.rule.operands.get(i), Some(Operand::Scalar(_)))
+    }
+
     /// Whether operand `i` wants a gradient.
     pub fn needs(&self, i: usize) -> bool {
         matches!(self.rule.operands.get(i), Some(Operand::Tensor(m, _)) if m.needs_grad)

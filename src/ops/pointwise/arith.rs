@@ -17,7 +17,8 @@ fn zero_division() -> Error {
 }
 
 /// Refuses an integer divisor that has a zero (torch checks as its kernel reads the divisor, so
-/// an empty result reads nothing and passes).
+/// an empty result reads nothing and passes). A number divisor counts as the kernel reads it:
+/// cast to the compute dtype as C casts, so `2**40` is a zero divisor of int32.
 pub fn no_zero_divisor(compute: DType, ops: &[&Value], _: Option<DType>) -> Result<()> {
     if compute.is_floating() || compute == DType::Bool {
         return Ok(());
@@ -27,7 +28,10 @@ pub fn no_zero_divisor(compute: DType, ops: &[&Value], _: Option<DType>) -> Resu
         return Ok(());
     }
     let zero = match b {
-        Value::Scalar(s) => s.as_f64() == 0.0 && !s.is_float() || s.to::<i64>() == 0,
+        Value::Scalar(s) => match compute {
+            DType::Int32 => s.to::<i32>() == 0,
+            _ => s.to::<i64>() == 0,
+        },
         Value::Tensor(t) => {
             let t = t.detach().to_dtype(compute)?;
             match compute {
@@ -205,6 +209,19 @@ impl Tensor {
     }
 }
 
+/// `div(input, other, *, rounding_mode)` with the keyword given (torch's `div.Tensor_mode`
+/// overload): as [`div`], but true division (`rounding_mode=None`) records `DivBackward2`.
+pub fn div_mode(a: &Value, b: &Value, mode: Option<&str>, dest: Dest<'_>) -> Result<Tensor> {
+    if mode.is_some() {
+        return div(a, b, mode, dest);
+    }
+    let mut s = true_divide::spec();
+    if let Some(g) = &mut s.grad {
+        g.node = "DivBackward2";
+    }
+    binary(a, b, dest, &s)
+}
+
 /// `div(input, other, *, rounding_mode=None)`.
 pub fn div(a: &Value, b: &Value, mode: Option<&str>, dest: Dest<'_>) -> Result<Tensor> {
     match mode {
@@ -296,13 +313,23 @@ pub static RSUB: OpDef = OpDef {
 pub static DIV: OpDef = OpDef {
     name: "div",
     doc: "`input / other`; `rounding_mode='trunc'` or `'floor'` rounds the quotient.",
-    signatures: &["div(Value input, Value other, *, str? rounding_mode=None)"],
+    signatures: &[
+        "div(Value input, Value other)",
+        "div(Value input, Value other, *, str? rounding_mode)",
+    ],
     forms: crate::ops::registry::Forms::ALL,
     aliases: &["divide"],
     nodes: &["DivBackward0", "DivBackward2"],
     method_signatures: &[],
     source: file!(),
-    run: |a, d| Ok(div(&a.value(0)?, &a.value(1)?, a.opt_str(2)?, d)?.into()),
+    run: |a, d| {
+        let (x, y) = (a.value(0)?, a.value(1)?);
+        Ok(match a.overload {
+            0 => div(&x, &y, None, d)?,
+            _ => div_mode(&x, &y, a.opt_str(2)?, d)?,
+        }
+        .into())
+    },
 };
 
 crate::binary_ops! { BINARY;
@@ -327,9 +354,10 @@ crate::binary_ops! { BINARY;
     }
     /// Floor division (Python's `//`); integer division by zero is an error.
     floor_divide {
+        // torch's parser takes numbers for both tensors of `floor_divide` (as of `add`, `mul`,
+        // `div`): `floor_divide(2, x)`, `floor_divide(5, 3)`; it lists the number overload too.
         sig: [
-            "floor_divide(Tensor input, Tensor other)",
-            "floor_divide(Scalar self, Tensor other)",
+            "floor_divide(Value input, Value other)",
             "floor_divide(Tensor input, Scalar other)",
         ],
         refuse: Kernel("div_floor_cpu"),
@@ -337,17 +365,29 @@ crate::binary_ops! { BINARY;
         kernel: [float: |a, b| a.floor_div(b), int: |a, b| a.floor_div(b)],
         grad: NotImplemented [] |_c, _g| Err(Error::Runtime(
             "derivative for aten::floor_divide is not implemented".into())),
+        inplace_grad: NotImplemented |_c, _g| Err(Error::Runtime(
+            "derivative for aten::floor_divide_ is not implemented".into())),
     }
     /// Python's modulo: the result has the divisor's sign.
     remainder {
-        sig: ["remainder(Tensor input, Tensor other)", "remainder(Tensor input, Scalar other)"],
+        sig: [
+            "remainder(Tensor input, Tensor other)",
+            "remainder(Scalar self, Tensor other)",
+            "remainder(Tensor input, Scalar other)",
+        ],
         check: no_zero_divisor,
         kernel: [float: |a, b| a.py_rem(b), int: |a, b| a.py_rem(b)],
-        grad: RemainderBackward1 [input] |c, g| c.each(|i| match i {
-            0 => Ok(g.clone()),
-            _ => g.neg()?.mul(c.tensor(0)?.floor_divide(c.input(1)?)?),
-        }),
+        // torch has no derivative for a number first (`remainder(2, x)`, `2 % x`).
+        grad: RemainderBackward1 [input] |c, g| if c.is_number(0) {
+            Err(Error::Runtime("derivative for aten::remainder is not implemented".into()))
+        } else {
+            c.each(|i| match i {
+                0 => Ok(g.clone()),
+                _ => g.neg()?.mul(c.tensor(0)?.floor_divide(c.input(1)?)?),
+            })
+        },
         scalar_node: RemainderBackward0,
+        scalar_self_node: NotImplemented,
     }
     /// C's modulo: the result has the dividend's sign.
     fmod {
@@ -362,43 +402,31 @@ crate::binary_ops! { BINARY;
     }
 }
 
-/// `remainder(number, tensor)` (what `2 % x` runs): torch has no derivative for it, so the node
-/// fails when backward reaches it.
-pub fn remainder_number_first(a: &Value, b: &Value) -> Result<Tensor> {
-    let mut s = remainder::spec();
-    s.grad = Some(Grad {
-        node: "NotImplemented",
-        saves: Default::default(),
-        formula: |_, _| {
-            Err(Error::Runtime(
-                "derivative for aten::remainder is not implemented".into(),
-            ))
-        },
-    });
-    binary(a, b, Dest::New, &s)
-}
-
 unary_ops! { UNARY;
     /// `-input`; bool is refused.
     neg {
         aliases: ["negative"],
         refuse: Message("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+        out_rule: Exact,
         kernel: [float: |x| -x, int: |x| x.wrapping_neg()],
         grad: NegBackward0 [] |c, g| c.each(|_| g.neg()),
     }
     /// `|input|`.
     abs {
         aliases: ["absolute"],
+        out_rule: Exact,
         kernel: [float: |x| x.abs(), int: |x| x.wrapping_abs()],
         grad: AbsBackward0 [input] |c, g| c.each(|_| g.mul(c.x()?.sgn()?)),
     }
     /// -1, 0 or 1 by the sign of each element (0 for NaN).
     sign {
+        out_rule: Exact,
         kernel: [float: |x| crate::kernels::math::Math::sign(x), int: |x| crate::kernels::math::IntMath::sign(x), bool: |x| x],
         grad: SignBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }
     /// The sign (for real numbers, as `sign`).
     sgn {
+        out_rule: Exact,
         kernel: [float: |x| crate::kernels::math::Math::sign(x), int: |x| crate::kernels::math::IntMath::sign(x), bool: |x| x],
         grad: SgnBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }
@@ -413,6 +441,13 @@ unary_ops! { UNARY;
 /// `square(input)`: `input ** 2` (bool gives int64, as torch's `pow`).
 pub fn square(x: &Tensor, dest: Dest<'_>) -> Result<Tensor> {
     if x.dtype() == DType::Bool {
+        if let Dest::InPlace = dest {
+            // The int64 result cannot go back into the bool tensor.
+            return Err(Error::CannotCast {
+                from: DType::Int64.torch_name(),
+                to: DType::Bool.torch_name(),
+            });
+        }
         return crate::ops::pointwise::power::pow(
             &Value::Tensor(x.to_dtype(DType::Int64)?),
             &Value::Scalar(Scalar::Int(2)),

@@ -87,6 +87,7 @@ binary_ops! { BINARY;
 unary_ops! { UNARY;
     /// Bitwise not (logical not for bool).
     bitwise_not {
+        out_rule: Exact,
         kernel: [int: |x| !x, bool: |x| !x],
     }
     /// Logical not: true where the input is zero.

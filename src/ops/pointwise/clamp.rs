@@ -78,7 +78,14 @@ pub fn clamp_scalars(
         ),
     );
     s.promoted = Some(dtype);
-    s.refuse = crate::ops::pointwise::Refusal::Kernel("clamp_scalar_cpu");
+    // torch's kernel, named in its dtype errors, depends on the bounds given.
+    s.refuse = crate::ops::pointwise::Refusal::Kernel(match (min, max) {
+        (Some(_), None) => "clamp_min_scalar_cpu",
+        (None, Some(_)) => "clamp_max_scalar_cpu",
+        _ => "clamp_scalar_cpu",
+    });
+    s.out_rule = crate::ops::pointwise::OutRule::Exact;
+    s.c_dest_name = true;
     s.params = smallvec::smallvec![
         min.unwrap_or(Scalar::Float(f64::NEG_INFINITY)),
         max.unwrap_or(Scalar::Float(f64::INFINITY)),

@@ -88,6 +88,8 @@ binary_ops! { BINARY;
         ],
         grad: NotImplemented [] |_c, _g| Err(Error::Runtime(
             "derivative for aten::heaviside is not implemented".into())),
+        inplace_grad: NotImplemented |_c, _g| Err(Error::Runtime(
+            "derivative for aten::heaviside_ is not implemented".into())),
     }
 }
 

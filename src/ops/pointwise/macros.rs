@@ -16,10 +16,14 @@
 //! Optional fields, in this order: `name` (the qualified Python name when it differs from the
 //! Rust one: `"special.i0e"` for `special_i0e`), `forms` (default `ALL`: function, method, in-place, `out=`),
 //! `aliases`, `compute` (`Same`, `Float`, `Bool`), `output` (`Same`, `Bool`), `refuse`
-//! (`Kernel("name")` or `Message("...")`), and for binary ops `sig` (the overloads; default
+//! (`Kernel("name")` or `Message("...")`), for unary ops `out_rule` (the dtype an `out=` tensor
+//! must have: `Exact`, `Bool`, `Input`; default `Castable`), and for binary ops `sig` (the overloads; default
 //! `(Tensor input, Tensor other)`), `scalar_slots`, `cast_name` (the name in torch's
 //! cast error, when not `result type <dtype>`), `check` (a domain check run first), and after
-//! `grad`, `scalar_node` (the node when `other` is a number) and `scalar_self_node` (when `input` is). `kernel` is required;
+//! `grad`, `scalar_node` (the node when `other` is a number) and `scalar_self_node` (when `input`
+//! is), and last `inplace_grad` (the node and formula of the in-place form when torch records
+//! another there: `AcoshBackward1`; a binary op's is not listed in its `nodes`, the only ones,
+//! `floor_divide_` and `heaviside_`, recording `NotImplemented` as their other forms do). `kernel` is required;
 //! `grad` gives the node name, what backward saves and the formula, written with differentiable
 //! Tensor methods. What is saved: `input` (every operand), `other` (each operand when another
 //! operand wants a gradient, as `mul`'s), `x0`/`x1`/`x2` (that operand), `output`.
@@ -36,8 +40,10 @@ macro_rules! unary_ops {
             $(compute: $compute:ident,)?
             $(output: $output:ident,)?
             $(refuse: $refuse:ident($refuse_arg:literal),)?
+            $(out_rule: $out_rule:ident,)?
             kernel: [$($kernel:tt)*],
             $(grad: $node:ident [$($save:ident)*] |$c:ident, $g:ident| $formula:expr,)?
+            $(inplace_grad: $inode:ident |$ic:ident, $ig:ident| $iformula:expr,)?
         }
     )*) => {
         $(
@@ -54,10 +60,16 @@ macro_rules! unary_ops {
                     $(s.compute = $crate::ops::pointwise::Compute::$compute;)?
                     $(s.output = $crate::ops::pointwise::Output::$output;)?
                     $(s.refuse = $crate::ops::pointwise::Refusal::$refuse($refuse_arg);)?
+                    $(s.out_rule = $crate::ops::pointwise::OutRule::$out_rule;)?
                     $(s.grad = Some($crate::ops::pointwise::Grad {
                         node: stringify!($node),
                         saves: $crate::unary_ops!(@saves [$($save)*]),
                         formula: |$c, $g| $formula,
+                    });)?
+                    $(s.inplace_grad = Some($crate::ops::pointwise::Grad {
+                        node: stringify!($inode),
+                        saves: Default::default(),
+                        formula: |$ic, $ig| $iformula,
                     });)?
                     s
                 }
@@ -69,7 +81,7 @@ macro_rules! unary_ops {
                     signatures: &[concat!($crate::unary_ops!(@name $name $($qualified)?), "(Tensor input)")],
                     forms: $crate::unary_ops!(@forms $($forms)?),
                     aliases: &[$($($alias),*)?],
-                    nodes: &[$(stringify!($node))?],
+                    nodes: &[$(stringify!($node),)? $(stringify!($inode))?],
                     method_signatures: &[],
                     source: file!(),
                     run: |a, d| Ok($crate::ops::pointwise::unary(a.tensor(0)?, d, &spec())?.into()),
@@ -126,6 +138,7 @@ macro_rules! binary_ops {
             $(grad: $node:ident [$($save:ident)*] |$c:ident, $g:ident| $formula:expr,)?
             $(scalar_node: $snode:ident,)?
             $(scalar_self_node: $ssnode:ident,)?
+            $(inplace_grad: $inode:ident |$ic:ident, $ig:ident| $iformula:expr,)?
         }
     )*) => {
         $(
@@ -151,6 +164,11 @@ macro_rules! binary_ops {
                         node: stringify!($node),
                         saves: $crate::unary_ops!(@saves [$($save)*]),
                         formula: |$c, $g| $formula,
+                    });)?
+                    $(s.inplace_grad = Some($crate::ops::pointwise::Grad {
+                        node: stringify!($inode),
+                        saves: Default::default(),
+                        formula: |$ic, $ig| $iformula,
                     });)?
                     s
                 }

@@ -38,7 +38,9 @@ pub enum Compute {
     /// Integer and bool operands compute in the default float dtype (torch's
     /// `promote_integer_inputs_to_float`).
     Float,
-    /// Every operand is read as bool (the logical ops).
+    /// Every operand is read as bool (the logical ops). torch implements these ops outside
+    /// autograd (composites of their `out=` form), so their in-place form writes without
+    /// autograd's checks and leaves the destination's history as it was.
     Bool,
 }
 
@@ -49,6 +51,59 @@ pub enum Output {
     Same,
     /// Bool (comparisons, predicates).
     Bool,
+}
+
+/// The dtype an `out=` tensor must have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutRule {
+    /// One the result casts to (torch's `can_cast`; most ops).
+    Castable,
+    /// Exactly the result's, for ops that keep their input's dtype (`abs`, `floor`, `clamp`):
+    /// `Found dtype Long but expected Int`.
+    Exact,
+    /// Bool (`signbit`, `isposinf`, `isneginf`): `signbit does not support non-boolean outputs.`
+    Bool,
+    /// The input's (`nan_to_num`): `nan_to_num: dtype of out: Double should be same as input:
+    /// Float`.
+    Input,
+}
+
+/// Where a pointwise result is written, with the destination's dtype: what [`Spec::admit`]
+/// checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An `out=` tensor.
+    Out(DType),
+    /// The first operand, in place.
+    InPlace(DType),
+}
+
+impl Target {
+    /// The target of `dest` for an op whose first operand is `input` (a number cannot be
+    /// written into: none).
+    pub fn of(dest: Dest<'_>, input: &Value) -> Option<Target> {
+        match (dest, input) {
+            (Dest::Out(o), _) => Some(Target::Out(o.dtype())),
+            (Dest::InPlace, Value::Tensor(t)) => Some(Target::InPlace(t.dtype())),
+            _ => None,
+        }
+    }
+
+    /// [`Target::of`] for a tensor first operand.
+    pub fn of_tensor(dest: Dest<'_>, input: &Tensor) -> Option<Target> {
+        match dest {
+            Dest::New => None,
+            Dest::Out(o) => Some(Target::Out(o.dtype())),
+            Dest::InPlace => Some(Target::InPlace(input.dtype())),
+        }
+    }
+
+    /// The destination's dtype.
+    pub fn dtype(self) -> DType {
+        match self {
+            Target::Out(d) | Target::InPlace(d) => d,
+        }
+    }
 }
 
 /// A gradient: the node name torch gives it, what the formula reads, and the formula.
@@ -97,6 +152,9 @@ pub struct Spec<K> {
     pub refuse: Refusal,
     /// The gradient, for differentiable ops.
     pub grad: Option<Grad>,
+    /// The gradient of the in-place form, when torch records another node there
+    /// (`AcoshBackward1`, whose backward is not implemented).
+    pub inplace_grad: Option<Grad>,
     /// Scalar parameters the formula reads.
     pub params: Params,
     /// Whether scalar operands get an (empty) input slot on the node, as torch's wrapped
@@ -116,6 +174,11 @@ pub struct Spec<K> {
     /// For one-operand ops whose dtype also depends on number arguments (`clamp`'s bounds): the
     /// promoted dtype, in place of the input's.
     pub promoted: Option<DType>,
+    /// The dtype an `out=` tensor must have.
+    pub out_rule: OutRule,
+    /// Whether the cast error of the in-place form names the destination's dtype as C++ does
+    /// (`... desired output type long int`), as torch's `clamp_` with number bounds does.
+    pub c_dest_name: bool,
 }
 
 /// A domain check: (compute dtype, operands, destination dtype for `out=` and in place) ->
@@ -132,6 +195,7 @@ impl<K> Spec<K> {
             kernel,
             refuse: Refusal::Kernel(""),
             grad: None,
+            inplace_grad: None,
             params: Params::new(),
             scalar_slots: false,
             scalar_node: None,
@@ -139,6 +203,8 @@ impl<K> Spec<K> {
             cast_name: None,
             check: None,
             promoted: None,
+            out_rule: OutRule::Castable,
+            c_dest_name: false,
         }
     }
 
@@ -157,54 +223,113 @@ impl<K> Spec<K> {
         (compute, out)
     }
 
-    /// torch's checks of resolved dtypes, in its order: a result written into a destination of
-    /// dtype `dest` (`out=`, in place) must cast to it, then the kernel must take the compute
-    /// dtype.
+    /// torch's checks of resolved dtypes, in its order: an op's own refusal of a dtype
+    /// (`Refusal::Message`, made as torch builds the op), then the destination (`out=` by the
+    /// op's [`OutRule`], in place by the cast rule), then that the kernel takes the compute dtype.
     pub(crate) fn admit(
         &self,
         (compute, out): (DType, DType),
-        dest: Option<DType>,
+        target: Option<Target>,
         supports: impl Fn(DType) -> bool,
     ) -> Result<()> {
-        if let Some(d) = dest {
-            match (out.check_cast_to(d), self.cast_name) {
-                (Err(_), Some(name)) => {
-                    return Err(Error::Runtime(format!(
-                        "{} can't be cast to the desired output type {}",
-                        name,
-                        d.torch_name()
-                    )))
-                }
-                (r, _) => r?,
+        let refusal = || match self.refuse {
+            Refusal::Kernel("") => Error::DTypeNotSupported {
+                op: kernel_name(self.name),
+                dtype: compute.torch_name(),
+            },
+            r => r.error(compute),
+        };
+        if matches!(self.refuse, Refusal::Message(_)) && !supports(compute) {
+            return Err(refusal());
+        }
+        match target {
+            Some(Target::Out(d)) if self.out_rule != OutRule::Castable => {
+                self.check_out_dtype(out, d)?
             }
+            Some(t) => self.check_cast(out, t)?,
+            None => {}
         }
         if !supports(compute) {
-            return Err(match self.refuse {
-                Refusal::Kernel("") => Error::DTypeNotSupported {
-                    op: kernel_name(self.name),
-                    dtype: compute.torch_name(),
-                },
-                r => r.error(compute),
-            });
+            return Err(refusal());
         }
         Ok(())
+    }
+
+    /// The [`OutRule`] of an `out=` tensor of dtype `d` for a result of dtype `out`.
+    fn check_out_dtype(&self, out: DType, d: DType) -> Result<()> {
+        match self.out_rule {
+            OutRule::Exact if d != out => Err(Error::OutDType {
+                found: d.torch_name(),
+                expected: out.torch_name(),
+            }),
+            OutRule::Bool if d != DType::Bool => Err(Error::Runtime(format!(
+                "{} does not support non-boolean outputs.",
+                self.name
+            ))),
+            OutRule::Input if d != out => Err(Error::Runtime(format!(
+                "{}: dtype of out: {} should be same as input: {}",
+                self.name,
+                d.torch_name(),
+                out.torch_name()
+            ))),
+            _ => out.check_cast_to(d),
+        }
+    }
+
+    /// torch's cast rule for a result of dtype `out` written into `target`.
+    fn check_cast(&self, out: DType, target: Target) -> Result<()> {
+        let d = target.dtype();
+        if out.can_cast_to(d) {
+            return Ok(());
+        }
+        Err(match (self.cast_name, target) {
+            (Some(name), _) => Error::Runtime(format!(
+                "{} can't be cast to the desired output type {}",
+                name,
+                d.torch_name()
+            )),
+            (None, Target::InPlace(_)) if self.c_dest_name => Error::CannotCast {
+                from: out.torch_name(),
+                to: d.c_name(),
+            },
+            _ => Error::CannotCast {
+                from: out.torch_name(),
+                to: d.torch_name(),
+            },
+        })
     }
 
     /// [`Spec::resolve`] then [`Spec::admit`].
     pub(crate) fn dtypes(
         &self,
         promoted: DType,
-        dest: Option<DType>,
+        target: Option<Target>,
         supports: impl Fn(DType) -> bool,
     ) -> Result<(DType, DType)> {
         let d = self.resolve(promoted);
-        self.admit(d, dest, supports)?;
+        self.admit(d, target, supports)?;
         Ok(d)
     }
 
     /// Records `out = op(operands)` when autograd needs it.
     pub fn record(&self, out: Tensor, operands: &[Value]) -> Result<Tensor> {
-        let Some(mut grad) = self.grad else {
+        self.record_as(self.grad, out, operands)
+    }
+
+    /// [`Spec::record`] for the in-place form (its own gradient, if it has one).
+    fn record_in_place(&self, out: Tensor, operands: &[Value]) -> Result<Tensor> {
+        self.record_as(self.inplace_grad.or(self.grad), out, operands)
+    }
+
+    /// Whether the in-place form writes without autograd (the logical ops; see
+    /// [`Compute::Bool`]).
+    fn untracked_in_place(&self) -> bool {
+        self.compute == Compute::Bool
+    }
+
+    /// Records `out = op(operands)` with `grad`, when autograd needs it.
+    fn record_as(&self, grad: Option<Grad>, out: Tensor, operands: &[Value]) -> Result<Tensor> {
+        let Some(mut grad) = grad else {
             return Ok(out);
         };
         let tracked = operands
@@ -271,40 +396,46 @@ fn operand(t: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>> {
 /// Runs a one-operand op into `dest`.
 pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
     let promoted = spec.promoted.unwrap_or(x.dtype());
-    let (compute, out_dtype) = spec.dtypes(promoted, dest.dtype(x), |d| spec.kernel.supports(d))?;
-    let fresh = || -> Result<Tensor> {
+    let (compute, out_dtype) = spec.dtypes(promoted, Target::of_tensor(dest, x), |d| {
+        spec.kernel.supports(d)
+    })?;
+    let fresh = |x: &Tensor| -> Result<Tensor> {
         let src = operand(x, compute)?;
         let out = empty_like_preserving(&src, out_dtype)?;
         spec.kernel.run(compute, &src, &out)?;
         Ok(out)
     };
     match dest {
-        Dest::New => spec.record(fresh()?, &[Value::Tensor(x.clone())]),
+        Dest::New => spec.record(fresh(x)?, &[Value::Tensor(x.clone())]),
         Dest::Out(o) => {
             check_out(o, &[x])?;
             check_destination(o, x.shape(), out_dtype)?;
-            let r = fresh()?;
+            let r = fresh(x)?;
             crate::kernels::copy::copy_checked(o, &r)?;
             Ok(o.clone())
         }
         Dest::InPlace => {
             check_destination(x, x.shape(), out_dtype)?;
             check_writable(x)?;
-            in_place(
-                x,
-                &[],
-                || {
-                    if compute == x.dtype() && out_dtype == x.dtype() {
-                        if let Some(r) = spec.kernel.run_in_place(compute, x) {
-                            r?;
-                            x.bump_version();
-                            return Ok(());
-                        }
+            let raw = || {
+                if compute == x.dtype() && out_dtype == x.dtype() {
+                    if let Some(r) = spec.kernel.run_in_place(compute, x) {
+                        r?;
+                        x.bump_version();
+                        return Ok(());
                     }
-                    crate::kernels::copy::copy_checked(x, &fresh()?)
-                },
-                |snapshot| unary(snapshot, Dest::New, spec)?.to_dtype(x.dtype()),
-            )?;
+                }
+                crate::kernels::copy::copy_checked(x, &fresh(x)?)
+            };
+            if spec.untracked_in_place() {
+                raw()?;
+            } else {
+                in_place(x, &[], raw, |snapshot| {
+                    let r =
+                        spec.record_in_place(fresh(snapshot)?, &[Value::Tensor(snapshot.clone())])?;
+                    r.to_dtype(x.dtype())
+                })?;
+            }
             Ok(x.clone())
         }
     }
@@ -319,12 +450,11 @@ pub fn promote(a: &Value, b: &Value) -> DType {
 pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
     // The op's own check comes first (torch makes it as it builds the op), then the dtypes'.
     let (compute, out_dtype) = spec.resolve(promote(a, b));
+    let target = Target::of(dest, a);
     if let Some(check) = spec.check {
-        check(compute, &[a, b], dest.dtype_of(a))?;
+        check(compute, &[a, b], target.map(Target::dtype))?;
     }
-    spec.admit((compute, out_dtype), dest.dtype_of(a), |d| {
-        spec.kernel.supports(d)
-    })?;
+    spec.admit((compute, out_dtype), target, |d| spec.kernel.supports(d))?;
     let shape: Cow<'_, [usize]> = if a.shape() == b.shape() {
         Cow::Borrowed(a.shape())
     } else {
@@ -358,39 +488,41 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
             };
             check_destination(x, &shape, out_dtype)?;
             check_writable(x)?;
+            let raw = || {
+                if compute == x.dtype() && out_dtype == x.dtype() {
+                    // `b` is copied first when it shares `x`'s memory (`a += a`), and
+                    // refused when it overlaps it partly, as torch does.
+                    let y = match b {
+                        Value::Tensor(t) => Value::Tensor(detach_source(x, t)?),
+                        s => s.clone(),
+                    };
+                    let yt = value_operand(&y, compute)?.into_owned();
+                    spec.kernel.run(compute, x, &yt.broadcast_to(&shape), x)?;
+                    x.bump_version();
+                    Ok(())
+                } else {
+                    let r = Tensor::uninit(&shape, out_dtype)?;
+                    run_into(&r, a, b)?;
+                    crate::kernels::copy::copy_checked(x, &r)
+                }
+            };
+            if spec.untracked_in_place() {
+                raw()?;
+                return Ok(x.clone());
+            }
             let others: Vec<&Tensor> = b.tensor().into_iter().collect();
-            in_place(
-                x,
-                &others,
-                || {
-                    if compute == x.dtype() && out_dtype == x.dtype() {
-                        // `b` is copied first when it shares `x`'s memory (`a += a`), and
-                        // refused when it overlaps it partly, as torch does.
-                        let y = match b {
-                            Value::Tensor(t) => Value::Tensor(detach_source(x, t)?),
-                            s => s.clone(),
-                        };
-                        let yt = value_operand(&y, compute)?.into_owned();
-                        spec.kernel.run(compute, x, &yt.broadcast_to(&shape), x)?;
-                        x.bump_version();
-                        Ok(())
-                    } else {
-                        let r = Tensor::uninit(&shape, out_dtype)?;
-                        run_into(&r, a, b)?;
-                        crate::kernels::copy::copy_checked(x, &r)
-                    }
-                },
-                |snapshot| {
-                    let s = Value::Tensor(snapshot.clone());
-                    let r = binary(&s, b, Dest::New, spec)?.to_dtype(x.dtype())?;
-                    if spec.output == Output::Bool {
-                        // A bool result cast into a float tensor in place: that is what is
-                        // differentiated (comparisons' zero gradients).
-                        return spec.record(r, &[s, b.clone()]);
-                    }
-                    Ok(r)
-                },
-            )?;
+            in_place(x, &others, raw, |snapshot| {
+                let s = Value::Tensor(snapshot.clone());
+                let r = Tensor::uninit(&shape, out_dtype)?;
+                run_into(&r, &s, b)?;
+                let operands = [s, b.clone()];
+                // A bool result cast into a float tensor in place: that is what is
+                // differentiated (comparisons' zero gradients).
+                match spec.output {
+                    Output::Bool => spec.record_in_place(r.to_dtype(x.dtype())?, &operands),
+                    Output::Same => spec.record_in_place(r, &operands)?.to_dtype(x.dtype()),
+                }
+            })?;
             Ok(x.clone())
         }
     }

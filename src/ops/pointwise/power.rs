@@ -2,8 +2,10 @@
 //! and `float_power` (always in float64).
 
 use crate::error::{Error, Result};
+use crate::kernels::copy::copy_checked;
 use crate::kernels::pointwise::Kernel2;
 use crate::ops::pointwise::{binary, promote, Grad, Spec};
+use crate::ops::registry::dest::{check_destination, check_out};
 use crate::ops::registry::{Dest, Forms, OpDef};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
@@ -87,13 +89,26 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
         ));
     }
     if let (Value::Tensor(t), Value::Scalar(Scalar::Bool(e))) = (a, b) {
-        if t.dtype() == DType::Bool && matches!(dest, Dest::New) {
+        if t.dtype() == DType::Bool {
             // torch's pow(Tensor, Scalar) fills ones for the exponent 0 and copies for 1 before
             // it looks for a kernel, so a bool tensor to a bool power works.
-            return if *e {
-                t.clone_contiguous()
+            let r = if *e {
+                t.clone_contiguous()?
             } else {
-                Tensor::full(t.shape(), Scalar::Int(1), DType::Bool)
+                Tensor::full(t.shape(), Scalar::Int(1), DType::Bool)?
+            };
+            let into = |o: &Tensor| -> Result<Tensor> {
+                check_destination(o, r.shape(), DType::Bool)?;
+                copy_checked(o, &r)?;
+                Ok(o.clone())
+            };
+            return match dest {
+                Dest::New => Ok(r),
+                Dest::Out(o) => {
+                    check_out(o, &[t])?;
+                    into(o)
+                }
+                Dest::InPlace => into(t),
             };
         }
     }
@@ -103,6 +118,11 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
             return Err(Error::Runtime(
                 "Integers to negative integer powers are not allowed.".into(),
             ));
+        }
+        // torch's integer kernel reads the exponent as the result's type, checked (`2**40`
+        // with an int32 tensor overflows).
+        if let Value::Tensor(_) = a {
+            s.checked_to(promoted)?;
         }
     }
     let mut spec = Spec::new("pow", pow_kernel());
@@ -114,13 +134,20 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
 
 /// `float_power(input, exponent)`: both in float64, the result float64.
 pub fn float_power(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
-    if let (Dest::InPlace, Value::Tensor(t)) = (dest, a) {
-        if t.dtype() != DType::Float64 {
+    match (dest, a) {
+        (Dest::InPlace, Value::Tensor(t)) if t.dtype() != DType::Float64 => {
             return Err(Error::Runtime(format!(
                 "the base given to float_power_ has dtype {} but the operation's result requires dtype Double",
                 t.dtype().torch_name()
             )));
         }
+        (Dest::Out(o), _) if o.dtype() != DType::Float64 => {
+            return Err(Error::Runtime(format!(
+                "the output given to float_power has dtype {} but the operation's result requires dtype Double",
+                o.dtype().torch_name()
+            )));
+        }
+        _ => {}
     }
     let widen = |v: &Value| -> Result<Value> {
         Ok(match v {

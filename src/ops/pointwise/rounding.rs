@@ -3,7 +3,7 @@
 //! return them unchanged.
 
 use crate::error::Result;
-use crate::ops::pointwise::{unary, Grad, Refusal, Spec};
+use crate::ops::pointwise::{unary, Grad, OutRule, Refusal, Spec};
 use crate::ops::registry::{Dest, Forms, OpDef};
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
@@ -13,12 +13,14 @@ unary_ops! { UNARY;
     /// Rounds down to the nearest integer.
     floor {
         refuse: Kernel("floor_vml_cpu"),
+        out_rule: Exact,
         kernel: [float: |x| x.floor(), int: |x| x],
         grad: FloorBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }
     /// Rounds up to the nearest integer.
     ceil {
         refuse: Kernel("ceil_vml_cpu"),
+        out_rule: Exact,
         kernel: [float: |x| x.ceil(), int: |x| x],
         grad: CeilBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }
@@ -26,11 +28,13 @@ unary_ops! { UNARY;
     trunc {
         aliases: ["fix"],
         refuse: Kernel("trunc_vml_cpu"),
+        out_rule: Exact,
         kernel: [float: |x| x.trunc(), int: |x| x],
         grad: TruncBackward0 [] |c, g| c.each(|_| g.zeros_like()),
     }
     /// `input - trunc(input)`: the fractional part, with the input's sign.
     frac {
+        out_rule: Exact,
         kernel: [float: |x| x.frac_()],
         grad: FracBackward0 [] |c, g| c.each(|_| Ok(g.clone())),
     }
@@ -47,6 +51,7 @@ pub fn round(x: &Tensor, decimals: Option<i64>, dest: Dest<'_>) -> Result<Tensor
     let Some(d) = decimals else {
         let mut s = Spec::new("round", k1!(float: |x| x.round_ties_even(), int: |x| x));
         s.refuse = Refusal::Kernel("round_vml_cpu");
+        s.out_rule = OutRule::Exact;
         s.grad = Some(grad("RoundBackward0"));
         return unary(x, dest, &s);
     };
@@ -66,6 +71,7 @@ pub fn round(x: &Tensor, decimals: Option<i64>, dest: Dest<'_>) -> Result<Tensor
         // torch runs its plain rounding kernel for 0 decimals (and names it in dtype errors).
         s.refuse = Refusal::Kernel("round_vml_cpu");
     }
+    s.out_rule = OutRule::Exact;
     s.grad = Some(grad("RoundBackward1"));
     unary(x, dest, &s)
 }
@@ -99,6 +105,7 @@ pub fn nan_to_num(
         ),
     );
     s.params = smallvec::smallvec![Scalar::Float(nan)];
+    s.out_rule = OutRule::Input;
     s.grad = Some(Grad {
         node: "NanToNumBackward0",
         saves: crate::autograd::rules::pointwise::Saves {

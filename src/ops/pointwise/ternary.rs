@@ -2,7 +2,7 @@
 //! them as [`binary`](super::binary) runs two-operand ops (promotion, broadcasting, the three
 //! destinations with torch's checks first, the autograd node).
 
-use super::{fit, value_operand, Grad, Spec};
+use super::{fit, value_operand, Grad, Spec, Target};
 use crate::autograd::record::in_place;
 use crate::error::{Error, Result};
 use crate::k3;
@@ -27,7 +27,7 @@ pub fn ternary<K: Kernel3>(
         .promoted
         .unwrap_or_else(|| c.add_to(b.add_to(a.add_to(Default::default()))).finish());
     let (compute, out_dtype) =
-        spec.dtypes(promoted, dest.dtype_of(a), |d| spec.kernel.supports(d))?;
+        spec.dtypes(promoted, Target::of(dest, a), |d| spec.kernel.supports(d))?;
     let shape = broadcast_shapes(&broadcast_shapes(a.shape(), b.shape())?, c.shape())?;
     let compute_new = || -> Result<Tensor> {
         let out = Tensor::uninit(&shape, out_dtype)?;

@@ -2,6 +2,7 @@
 //! `rad2deg`.
 //! Integer inputs compute in the default float dtype.
 
+use crate::error::Error;
 use crate::{binary_ops, unary_ops};
 use std::f64::consts::PI;
 
@@ -69,6 +70,8 @@ unary_ops! { UNARY;
         compute: Float,
         kernel: [float: |x| x.c_asinh()],
         grad: AsinhBackward0 [input] |c, g| c.each(|_| g.div(&c.x()?.square()?.add(1i64)?.sqrt()?)),
+        inplace_grad: AsinhBackward1 |_c, _g| Err(Error::NotImplemented(
+            "the derivative for 'inplace version of asinh' is not implemented.".into())),
     }
     /// Inverse hyperbolic cosine.
     acosh {
@@ -76,6 +79,8 @@ unary_ops! { UNARY;
         compute: Float,
         kernel: [float: |x| x.c_acosh()],
         grad: AcoshBackward0 [input] |c, g| c.each(|_| g.mul(&c.x()?.square()?.sub(1i64)?.rsqrt()?)),
+        inplace_grad: AcoshBackward1 |_c, _g| Err(Error::NotImplemented(
+            "the derivative for 'inplace version of acosh' is not implemented.".into())),
     }
     /// Inverse hyperbolic tangent.
     atanh {
@@ -83,6 +88,8 @@ unary_ops! { UNARY;
         compute: Float,
         kernel: [float: |x| x.c_atanh()],
         grad: AtanhBackward0 [input] |c, g| c.each(|_| g.div(&c.x()?.square()?.rsub(1i64)?)),
+        inplace_grad: AtanhBackward1 |_c, _g| Err(Error::NotImplemented(
+            "the derivative for 'inplace version of atanh' is not implemented.".into())),
     }
     /// The normalised sinc, `sin(pi x) / (pi x)` (1 at 0).
     sinc {
