@@ -65,10 +65,6 @@ TORCH_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float
 # below must go. The golden tests are finer: every difference they see must be explained by one of the bugs
 # listed for that test (KnownBug, the expected failure); any other difference is an ordinary failure.
 BUGS = {
-    "B4": "check order: torch reports \"result type Float can't be cast to the desired output type Int\" (in-place, "
-          "out=) before the kernel's dtype support (bitwise_*, shifts, gcd, lcm with a float operand: rtensor raises "
-          "NotImplementedError) and before add/sub's float-alpha check; bitwise_not_ on a leaf requiring grad: torch "
-          "reports the leaf error first",
 }
 
 # test name -> {test id: bug ids}
@@ -984,20 +980,8 @@ def golden_calls(gname, op, variant, table):
     return out
 
 
-def classify_dtype_diff(gname, table, key, exp, got):
-    """The known bug (BUGS) that explains one difference of a golden dtype table, or None."""
-    emsg = exp[2] if exp[0] == "err" else ""
-    gmsg = got[2] if got[0] == "err" else ""
-    if table in ("inplace", "out") and "can't be cast to the desired output type" in emsg \
-            and ("not implemented for" in gmsg or "alpha must not" in gmsg):
-        return "B4"
-    return None
-
-
 # golden dtype tables with known differences: test id -> bug ids
-KNOWN_GOLDEN = {
-    "add-alpha=2.5-inplace": "B4", "add-alpha=2.5-out": "B4", "sub-alpha=2.5-out": "B4",
-}
+KNOWN_GOLDEN = {}
 
 
 def golden_params():
@@ -1031,8 +1015,7 @@ def test_golden_dtypes(gname, label, table):
             continue
         got, exp = outcome(thunk), expected_outcome(code)
         if got != exp:
-            diffs.append((f"{key}: torch {show(exp)}, rtensor {show(got)}",
-                          classify_dtype_diff(gname, table, key, exp, got)))
+            diffs.append((f"{key}: torch {show(exp)}, rtensor {show(got)}", None))
     settle(f"{gname}-{label}-{table}", diffs, KNOWN_GOLDEN.get(f"{gname}-{label}-{table}"))
 
 
@@ -1157,13 +1140,7 @@ def test_golden_values(gname, label, what):
 
 # ----------------------------------------------------------------------------------------------- golden gradients
 
-def classify_grad_diff(gname, label, case):
-    if gname == "bitwise_not" and case == "inplace_on_leaf":
-        return "B4"
-    return None
-
-
-KNOWN_GRAD = {"bitwise_not-default": "B4"}
+KNOWN_GRAD = {}
 
 
 def golden_grad_params():
@@ -1290,7 +1267,7 @@ def test_golden_gradients(gname, label):
             if gv.shape != ev.shape or not np.allclose(gv, ev, rtol=1e-6, atol=1e-12, equal_nan=True):
                 fails.append(f"{case}: grad torch {e}, rtensor {g.tolist()}")
     pid = f"{gname}-{label}"
-    settle(pid, [(f, classify_grad_diff(gname, label, f.split(":")[0])) for f in fails], KNOWN_GRAD.get(pid))
+    settle(pid, [(f, None) for f in fails], KNOWN_GRAD.get(pid))
 
 
 # ----------------------------------------------------------------------------------------------- gradcheck

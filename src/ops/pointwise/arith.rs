@@ -117,17 +117,35 @@ fn check_alpha(a: &Value, b: &Value, alpha: Scalar) -> Result<()> {
     Ok(())
 }
 
+/// torch's cast check of the result to an in-place or `out=` destination, which `add`/`sub`
+/// make before they check `alpha` (the check belongs to their kernel, after the iterator's
+/// dtype checks).
+fn check_dest_cast(a: &Value, b: &Value, dest: &Dest<'_>) -> Result<()> {
+    let to = match (dest, a) {
+        (Dest::Out(o), _) => o.dtype(),
+        (Dest::InPlace, Value::Tensor(t)) => t.dtype(),
+        _ => return Ok(()),
+    };
+    crate::ops::pointwise::promote(a, b).check_cast_to(to)
+}
+
 /// `add(input, other, *, alpha=1)`.
 pub fn add(a: &Value, b: &Value, alpha: Scalar, dest: Dest<'_>) -> Result<Tensor> {
+    let spec = add_spec("add", "AddBackward0", alpha, 1.0);
+    spec.check_leaf(&dest, a.tensor())?;
+    check_dest_cast(a, b, &dest)?;
     check_alpha(a, b, alpha)?;
-    binary(a, b, dest, &add_spec("add", "AddBackward0", alpha, 1.0))
+    binary(a, b, dest, &spec)
 }
 
 /// `sub(input, other, *, alpha=1)`.
 pub fn sub(a: &Value, b: &Value, alpha: Scalar, dest: Dest<'_>) -> Result<Tensor> {
+    let spec = add_spec("sub", "SubBackward0", alpha, -1.0);
+    spec.check_leaf(&dest, a.tensor())?;
     check_sub(a, b)?;
+    check_dest_cast(a, b, &dest)?;
     check_alpha(a, b, alpha)?;
-    binary(a, b, dest, &add_spec("sub", "SubBackward0", alpha, -1.0))
+    binary(a, b, dest, &spec)
 }
 
 /// `rsub(input, other, *, alpha=1)`: `other - alpha * input` (what `2 - x` runs). The node links

@@ -327,6 +327,25 @@ impl<K> Spec<K> {
         self.compute == Compute::Bool
     }
 
+    /// torch's autograd layer refuses an in-place op on a leaf that requires grad before the
+    /// op's own checks run (dtypes, casts, arguments), except for ops it does not track.
+    pub(crate) fn check_leaf(&self, dest: &Dest<'_>, target: Option<&Tensor>) -> Result<()> {
+        match (dest, target) {
+            (Dest::InPlace, Some(t))
+                if !self.untracked_in_place()
+                    && t.requires_grad()
+                    && t.is_leaf()
+                    && crate::autograd::is_grad_enabled() =>
+            {
+                Err(Error::Runtime(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                        .into(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Records `out = op(operands)` with `grad`, when autograd needs it.
     fn record_as(&self, grad: Option<Grad>, out: Tensor, operands: &[Value]) -> Result<Tensor> {
         let Some(mut grad) = grad else {
@@ -395,6 +414,7 @@ fn operand(t: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>> {
 
 /// Runs a one-operand op into `dest`.
 pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
+    spec.check_leaf(&dest, Some(x))?;
     let promoted = spec.promoted.unwrap_or(x.dtype());
     let (compute, out_dtype) = spec.dtypes(promoted, Target::of_tensor(dest, x), |d| {
         spec.kernel.supports(d)
@@ -448,6 +468,7 @@ pub fn promote(a: &Value, b: &Value) -> DType {
 
 /// Runs a two-operand op into `dest` (in place: into `a`, which must be a tensor).
 pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) -> Result<Tensor> {
+    spec.check_leaf(&dest, a.tensor())?;
     // The op's own check comes first (torch makes it as it builds the op), then the dtypes'.
     let (compute, out_dtype) = spec.resolve(promote(a, b));
     let target = Target::of(dest, a);

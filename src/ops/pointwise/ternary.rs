@@ -23,6 +23,7 @@ pub fn ternary<K: Kernel3>(
     dest: Dest<'_>,
     spec: &Spec<K>,
 ) -> Result<Tensor> {
+    spec.check_leaf(&dest, a.tensor())?;
     let promoted = spec
         .promoted
         .unwrap_or_else(|| c.add_to(b.add_to(a.add_to(Default::default()))).finish());
