@@ -256,9 +256,10 @@ unsafe fn dispatch(
     // SAFETY: CPython calls a builtin function's C function with the GIL held.
     let py = unsafe { Python::assume_attached() };
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
-        // SAFETY: the caller's contract: a valid OpHandle, kept alive by the callable.
-        let handle = unsafe { Bound::from_borrowed_ptr(py, handle) };
-        let handle = handle.cast_into::<OpHandle>()?;
+        // SAFETY: the caller's contract: a valid OpHandle, kept alive by the callable; so the
+        // unchecked cast names the object's own type.
+        let handle =
+            unsafe { Bound::from_borrowed_ptr(py, handle).cast_into_unchecked::<OpHandle>() };
         let mut keywords = SmallVec::new();
         // SAFETY: CPython passes the vectorcall arguments as `collect` requires.
         let positional = unsafe { collect(py, this, args, nargs, kwnames, &mut keywords) }?;
