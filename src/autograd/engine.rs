@@ -111,16 +111,19 @@ fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
 }
 
 /// Adds `g` into `t.grad`: the first gradient is stored (copied when it may alias other memory),
-/// later ones are added in place, as torch's AccumulateGrad does outside grad mode.
+/// later ones are added in place, as torch's AccumulateGrad does outside grad mode. The leaf's
+/// autograd lock is held for the whole update, so backward passes on other threads that reach
+/// the same leaf lose nothing.
 fn accumulate_grad(t: &Tensor, g: Tensor) -> Result<()> {
-    match t.grad() {
+    let mut meta = t.meta();
+    match &meta.grad {
         None => {
             let g = if g.is_contiguous() && Arc::strong_count(g.storage()) == 1 {
                 g
             } else {
                 g.clone_contiguous()?
             };
-            t.set_grad(Some(g.detach()));
+            meta.grad = Some(g.detach());
         }
         Some(prev) => prev.add_(&g)?,
     }

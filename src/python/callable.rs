@@ -168,15 +168,27 @@ impl OpHandle {
             Some(o) if !out_tuple => Dest::Out(o),
             _ => Dest::New,
         };
-        let tracked = outs.iter().any(|o| o.requires_grad())
-            || bound.all_tensors().iter().any(|t| t.requires_grad());
-        if tracked && crate::autograd::is_grad_enabled() {
-            return Err(PyRuntimeError::new_err(format!(
-                "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
-                self.name
-            )));
-        }
         let run = self.def.run;
+        if crate::autograd::is_grad_enabled() {
+            // torch refuses `out=` while autograd records only for ops that record a gradient,
+            // before any other check: with an input that requires grad the op first runs into
+            // a new tensor, and ops whose result has no gradient (eq, argmax, logical_and, ...)
+            // go on. When that run fails, an op that declares gradient nodes is refused (torch's
+            // order), any other reports its own error.
+            let refuse = outs.iter().any(|o| o.requires_grad())
+                || (bound.all_tensors().iter().any(|t| t.requires_grad())
+                    && match maybe_detached(py, bound.work(), || run(&bound, Dest::New)) {
+                        Ok(probe) => probe.requires_grad(),
+                        Err(_) if !self.def.nodes.is_empty() => true,
+                        Err(e) => return Err(e.into()),
+                    });
+            if refuse {
+                return Err(PyRuntimeError::new_err(format!(
+                    "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+                    self.name
+                )));
+            }
+        }
         let ret = maybe_detached(py, bound.work(), || {
             let ret = run(&bound, dest)?;
             if out_tuple {

@@ -327,6 +327,12 @@ impl<K> Spec<K> {
         self.compute == Compute::Bool
     }
 
+    /// True when the op's result of `out_dtype` records a gradient (a comparison's bool result
+    /// does not, though its in-place form records one).
+    pub(crate) fn records(&self, out_dtype: DType) -> bool {
+        self.grad.is_some() && out_dtype.is_floating()
+    }
+
     /// torch's autograd layer refuses an in-place op on a leaf that requires grad before the
     /// op's own checks run (dtypes, casts, arguments), except for ops it does not track.
     pub(crate) fn check_leaf(&self, dest: &Dest<'_>, target: Option<&Tensor>) -> Result<()> {
@@ -428,7 +434,7 @@ pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<T
     match dest {
         Dest::New => spec.record(fresh(x)?, &[Value::Tensor(x.clone())]),
         Dest::Out(o) => {
-            check_out(o, &[x])?;
+            check_out(o, &[x], spec.records(out_dtype))?;
             check_destination(o, x.shape(), out_dtype)?;
             let r = fresh(x)?;
             crate::kernels::copy::copy_checked(o, &r)?;
@@ -494,7 +500,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
         }
         Dest::Out(o) => {
             let inputs: Vec<&Tensor> = [a, b].into_iter().filter_map(Value::tensor).collect();
-            check_out(o, &inputs)?;
+            check_out(o, &inputs, spec.records(out_dtype))?;
             check_destination(o, &shape, out_dtype)?;
             let r = Tensor::uninit(&shape, out_dtype)?;
             run_into(&r, a, b)?;

@@ -105,7 +105,7 @@ pub fn pow(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
             return match dest {
                 Dest::New => Ok(r),
                 Dest::Out(o) => {
-                    check_out(o, &[t])?;
+                    check_out(o, &[t], false)?;
                     into(o)
                 }
                 Dest::InPlace => into(t),

@@ -42,7 +42,7 @@ pub fn ternary<K: Kernel3>(
     match dest {
         Dest::New => spec.record(compute_new()?, &[a.clone(), b.clone(), c.clone()]),
         Dest::Out(o) => {
-            check_out(o, &inputs)?;
+            check_out(o, &inputs, spec.records(out_dtype))?;
             check_destination(o, &shape, out_dtype)?;
             copy_checked(o, &compute_new()?)?;
             Ok(o.clone())

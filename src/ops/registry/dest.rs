@@ -42,9 +42,13 @@ pub fn check_destination(dst: &Tensor, shape: &[usize], dtype: DType) -> Result<
     Ok(())
 }
 
-/// The `out=` checks torch makes before computing: autograd does not record through `out=`.
-pub fn check_out(out: &Tensor, inputs: &[&Tensor]) -> Result<()> {
-    if is_grad_enabled() && (out.requires_grad() || inputs.iter().any(|t| t.requires_grad())) {
+/// The `out=` checks torch makes before computing: autograd does not record through `out=`, so
+/// an op that `records` a gradient refuses inputs that require grad (an op without one does
+/// not), and no op writes into an `out=` that requires grad.
+pub fn check_out(out: &Tensor, inputs: &[&Tensor], records: bool) -> Result<()> {
+    if is_grad_enabled()
+        && (out.requires_grad() || (records && inputs.iter().any(|t| t.requires_grad())))
+    {
         return Err(out_requires_grad_error());
     }
     crate::kernels::copy::check_writable(out)
@@ -143,7 +147,8 @@ impl Dest<'_> {
         match self {
             Dest::New => compute(args).map(Ret::Tensor),
             Dest::Out(out) => {
-                check_out(out, &args.all_tensors())?;
+                // Whether the op records a gradient shows in its result (below).
+                check_out(out, &[], false)?;
                 if same_dtype {
                     let input = args.tensor(0)?.dtype();
                     if out.dtype() != input {
@@ -154,6 +159,9 @@ impl Dest<'_> {
                     }
                 }
                 let r = compute(args)?;
+                if r.requires_grad() && is_grad_enabled() {
+                    return Err(out_requires_grad_error());
+                }
                 check_destination(out, r.shape(), r.dtype())?;
                 crate::kernels::copy::copy_checked(out, &r)?;
                 Ok(Ret::Tensor(out.clone()))

@@ -33,6 +33,17 @@ pub enum Ret {
     Float(f64),
 }
 
+impl Ret {
+    /// True when a tensor of the result requires grad (autograd recorded the op).
+    pub fn requires_grad(&self) -> bool {
+        match self {
+            Ret::Tensor(t) => t.requires_grad(),
+            Ret::Tuple(_, ts) | Ret::List(ts) => ts.iter().any(Tensor::requires_grad),
+            Ret::Bool(_) | Ret::Int(_) | Ret::Float(_) => false,
+        }
+    }
+}
+
 impl From<Tensor> for Ret {
     fn from(t: Tensor) -> Ret {
         Ret::Tensor(t)
