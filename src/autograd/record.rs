@@ -127,9 +127,7 @@ pub fn in_place(
         return raw();
     }
     if dst.requires_grad() && dst.is_leaf() {
-        return Err(Error::Runtime(
-            "a leaf Variable that requires grad is being used in an in-place operation.".into(),
-        ));
+        return Err(leaf_in_place_error());
     }
     let base = dst.meta().view_base.clone();
     if let Some(base) = base {
@@ -143,6 +141,13 @@ pub fn in_place(
         None => dst.clear_history(),
     }
     Ok(())
+}
+
+/// torch's error for an in-place op on a leaf that requires grad.
+pub fn leaf_in_place_error() -> Error {
+    Error::Runtime(
+        "a leaf Variable that requires grad is being used in an in-place operation.".into(),
+    )
 }
 
 /// A copy of `t`'s values that carries `t`'s history: the input an in-place op is recorded on.

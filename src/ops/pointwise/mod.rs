@@ -343,10 +343,7 @@ impl<K> Spec<K> {
                     && t.is_leaf()
                     && crate::autograd::is_grad_enabled() =>
             {
-                Err(Error::Runtime(
-                    "a leaf Variable that requires grad is being used in an in-place operation."
-                        .into(),
-                ))
+                Err(crate::autograd::record::leaf_in_place_error())
             }
             _ => Ok(()),
         }
