@@ -16,17 +16,20 @@ pub struct Layout {
     pub offset: usize,
 }
 
-/// A copy of up to four dims element by element into the inline buffer (SmallVec's own clone
-/// extends one element at a time); more dims clone the heap buffer.
-fn copy_dims<T: Copy + Default>(from: &SmallVec<[T; 4]>) -> SmallVec<[T; 4]> {
+/// A copy of up to four dims as one move of the whole inline buffer (SmallVec's own clone extends
+/// one element at a time); more dims clone the heap buffer.
+fn copy_dims<T: Copy>(from: &SmallVec<[T; 4]>) -> SmallVec<[T; 4]> {
     if from.spilled() {
         return from.clone();
     }
-    let mut buf = [T::default(); 4];
-    for (b, &x) in buf.iter_mut().zip(from.iter()) {
-        *b = x;
+    // SAFETY: not spilled, so `as_ptr` points at the inline buffer, which has room for exactly
+    // four `T`; reading it as `MaybeUninit` copies its bytes, set or not, without claiming they
+    // are initialized. The first `len` slots are initialized `T: Copy` values, which is what
+    // `from_buf_and_len_unchecked` requires of the new vector.
+    unsafe {
+        let buf = std::ptr::read(from.as_ptr().cast::<std::mem::MaybeUninit<[T; 4]>>());
+        SmallVec::from_buf_and_len_unchecked(buf, from.len())
     }
-    SmallVec::from_buf_and_len(buf, from.len())
 }
 
 impl Clone for Layout {

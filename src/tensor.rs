@@ -49,13 +49,23 @@ impl std::fmt::Debug for Tensor {
 impl Tensor {
     /// Wraps a storage with a layout; the caller guarantees the layout fits inside the storage.
     pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor(Arc::new(TensorImpl {
-            storage,
-            layout,
-            dtype,
-            requires_grad: AtomicBool::new(false),
-            autograd: Mutex::new(None),
-        }))
+        // Field by field into the new allocation: `Arc::new` of the whole struct builds it on
+        // the stack and copies it (a view op's largest single cost after the Python object).
+        let mut new = Arc::<TensorImpl>::new_uninit();
+        let p = Arc::get_mut(&mut new)
+            .expect("a new Arc is unique")
+            .as_mut_ptr();
+        // SAFETY: `p` points at the new, unique, uninitialized allocation; each field is written
+        // once through a raw place (no reference to uninitialized memory is made), so all of
+        // `TensorImpl` is initialized when `assume_init` runs.
+        unsafe {
+            std::ptr::addr_of_mut!((*p).storage).write(storage);
+            std::ptr::addr_of_mut!((*p).layout).write(layout);
+            std::ptr::addr_of_mut!((*p).dtype).write(dtype);
+            std::ptr::addr_of_mut!((*p).requires_grad).write(AtomicBool::new(false));
+            std::ptr::addr_of_mut!((*p).autograd).write(Mutex::new(None));
+            Tensor(new.assume_init())
+        }
     }
 
     /// A view of the same storage with another layout (same dtype).

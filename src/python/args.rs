@@ -3,7 +3,7 @@
 //! them), defaults, sizes given as varargs, overloads tried in order, and torch's TypeError
 //! messages when nothing matches.
 
-use crate::ops::registry::args::{ArgValues, Ints};
+use crate::ops::registry::args::Ints;
 use crate::ops::registry::signature::{Default, Param, ParamType, Signature};
 use crate::ops::registry::{Arg, Args};
 use crate::python::convert::{extract_dtype, extract_scalar, type_name};
@@ -115,7 +115,14 @@ fn int_sequence(obj: &Bound<'_, PyAny>, at: &Site) -> PyResult<Option<Ints>> {
 
 /// Converts `obj` for parameter `p` (number `index` of op `op`); `Ok(None)` when the type does
 /// not fit.
-fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResult<Option<Arg>> {
+#[inline(always)]
+fn convert<'a>(
+    obj: &'a Bound<'_, PyAny>,
+    p: &Param,
+    op: &str,
+    index: usize,
+    out: &mut Args<'a>,
+) -> PyResult<Option<Arg<'a>>> {
     let at = Site {
         op,
         param: &p.name,
@@ -127,17 +134,14 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
         return Ok(match &p.default {
             _ if p.optional => Some(Arg::None),
             Some(Default::None) => Some(Arg::None),
-            Some(Default::Ints(_)) => Some(default_arg(p)),
+            Some(Default::Ints(_)) => Some(default_arg(p, out)),
             _ => None,
         });
     }
     Ok(match p.ty {
-        ParamType::Tensor => obj
-            .cast::<PyTensor>()
-            .ok()
-            .map(|t| Arg::Tensor(t.get().t.clone())),
+        ParamType::Tensor => obj.cast::<PyTensor>().ok().map(|t| Arg::Tensor(&t.get().t)),
         ParamType::Value => match obj.cast::<PyTensor>() {
-            Ok(t) => Some(Arg::Tensor(t.get().t.clone())),
+            Ok(t) => Some(Arg::Tensor(&t.get().t)),
             Err(_) => extract_scalar(obj)?.map(Arg::Scalar),
         },
         ParamType::Scalar => match obj.cast::<PyTensor>() {
@@ -168,13 +172,16 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
         }
         ParamType::IntList => {
             if is_int_like(obj) && p.size > 0 {
-                Some(Arg::Ints(smallvec::smallvec![to_int(obj)?]))
+                Some(out.int_list(&[to_int(obj)?]))
             } else {
-                int_sequence(obj, &at)?.map(Arg::Ints)
+                int_sequence(obj, &at)?.map(|v| out.int_list(&v))
             }
         }
         ParamType::DType => extract_dtype(obj).ok().map(Arg::DType),
-        ParamType::Str => obj.cast::<PyString>().ok().map(|s| Arg::Str(s.to_string())),
+        ParamType::Str => obj
+            .cast::<PyString>()
+            .ok()
+            .map(|s| Arg::Str(Box::new(s.to_string()))),
         ParamType::TensorList => {
             if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
                 let mut ts = vec![];
@@ -193,7 +200,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
                         }
                     }
                 }
-                Some(Arg::Tensors(ts))
+                Some(out.tensor_list(ts))
             } else {
                 None
             }
@@ -201,7 +208,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
         ParamType::Generator => None,
         ParamType::ScalarOrStr => {
             if let Ok(s) = obj.cast::<PyString>() {
-                Some(Arg::Str(s.to_string()))
+                Some(Arg::Str(Box::new(s.to_string())))
             } else if obj.is_instance_of::<PyBool>() {
                 None
             } else {
@@ -210,7 +217,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
         }
         ParamType::Device => {
             if obj.is_instance_of::<PyString>() || type_name(obj) == "device" {
-                Some(Arg::Str(obj.str()?.to_string()))
+                Some(Arg::Str(Box::new(obj.str()?.to_string())))
             } else {
                 None
             }
@@ -218,7 +225,7 @@ fn convert(obj: &Bound<'_, PyAny>, p: &Param, op: &str, index: usize) -> PyResul
     })
 }
 
-fn default_arg(p: &Param) -> Arg {
+fn default_arg<'a>(p: &Param, out: &mut Args<'a>) -> Arg<'a> {
     match &p.default {
         None | Some(Default::None) => Arg::None,
         Some(Default::Bool(b)) => Arg::Bool(*b),
@@ -231,27 +238,27 @@ fn default_arg(p: &Param) -> Arg {
             ParamType::Scalar | ParamType::Value => Arg::Scalar(crate::Scalar::Float(*f)),
             _ => Arg::Float(*f),
         },
-        Some(Default::Str(s)) => Arg::Str(s.clone()),
-        Some(Default::Ints(v)) => Arg::Ints(Ints::from_slice(v)),
+        Some(Default::Str(s)) => Arg::Str(Box::new(s.clone())),
+        Some(Default::Ints(v)) => out.int_list(v),
     }
 }
 
 /// Binds against one signature; `this` (the tensor a method is called on) fills the first
 /// parameter. Positional arguments are pushed in order; only a call with keywords needs the
 /// per-parameter slots of the rest.
-fn bind_one(
+fn bind_one<'a>(
     name: &str,
     sig: &Signature,
-    this: Option<&Tensor>,
-    args: &[Bound<'_, PyAny>],
-    kwargs: &[Kwarg<'_>],
-    out: &mut ArgValues,
+    this: Option<&'a Tensor>,
+    args: &'a [Bound<'_, PyAny>],
+    kwargs: &'a [Kwarg<'_>],
+    out: &mut Args<'a>,
 ) -> PyResult<Result<(), Mismatch>> {
     let skip = usize::from(this.is_some());
     let params = &sig.params;
     out.clear();
     if let Some(t) = this {
-        out.push(Arg::Tensor(t.clone()));
+        out.values.push(Arg::Tensor(t));
     }
     let positional = params.iter().filter(|p| !p.kw_only).count();
     // Sizes as varargs: `zeros(2, 3)` for a first parameter `int[]... size`.
@@ -273,7 +280,8 @@ fn bind_one(
             }
             ints.push(list_int(a, &at, i + 1)?);
         }
-        out.push(Arg::Ints(ints));
+        let ints = out.int_list(&ints);
+        out.values.push(ints);
     } else {
         let tensor_varargs = params[..positional]
             .last()
@@ -282,7 +290,7 @@ fn bind_one(
             return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
         }
         for (i, a) in args.iter().enumerate() {
-            let next = out.len();
+            let next = out.values.len();
             if next >= positional {
                 return Ok(Err(Mismatch::TooMany(positional - skip, args.len())));
             }
@@ -300,20 +308,22 @@ fn bind_one(
                         }
                     }
                 }
-                out.push(Arg::Tensors(ts));
+                let ts = out.tensor_list(ts);
+                out.values.push(ts);
                 break;
             }
-            match convert(a, &params[next], name, next)? {
-                Some(v) => out.push(v),
+            match convert(a, &params[next], name, next, out)? {
+                Some(v) => out.values.push(v),
                 None => return Ok(Err(Mismatch::Type(next, Some(i + 1), describe(a)))),
             }
         }
     }
     if kwargs.is_empty() {
         // The parameters after the positional ones take their defaults.
-        for (i, p) in params.iter().enumerate().skip(out.len()) {
+        for (i, p) in params.iter().enumerate().skip(out.values.len()) {
             if p.default.is_some() || p.optional {
-                out.push(default_arg(p));
+                let v = default_arg(p, out);
+                out.values.push(v);
             } else {
                 return Ok(Err(Mismatch::Missing(i)));
             }
@@ -326,14 +336,14 @@ fn bind_one(
 /// The parameters after the positional ones (already in `out`), from keywords, else their
 /// defaults.
 #[inline(never)]
-fn bind_keywords(
+fn bind_keywords<'a>(
     name: &str,
     params: &[Param],
     skip: usize,
-    kwargs: &[Kwarg<'_>],
-    out: &mut ArgValues,
+    kwargs: &'a [Kwarg<'_>],
+    out: &mut Args<'a>,
 ) -> PyResult<Result<(), Mismatch>> {
-    let given = out.len();
+    let given = out.values.len();
     let mut rest: SmallVec<[Option<Arg>; 8]> = SmallVec::new();
     rest.resize(params.len() - given, None);
     for (kw, v) in kwargs {
@@ -352,15 +362,18 @@ fn bind_keywords(
             }
             return Ok(Err(Mismatch::Twice(idx)));
         }
-        match convert(v, &params[idx], name, idx)? {
+        match convert(v, &params[idx], name, idx, out)? {
             Some(a) => rest[idx - given] = Some(a),
             None => return Ok(Err(Mismatch::Type(idx, None, describe(v)))),
         }
     }
     for (i, p) in params.iter().enumerate().skip(given) {
         match rest[i - given].take() {
-            Some(a) => out.push(a),
-            None if p.default.is_some() || p.optional => out.push(default_arg(p)),
+            Some(a) => out.values.push(a),
+            None if p.default.is_some() || p.optional => {
+                let v = default_arg(p, out);
+                out.values.push(v);
+            }
             None => return Ok(Err(Mismatch::Missing(i))),
         }
     }
@@ -414,22 +427,22 @@ pub type Kwarg<'py> = (Bound<'py, PyString>, Bound<'py, PyAny>);
 
 /// Binds a call against the signatures into `out` (its overload and values); `this` is the
 /// tensor a method was called on.
-pub fn bind(
+pub fn bind<'a>(
     name: &str,
     sigs: &[Signature],
-    this: Option<&Tensor>,
-    args: &[Bound<'_, PyAny>],
-    kwargs: &[Kwarg<'_>],
-    out: &mut Args,
+    this: Option<&'a Tensor>,
+    args: &'a [Bound<'_, PyAny>],
+    kwargs: &'a [Kwarg<'_>],
+    out: &mut Args<'a>,
 ) -> PyResult<()> {
     out.method = this.is_some();
     for (overload, sig) in sigs.iter().enumerate() {
-        if bind_one(name, sig, this, args, kwargs, &mut out.values)?.is_ok() {
+        if bind_one(name, sig, this, args, kwargs, out)?.is_ok() {
             out.overload = overload;
             return Ok(());
         }
     }
-    out.values.clear();
+    out.clear();
     Err(no_match(name, sigs, this, args, kwargs))
 }
 
@@ -462,7 +475,7 @@ fn no_match(
         _ => None,
     };
     if let Some(i) = single {
-        match bind_one(name, &sigs[i], this, args, kwargs, &mut ArgValues::new()) {
+        match bind_one(name, &sigs[i], this, args, kwargs, &mut Args::default()) {
             Ok(Err(m)) => return PyTypeError::new_err(message(name, &sigs[i], skip, m)),
             Err(e) => return e,
             Ok(Ok(())) => {}

@@ -42,7 +42,7 @@ fn python_object<'py>(py: Python<'py>, t: Tensor) -> PyResult<Bound<'py, PyAny>>
             return Ok(obj);
         }
     }
-    Ok(Bound::new(py, PyTensor::from(t))?.into_any())
+    Ok(PyTensor::wrap(py, t)?.into_any())
 }
 
 static WRAP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -379,7 +379,7 @@ pub fn _grad<'py>(
     let items = result
         .into_iter()
         .map(|g| match g {
-            Some(g) => Ok(Bound::new(py, PyTensor::from(g))?.into_any()),
+            Some(g) => Ok(PyTensor::wrap(py, g)?.into_any()),
             None => Ok(py.None().into_bound(py)),
         })
         .collect::<PyResult<Vec<_>>>()?;

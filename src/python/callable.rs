@@ -5,7 +5,7 @@
 //! it without making a bound-method object; its `self` is the tensor, and the op is found by the
 //! method's slot: each slot has its own monomorphised entry point (`method_trampoline::<I>`).
 
-use crate::ops::registry::{Args, Dest, OpDef, Ret, Signature};
+use crate::ops::registry::{Arg, Args, Dest, OpDef, Ret, Signature};
 use crate::python::args::Kwarg;
 use crate::python::tensor::{maybe_detached, PyTensor};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -38,6 +38,9 @@ pub struct OpHandle {
     overloads: Vec<usize>,
     form: Form,
     name: String,
+    /// A method whose first signature takes nothing but the tensor (`detach()`, `t()`): a call
+    /// without arguments needs no binding.
+    self_only: bool,
 }
 
 static RETURN_TYPES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -57,12 +60,7 @@ fn to_python<'a, 'py: 'a>(
                 }
             }
         }
-        let leaf_with_grad = t.requires_grad() && t.is_leaf();
-        let obj = Bound::new(py, PyTensor::from(t))?;
-        if leaf_with_grad {
-            crate::python::autograd::register_owner(&obj)?;
-        }
-        Ok(obj.into_any())
+        Ok(PyTensor::wrap(py, t)?.into_any())
     };
     Ok(match ret {
         Ret::Tensor(t) => tensor(t)?,
@@ -90,22 +88,24 @@ fn to_python<'a, 'py: 'a>(
 
 impl OpHandle {
     /// Runs one call: binds the arguments, runs the op (without the GIL when it is big), and
-    /// converts the result. `args` starts with the tensor a method is called on.
+    /// converts the result. `slf` is the tensor a method is called on, `rest` the positional
+    /// arguments after it.
     fn call<'py>(
         &self,
         py: Python<'py>,
-        args: &[Bound<'py, PyAny>],
+        slf: Option<&Bound<'py, PyAny>>,
+        rest: &[Bound<'py, PyAny>],
         kwargs: &[Kwarg<'py>],
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (this, rest) = match self.form {
-            Form::Function => (None, args),
-            Form::Method | Form::InPlace => {
-                let Some((first, rest)) = args.split_first() else {
-                    return Err(PyTypeError::new_err(format!(
-                        "descriptor '{}' of 'rtensor.Tensor' object needs an argument",
-                        self.name
-                    )));
-                };
+        let this = match (self.form, slf) {
+            (Form::Function, _) => None,
+            (_, None) => {
+                return Err(PyTypeError::new_err(format!(
+                    "descriptor '{}' of 'rtensor.Tensor' object needs an argument",
+                    self.name
+                )))
+            }
+            (_, Some(first)) => {
                 let t = first.cast::<PyTensor>().map_err(|_| {
                     PyTypeError::new_err(format!(
                         "descriptor '{}' requires a 'rtensor.Tensor' object but received a '{}'",
@@ -113,10 +113,10 @@ impl OpHandle {
                         crate::python::convert::type_name(first)
                     ))
                 })?;
-                (Some(&t.get().t), rest)
+                Some(&t.get().t)
             }
         };
-        let mut bound = Args::default();
+        let args = slf.into_iter().chain(rest);
         // `out=` is the function's; it is not one of the signature's parameters.
         let out_at = match self.form {
             Form::Function => kwargs
@@ -125,7 +125,16 @@ impl OpHandle {
             _ => None,
         };
         let Some(at) = out_at else {
-            crate::python::args::bind(&self.name, &self.sigs, this, rest, kwargs, &mut bound)?;
+            let mut bound = Args::default();
+            match this {
+                Some(t) if self.self_only && rest.is_empty() && kwargs.is_empty() => {
+                    bound.method = true;
+                    bound.values.push(Arg::Tensor(t));
+                }
+                _ => crate::python::args::bind(
+                    &self.name, &self.sigs, this, rest, kwargs, &mut bound,
+                )?,
+            }
             bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
             let dest = match self.form {
                 Form::InPlace => Dest::InPlace,
@@ -133,7 +142,7 @@ impl OpHandle {
             };
             let run = self.def.run;
             let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
-            return to_python(py, ret, args.iter().chain(kwargs.iter().map(|(_, v)| v)));
+            return to_python(py, ret, args.chain(kwargs.iter().map(|(_, v)| v)));
         };
         let out_obj = &kwargs[at].1;
         let kw: SmallVec<[Kwarg<'py>; 4]> = kwargs
@@ -142,6 +151,7 @@ impl OpHandle {
             .filter(|&(i, _)| i != at)
             .map(|(_, kv)| kv.clone())
             .collect();
+        let mut bound = Args::default();
         crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw, &mut bound)?;
         bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
         // `out=` is a tensor, or a tuple of tensors for ops that return several.
@@ -204,7 +214,6 @@ impl OpHandle {
             SmallVec::new()
         };
         let inputs = args
-            .iter()
             .chain(std::iter::once(out_obj))
             .chain(out_items.iter())
             .chain(kw.iter().map(|(_, v)| v));
@@ -212,34 +221,19 @@ impl OpHandle {
     }
 }
 
-/// A call's positional objects (`this`, a method's tensor, first).
-type Positional<'py> = SmallVec<[Bound<'py, PyAny>; 4]>;
-
-/// Collects the vectorcall arguments: `this` and the positional objects, then the (keyword,
-/// object) pairs into `keywords`.
+/// Collects the keyword arguments of a vectorcall into (keyword, object) pairs.
 ///
 /// # Safety
 /// `args` must point to `nargs` positional objects followed by one object per name in
 /// `kwnames` (a tuple of str or null), as CPython passes them to a `METH_FASTCALL | METH_KEYWORDS`
-/// function, all borrowed for the duration of the call; `this`, when given, a borrowed object.
-unsafe fn collect<'py>(
+/// function, all borrowed for the duration of the call.
+unsafe fn keywords<'py>(
     py: Python<'py>,
-    this: Option<*mut ffi::PyObject>,
     args: *const *mut ffi::PyObject,
-    nargs: ffi::Py_ssize_t,
+    nargs: usize,
     kwnames: *mut ffi::PyObject,
     keywords: &mut SmallVec<[Kwarg<'py>; 4]>,
-) -> PyResult<Positional<'py>> {
-    let nargs = nargs.max(0) as usize;
-    let mut positional = SmallVec::with_capacity(nargs + usize::from(this.is_some()));
-    if let Some(this) = this {
-        // SAFETY: a method descriptor's `self` is a borrowed, valid object (the contract above).
-        positional.push(unsafe { Bound::from_borrowed_ptr(py, this) });
-    }
-    for i in 0..nargs {
-        // SAFETY: i < nargs, and each slot holds a borrowed object (the convention above).
-        positional.push(unsafe { Bound::from_borrowed_ptr(py, *args.add(i)) });
-    }
+) -> PyResult<()> {
     if !kwnames.is_null() {
         // SAFETY: a non-null kwnames is a borrowed tuple of str (the convention above).
         let names = unsafe { Bound::from_borrowed_ptr(py, kwnames) }.cast_into::<PyTuple>()?;
@@ -249,7 +243,7 @@ unsafe fn collect<'py>(
             keywords.push((name.cast_into::<PyString>()?, value));
         }
     }
-    Ok(positional)
+    Ok(())
 }
 
 /// Runs a call to `handle` from the vectorcall arguments (`this`: the tensor a method descriptor
@@ -272,10 +266,25 @@ unsafe fn dispatch(
         // unchecked cast names the object's own type.
         let handle =
             unsafe { Bound::from_borrowed_ptr(py, handle).cast_into_unchecked::<OpHandle>() };
-        let mut keywords = SmallVec::new();
-        // SAFETY: CPython passes the vectorcall arguments as `collect` requires.
-        let positional = unsafe { collect(py, this, args, nargs, kwnames, &mut keywords) }?;
-        Ok(handle.get().call(py, &positional, &keywords)?.into_ptr())
+        let nargs = nargs.max(0) as usize;
+        let positional: &[Bound<'_, PyAny>] = if nargs == 0 {
+            &[]
+        } else {
+            // SAFETY: `Bound<PyAny>` is a `repr(transparent)` non-null object pointer, and
+            // CPython passes `nargs` borrowed, non-null object pointers at `args` that stay
+            // alive for the call: viewing them as a slice of `Bound` takes no references and
+            // gives none back (a shared slice never drops its items).
+            unsafe { std::slice::from_raw_parts(args.cast::<Bound<'_, PyAny>>(), nargs) }
+        };
+        // SAFETY: a method descriptor's `self` is a borrowed, valid object for the call.
+        let this = this.map(|p| unsafe { Bound::from_borrowed_ptr(py, p) });
+        let mut kw = SmallVec::new();
+        // SAFETY: CPython passes the vectorcall arguments as `keywords` requires.
+        unsafe { keywords(py, args, nargs, kwnames, &mut kw) }?;
+        Ok(handle
+            .get()
+            .call(py, this.as_ref(), positional, &kw)?
+            .into_ptr())
     }));
     match result {
         Ok(Ok(ptr)) => ptr,
@@ -365,6 +374,8 @@ pub fn make_function<'py>(
         Signature::merged(&sigs_for_form).0.text_signature(false),
         def.doc
     );
+    let self_only =
+        form != Form::Function && sigs_for_form.first().is_some_and(|s| s.params.len() == 1);
     let handle = Bound::new(
         py,
         OpHandle {
@@ -373,6 +384,7 @@ pub fn make_function<'py>(
             overloads,
             form,
             name: name.to_string(),
+            self_only,
         },
     )?;
     if form == Form::Function {

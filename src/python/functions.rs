@@ -17,13 +17,7 @@ fn finish(t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
     if requires_grad {
         t.set_requires_grad(true)?;
     }
-    Python::attach(|py| {
-        let obj = Bound::new(py, PyTensor::from(t))?;
-        if requires_grad {
-            crate::python::autograd::register_owner(&obj)?;
-        }
-        Ok(obj.unbind())
-    })
+    Python::attach(|py| Ok(PyTensor::wrap(py, t)?.unbind()))
 }
 
 /// Accepts the `device` keyword of creation functions: None, or anything whose `str()` is "cpu"
@@ -111,7 +105,7 @@ pub fn as_tensor<'py>(
         }
     }
     let t = data_to_tensor(data, dtype, true)?;
-    Ok(Bound::new(data.py(), PyTensor::from(t))?.into_any())
+    Ok(PyTensor::wrap(data.py(), t)?.into_any())
 }
 
 /// Seeds the random generator.

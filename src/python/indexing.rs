@@ -191,15 +191,21 @@ fn check_index_put_dtype(
 
 #[pymethods]
 impl PyTensor {
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
         let items = parse_key(key)?;
         let t = &self.t;
         // Basic indexing makes a view in constant time: only index tensors (a gather) are worth
         // releasing the GIL for.
-        if !items.iter().any(|i| matches!(i, IndexItem::Tensor(_))) {
-            return Ok(t.index(&items)?.into());
-        }
-        Ok(maybe_detached(py, t.numel(), || t.index(&items))?.into())
+        let out = if !items.iter().any(|i| matches!(i, IndexItem::Tensor(_))) {
+            t.index(&items)?
+        } else {
+            maybe_detached(py, t.numel(), || t.index(&items))?
+        };
+        PyTensor::wrap(py, out)
     }
 
     fn __setitem__(

@@ -142,7 +142,7 @@ impl PyTensor {
         }
         let np = slf.py().import("numpy")?;
         let holder = if force && t.requires_grad() {
-            Bound::new(slf.py(), PyTensor::from(t.detach()))?.into_any()
+            PyTensor::wrap(slf.py(), t.detach())?.into_any()
         } else {
             slf.clone().into_any()
         };

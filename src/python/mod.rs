@@ -11,6 +11,7 @@ mod functions;
 mod indexing;
 mod interop;
 mod nested;
+mod object;
 mod operators;
 mod ops;
 mod tensor;

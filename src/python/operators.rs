@@ -28,7 +28,7 @@ fn operator(
     let a = Value::Tensor(a.clone());
     let work = a.numel().max(b.numel());
     let out = maybe_detached(py, work, || f(&a, &b))?;
-    Ok(Bound::new(py, PyTensor::from(out))?.into_any().unbind())
+    Ok(PyTensor::wrap(py, out)?.into_any().unbind())
 }
 
 /// `f(self, other)` writing into `self`; a TypeError for foreign operand types.
@@ -191,7 +191,7 @@ impl PyTensor {
         };
         let (a, b) = (&self.t, &b.get().t);
         let out = maybe_detached(py, a.numel().max(b.numel()), || a.matmul(b))?;
-        Ok(Bound::new(py, PyTensor::from(out))?.into_any().unbind())
+        Ok(PyTensor::wrap(py, out)?.into_any().unbind())
     }
     fn __rmatmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(a) = o.cast::<PyTensor>() else {
@@ -199,7 +199,7 @@ impl PyTensor {
         };
         let (a, b) = (&a.get().t, &self.t);
         let out = maybe_detached(py, a.numel().max(b.numel()), || a.matmul(b))?;
-        Ok(Bound::new(py, PyTensor::from(out))?.into_any().unbind())
+        Ok(PyTensor::wrap(py, out)?.into_any().unbind())
     }
 
     fn __richcmp__(

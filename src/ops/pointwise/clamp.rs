@@ -182,7 +182,7 @@ pub fn clamp_tensors(
         },
         formula: |c, g| c.each(|i| clamp_tensors_grad(c, g, i)),
     });
-    let args = crate::ops::registry::Args::new(vec![crate::ops::registry::Arg::Tensor(x.clone())]);
+    let args = crate::ops::registry::Args::new(vec![crate::ops::registry::Arg::Tensor(x)]);
     let ret = dest.finish(&args, |a| {
         let x = a.tensor(0)?;
         let out = compute(x)?;

@@ -7,17 +7,33 @@ use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
 
-/// A list of ints as an argument: inline up to four, so dims and sizes of up to 4-D need no
-/// allocation.
+/// A list of ints: inline up to four, so dims and sizes of up to 4-D need no allocation.
 pub type Ints = smallvec::SmallVec<[i64; 4]>;
 
-/// One argument value.
+/// Where a list argument's items sit in its [`Args`]' pool (ints or tensors).
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// One argument value: 16 bytes, so binding moves it in registers. A tensor is borrowed from
+/// the caller where it can be (the bindings lend the tensors of the Python objects, which outlive
+/// the call), so binding takes no reference; lists live in the [`Args`]' pools.
 #[derive(Debug, Clone)]
-pub enum Arg {
+pub enum Arg<'a> {
     /// `None` (or an optional parameter left out).
     None,
-    /// A tensor.
-    Tensor(Tensor),
+    /// A tensor, borrowed.
+    Tensor(&'a Tensor),
+    /// A tensor, owned (an argument made during the call).
+    OwnedTensor(Tensor),
     /// A Python number.
     Scalar(Scalar),
     /// An int.
@@ -26,49 +42,84 @@ pub enum Arg {
     Float(f64),
     /// A bool.
     Bool(bool),
-    /// A list of ints (dims or sizes), inline up to four.
-    Ints(Ints),
+    /// A list of ints (dims or sizes): its place in [`Args::ints`].
+    Ints(Span),
     /// A dtype.
     DType(DType),
-    /// A string.
-    Str(String),
-    /// A list of tensors.
-    Tensors(Vec<Tensor>),
+    /// A string (boxed: strings are rare, and the box keeps `Arg` small).
+    Str(Box<String>),
+    /// A list of tensors: its place in [`Args::tensor_lists`].
+    Tensors(Span),
 }
 
+const _: () = assert!(std::mem::size_of::<Arg<'static>>() == 16);
+
 /// The values of one call's arguments (inline up to 6: no allocation for most calls).
-pub type ArgValues = smallvec::SmallVec<[Arg; 6]>;
+pub type ArgValues<'a> = smallvec::SmallVec<[Arg<'a>; 6]>;
 
 /// The arguments of one call, in signature order.
 #[derive(Debug, Clone, Default)]
-pub struct Args {
+pub struct Args<'a> {
     /// Which of the op's signatures matched (its index among the declared function signatures,
     /// or among `method_signatures` when the op declares those and was called as a method).
     pub overload: usize,
     /// One value per parameter.
-    pub values: ArgValues,
+    pub values: ArgValues<'a>,
     /// Called as a Tensor method (the first value is the tensor it was called on).
     pub method: bool,
+    /// The items of the int-list arguments.
+    pub ints: smallvec::SmallVec<[i64; 8]>,
+    /// The items of the tensor-list arguments.
+    pub tensor_lists: Vec<Tensor>,
 }
 
-fn internal(i: usize, want: &str, got: &Arg) -> Error {
+fn internal(i: usize, want: &str, got: &Arg<'_>) -> Error {
     Error::Runtime(format!(
         "internal error: argument {} should be {}, got {:?}",
         i, want, got
     ))
 }
 
-impl Args {
+impl<'a> Args<'a> {
     /// Arguments of overload 0.
-    pub fn new(values: Vec<Arg>) -> Args {
+    pub fn new(values: Vec<Arg<'a>>) -> Args<'a> {
         Args {
             overload: 0,
             values: values.into(),
             method: false,
+            ints: Default::default(),
+            tensor_lists: Vec::new(),
         }
     }
 
-    fn get(&self, i: usize) -> &Arg {
+    /// Empties the values and pools (to bind again).
+    pub fn clear(&mut self) {
+        self.values.clear();
+        self.ints.clear();
+        self.tensor_lists.clear();
+    }
+
+    /// An int-list argument: `items` go to the pool.
+    pub fn int_list(&mut self, items: &[i64]) -> Arg<'a> {
+        let start = self.ints.len() as u32;
+        self.ints.extend_from_slice(items);
+        Arg::Ints(Span {
+            start,
+            len: items.len() as u32,
+        })
+    }
+
+    /// A tensor-list argument: `items` go to the pool.
+    pub fn tensor_list(&mut self, items: impl IntoIterator<Item = Tensor>) -> Arg<'a> {
+        let start = self.tensor_lists.len() as u32;
+        self.tensor_lists.extend(items);
+        Arg::Tensors(Span {
+            start,
+            len: self.tensor_lists.len() as u32 - start,
+        })
+    }
+
+    fn get(&self, i: usize) -> &Arg<'a> {
         self.values.get(i).unwrap_or(&Arg::None)
     }
 
@@ -76,6 +127,7 @@ impl Args {
     pub fn tensor(&self, i: usize) -> Result<&Tensor> {
         match self.get(i) {
             Arg::Tensor(t) => Ok(t),
+            Arg::OwnedTensor(t) => Ok(t),
             a => Err(internal(i, "a tensor", a)),
         }
     }
@@ -91,7 +143,8 @@ impl Args {
     /// A tensor-or-number argument.
     pub fn value(&self, i: usize) -> Result<Value> {
         match self.get(i) {
-            Arg::Tensor(t) => Ok(Value::Tensor(t.clone())),
+            Arg::Tensor(t) => Ok(Value::Tensor((*t).clone())),
+            Arg::OwnedTensor(t) => Ok(Value::Tensor(t.clone())),
             Arg::Scalar(s) => Ok(Value::Scalar(*s)),
             Arg::Int(v) => Ok(Value::Scalar(Scalar::Int(*v))),
             Arg::Float(v) => Ok(Value::Scalar(Scalar::Float(*v))),
@@ -179,7 +232,7 @@ impl Args {
     /// A list of ints.
     pub fn ints(&self, i: usize) -> Result<&[i64]> {
         match self.get(i) {
-            Arg::Ints(v) => Ok(v),
+            Arg::Ints(at) => Ok(&self.ints[at.range()]),
             a => Err(internal(i, "a list of ints", a)),
         }
     }
@@ -204,7 +257,7 @@ impl Args {
     /// A string argument.
     pub fn str(&self, i: usize) -> Result<&str> {
         match self.get(i) {
-            Arg::Str(s) => Ok(s),
+            Arg::Str(s) => Ok(s.as_str()),
             a => Err(internal(i, "a string", a)),
         }
     }
@@ -220,7 +273,7 @@ impl Args {
     /// A list of tensors.
     pub fn tensors(&self, i: usize) -> Result<&[Tensor]> {
         match self.get(i) {
-            Arg::Tensors(v) => Ok(v),
+            Arg::Tensors(at) => Ok(&self.tensor_lists[at.range()]),
             a => Err(internal(i, "a list of tensors", a)),
         }
     }
@@ -230,8 +283,9 @@ impl Args {
         let mut out = vec![];
         for a in &self.values {
             match a {
-                Arg::Tensor(t) => out.push(t),
-                Arg::Tensors(ts) => out.extend(ts.iter()),
+                Arg::Tensor(t) => out.push(*t),
+                Arg::OwnedTensor(t) => out.push(t),
+                Arg::Tensors(at) => out.extend(self.tensor_lists[at.range()].iter()),
                 _ => {}
             }
         }
@@ -239,7 +293,7 @@ impl Args {
     }
 
     /// A copy with argument `i` replaced.
-    pub fn with(&self, i: usize, value: Arg) -> Args {
+    pub fn with(&self, i: usize, value: Arg<'a>) -> Args<'a> {
         let mut a = self.clone();
         if i < a.values.len() {
             a.values[i] = value;
@@ -254,7 +308,11 @@ impl Args {
             .iter()
             .map(|a| match a {
                 Arg::Tensor(t) => t.numel(),
-                Arg::Tensors(ts) => ts.iter().map(Tensor::numel).sum(),
+                Arg::OwnedTensor(t) => t.numel(),
+                Arg::Tensors(at) => self.tensor_lists[at.range()]
+                    .iter()
+                    .map(Tensor::numel)
+                    .sum(),
                 _ => 0,
             })
             .sum()

@@ -178,7 +178,7 @@ impl Dest<'_> {
                         crate::kernels::copy::copy_checked(dst, &r)
                     },
                     |snapshot| {
-                        let r = compute(&args.with(0, Arg::Tensor(snapshot.clone())))?;
+                        let r = compute(&args.with(0, Arg::OwnedTensor(snapshot.clone())))?;
                         check_destination(dst, r.shape(), r.dtype())?;
                         r.to_dtype(dst.dtype())
                     },
