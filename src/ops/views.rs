@@ -382,8 +382,8 @@ pub static VIEW: OpDef = OpDef {
     name: "view",
     doc: "A new shape over the same memory; RuntimeError when the strides forbid it.",
     signatures: &[
-        "view(Tensor input, ScalarType dtype)",
-        "view(Tensor input, int[]... size)",
+        "view(Tensor(a) input, ScalarType dtype)",
+        "view(Tensor(a) input, int[]... size)",
     ],
     forms: Forms::METHOD,
     aliases: &[],
@@ -422,9 +422,9 @@ pub static SQUEEZE: OpDef = OpDef {
     name: "squeeze",
     doc: "Removes size-1 dims: all of them, one, or those listed.",
     signatures: &[
-        "squeeze(Tensor input)",
-        "squeeze(Tensor input, int dim)",
-        "squeeze(Tensor input, int[] dim)",
+        "squeeze(Tensor(a) input)",
+        "squeeze(Tensor(a) input, int dim)",
+        "squeeze(Tensor(a) input, int[] dim)",
     ],
     forms: Forms::BOTH,
     aliases: &[],
@@ -446,7 +446,7 @@ pub static SQUEEZE: OpDef = OpDef {
 pub static UNSQUEEZE: OpDef = OpDef {
     name: "unsqueeze",
     doc: "Inserts a size-1 dim at `dim`.",
-    signatures: &["unsqueeze(Tensor input, int dim)"],
+    signatures: &["unsqueeze(Tensor(a) input, int dim)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["UnsqueezeBackward0"],
@@ -459,7 +459,7 @@ pub static UNSQUEEZE: OpDef = OpDef {
 pub static TRANSPOSE: OpDef = OpDef {
     name: "transpose",
     doc: "Swaps two dims (a view).",
-    signatures: &["transpose(Tensor input, int dim0, int dim1)"],
+    signatures: &["transpose(Tensor(a) input, int dim0, int dim1)"],
     forms: Forms::BOTH,
     aliases: &["swapdims"],
     nodes: &["TransposeBackward0"],
@@ -472,7 +472,7 @@ pub static TRANSPOSE: OpDef = OpDef {
 pub static SWAPAXES: OpDef = OpDef {
     name: "swapaxes",
     doc: "Swaps two dims (numpy's name for `transpose`).",
-    signatures: &["swapaxes(Tensor input, int axis0, int axis1)"],
+    signatures: &["swapaxes(Tensor(a) input, int axis0, int axis1)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["TransposeBackward0"],
@@ -485,7 +485,7 @@ pub static SWAPAXES: OpDef = OpDef {
 pub static PERMUTE: OpDef = OpDef {
     name: "permute",
     doc: "Reorders the dims (a view).",
-    signatures: &["permute(Tensor input, int[]... dims)"],
+    signatures: &["permute(Tensor(a) input, int[]... dims)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["PermuteBackward0"],
@@ -498,7 +498,7 @@ pub static PERMUTE: OpDef = OpDef {
 pub static T: OpDef = OpDef {
     name: "t",
     doc: "The transpose of a tensor of at most 2 dims.",
-    signatures: &["t(Tensor input)"],
+    signatures: &["t(Tensor(a) input)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["TBackward0"],
@@ -511,7 +511,7 @@ pub static T: OpDef = OpDef {
 pub static EXPAND: OpDef = OpDef {
     name: "expand",
     doc: "Broadcasts to a bigger shape without copying (`-1` keeps a dim).",
-    signatures: &["expand(Tensor input, int[]... size, *, bool implicit=False)"],
+    signatures: &["expand(Tensor(a) input, int[]... size, *, bool implicit=False)"],
     forms: Forms::METHOD,
     aliases: &[],
     nodes: &["ExpandBackward0"],
@@ -524,7 +524,7 @@ pub static EXPAND: OpDef = OpDef {
 pub static EXPAND_AS: OpDef = OpDef {
     name: "expand_as",
     doc: "Broadcasts to `other`'s shape without copying.",
-    signatures: &["expand_as(Tensor input, Tensor other)"],
+    signatures: &["expand_as(Tensor(a) input, Tensor other)"],
     forms: Forms::METHOD,
     aliases: &[],
     nodes: &["ExpandBackward0"],
@@ -541,8 +541,8 @@ pub static NARROW: OpDef = OpDef {
     name: "narrow",
     doc: "`length` elements along `dim` from `start` (a view).",
     signatures: &[
-        "narrow(Tensor input, int dim, Tensor start, int length)",
-        "narrow(Tensor input, int dim, int start, int length)",
+        "narrow(Tensor(a) input, int dim, Tensor start, int length)",
+        "narrow(Tensor(a) input, int dim, int start, int length)",
     ],
     forms: Forms::BOTH,
     aliases: &[],
@@ -575,7 +575,7 @@ fn narrow_start(start: &Tensor) -> Result<i64> {
 pub static SELECT: OpDef = OpDef {
     name: "select",
     doc: "The slice at `index` along `dim`, which it removes (a view).",
-    signatures: &["select(Tensor input, int dim, int index)"],
+    signatures: &["select(Tensor(a) input, int dim, int index)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["SelectBackward0"],
@@ -590,15 +590,15 @@ pub static SPLIT: OpDef = OpDef {
     doc:
         "Views of `split_size` elements along `dim` (the last one shorter), or of the listed sizes.",
     signatures: &[
-        "split(Tensor tensor, int split_size_or_sections, int dim=0) -> tuple[Tensor, ...]",
-        "split(Tensor tensor, int[] split_size_or_sections, int dim=0) -> tuple[Tensor, ...]",
+        "split(Tensor(a) tensor, int split_size_or_sections, int dim=0) -> tuple[Tensor, ...]",
+        "split(Tensor(a) tensor, int[] split_size_or_sections, int dim=0) -> tuple[Tensor, ...]",
     ],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["SplitBackward0", "SplitWithSizesBackward0"],
     method_signatures: &[
-        "split(Tensor input, int split_size, int dim=0) -> tuple[Tensor, ...]",
-        "split(Tensor input, int[] split_size, int dim=0) -> tuple[Tensor, ...]",
+        "split(Tensor(a) input, int split_size, int dim=0) -> tuple[Tensor, ...]",
+        "split(Tensor(a) input, int[] split_size, int dim=0) -> tuple[Tensor, ...]",
     ],
     source: file!(),
     run: |a, _| {
@@ -615,7 +615,7 @@ pub static SPLIT: OpDef = OpDef {
 pub static CHUNK: OpDef = OpDef {
     name: "chunk",
     doc: "`chunks` views of near-equal size along `dim`.",
-    signatures: &["chunk(Tensor input, int chunks, int dim=0) -> tuple[Tensor, ...]"],
+    signatures: &["chunk(Tensor(a) input, int chunks, int dim=0) -> tuple[Tensor, ...]"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["SplitBackward0"],
@@ -628,7 +628,7 @@ pub static CHUNK: OpDef = OpDef {
 pub static DETACH: OpDef = OpDef {
     name: "detach",
     doc: "The same memory and version counter, with no gradient flowing back through it.",
-    signatures: &["detach(Tensor input)"],
+    signatures: &["detach(Tensor(a) input)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &[],

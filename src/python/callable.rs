@@ -41,6 +41,9 @@ pub struct OpHandle {
     /// A method whose first signature takes nothing but the tensor (`detach()`, `t()`): a call
     /// without arguments needs no binding.
     self_only: bool,
+    /// Every signature's first tensor is `Tensor(a)`: the result is a view, made in constant
+    /// time, so the call keeps the GIL whatever the tensor's size.
+    view: bool,
 }
 
 static RETURN_TYPES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -141,7 +144,8 @@ impl OpHandle {
                 _ => Dest::New,
             };
             let run = self.def.run;
-            let ret = maybe_detached(py, bound.work(), || run(&bound, dest))?;
+            let work = if self.view { 0 } else { bound.work() };
+            let ret = maybe_detached(py, work, || run(&bound, dest))?;
             return to_python(py, ret, args.chain(kwargs.iter().map(|(_, v)| v)));
         };
         let out_obj = &kwargs[at].1;
@@ -376,6 +380,9 @@ pub fn make_function<'py>(
     );
     let self_only =
         form != Form::Function && sigs_for_form.first().is_some_and(|s| s.params.len() == 1);
+    let view = sigs_for_form
+        .iter()
+        .all(|s| s.params.first().is_some_and(|p| p.alias));
     let handle = Bound::new(
         py,
         OpHandle {
@@ -385,6 +392,7 @@ pub fn make_function<'py>(
             form,
             name: name.to_string(),
             self_only,
+            view,
         },
     )?;
     if form == Form::Function {

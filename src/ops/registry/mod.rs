@@ -170,6 +170,7 @@ impl OpDef {
                         default: Some(signature::Default::None),
                         kw_only: true,
                         varargs: false,
+                        alias: false,
                     });
                 }
                 Ok(sig)

@@ -183,6 +183,9 @@ pub struct Param {
     /// `int[]... size`: the positional arguments may also be given one by one (`zeros(2, 3)`,
     /// `x.reshape(2, 3)`).
     pub varargs: bool,
+    /// `Tensor(a) input`, torch's alias annotation: the result is a view of this tensor, made in
+    /// constant time whatever its size (so the bindings never release the GIL for it).
+    pub alias: bool,
 }
 
 impl Param {
@@ -279,6 +282,10 @@ impl Signature {
                 _ => (ty, 0),
             };
             let ty = if ty == "int[" { "int[]" } else { ty };
+            let (ty, alias) = match ty.strip_suffix("(a)") {
+                Some(t) => (t, true),
+                None => (ty, false),
+            };
             params.push(Param {
                 name: pname.trim().to_string(),
                 ty: ParamType::parse(ty.trim())?,
@@ -287,6 +294,7 @@ impl Signature {
                 default,
                 kw_only,
                 varargs,
+                alias,
             });
         }
         Ok(Signature {
@@ -419,6 +427,16 @@ mod tests {
             s.text_signature(true),
             "(dim=None, keepdim=False, *, dtype=None)"
         );
+    }
+
+    #[test]
+    fn reads_the_alias_annotation_of_a_view() {
+        let s = Signature::parse("transpose(Tensor(a) input, int dim0, int dim1)").unwrap();
+        assert_eq!(s.params[0].ty, ParamType::Tensor);
+        assert!(s.params[0].alias && !s.params[1].alias);
+        assert_eq!(s.torch_repr(false), "(Tensor input, int dim0, int dim1)");
+        let s = Signature::parse("clone(Tensor input)").unwrap();
+        assert!(!s.params[0].alias);
     }
 
     #[test]
