@@ -302,6 +302,10 @@ workload(name="addcmul(a, b, c) [16M f32]", group="pointwise",
          np=lambda L, a, b, c: lambda: a + b * c, tl=lambda L, a, b, c: lambda: L.addcmul(a, b, c),
          **no_slower_than_best())
 
+# --- issue 14: indexing, sorting and the "other" ops ---------------------------------------------
+workload(name="tril(a) [4096² f32]", group="select", inputs=((_SQ, F32),),
+         all=lambda L, a: lambda: L.tril(a), **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

@@ -206,6 +206,32 @@ impl Layout {
         out
     }
 
+    /// torch's `diagonal(offset, d1, d2)` (`d1 != d2`, both in range): dims `d1` and `d2` are
+    /// removed and the diagonal, `offset` above the main one (below when negative), is appended
+    /// as the last dim.
+    pub fn diagonal_at(&self, offset: i64, d1: usize, d2: usize) -> Layout {
+        let (n1, n2) = (self.shape[d1], self.shape[d2]);
+        let skip = offset.unsigned_abs() as usize;
+        let len = if offset >= 0 {
+            n2.saturating_sub(skip).min(n1)
+        } else {
+            n1.saturating_sub(skip).min(n2)
+        };
+        let mut out = self.clone();
+        if len > 0 {
+            let along = if offset >= 0 { d2 } else { d1 };
+            out.offset = (self.offset as isize + skip as isize * self.strides[along]) as usize;
+        }
+        let stride = self.strides[d1] + self.strides[d2];
+        for d in [d1.max(d2), d1.min(d2)] {
+            out.shape.remove(d);
+            out.strides.remove(d);
+        }
+        out.shape.push(len);
+        out.strides.push(stride);
+        out
+    }
+
     /// Keeps `len` elements along `dim` starting at `start`, taking every `step`-th.
     pub fn slice(&self, dim: usize, start: usize, len: usize, step: usize) -> Layout {
         let mut out = self.clone();

@@ -2,6 +2,7 @@
 //! the registry; the op layer (`ops/`) chooses dtypes and destinations and records gradients.
 
 pub mod copy;
+pub mod diag;
 pub mod engine;
 pub mod math;
 pub mod pointwise;

@@ -11,7 +11,7 @@ use crate::tensor::Tensor;
 use crate::value::Value;
 
 /// torch's error for a device rtensor does not have.
-fn check_device(device: Option<&str>) -> Result<()> {
+pub(crate) fn check_device(device: Option<&str>) -> Result<()> {
     match device {
         None | Some("cpu") => Ok(()),
         Some(d) => Err(Error::Value(format!(

@@ -4,6 +4,7 @@
 pub mod comparison;
 pub mod copy;
 pub mod creation;
+pub mod diag;
 pub mod factory;
 pub mod index;
 pub mod join;
@@ -47,6 +48,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     linalg::declare::OPS,
     factory::OPS,
     views::OPS,
+    diag::OPS,
     copy::OPS,
     creation::OPS,
 ];

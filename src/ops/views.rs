@@ -33,7 +33,7 @@ impl Tensor {
     }
 
     /// A view of a region (select, slice), whose gradient lands in that region of zeros.
-    fn region_view(
+    pub(crate) fn region_view(
         &self,
         name: &'static str,
         region: impl Fn(&Layout) -> Layout + Send + Sync + 'static,

@@ -2,6 +2,7 @@
 //! gradients with its inputs' shapes (broadcasting undone by `reduce_to`) and dtypes.
 
 pub mod copy;
+pub mod diag;
 pub mod extrema;
 pub mod index;
 pub mod join;

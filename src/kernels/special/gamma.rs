@@ -140,6 +140,14 @@ macro_rules! gamma_impl {
                 // The terms in torch's order: `lgamma(torch.arange(-p/2 + 1/2, 1/2, 1/2) + x)`
                 // (exact halves), summed as torch's `sum(-1)` sums them.
                 let term = |j: usize| lgamma((0.5 - 0.5 * p_f + 0.5 * j as f64) as T + x);
+                // No term is NaN unless `x` is, and none is -inf (lgamma > -0.13), so one +inf
+                // term makes the sum +inf in any order. The first two terms (the most negative
+                // arguments, one step of 1/2 apart) hit a pole whenever the arguments start at a
+                // non-positive integer or half-integer: that answer needs no other term (a `p` of
+                // 2^31 would take half a minute per element, as torch does).
+                if !x.is_nan() && (0..p.min(2) as usize).any(|j| term(j) == T::INFINITY) {
+                    return T::INFINITY;
+                }
                 let sum = torch_row_sum(p as usize, term);
                 let c = p_f * ((p - 1) as f64) * PI.ln() * 0.25;
                 sum + c as T
