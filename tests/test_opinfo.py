@@ -67,7 +67,11 @@ XFAIL = {
 }
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.
-SKIP = {}
+SKIP = {
+    ("test_error_inputs", "take", None): "its third error input passes out=ind[:-1] with index ind[1:]; "
+    "to_rt converts the two views into separate rtensor tensors, so the overlap is lost (rtensor refuses "
+    "it when the memory is shared: tests/test_gather.py::test_out_overlapping_an_input_is_refused)",
+}
 
 
 # ------------------------------------------------------------------------------------ registry <-> OpInfo

@@ -3,6 +3,7 @@
 
 pub mod copy;
 pub mod engine;
+pub mod gather;
 pub mod math;
 pub mod pointwise;
 pub mod reduce;

@@ -5,6 +5,7 @@ pub mod comparison;
 pub mod copy;
 pub mod creation;
 pub mod factory;
+pub mod gather;
 pub mod index;
 pub mod join;
 pub mod linalg;
@@ -49,4 +50,5 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     views::OPS,
     copy::OPS,
     creation::OPS,
+    gather::OPS,
 ];

@@ -3,6 +3,7 @@
 
 pub mod copy;
 pub mod extrema;
+pub mod gather;
 pub mod index;
 pub mod join;
 pub mod linalg;
