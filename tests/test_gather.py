@@ -732,3 +732,116 @@ def test_failed_masked_in_place_leaves_target_unchanged():
     t = rt.arange(12.0).reshape(3, 4)
     _unchanged(t, lambda t: t.masked_scatter_(rt.ones(3, 4, dtype=rt.bool), rt.ones(5)), RuntimeError)
     _unchanged(t, lambda t: t.masked_fill_(rt.ones(2, 3, 4, dtype=rt.bool), 1.0), RuntimeError)
+
+
+# ------------------------------------------------------------------ scatter_reduce and index_put
+
+
+def _np_scatter_reduce(a, dim, idx, src, how, include_self):
+    ufunc = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum,
+             "amin": np.minimum}[how]
+    out = a.copy()
+    coords = list(np.indices(idx.shape))
+    coords[dim] = idx
+    coords = tuple(coords)
+    sub = src[tuple(slice(0, s) for s in idx.shape)]
+    touched = np.zeros(a.shape, bool)
+    touched[coords] = True
+    if not include_self:
+        ident = {"sum": 0, "prod": 1, "mean": 0, "amax": -np.inf, "amin": np.inf}[how]
+        out[touched] = ident
+    ufunc.at(out, coords, sub)
+    if how == "mean":
+        counts = np.ones(a.shape) if include_self else np.zeros(a.shape)
+        np.add.at(counts, coords, 1)
+        out = out / np.maximum(counts, 1)
+    return out
+
+
+@pytest.mark.parametrize("how", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("shape,dim,ishape", [((5,), 0, (8,)), ((3, 4), 1, (3, 6)), ((4, 3), 0, (6, 2)),
+                                              ((2, 3, 4), 2, (2, 3, 9))])
+def test_scatter_reduce_matches_numpy(how, include_self, shape, dim, ishape):
+    a, src = _data(shape), _data(ishape, seed=5)
+    idx = _index(ishape, shape[dim])
+    want = _np_scatter_reduce(a, dim, idx, src, how, include_self)
+    got = rt.tensor(a).scatter_reduce(dim, rt.tensor(idx), rt.tensor(src), how, include_self=include_self)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+    t = rt.tensor(a)
+    assert t.scatter_reduce_(dim, rt.tensor(idx), rt.tensor(src), how, include_self=include_self) is t
+    np.testing.assert_allclose(t.numpy(), want, rtol=1e-12)
+
+
+def test_scatter_reduce_integer_mean_floors():
+    x = rt.arange(6).reshape(2, 3)
+    i = rt.tensor([[0, 0], [1, 1]])
+    s = rt.tensor([[3, 4], [5, 6]])
+    assert x.scatter_reduce(1, i, s, "mean").tolist() == [[2, 1, 2], [3, 5, 5]]
+    assert x.scatter_reduce(1, i, s, "mean", include_self=False).tolist() == [[3, 1, 2], [3, 5, 5]]
+    with pytest.raises(RuntimeError, match="reduce argument must be either sum, prod, mean, amax or amin"):
+        x.scatter_reduce(1, i, s, "max")
+
+
+@pytest.mark.parametrize("how", ["sum", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_gradcheck(how, include_self):
+    x, s = _f64((3, 4)), _f64((3, 5), seed=1)
+    idx = rt.tensor(_index((3, 5), 4, seed=4))
+    assert rt.autograd.gradcheck(
+        lambda a, b: a.scatter_reduce(1, idx, b, how, include_self=include_self), (x, s))
+    assert type(x.scatter_reduce(1, idx, s, how).grad_fn).__name__ == "ScatterReduceBackward0"
+
+
+@needs_torch
+@pytest.mark.parametrize("how", ["sum", "mean", "amax", "amin", "prod"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_matches_torch(how, include_self):
+    a, src, g = _data((4, 5)), _data((6, 5), seed=2), _data((4, 5), seed=3)
+    idx = _index((6, 5), 4, seed=6)
+    res = []
+    for M in (rt, torch):
+        x = M.tensor(a, requires_grad=True)
+        s = M.tensor(src, requires_grad=True)
+        y = x.scatter_reduce(0, M.tensor(idx), s, how, include_self=include_self)
+        if how != "prod":
+            y.backward(M.tensor(g))
+        res.append((y.detach().numpy(), None if how == "prod" else (x.grad.numpy(), s.grad.numpy())))
+    np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-12)
+    if how != "prod":
+        np.testing.assert_allclose(res[0][1][0], res[1][1][0], rtol=1e-12)
+        np.testing.assert_allclose(res[0][1][1], res[1][1][1], rtol=1e-12)
+
+
+def test_index_put_matches_numpy():
+    a = _data((4, 5))
+    rows, cols = np.array([0, 2, 0, 3]), np.array([1, 1, 1, -1])
+    vals = _data((4,), seed=2)
+    want = a.copy()
+    np.add.at(want, (rows, cols), vals)
+    got = rt.tensor(a).index_put((rt.tensor(rows), rt.tensor(cols)), rt.tensor(vals), accumulate=True)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+    t = rt.tensor(a)
+    assert t.index_put_((rt.tensor(rows), rt.tensor(cols)), rt.tensor(vals), accumulate=True) is t
+    np.testing.assert_allclose(t.numpy(), want, rtol=1e-12)
+    want = a.copy()
+    want[[1, 3]] = 7.0
+    np.testing.assert_array_equal(
+        rt.index_put(rt.tensor(a), (rt.tensor([1, 3]),), rt.tensor(7.0, dtype=rt.float64)).numpy(), want)
+    t = rt.tensor(a)
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 4"):
+        t.index_put_((rt.tensor([0, 5]),), rt.tensor(1.0, dtype=rt.float64), accumulate=True)
+    np.testing.assert_array_equal(t.numpy(), a)
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination dtypes match, "
+                                           "got Double for the destination and Float for the source."):
+        t.index_put_((rt.tensor([0]),), rt.tensor(1.0))
+
+
+def test_index_put_gradients():
+    x, v = _f64((4, 5)), _f64((3,), seed=1)
+    rows = rt.tensor([0, 2, 0])
+    assert rt.autograd.gradcheck(lambda a, b: a.index_put((rows,), b[:, None].expand(3, 5), accumulate=True),
+                                 (x, v))
+    assert rt.autograd.gradcheck(lambda a, b: a.index_put((rt.tensor([0, 2, 1]), rt.tensor([1, 1, 4])), b),
+                                 (x, v))
+    assert type(x.index_put((rows,), v[:, None].expand(3, 5)).grad_fn).__name__ == "IndexPutBackward0"

@@ -20,6 +20,7 @@ use crate::tensor::Tensor;
 use crate::threads;
 
 /// An int64 index tensor whose values were all checked against a dim's size.
+#[derive(Clone)]
 pub struct CheckedIndex {
     index: Tensor,
     size: usize,

@@ -34,6 +34,15 @@ fn pad_to(g: Tensor, shape: &[usize]) -> Result<Tensor> {
     Ok(out)
 }
 
+/// The leading block of `t` of `shape` (a view): the part of a source its index reads.
+fn block(t: &Tensor, shape: &[usize]) -> Tensor {
+    let mut v = t.clone();
+    for (d, &n) in shape.iter().enumerate().take(t.ndim()) {
+        v = v.narrow(d, 0, n);
+    }
+    v
+}
+
 /// `input.gather(dim, index)` (also `take_along_dim`).
 pub struct GatherRule {
     input: InputMeta,
@@ -377,5 +386,133 @@ impl Backward for MaskedRule {
 
     fn release(&self) {
         self.mask.release();
+    }
+}
+
+/// `scatter_reduce` (sum, mean, amax, amin; prod's gradient is not implemented).
+pub struct ScatterReduceRule {
+    kind: u8,
+    include_self: bool,
+    dim: usize,
+    index: SavedTensor,
+    input: SavedTensor,
+    src: SavedTensor,
+    result: SavedTensor,
+    input_meta: InputMeta,
+    src_meta: InputMeta,
+}
+
+impl ScatterReduceRule {
+    /// The rule for `result = input.scatter_reduce(dim, index, src, ..)`; `kind` is 0 for sum,
+    /// 1 for prod, 2 for mean, 3 for amax and amin.
+    pub fn new(
+        kind: u8,
+        include_self: bool,
+        input: &Tensor,
+        dim: usize,
+        index: &Tensor,
+        src: &Tensor,
+        result: &Tensor,
+    ) -> ScatterReduceRule {
+        ScatterReduceRule {
+            kind,
+            include_self,
+            dim,
+            index: SavedTensor::new(index),
+            input: SavedTensor::new(input),
+            src: SavedTensor::new(src),
+            result: SavedTensor::output(result, "ScatterReduceBackward0"),
+            input_meta: InputMeta::of(input),
+            src_meta: InputMeta::of(src),
+        }
+    }
+}
+
+impl Backward for ScatterReduceRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let dim = self.dim as i64;
+        let index = self.index.get()?;
+        let zero = Scalar::Int(0);
+        let (grad_self, grad_src) = match self.kind {
+            0 => (g.clone(), g.gather(dim, &index)?),
+            2 => {
+                let counts = if self.include_self {
+                    Tensor::full(&self.input_meta.shape, Scalar::Int(1), g.dtype())?
+                } else {
+                    Tensor::zeros(&self.input_meta.shape, g.dtype())?
+                };
+                let ones = Tensor::full(index.shape(), Scalar::Int(1), g.dtype())?;
+                let n = counts
+                    .scatter_add(dim, &index, &ones)?
+                    .clamp(Some(Scalar::Int(1)), None)?;
+                let gn = g.div(&n)?;
+                (gn.clone(), gn.gather(dim, &index)?)
+            }
+            3 => {
+                let (x, src, result) = (self.input.get()?, self.src.get()?, self.result.get()?);
+                let value = result.gather(dim, &index)?;
+                let self_is = x.eq(&result)?.to_dtype(g.dtype())?;
+                let src_is = block(&src, index.shape()).eq(&value)?.to_dtype(g.dtype())?;
+                let n = self_is.scatter_add(dim, &index, &src_is)?;
+                let gd = g.div(&n)?;
+                (self_is.mul(&gd)?, src_is.mul(gd.gather(dim, &index)?)?)
+            }
+            _ => return Err(Error::NotImplemented(
+                "the derivative of scatter_reduce with reduce='prod' is not implemented in rtensor"
+                    .into(),
+            )),
+        };
+        let grad_self = if self.include_self {
+            grad_self
+        } else {
+            grad_self.scatter_fill(dim, &index, zero)?
+        };
+        Ok(vec![
+            Some(grad_self.to_dtype(self.input_meta.dtype)?),
+            if self.src_meta.needs_grad {
+                Some(pad_to(grad_src, &self.src_meta.shape)?.to_dtype(self.src_meta.dtype)?)
+            } else {
+                None
+            },
+        ])
+    }
+
+    fn release(&self) {
+        self.index.release();
+        self.input.release();
+        self.src.release();
+        self.result.release();
+    }
+}
+
+/// `index_put(indices, values, accumulate=True)`: the input's gradient passes through, the
+/// values' is the indexed region of it (summed over broadcasting).
+pub struct IndexPutAccumulateRule {
+    items: Vec<IndexItem>,
+    value: InputMeta,
+}
+
+impl IndexPutAccumulateRule {
+    /// The rule for `index_put(items, values, accumulate=True)`.
+    pub fn new(items: Vec<IndexItem>, values: &Tensor) -> IndexPutAccumulateRule {
+        IndexPutAccumulateRule {
+            items,
+            value: InputMeta::of(values),
+        }
+    }
+}
+
+impl Backward for IndexPutAccumulateRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let meta = &self.value;
+        let grad_value = if meta.needs_grad {
+            let region = g.index(&self.items)?;
+            let keep = meta.shape.len().min(region.ndim());
+            let summed = region.sum_to_shape(&meta.shape[meta.shape.len() - keep..])?;
+            Some(as_input(summed, meta)?)
+        } else {
+            None
+        };
+        Ok(vec![Some(g.clone()), grad_value])
     }
 }

@@ -348,6 +348,45 @@ pub static ARGWHERE: OpDef = OpDef {
     run: |a, _| Ok(Ret::Tensor(a.tensor(0)?.nonzero()?)),
 };
 
+/// `scatter_reduce`.
+pub static SCATTER_REDUCE: OpDef = OpDef {
+    name: "scatter_reduce",
+    doc: "Combines `src` into `input` at `index` along `dim` by `reduce` (sum, prod, mean, amax, amin); `include_self=False` ignores `input` where written.",
+    signatures: &["scatter_reduce(Tensor input, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True)"],
+    forms: Forms::ALL,
+    aliases: &[],
+    nodes: &["ScatterReduceBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, d| {
+        let (dim, index, src) = (a.int(1)?, a.tensor(2)?, a.tensor(3)?);
+        let (how, inc) = (super::reduce::ScatterReduce::parse(a.str(4)?)?, a.bool(5)?);
+        match d {
+            Dest::InPlace => in_place(a, |t| t.scatter_reduce_(dim, index, src, how, inc)),
+            _ => finish_exact(d, a, |a| a.tensor(0)?.scatter_reduce(dim, index, src, how, inc)),
+        }
+    },
+};
+
+/// `index_put`.
+pub static INDEX_PUT: OpDef = OpDef {
+    name: "index_put",
+    doc: "Writes `values` at the advanced index `indices` (a tuple of index tensors); `accumulate=True` sums, repeated indices adding up.",
+    signatures: &["index_put(Tensor input, Tensor[] indices, Tensor values, bool accumulate=False)"],
+    forms: Forms::BOTH_INPLACE,
+    aliases: &[],
+    nodes: &["IndexPutBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, d| {
+        let (indices, values, acc) = (a.tensors(1)?, a.tensor(2)?, a.bool(3)?);
+        match d {
+            Dest::InPlace => in_place(a, |t| t.index_put_op_(indices, values, acc)),
+            _ => d.finish(a, |a| a.tensor(0)?.index_put_op(indices, values, acc)),
+        }
+    },
+};
+
 /// The declarations of this family.
 pub static OPS: &[&OpDef] = &[
     &GATHER,
@@ -365,4 +404,6 @@ pub static OPS: &[&OpDef] = &[
     &MASKED_SCATTER,
     &NONZERO,
     &ARGWHERE,
+    &SCATTER_REDUCE,
+    &INDEX_PUT,
 ];

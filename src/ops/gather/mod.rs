@@ -8,6 +8,7 @@
 pub mod declare;
 pub mod index;
 pub mod masked;
+pub mod reduce;
 
 pub use declare::OPS;
 
