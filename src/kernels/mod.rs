@@ -4,6 +4,7 @@
 pub mod copy;
 pub mod diag;
 pub mod engine;
+pub mod gather;
 pub mod math;
 pub mod pointwise;
 pub mod reduce;

@@ -394,7 +394,7 @@ pub static WHERE: OpDef = OpDef {
             &a.value(1)?,
             &a.value(2)?,
         )?)),
-        _ => Ok(Ret::Tuple("", a.tensor(0)?.nonzero_columns()?)),
+        _ => Ok(Ret::Tuple("", a.tensor(0)?.nonzero_tuple()?)),
     },
 };
 

@@ -320,7 +320,7 @@ impl Tensor {
         if advanced.is_empty() {
             return Ok(view);
         }
-        let out = self.gather(view, advanced)?;
+        let out = self.gather_advanced(view, advanced)?;
         Ok(record(out, "IndexBackward0", &[self], || IndexRule {
             items: items.to_vec(),
             input: InputMeta::of(self),
@@ -328,7 +328,7 @@ impl Tensor {
     }
 
     /// The advanced-indexing gather behind [`Tensor::index`].
-    fn gather(&self, view: Tensor, advanced: Vec<(usize, Tensor)>) -> Result<Tensor> {
+    fn gather_advanced(&self, view: Tensor, advanced: Vec<(usize, Tensor)>) -> Result<Tensor> {
         let mut g = Tensor::plan_gather(view, advanced)?;
         if let Some(e) = g.out_of_range.take() {
             return Err(e);

@@ -6,6 +6,7 @@ pub mod copy;
 pub mod creation;
 pub mod diag;
 pub mod factory;
+pub mod gather;
 pub mod index;
 pub mod join;
 pub mod linalg;
@@ -51,4 +52,5 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     diag::OPS,
     copy::OPS,
     creation::OPS,
+    gather::OPS,
 ];

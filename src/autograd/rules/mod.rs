@@ -4,6 +4,7 @@
 pub mod copy;
 pub mod diag;
 pub mod extrema;
+pub mod gather;
 pub mod index;
 pub mod join;
 pub mod linalg;

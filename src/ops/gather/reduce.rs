@@ -1,0 +1,268 @@
+//! `scatter_reduce` (sum, prod, mean, amax, amin; `include_self`) and `index_put` (with
+//! `accumulate`): scatters that combine, built on the same checked scatter as the rest of the
+//! family (`kernels/gather.rs`).
+
+use super::{run_in_place, scalar_tensor, Scatter};
+use crate::autograd::record::record;
+use crate::autograd::rules::gather::{IndexPutAccumulateRule, ScatterReduceRule};
+use crate::autograd::rules::index::IndexPutRule;
+use crate::autograd::rules::InputMeta;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::index_item::IndexItem;
+use crate::kernels::gather::Combine;
+use crate::ops::registry::Dest;
+use crate::scalar::Scalar;
+use crate::tensor::Tensor;
+use crate::value::Value;
+
+/// The reductions of `scatter_reduce`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScatterReduce {
+    /// `"sum"`.
+    Sum,
+    /// `"prod"`.
+    Prod,
+    /// `"mean"`.
+    Mean,
+    /// `"amax"`.
+    Amax,
+    /// `"amin"`.
+    Amin,
+}
+
+impl ScatterReduce {
+    /// Parses torch's name of the reduction.
+    pub fn parse(s: &str) -> Result<ScatterReduce> {
+        Ok(match s {
+            "sum" => ScatterReduce::Sum,
+            "prod" => ScatterReduce::Prod,
+            "mean" => ScatterReduce::Mean,
+            "amax" => ScatterReduce::Amax,
+            "amin" => ScatterReduce::Amin,
+            _ => {
+                return Err(Error::Runtime(format!(
+                    "reduce argument must be either sum, prod, mean, amax or amin, got {}",
+                    s
+                )))
+            }
+        })
+    }
+
+    fn combine(self) -> Combine {
+        match self {
+            ScatterReduce::Sum | ScatterReduce::Mean => Combine::Add,
+            ScatterReduce::Prod => Combine::Mul,
+            ScatterReduce::Amax => Combine::Max,
+            ScatterReduce::Amin => Combine::Min,
+        }
+    }
+
+    /// The value a reduction starts from when `include_self=False`.
+    fn identity(self) -> Scalar {
+        match self {
+            ScatterReduce::Sum | ScatterReduce::Mean => Scalar::Int(0),
+            ScatterReduce::Prod => Scalar::Int(1),
+            ScatterReduce::Amax => Scalar::Float(f64::NEG_INFINITY),
+            ScatterReduce::Amin => Scalar::Float(f64::INFINITY),
+        }
+    }
+}
+
+impl Tensor {
+    /// `scatter_reduce` without recording.
+    fn scatter_reduce_raw(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        src: &Tensor,
+        how: ScatterReduce,
+        include_self: bool,
+    ) -> Result<Tensor> {
+        if self.dtype() == DType::Bool && how != ScatterReduce::Sum {
+            return Err(Error::DTypeNotSupported {
+                op: "scatter_reduce",
+                dtype: "Bool",
+            });
+        }
+        let plan = self.plan_scatter(
+            "scatter_reduce",
+            dim,
+            index,
+            &Value::Tensor(src.clone()),
+            how.combine(),
+        )?;
+        let out = self.detach().clone_contiguous()?;
+        let Some(plan) = plan else {
+            return Ok(out);
+        };
+        let with = |src: Tensor, how: Combine| Scatter {
+            dim: plan.dim,
+            index: plan.index.clone(),
+            src,
+            how,
+            flat: false,
+        };
+        let shape = plan.index.tensor().shape().to_vec();
+        if !include_self {
+            let init = scalar_tensor(how.identity(), self.dtype())?.broadcast_to(&shape);
+            with(init, Combine::Set).apply(&out)?;
+        }
+        plan.apply(&out)?;
+        if how != ScatterReduce::Mean {
+            return Ok(out);
+        }
+        let counts = if include_self {
+            Tensor::full(self.shape(), Scalar::Int(1), self.dtype())?
+        } else {
+            Tensor::zeros(self.shape(), self.dtype())?
+        };
+        let one = scalar_tensor(Scalar::Int(1), self.dtype())?.broadcast_to(&shape);
+        with(one, Combine::Add).apply(&counts)?;
+        let counts = counts.clamp(Some(Scalar::Int(1)), None)?;
+        let mode = if self.dtype().is_floating() {
+            None
+        } else {
+            Some("floor")
+        };
+        crate::ops::pointwise::arith::div(
+            &Value::Tensor(out),
+            &Value::Tensor(counts),
+            mode,
+            Dest::New,
+        )
+    }
+
+    /// `scatter_reduce(dim, index, src, reduce, include_self=)`: `src` combined into a copy of
+    /// `self` at `index` along `dim` by `reduce`; without `include_self`, the places written
+    /// start from the reduction's identity instead of `self`'s value.
+    pub fn scatter_reduce(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        src: &Tensor,
+        how: ScatterReduce,
+        include_self: bool,
+    ) -> Result<Tensor> {
+        let out = crate::autograd::mode::without_grad(|| {
+            self.scatter_reduce_raw(dim, index, src, how, include_self)
+        })?;
+        let d = crate::shape::normalize_dim(dim, self.ndim())?;
+        let saved = out.clone();
+        Ok(record(out, "ScatterReduceBackward0", &[self, src], || {
+            ScatterReduceRule::new(
+                match how {
+                    ScatterReduce::Sum => 0,
+                    ScatterReduce::Prod => 1,
+                    ScatterReduce::Mean => 2,
+                    ScatterReduce::Amax | ScatterReduce::Amin => 3,
+                },
+                include_self,
+                self,
+                d,
+                index,
+                src,
+                &saved,
+            )
+        }))
+    }
+
+    /// `scatter_reduce_`: [`Tensor::scatter_reduce`] in place (nothing written on an error).
+    pub fn scatter_reduce_(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        src: &Tensor,
+        how: ScatterReduce,
+        include_self: bool,
+    ) -> Result<()> {
+        run_in_place(
+            self,
+            &[src],
+            || {
+                let out = self.scatter_reduce_raw(dim, index, src, how, include_self)?;
+                crate::kernels::copy::copy_checked(self, &out)
+            },
+            |snapshot| snapshot.scatter_reduce(dim, index, src, how, include_self),
+        )
+    }
+
+    /// `index_put(indices, values, accumulate=)` without recording: a copy of `self` with
+    /// `values` written (or summed, repeated indices adding up) at the advanced index `indices`.
+    fn index_put_new(
+        &self,
+        indices: &[Tensor],
+        values: &Tensor,
+        accumulate: bool,
+    ) -> Result<Tensor> {
+        check_index_put(self, indices, values)?;
+        let out = self.detach().clone_contiguous()?;
+        out.index_put_raw(&items(indices), &Value::Tensor(values.detach()), accumulate)?;
+        Ok(out)
+    }
+
+    /// `index_put(indices, values, accumulate=)`, recorded (`IndexPutBackward0`).
+    pub fn index_put_op(
+        &self,
+        indices: &[Tensor],
+        values: &Tensor,
+        accumulate: bool,
+    ) -> Result<Tensor> {
+        let out = self.index_put_new(indices, values, accumulate)?;
+        let items = items(indices);
+        Ok(if accumulate {
+            record(out, "IndexPutBackward0", &[self, values], || {
+                IndexPutAccumulateRule::new(items, values)
+            })
+        } else {
+            record(out, "IndexPutBackward0", &[self, values], || IndexPutRule {
+                items,
+                value: Some(InputMeta::of(values)),
+            })
+        })
+    }
+
+    /// `index_put_`: every index is checked before anything is written.
+    pub fn index_put_op_(
+        &self,
+        indices: &[Tensor],
+        values: &Tensor,
+        accumulate: bool,
+    ) -> Result<()> {
+        run_in_place(
+            self,
+            &[values],
+            || {
+                check_index_put(self, indices, values)?;
+                self.index_put_raw(&items(indices), &Value::Tensor(values.clone()), accumulate)
+            },
+            |snapshot| snapshot.index_put_op(indices, values, accumulate),
+        )
+    }
+}
+
+fn items(indices: &[Tensor]) -> Vec<IndexItem> {
+    indices
+        .iter()
+        .map(|t| IndexItem::Tensor(t.clone()))
+        .collect()
+}
+
+/// torch's `index_put` checks made before the indexing ones.
+fn check_index_put(t: &Tensor, indices: &[Tensor], values: &Tensor) -> Result<()> {
+    if values.dtype() != t.dtype() {
+        return Err(Error::Runtime(format!(
+            "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+            t.dtype().torch_name(),
+            values.dtype().torch_name()
+        )));
+    }
+    if indices.len() > t.ndim() {
+        return Err(Error::Index(format!(
+            "too many indices for tensor of dimension {} (got {})",
+            t.ndim(),
+            indices.len()
+        )));
+    }
+    Ok(())
+}
