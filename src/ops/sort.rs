@@ -335,8 +335,8 @@ pub static SORT: OpDef = OpDef {
     name: "sort",
     doc: "The values along `dim` in order (NaN last) and their indices; ties keep input order.",
     signatures: &[
-        "sort(Tensor input, *, bool? stable, int dim=-1, bool descending=False) -> return_types.sort",
         "sort(Tensor input, int dim=-1, bool descending=False) -> return_types.sort",
+        "sort(Tensor input, *, bool? stable, int dim=-1, bool descending=False) -> return_types.sort",
     ],
     forms: Forms::BOTH_OUT,
     aliases: &[],
@@ -348,11 +348,11 @@ pub static SORT: OpDef = OpDef {
             "sort",
             d,
             match a.overload {
+                0 => a.tensor(0)?.sort(a.int(1)?, a.bool(2)?, None),
                 // torch's `sort.stable`: `stable` given (even as None) records `SortBackward1`.
-                0 => a
+                _ => a
                     .tensor(0)?
                     .sort(a.int(2)?, a.bool(3)?, Some(a.opt_bool(1)?.unwrap_or(false))),
-                _ => a.tensor(0)?.sort(a.int(1)?, a.bool(2)?, None),
             },
         )
     },
