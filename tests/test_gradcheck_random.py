@@ -251,6 +251,37 @@ def test_scans(name, shape, how, data, seed):
     gradcheck(lambda t: getattr(t, op)(dim), leaf(rng, a, how))
 
 
+SELECTIONS = {
+    "sort": lambda t, d, k: t.sort(d).values,
+    "sort_descending": lambda t, d, k: t.sort(dim=d, descending=True, stable=True).values,
+    "msort": lambda t, d, k: t.msort(),
+    "topk": lambda t, d, k: t.topk(k, d).values,
+    "topk_smallest": lambda t, d, k: t.topk(k, d, largest=False).values,
+    "kthvalue": lambda t, d, k: t.kthvalue(max(k, 1), d, keepdim=True).values,
+    "median": lambda t, d, k: t.median(),
+    "median_dim": lambda t, d, k: t.median(d).values,
+    "nanmedian_dim": lambda t, d, k: t.nanmedian(d, keepdim=True).values,
+    "mode": lambda t, d, k: t.mode(d).values,
+    "cummax": lambda t, d, k: t.cummax(d).values,
+    "cummin": lambda t, d, k: t.cummin(d).values,
+    "logcumsumexp": lambda t, d, k: t.logcumsumexp(d),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+@prop()
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4), how=LAYOUTS, data=st.data(),
+       seed=st.integers(0, 2**32 - 1))
+def test_sorting_and_selection(name, shape, how, data, seed):
+    rng = np.random.default_rng(seed)
+    nd = max(len(shape), 1)
+    dim = data.draw(st.integers(-nd, nd - 1))
+    size = shape[dim] if shape else 1
+    k = data.draw(st.integers(0, size))
+    a = values(rng, shape, "distinct")  # no ties: the selected element is unique
+    gradcheck(lambda t: SELECTIONS[name](t, dim, k), leaf(rng, a, how))
+
+
 @pytest.mark.parametrize("ord", ["fro", 1, -1, math.inf, -math.inf])
 @prop()
 @given(shape=hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=3), how=LAYOUTS, keepdim=st.booleans(),

@@ -65,4 +65,76 @@ class frexp(_StructSeq):
     exponent = property(itemgetter(1), doc="The exponents (int32).")
 
 
-__all__ = ["aminmax", "frexp", "max", "min"]
+class sort(_StructSeq):
+    """``(values, indices)`` of ``sort``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The values in order.")
+    indices = property(itemgetter(1), doc="Their indices in the input (int64).")
+
+
+class topk(_StructSeq):
+    """``(values, indices)`` of ``topk``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The k largest (or smallest) values.")
+    indices = property(itemgetter(1), doc="Their indices in the input (int64).")
+
+
+class kthvalue(_StructSeq):
+    """``(values, indices)`` of ``kthvalue``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The k-th smallest values.")
+    indices = property(itemgetter(1), doc="Their indices along the dim (int64).")
+
+
+class median(_StructSeq):
+    """``(values, indices)`` of ``median(dim)``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The lower medians.")
+    indices = property(itemgetter(1), doc="Their indices along the dim (int64).")
+
+
+class nanmedian(_StructSeq):
+    """``(values, indices)`` of ``nanmedian(dim)``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The lower medians of the values that are not NaN.")
+    indices = property(itemgetter(1), doc="Their indices along the dim (int64).")
+
+
+class mode(_StructSeq):
+    """``(values, indices)`` of ``mode``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The most frequent values.")
+    indices = property(itemgetter(1), doc="The index of their last occurrence (int64).")
+
+
+class cummax(_StructSeq):
+    """``(values, indices)`` of ``cummax``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The running maxima.")
+    indices = property(itemgetter(1), doc="Where each was reached (int64).")
+
+
+class cummin(_StructSeq):
+    """``(values, indices)`` of ``cummin``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+    values = property(itemgetter(0), doc="The running minima.")
+    indices = property(itemgetter(1), doc="Where each was reached (int64).")
+
+
+__all__ = ["aminmax", "cummax", "cummin", "frexp", "kthvalue", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]

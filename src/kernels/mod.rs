@@ -10,5 +10,6 @@ pub mod pointwise;
 pub mod reduce;
 pub mod scan;
 pub mod softmax;
+pub mod sort;
 pub mod special;
 pub mod vmath;

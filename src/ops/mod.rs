@@ -15,6 +15,7 @@ pub mod reduce;
 pub mod registry;
 pub mod scan;
 pub mod softmax;
+pub mod sort;
 pub mod views;
 
 /// Every family's ops, for the registry.
@@ -46,6 +47,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     reduce::declare::OPS,
     scan::OPS,
     softmax::OPS,
+    sort::OPS,
     linalg::declare::OPS,
     factory::OPS,
     views::OPS,

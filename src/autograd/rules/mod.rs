@@ -16,6 +16,7 @@ pub mod products;
 pub mod reduce;
 pub mod scan;
 pub mod softmax;
+pub mod sort;
 pub mod views;
 
 use crate::error::Result;
