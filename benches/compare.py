@@ -305,6 +305,38 @@ workload(name="addcmul(a, b, c) [16M f32]", group="pointwise",
 # --- issue 14: indexing, sorting and the "other" ops ---------------------------------------------
 workload(name="tril(a) [4096² f32]", group="select", inputs=((_SQ, F32),),
          all=lambda L, a: lambda: L.tril(a), **no_slower_than_best())
+I64 = "int64"
+workload(name="a.sort() [16M f32]", group="select", inputs=(((M16,), F32),),
+         np=lambda L, a: lambda: L.sort(a), tl=lambda L, a: lambda: a.sort()[0],
+         **no_slower_than_best())
+workload(name="a.argsort(1) [4096² f32]", group="select", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.argsort(a, 1), tl=lambda L, a: lambda: a.argsort(1),
+         **no_slower_than_best())
+# numpy has no topk: its counterpart partitions, then sorts the ten.
+workload(name="a.topk(10, dim=1) [4096² f32]", group="select", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.sort(L.partition(a, -10, 1)[:, -10:], 1)[:, ::-1],
+         tl=lambda L, a: lambda: a.topk(10, dim=1)[0], **no_slower_than_best())
+# Integer inputs are 0..99: scaled to index the 4096 columns, or the 65536 rows of the table.
+workload(name="a.gather(1, idx) [4096² f32]", group="select", inputs=((_SQ, F32), (_SQ, I64)),
+         np=lambda L, a, i: (lambda idx: lambda: L.take_along_axis(a, idx, 1))(i * 40),
+         tl=lambda L, a, i: (lambda idx: lambda: a.gather(1, idx))(i * 40), **no_slower_than_best())
+workload(name="a.scatter_add(1, idx, b) [4096² f32]", group="select",
+         inputs=((_SQ, F32), (_SQ, I64), (_SQ, F32)),
+         np=lambda L, a, i, b: (lambda idx, rows: lambda: (lambda c: (L.add.at(c, (rows, idx), b), c)[1])(
+             a.copy()))(i * 40, L.arange(4096)[:, None]),
+         tl=lambda L, a, i, b: (lambda idx: lambda: a.scatter_add(1, idx, b))(i * 40), rtol=1e-4,
+         **no_slower_than_best())
+workload(name="index_select(t, 0, idx) [1M rows of 65536x64 f32]", group="select",
+         inputs=(((65536, 64), F32), ((1 << 20,), I64)),
+         np=lambda L, t, i: (lambda idx: lambda: L.take(t, idx, 0))(i * 655),
+         tl=lambda L, t, i: (lambda idx: lambda: L.index_select(t, 0, idx))(i * 655),
+         **no_slower_than_best())
+workload(name="a.masked_fill(m, 0) [16M f32]", group="select", inputs=(((M16,), F32), ((M16,), I64)),
+         np=lambda L, a, i: (lambda m: lambda: L.where(m, 0, a))(i > 50),
+         tl=lambda L, a, i: (lambda m: lambda: a.masked_fill(m, 0))(i > 50), **no_slower_than_best())
+workload(name="nonzero(m) [16M bool]", group="select", inputs=(((M16,), I64),),
+         np=lambda L, i: (lambda m: lambda: L.argwhere(m))(i > 50),
+         tl=lambda L, i: (lambda m: lambda: L.nonzero(m))(i > 50), **no_slower_than_best())
 
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
