@@ -319,17 +319,46 @@ pub fn scatter_into(
     Ok(())
 }
 
+/// How [`true_coordinates`] lays out its result.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Coordinates {
+    /// `[count, ndim]`: one row per element (`nonzero`'s layout).
+    Rows,
+    /// `[ndim, count]`: one row per dim (`[count]` for one dim).
+    Columns,
+}
+
 /// The flat (row-major) positions of the true elements of the bool tensor `mask`, as a checked
-/// index into `mask.numel()` elements. Chunks count their trues in parallel, then write their
-/// positions at their prefix offsets, so the order is row-major whatever the thread count.
+/// index into `mask.numel()` elements.
 pub fn mask_positions(mask: &Tensor) -> Result<CheckedIndex> {
+    let n = mask.numel();
+    Ok(CheckedIndex {
+        index: true_coordinates(mask, &[n], Coordinates::Columns)?,
+        size: n,
+    })
+}
+
+/// The coordinates of the true elements of the bool tensor `mask`, read in row-major order as a
+/// tensor of shape `dims` (whose product is `mask.numel()`), laid out as `how` says.
+///
+/// Chunks count their trues in parallel, then write their coordinates at their prefix offsets,
+/// so the result does not depend on the thread count. Each chunk walks its elements by runs of
+/// the last dim, writing branch-free: every element writes its coordinates at the next free
+/// slot, and the slot advances only past a true element.
+pub fn true_coordinates(mask: &Tensor, dims: &[usize], how: Coordinates) -> Result<Tensor> {
     if mask.dtype() != DType::Bool {
         return Err(Error::Runtime(
-            "internal error: mask_positions of a non-bool tensor".into(),
+            "internal error: true_coordinates of a non-bool tensor".into(),
         ));
     }
     let flat = mask.contiguous()?;
     let n = flat.numel();
+    if dims.iter().product::<usize>() != n || dims.is_empty() {
+        return Err(Error::Runtime(
+            "internal error: true_coordinates' dims do not match the mask".into(),
+        ));
+    }
+    let nd = dims.len();
     let p = SendPtr(flat.data_ptr());
     let chunks = n.div_ceil(CHUNK);
     let slice = |c: usize| {
@@ -343,29 +372,67 @@ pub fn mask_positions(mask: &Tensor) -> Result<CheckedIndex> {
         slice(c).iter().map(|&b| b as usize).sum::<usize>()
     });
     let total: usize = counts.iter().sum();
-    let out = Tensor::uninit(&[total], DType::Int64)?;
+    let columns = how == Coordinates::Columns;
+    let out = match (how, nd) {
+        (Coordinates::Rows, _) => Tensor::uninit(&[total, nd], DType::Int64)?,
+        (Coordinates::Columns, 1) => Tensor::uninit(&[total], DType::Int64)?,
+        (Coordinates::Columns, _) => Tensor::uninit(&[nd, total], DType::Int64)?,
+    };
     let mut starts = Vec::with_capacity(chunks);
     let mut acc = 0usize;
     for c in &counts {
         starts.push(acc);
         acc += c;
     }
+    // Element `k` of the result's coordinate `d` sits at `k * k_step + d * d_step`.
+    let (k_step, d_step) = if columns { (1, total) } else { (nd, 1) };
     let o = SendPtr(out.data_ptr() as *mut i64);
+    let last = dims[nd - 1];
     threads::for_each_chunk(chunks, |c| {
         let o = &o;
-        let mut k = starts[c];
-        for (i, &b) in slice(c).iter().enumerate() {
-            if b != 0 {
-                // SAFETY: chunk `c` holds `counts[c]` trues and writes them at
-                // `starts[c]..starts[c] + counts[c]`, inside the `total` elements of `out`;
-                // chunks' ranges are disjoint.
-                unsafe { *o.0.add(k) = (c * CHUNK + i) as i64 };
-                k += 1;
+        let (mut k, end) = (starts[c], starts[c] + counts[c]);
+        let bytes = slice(c);
+        // The coordinates of the chunk's first element.
+        let mut coord = smallvec::SmallVec::<[usize; 8]>::from_elem(0, nd);
+        let mut rem = c * CHUNK;
+        for d in (0..nd).rev() {
+            if dims[d] > 0 {
+                coord[d] = rem % dims[d];
+                rem /= dims[d];
+            }
+        }
+        let mut i = 0;
+        while i < bytes.len() && k < end {
+            let run = (last - coord[nd - 1]).min(bytes.len() - i);
+            let first = coord[nd - 1];
+            for (j, &b) in bytes[i..i + run].iter().enumerate() {
+                if k == end {
+                    break;
+                }
+                // SAFETY: `k < end`, so slot `k` lies in this chunk's range
+                // `starts[c]..starts[c] + counts[c]` of the `total` result elements; chunks'
+                // ranges are disjoint, so no other thread writes it. Each coordinate's offset
+                // `k * k_step + d * d_step` is inside the `total * nd` elements of `out`.
+                unsafe {
+                    let base = o.0.add(k * k_step);
+                    for (d, &x) in coord[..nd - 1].iter().enumerate() {
+                        *base.add(d * d_step) = x as i64;
+                    }
+                    *base.add((nd - 1) * d_step) = (first + j) as i64;
+                }
+                k += b as usize;
+            }
+            i += run;
+            // Advance to the next run: the last dim wraps, the others count up.
+            coord[nd - 1] = 0;
+            for d in (0..nd - 1).rev() {
+                coord[d] += 1;
+                if coord[d] < dims[d] {
+                    break;
+                }
+                coord[d] = 0;
             }
         }
     });
-    Ok(CheckedIndex {
-        index: out,
-        size: n,
-    })
+    Ok(out)
 }

@@ -8,6 +8,7 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::index_item::IndexItem;
 use crate::kernels::copy::check_writable;
+use crate::kernels::gather::{true_coordinates, Coordinates};
 use crate::layout::Layout;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::storage::{check_allocatable, try_collect, try_vec};
@@ -523,28 +524,13 @@ impl Tensor {
 
     /// The coordinates of nonzero elements, one int64 tensor per dim (row-major order).
     pub fn nonzero_columns(&self) -> Result<Vec<Tensor>> {
-        let flags = self.to_dtype(DType::Bool)?.contiguous()?;
-        let n = flags.numel();
-        let p = flags.data_ptr_typed::<bool>();
-        // SAFETY: `flags` is a contiguous bool tensor (converted above) of `n` elements, alive
-        // and unwritten while `vals` lives; `to_dtype(Bool)` wrote only 0 or 1 bytes.
-        let vals = unsafe { std::slice::from_raw_parts(p, n) };
-        let nd = self.ndim();
-        let count = vals.iter().filter(|&&v| v).count();
-        let mut cols: Vec<Vec<i64>> = (0..nd).map(|_| try_vec(count)).collect::<Result<_>>()?;
-        let strides = crate::shape::contiguous_strides(self.shape());
-        for (i, _) in vals.iter().enumerate().filter(|(_, &v)| v) {
-            let mut rem = i as isize;
-            for d in 0..nd {
-                cols[d].push((rem / strides[d]) as i64);
-                rem %= strides[d];
-            }
+        let flags = self.detach().to_dtype(DType::Bool)?;
+        let coords = true_coordinates(&flags, self.shape(), Coordinates::Columns)?;
+        if self.ndim() == 1 {
+            return Ok(vec![coords]);
         }
-        cols.into_iter()
-            .map(|c| {
-                let len = c.len();
-                Tensor::from_vec(c, &[len])
-            })
+        (0..self.ndim())
+            .map(|d| coords.select(0, d as i64))
             .collect()
     }
 

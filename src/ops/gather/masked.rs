@@ -7,7 +7,7 @@ use crate::autograd::record::record;
 use crate::autograd::rules::gather::{MaskedRule, MaskedRuleKind};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::kernels::gather::{gather_into, mask_positions, Combine};
+use crate::kernels::gather::{gather_into, mask_positions, true_coordinates, Combine, Coordinates};
 use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
 use crate::value::Value;
@@ -198,21 +198,12 @@ impl Tensor {
 
     /// `nonzero()`: the coordinates of the nonzero elements, one row each (`[n, ndim]`).
     pub fn nonzero(&self) -> Result<Tensor> {
-        let cols = self.nonzero_tuple()?;
+        let flags = self.detach().to_dtype(DType::Bool)?;
         if self.ndim() == 0 {
-            let n = cols[0].numel();
+            let n = flags.reshape(&[1])?.nonzero_columns()?[0].numel();
             return Tensor::zeros(&[n, 0], DType::Int64);
         }
-        let n = cols.first().map_or(0, Tensor::numel);
-        let nd = cols.len();
-        let mut data = crate::storage::try_vec(n * nd)?;
-        let vals: Vec<Vec<i64>> = cols.iter().map(Tensor::to_vec_i64).collect::<Result<_>>()?;
-        for i in 0..n {
-            for c in &vals {
-                data.push(c[i]);
-            }
-        }
-        Tensor::from_vec(data, &[n, nd])
+        true_coordinates(&flags, self.shape(), Coordinates::Rows)
     }
 
     /// `nonzero(as_tuple=True)`: one coordinate vector per dim (one for a 0-dim tensor).
