@@ -155,6 +155,24 @@ pub fn gather_into(out: &Tensor, src: &Tensor, dim: usize, index: &CheckedIndex)
         threads::for_each_chunk(n.div_ceil(CHUNK), |c| {
             let (o, s, ip) = (o, s, ip);
             it.for_each_run(c * CHUNK, ((c + 1) * CHUNK).min(n), |[oo, oi, os], len, [so, si, ss]| {
+                if si == 0 && so == 1 && ss == 1 {
+                    // One index value serves the whole run (an expanded index, as
+                    // `index_select` makes): the run is one contiguous block copy.
+                    // SAFETY: as below, for the run's first position (whose index value serves
+                    // every position of the run, stride 0); the run's `len` elements from there
+                    // are consecutive (stride 1) in `out` and in `src`, inside both tensors as
+                    // every position of the run is. The fresh output does not overlap `src`.
+                    unsafe {
+                        let v = *ip.0.offset(oi);
+                        let v = if v < 0 { v + size } else { v };
+                        std::ptr::copy_nonoverlapping(
+                            s.0.offset(os + v as isize * along),
+                            o.0.offset(oo),
+                            len,
+                        );
+                    }
+                    return;
+                }
                 for k in 0..len as isize {
                     // SAFETY: every position visited is inside `index`'s shape, so its offsets in
                     // `out` (same shape), `idx` and `src` (at least as long in every dim but
@@ -293,6 +311,25 @@ pub fn scatter_into(
         threads::for_each_chunk(lines.div_ceil(per_block), |c| {
             let (d, s, ip) = (d, s, ip);
             let (start, end) = (c * per_block, ((c + 1) * per_block).min(lines));
+            if i_step == 1 && s_step == 1 {
+                // The dim is contiguous in the index and the source: walk each line whole, so
+                // the reads are sequential (the order along each line is the same).
+                it.for_each_run(start, end, |[oi, os, od], len, [si, ss, sd]| {
+                    for k in 0..len as isize {
+                        let (oi, os, od) = (oi + k * si, os + k * ss, od + k * sd);
+                        for j in 0..line_len as isize {
+                            // SAFETY: as below (the same positions, visited line by line).
+                            unsafe {
+                                let v = *ip.0.offset(oi + j);
+                                let v = if v < 0 { v + size } else { v };
+                                let p = d.0.offset(od + v as isize * along);
+                                *p = combine::<T>(how, *p, *s.0.offset(os + j));
+                            }
+                        }
+                    }
+                });
+                return;
+            }
             for j in 0..line_len as isize {
                 it.for_each_run(start, end, |[oi, os, od], len, [si, ss, sd]| {
                     for k in 0..len as isize {

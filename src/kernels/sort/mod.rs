@@ -9,7 +9,10 @@
 //! line is computed by one thread in a fixed order, so the results never depend on the thread
 //! count.
 //!
-//! Which sort: `stable=True` uses Rust's `sort_by` (driftsort, a stable merge/quick hybrid), as
+//! Which sort: lines of at least 1024 `f32`, `f64`, `i32` or `i64` go to [`radix`], a stable
+//! LSD radix sort (parallel within the line when the line is alone and long); its order is
+//! torch's `stable=True` order, and a valid `stable=False` one. Shorter lines and other types:
+//! `stable=True` uses Rust's `sort_by` (driftsort, a stable merge/quick hybrid), as
 //! torch uses `std::stable_sort`. Where torch's order among equal values is that of an unstable
 //! C++ algorithm (`sort(stable=False)` and `mode`: `std::sort`; `topk`: `std::nth_element` /
 //! `std::partial_sort`), [`stl`] runs a step-for-step port of libstdc++'s introsort,
@@ -26,17 +29,50 @@ use crate::strided::SendPtr;
 use crate::tensor::Tensor;
 use crate::threads;
 
+pub mod radix;
 pub mod stl;
 
 /// Elements per chunk of lines handed to one thread at a time.
 const CHUNK: usize = 1 << 15;
 /// Below this many elements everything runs on the calling thread.
 const PAR_THRESHOLD: usize = 1 << 15;
+/// Lines at least this long are sorted by [`radix`] (where the type has a radix key).
+const RADIX_FROM: usize = 1 << 10;
+/// A line alone in its tensor and at least this long is radix-sorted by the whole team.
+const RADIX_PARALLEL_FROM: usize = 1 << 18;
 
 /// An element type that can be ordered along a line (NaN is greater than every number).
 pub trait Key: Element {
     /// True for a NaN.
     fn nan(self) -> bool;
+
+    /// Sorts `line` stably into `vals` and `idx` with [`radix::sort_line`] when the type has a
+    /// radix key, and says whether it did (nothing is written otherwise).
+    fn radix_sort(
+        _line: &[Self],
+        _vals: &mut [Self],
+        _idx: &mut [i64],
+        _descending: bool,
+        _parallel: bool,
+    ) -> bool {
+        false
+    }
+}
+
+/// The `Key` method that hands a line to the radix sort.
+macro_rules! radix_sort_method {
+    () => {
+        fn radix_sort(
+            line: &[Self],
+            vals: &mut [Self],
+            idx: &mut [i64],
+            descending: bool,
+            parallel: bool,
+        ) -> bool {
+            radix::sort_line(line, vals, idx, descending, parallel);
+            true
+        }
+    };
 }
 
 impl Key for bool {
@@ -50,24 +86,28 @@ impl Key for i32 {
     fn nan(self) -> bool {
         false
     }
+    radix_sort_method!();
 }
 impl Key for i64 {
     #[inline(always)]
     fn nan(self) -> bool {
         false
     }
+    radix_sort_method!();
 }
 impl Key for f32 {
     #[inline(always)]
     fn nan(self) -> bool {
         self.is_nan()
     }
+    radix_sort_method!();
 }
 impl Key for f64 {
     #[inline(always)]
     fn nan(self) -> bool {
         self.is_nan()
     }
+    radix_sort_method!();
 }
 
 /// The ascending order of torch's sort: NaN after every number, NaNs equal, `-0.0 == 0.0`.
@@ -221,7 +261,12 @@ pub fn sort<T: Key>(
     descending: bool,
     stable: bool,
 ) -> Result<(Tensor, Tensor)> {
+    let radix = (RADIX_FROM..=u32::MAX as usize).contains(&s.n);
+    let parallel = s.lines() == 1 && s.n >= RADIX_PARALLEL_FROM;
     let (v, i) = map_lines::<T, T>(x, s, s.n, out_shape, true, |line, vals, idx| {
+        if radix && T::radix_sort(line, vals, idx, descending, parallel) {
+            return;
+        }
         let mut pairs: Vec<(T, i64)> = line
             .iter()
             .enumerate()
