@@ -654,7 +654,8 @@ def test_masked_ops_match_numpy(dtype, shape, mshape):
         np.testing.assert_array_equal(t.numpy(), want)
 
 
-@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (), (0, 3), (300, 70)])
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (), (0, 3), (300, 70), (3, 7, 5000), (70001,),
+                                   (2, 40000, 1), (16500, 3)])
 def test_nonzero_argwhere_where_match_numpy(shape):
     a = (_data(shape) > 0.3).astype(np.float32) * 2
     t = rt.tensor(a)
