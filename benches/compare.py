@@ -338,6 +338,21 @@ workload(name="nonzero(m) [16M bool]", group="select", inputs=(((M16,), I64),),
          np=lambda L, i: (lambda m: lambda: L.argwhere(m))(i > 50),
          tl=lambda L, i: (lambda m: lambda: L.nonzero(m))(i > 50), **no_slower_than_best())
 
+# --- issue 14: BLAS-like products and cdist ------------------------------------------------------
+workload(name="cdist(x, y) [2048x64 vs 2048x64 f32]", group="blas",
+         inputs=(((2048, 64), F32), ((2048, 64), F32)), flops=2.0 * 2048 * 2048 * 64, rtol=1e-3,
+         np=lambda L, x, y: lambda: L.sqrt(L.maximum(
+             (x * x).sum(1)[:, None] - 2 * x @ y.T + (y * y).sum(1)[None, :], 0)),
+         tl=lambda L, x, y: lambda: L.cdist(x, y), **no_slower_than_best())
+workload(name="addmm(c, a, b) [1024² f32]", group="blas",
+         inputs=(((1024,), F32), ((1024, 1024), F32), ((1024, 1024), F32)), flops=2.0 * 1024 ** 3,
+         rtol=1e-4, np=lambda L, c, a, b: lambda: c + a @ b, tl=lambda L, c, a, b: lambda: L.addmm(c, a, b),
+         **no_slower_than_best())
+workload(name="baddbmm(c, a, b) [64x128x128 f32]", group="blas",
+         inputs=(((64, 128, 128), F32), ((64, 128, 128), F32), ((64, 128, 128), F32)),
+         flops=2.0 * 64 * 128 ** 3, rtol=1e-4, np=lambda L, c, a, b: lambda: c + L.matmul(a, b),
+         tl=lambda L, c, a, b: lambda: L.baddbmm(c, a, b), **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 pub mod copy;
 pub mod diag;
+pub mod distance;
 pub mod engine;
 pub mod gather;
 pub mod math;

@@ -177,6 +177,31 @@ fn convert<'a>(
                 int_sequence(obj, &at)?.map(|v| out.int_list(&v))
             }
         }
+        ParamType::IntLists => {
+            if !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
+                None
+            } else {
+                let mut lists = vec![];
+                for (i, item) in obj.try_iter()?.enumerate() {
+                    let item = item?;
+                    // A bare int is a list of one, as torch's `int[]` takes it.
+                    if is_int_like(&item) {
+                        let mut one = Ints::new();
+                        one.push(list_int(&item, &at, i + 1)?);
+                        lists.push(one);
+                        continue;
+                    }
+                    match int_sequence(&item, &at)? {
+                        Some(v) => lists.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                let mut flat: Vec<i64> = vec![lists.len() as i64];
+                flat.extend(lists.iter().map(|l| l.len() as i64));
+                flat.extend(lists.iter().flat_map(|l| l.iter().copied()));
+                Some(out.int_list(&flat))
+            }
+        }
         ParamType::DType => extract_dtype(obj).ok().map(Arg::DType),
         ParamType::Str => obj
             .cast::<PyString>()

@@ -1,8 +1,10 @@
 //! One vector-Jacobian product per differentiable op, grouped by family. Every rule returns
 //! gradients with its inputs' shapes (broadcasting undone by `reduce_to`) and dtypes.
 
+pub mod blas;
 pub mod copy;
 pub mod diag;
+pub mod distance;
 pub mod extrema;
 pub mod gather;
 pub mod index;

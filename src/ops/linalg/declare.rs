@@ -10,13 +10,16 @@ use crate::tensor::Tensor;
 /// A product of two tensors, declared by name, argument name and the method that computes it.
 macro_rules! product {
     ($(#[$doc:meta])* $stat:ident, $name:literal, $other:literal, $node:literal, $doc_text:literal, $f:expr) => {
+        product!($(#[$doc])* $stat, $name, $other, $node, $doc_text, $f, &[]);
+    };
+    ($(#[$doc:meta])* $stat:ident, $name:literal, $other:literal, $node:literal, $doc_text:literal, $f:expr, $aliases:expr) => {
         $(#[$doc])*
         pub static $stat: OpDef = OpDef {
             name: $name,
             doc: $doc_text,
             signatures: &[concat!($name, "(Tensor input, Tensor ", $other, ")")],
             forms: Forms::BOTH_OUT,
-            aliases: &[],
+            aliases: $aliases,
             nodes: &[$node],
             method_signatures: &[],
             source: file!(),
@@ -46,7 +49,8 @@ product!(
 );
 product!(
     /// `outer`.
-    OUTER, "outer", "vec2", "MulBackward0", "The outer product of two vectors.", Tensor::outer
+    OUTER, "outer", "vec2", "MulBackward0", "The outer product of two vectors.", Tensor::outer,
+    &["ger"]
 );
 
 /// `matmul`.

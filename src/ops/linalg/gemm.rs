@@ -73,20 +73,63 @@ pub struct Operand<'a> {
 /// shapes and dtypes against torch's rules (and words the errors); what the kernels' memory
 /// accesses rest on is checked again here, see [`check_operands`].
 pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -> Result<Tensor> {
+    product_scaled(a, b, batch, out_shape, None)
+}
+
+/// How a product accumulates into its output: `out = beta * init + alpha * (a @ b)` (torch's
+/// `addmm`), done by the gemm itself (`init` is read once, in place of a separate pass).
+pub struct Scale {
+    /// A fresh contiguous tensor of the output's shape and dtype holding the addend, which the
+    /// product overwrites and returns; `None`: no addend (`beta` is 0).
+    pub init: Option<Tensor>,
+    /// The addend's factor.
+    pub beta: crate::Scalar,
+    /// The product's factor.
+    pub alpha: crate::Scalar,
+}
+
+/// [`product`], scaled and accumulated as `scale` says (a plain product when `None`). With a
+/// non-empty output and an empty inner size the result is `beta * init` (zeros without `init`).
+pub fn product_scaled(
+    a: &Operand,
+    b: &Operand,
+    batch: &[usize],
+    out_shape: &[usize],
+    scale: Option<Scale>,
+) -> Result<Tensor> {
     let (m, k, n) = (a.mat.rows, a.mat.cols, b.mat.cols);
     let count: usize = batch.iter().product();
     check_operands(a, b, batch, out_shape)?;
+    let init = scale.as_ref().and_then(|s| s.init.clone());
+    if let Some(t) = &init {
+        if t.shape() != out_shape || t.dtype() != a.t.dtype() || !t.is_contiguous() {
+            return Err(Error::Runtime(
+                "internal error: a matrix product's addend is not its fresh output".into(),
+            ));
+        }
+    }
     if m == 0 || n == 0 || k == 0 || count == 0 {
-        return Tensor::zeros(out_shape, a.t.dtype());
+        return match (init, &scale) {
+            (Some(t), Some(s)) if !t.shape().contains(&0) => t.mul(s.beta),
+            _ => Tensor::zeros(out_shape, a.t.dtype()),
+        };
     }
     // The output first: it is at least as big as the offsets, and its failure is torch's error.
-    let out = Tensor::uninit(out_shape, a.t.dtype())?;
+    let out = match &init {
+        Some(t) => t.clone(),
+        None => Tensor::uninit(out_shape, a.t.dtype())?,
+    };
+    let (beta, alpha, read) = match &scale {
+        Some(s) => (s.beta, s.alpha, init.is_some()),
+        None => (crate::Scalar::Int(0), crate::Scalar::Int(1), false),
+    };
     let offsets = batch_offsets(batch, &a.batch_strides, &b.batch_strides)?;
+    let sc = (beta, alpha, read);
     match a.t.dtype() {
-        DType::Float32 => float_product::<f32>(a, b, &offsets, &out),
-        DType::Float64 => float_product::<f64>(a, b, &offsets, &out),
-        DType::Int32 => int_product::<i32>(a, b, &offsets, &out),
-        DType::Int64 => int_product::<i64>(a, b, &offsets, &out),
+        DType::Float32 => float_product::<f32>(a, b, &offsets, &out, sc),
+        DType::Float64 => float_product::<f64>(a, b, &offsets, &out, sc),
+        DType::Int32 => int_product::<i32>(a, b, &offsets, &out, sc),
+        DType::Int64 => int_product::<i64>(a, b, &offsets, &out, sc),
         DType::Bool => {
             return Err(Error::DTypeNotSupported {
                 op: "addmm_impl_cpu_",
@@ -172,7 +215,18 @@ fn batch_offsets(batch: &[usize], sa: &[isize], sb: &[isize]) -> Result<Vec<(isi
     Ok(out)
 }
 
-fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)], out: &Tensor) {
+/// The factors of an accumulating product: `beta`, `alpha`, and whether the output holds an
+/// addend to read.
+type Factors = (crate::Scalar, crate::Scalar, bool);
+
+fn float_product<T: Element>(
+    a: &Operand,
+    b: &Operand,
+    offsets: &[(isize, isize)],
+    out: &Tensor,
+    (beta, alpha, read): Factors,
+) {
+    let (beta, alpha) = (beta.to::<T>(), alpha.to::<T>());
     let (am, bm) = (a.mat, b.mat);
     let (m, k, n) = (am.rows, am.cols, bm.cols);
     let (pa, pb, po) = (
@@ -190,7 +244,8 @@ fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)
         // stride) lies inside the operand's live storage. `out` is a fresh contiguous tensor of
         // `offsets.len() * m * n` elements (also checked), and product `i` writes only its
         // `m * n` block from `i * m * n`, overlapping no input; with `read_dst` false gemm
-        // never reads the uninitialised output.
+        // never reads the uninitialised output, and when true the output holds the addend
+        // (`product_scaled` checked it is the fresh contiguous output).
         unsafe {
             gemm::gemm(
                 m,
@@ -199,15 +254,15 @@ fn float_product<T: Element>(a: &Operand, b: &Operand, offsets: &[(isize, isize)
                 po.at((i * m * n) as isize),
                 1,
                 n as isize,
-                false,
+                read,
                 pa.at(oa) as *const T,
                 am.cs,
                 am.rs,
                 pb.at(ob) as *const T,
                 bm.cs,
                 bm.rs,
-                T::ZERO,
-                T::ONE,
+                beta,
+                alpha,
                 false,
                 false,
                 false,
@@ -238,7 +293,9 @@ fn int_product<T: Accumulate + crate::dtype::Element>(
     b: &Operand,
     offsets: &[(isize, isize)],
     out: &Tensor,
+    (beta, alpha, read): Factors,
 ) {
+    let (beta, alpha) = (beta.to::<T>(), alpha.to::<T>());
     let (am, bm) = (a.mat, b.mat);
     let (m, k, n) = (am.rows, am.cols, bm.cols);
     let (pa, pb, po) = (
@@ -255,12 +312,17 @@ fn int_product<T: Accumulate + crate::dtype::Element>(
             // and (`p`, `j`) of `b`'s matrix at `oa`/`ob` (`i < m`, `p < k`, `j < n`) are inside
             // the live `T` tensors' storages, and `out` is fresh and contiguous with `count * m *
             // n` elements, so row `i` of batch `batch` is the `n` elements from `(batch * m + i)
-            // * n`, which only this chunk writes and no input overlaps.
+            // * n`, which only this chunk writes and no input overlaps (initialised: it holds
+            // the addend when `read`).
             unsafe {
                 let o = std::slice::from_raw_parts_mut(po.at(((batch * m + i) * n) as isize), n);
-                o.fill(T::ZERO);
+                if read {
+                    o.iter_mut().for_each(|v| *v = v.times(beta));
+                } else {
+                    o.fill(T::ZERO);
+                }
                 for p in 0..k {
-                    let av = *pa.at(oa + i as isize * am.rs + p as isize * am.cs);
+                    let av = alpha.times(*pa.at(oa + i as isize * am.rs + p as isize * am.cs));
                     let brow = pb.at(ob + p as isize * bm.rs);
                     for (j, oj) in o.iter_mut().enumerate() {
                         *oj = oj.acc(av.times(*brow.offset(j as isize * bm.cs)));

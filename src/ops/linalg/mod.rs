@@ -4,13 +4,19 @@
 //! No product promotes dtypes (torch refuses mixed operands) and none copies a strided operand
 //! that its kernel can read at its strides.
 
+mod blas;
+mod chain;
 pub mod declare;
+mod distance;
 mod einsum;
 mod gemm;
 mod matmul;
 mod norm;
 mod vector;
 
+pub use blas::OPS as BLAS_OPS;
+pub use chain::OPS as CHAIN_OPS;
+pub use distance::OPS as DISTANCE_OPS;
 pub use einsum::einsum;
 pub use norm::NormOrder;
 
@@ -207,6 +213,11 @@ impl Tensor {
 
     /// `dot`: the inner product of two vectors of the same length and dtype.
     pub fn dot(&self, other: &Tensor) -> Result<Tensor> {
+        self.dot_node(other, "DotBackward0")
+    }
+
+    /// `dot`, recorded under `node` (`vdot` has its own).
+    fn dot_node(&self, other: &Tensor, node: &'static str) -> Result<Tensor> {
         if self.ndim() != 1 || other.ndim() != 1 {
             return Err(Error::Runtime(format!(
                 "1D tensors expected, but got {}D and {}D tensors",
@@ -229,13 +240,7 @@ impl Tensor {
             )));
         }
         let out = dot_kernel(self, other)?;
-        Ok(record_product(
-            out,
-            "DotBackward0",
-            Product::Dot,
-            self,
-            other,
-        ))
+        Ok(record_product(out, node, Product::Dot, self, other))
     }
 
     /// `bmm`: a batch of matrix products; both operands 3-D with the same batch size.

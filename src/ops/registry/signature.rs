@@ -22,6 +22,9 @@ pub enum ParamType {
     Bool,
     /// An int or a sequence of ints (`int[]`; also varargs when first and positional).
     IntList,
+    /// A sequence of sequences of ints (`int[][]`: `tensordot`'s pair of dim lists), passed
+    /// flattened as the count of lists, each list's length, then every list's ints.
+    IntLists,
     /// An rtensor dtype, or the Python types `float`, `int`, `bool`.
     DType,
     /// A Python str.
@@ -46,6 +49,7 @@ impl ParamType {
             "float" => ParamType::Float,
             "bool" => ParamType::Bool,
             "int[]" => ParamType::IntList,
+            "int[][]" => ParamType::IntLists,
             "ScalarType" => ParamType::DType,
             "str" => ParamType::Str,
             "Tensor[]" => ParamType::TensorList,
@@ -65,6 +69,7 @@ impl ParamType {
             ParamType::Float => "float",
             ParamType::Bool => "bool",
             ParamType::IntList => "tuple of ints",
+            ParamType::IntLists => "tuple of int lists",
             ParamType::DType => "rtensor.dtype",
             ParamType::Str => "str",
             ParamType::TensorList => "tuple of Tensors",
@@ -84,6 +89,7 @@ impl ParamType {
             ParamType::Float => "_float",
             ParamType::Bool => "_bool",
             ParamType::IntList => "_SizeArg",
+            ParamType::IntLists => "Sequence[Sequence[_int]]",
             ParamType::DType => "_dtype | type",
             ParamType::Str => "str",
             ParamType::TensorList => "Sequence[Tensor]",
@@ -273,7 +279,7 @@ impl Signature {
             };
             // `int[2]`: a list of two ints that a bare int also fills.
             let (ty, size) = match (ty.find('['), ty.ends_with(']')) {
-                (Some(i), true) if i + 2 < ty.len() => {
+                (Some(i), true) if i + 2 < ty.len() && !ty.ends_with("[]") => {
                     let n = ty[i + 1..ty.len() - 1]
                         .parse::<usize>()
                         .map_err(|_| bad())?;
