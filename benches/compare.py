@@ -338,6 +338,17 @@ workload(name="nonzero(m) [16M bool]", group="select", inputs=(((M16,), I64),),
          np=lambda L, i: (lambda m: lambda: L.argwhere(m))(i > 50),
          tl=lambda L, i: (lambda m: lambda: L.nonzero(m))(i > 50), **no_slower_than_best())
 
+# --- issue 14: rearranging copies (repeat, flip, roll) -------------------------------------------
+workload(name="a.repeat(2, 2) [4096² f32]", group="rearrange", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.tile(a, (2, 2)), tl=lambda L, a: lambda: a.repeat(2, 2),
+         **no_slower_than_best())
+workload(name="a.flip(0) [4096² f32]", group="rearrange", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.flip(a, 0).copy(), tl=lambda L, a: lambda: a.flip(0),
+         **no_slower_than_best())
+workload(name="a.roll(1, 0) [4096² f32]", group="rearrange", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.roll(a, 1, 0), tl=lambda L, a: lambda: a.roll(1, 0),
+         **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------
