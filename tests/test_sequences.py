@@ -265,7 +265,13 @@ def test_matches_torch(i):
     assert y.grad_fn.name() == ty.grad_fn.name()
     w = _data(tuple(ty.shape), np.float64, 2)
     (y * rt.tensor(w)).sum().backward()
-    (ty * torch.tensor(w)).sum().backward()
+    try:
+        (ty * torch.tensor(w)).sum().backward()
+    except RuntimeError as e:
+        # torch's vander takes a cumprod in place over the tensor it saved for backward, so its
+        # own backward fails ("modified by an inplace operation"); rtensor's is gradchecked.
+        assert name == "vander" and "inplace operation" in str(e)
+        return
     for got, want in [(a.grad, ta.grad), (b.grad, tb.grad)]:
         assert (got is None) == (want is None)
         if want is not None:
@@ -295,7 +301,6 @@ def test_vander_increasing_records_copy_slices():
     y, ty = rt.vander(v, 3, True), torch.vander(tv, 3, True)
     assert y.grad_fn.name().endswith("CopySlices") and ty.grad_fn.name().endswith("CopySlices")
     y.sum().backward()
-    ty.sum().backward()
-    np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy())
+    np.testing.assert_allclose(v.grad.numpy(), [0.0 + 1 + 2 * 1, 1 + 2 * 2, 1 + 2 * 3])
     assert rt.vander(v, 1).grad_fn is None
     assert rt.autograd.gradcheck(lambda t: rt.vander(t, 4, True), (v,))

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::kernels::rearrange::{remap, Map};
 use crate::layout::Layout;
 use crate::ops::registry::{Forms, OpDef};
-use crate::shape::normalize_dim;
+use crate::shape::{existing_dim, normalize_dim};
 use crate::tensor::Tensor;
 
 /// Normalises `dims`, refusing one named twice (torch's `flip` message).
@@ -154,10 +154,10 @@ impl Tensor {
             )));
         }
         let nd = self.ndim();
-        let mut total = vec![0i64; nd.max(1)];
+        let mut total = vec![0i64; nd];
         for (&s, &d) in shifts.iter().zip(dims) {
-            let d = normalize_dim(d, nd)?;
-            let n = self.shape().get(d).copied().unwrap_or(1).max(1) as i64;
+            let d = existing_dim(d, nd)?;
+            let n = self.shape()[d].max(1) as i64;
             total[d] = (total[d] + s.rem_euclid(n)) % n;
         }
         let maps: Vec<Map> = (0..nd).map(|d| Map::Roll(total[d] as usize)).collect();

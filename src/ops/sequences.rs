@@ -342,7 +342,8 @@ impl Tensor {
         no_bool(self, Some(x), "cumulative_trapezoid", "`x` or `y`")?;
         let dx = sample_steps(self, x, d, "cumulative_trapezoid")?;
         let (left, right) = halves(self, d)?;
-        dx.mul(&left.add(&right)?)?.cumsum(d as i64, None)?.div(2.0)
+        let summed = dx.mul(&left.add(&right)?)?.cumsum(d as i64, None)?;
+        scaled(&summed, 2.0, true)
     }
 
     /// `cumulative_trapezoid(dx=, dim)`: the running trapezoidal rule with spacing `dx`.
