@@ -353,6 +353,17 @@ workload(name="baddbmm(c, a, b) [64x128x128 f32]", group="blas",
          flops=2.0 * 64 * 128 ** 3, rtol=1e-4, np=lambda L, c, a, b: lambda: c + L.matmul(a, b),
          tl=lambda L, c, a, b: lambda: L.baddbmm(c, a, b), **no_slower_than_best())
 
+# --- issue 14: rearranging copies (repeat, flip, roll) -------------------------------------------
+workload(name="a.repeat(2, 2) [4096² f32]", group="rearrange", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.tile(a, (2, 2)), tl=lambda L, a: lambda: a.repeat(2, 2),
+         **no_slower_than_best())
+workload(name="a.flip(0) [4096² f32]", group="rearrange", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.flip(a, 0).copy(), tl=lambda L, a: lambda: a.flip(0),
+         **no_slower_than_best())
+workload(name="a.roll(1, 0) [4096² f32]", group="rearrange", inputs=((_SQ, F32),),
+         np=lambda L, a: lambda: L.roll(a, 1, 0), tl=lambda L, a: lambda: a.roll(1, 0),
+         **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

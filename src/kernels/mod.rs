@@ -8,6 +8,7 @@ pub mod engine;
 pub mod gather;
 pub mod math;
 pub mod pointwise;
+pub mod rearrange;
 pub mod reduce;
 pub mod scan;
 pub mod softmax;

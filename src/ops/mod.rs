@@ -11,9 +11,11 @@ pub mod index;
 pub mod join;
 pub mod linalg;
 pub mod pointwise;
+pub mod rearrange;
 pub mod reduce;
 pub mod registry;
 pub mod scan;
+pub mod sequences;
 pub mod softmax;
 pub mod sort;
 pub mod views;
@@ -58,4 +60,6 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     copy::OPS,
     creation::OPS,
     gather::OPS,
+    rearrange::OPS,
+    sequences::OPS,
 ];
