@@ -581,7 +581,7 @@ def gen_args(rng, name, obj, kind):
 # torch) without ever allocating, so the huge views are kept away from them.
 FULL_SCAN = ("sum", "mean", "prod", "min", "max", "argm", "all", "any", "count_nonzero", "std", "var",
              "logsumexp", "norm", "dot", "mv", "mm", "matmul", "einsum", "backward", "grad", "item",
-             "__bool__", "__float__", "__int__", "__index__", "trap")
+             "__bool__", "__float__", "__int__", "__index__", "trap", "cov", "corrcoef", "inner")
 
 
 def gen_call(seed, index, table):
