@@ -17,6 +17,7 @@ pub mod reduce;
 pub mod scan;
 pub mod softmax;
 pub mod sort;
+pub mod unique;
 pub mod views;
 
 use crate::error::Result;
