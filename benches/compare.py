@@ -337,6 +337,9 @@ workload(name="a.masked_fill(m, 0) [16M f32]", group="select", inputs=(((M16,), 
 workload(name="nonzero(m) [16M bool]", group="select", inputs=(((M16,), I64),),
          np=lambda L, i: (lambda m: lambda: L.argwhere(m))(i > 50),
          tl=lambda L, i: (lambda m: lambda: L.nonzero(m))(i > 50), **no_slower_than_best())
+workload(name="unique(a) [16M i64 from 1000 values]", group="select", inputs=(((M16,), I64), ((M16,), I64)),
+         np=lambda L, i, j: (lambda a: lambda: L.unique(a))(i * 10 + j % 10),
+         tl=lambda L, i, j: (lambda a: lambda: L.unique(a))(i * 10 + j % 10), **no_slower_than_best())
 
 # --- issue 14: BLAS-like products and cdist ------------------------------------------------------
 workload(name="cdist(x, y) [2048x64 vs 2048x64 f32]", group="blas",

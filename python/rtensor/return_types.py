@@ -137,4 +137,13 @@ class cummin(_StructSeq):
     indices = property(itemgetter(1), doc="Where each was reached (int64).")
 
 
-__all__ = ["aminmax", "cummax", "cummin", "frexp", "kthvalue", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]
+class histogram(_StructSeq):
+    """``(hist, bin_edges)`` of ``histogram``."""
+
+    __slots__ = ()
+    _fields = ("hist", "bin_edges")
+    hist = property(itemgetter(0), doc="The count (or weight) in every bin.")
+    bin_edges = property(itemgetter(1), doc="The edges of the bins.")
+
+
+__all__ = ["aminmax", "cummax", "cummin", "frexp", "histogram", "kthvalue", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]

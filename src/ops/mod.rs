@@ -7,17 +7,21 @@ pub mod creation;
 pub mod diag;
 pub mod factory;
 pub mod gather;
+pub mod histogram;
 pub mod index;
 pub mod join;
 pub mod linalg;
 pub mod pointwise;
+pub mod quantile;
 pub mod rearrange;
 pub mod reduce;
 pub mod registry;
 pub mod scan;
+pub mod search;
 pub mod sequences;
 pub mod softmax;
 pub mod sort;
+pub mod unique;
 pub mod views;
 
 /// Every family's ops, for the registry.
@@ -50,6 +54,10 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     scan::OPS,
     softmax::OPS,
     sort::OPS,
+    search::OPS,
+    histogram::OPS,
+    unique::OPS,
+    quantile::OPS,
     linalg::declare::OPS,
     linalg::BLAS_OPS,
     linalg::CHAIN_OPS,

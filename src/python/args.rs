@@ -231,6 +231,21 @@ fn convert<'a>(
             }
         }
         ParamType::Generator => None,
+        ParamType::FloatList => {
+            if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
+                let mut v = Vec::new();
+                for item in obj.try_iter()? {
+                    let item = item?;
+                    match extract_scalar(&item)? {
+                        Some(s) if !item.is_instance_of::<PyBool>() => v.push(s.as_f64()),
+                        _ => return Ok(None),
+                    }
+                }
+                Some(out.float_list(&v))
+            } else {
+                None
+            }
+        }
         ParamType::ScalarOrStr => {
             if let Ok(s) = obj.cast::<PyString>() {
                 Some(Arg::Str(Box::new(s.to_string())))

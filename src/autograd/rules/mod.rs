@@ -21,6 +21,7 @@ pub mod scan;
 pub mod sequences;
 pub mod softmax;
 pub mod sort;
+pub mod unique;
 pub mod views;
 
 use crate::error::Result;

@@ -182,10 +182,11 @@ pub fn lerp(x: &Tensor, end: &Tensor, weight: &Value, dest: Dest<'_>) -> Result<
     };
     let mut s = Spec::new(
         "lerp",
+        // Fused multiply-adds, as torch's kernels (`fmadd` / `fnmadd`).
         k3!(float: |a, b, w| if w.abs() < a.lit(0.5) {
-            a + w * (b - a)
+            w.mul_add(b - a, a)
         } else {
-            b - (b - a) * (a.lit(1.0) - w)
+            (a - b).mul_add(a.lit(1.0) - w, b)
         }),
     );
     s.promoted = Some(x.dtype());

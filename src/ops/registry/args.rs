@@ -109,6 +109,12 @@ impl<'a> Args<'a> {
         })
     }
 
+    /// A float-list argument: `items` go to the int pool as their bits.
+    pub fn float_list(&mut self, items: &[f64]) -> Arg<'a> {
+        let bits: Vec<i64> = items.iter().map(|f| f.to_bits() as i64).collect();
+        self.int_list(&bits)
+    }
+
     /// A tensor-list argument: `items` go to the pool.
     pub fn tensor_list(&mut self, items: impl IntoIterator<Item = Tensor>) -> Arg<'a> {
         let start = self.tensor_lists.len() as u32;
@@ -243,6 +249,13 @@ impl<'a> Args<'a> {
             Arg::None => Ok(None),
             _ => self.ints(i).map(Some),
         }
+    }
+
+    /// An optional list of floats (`range=None`).
+    pub fn opt_floats(&self, i: usize) -> Result<Option<Vec<f64>>> {
+        Ok(self
+            .opt_ints(i)?
+            .map(|v| v.iter().map(|&b| f64::from_bits(b as u64)).collect()))
     }
 
     /// An optional dtype.

@@ -37,6 +37,8 @@ pub enum ParamType {
     ScalarOrStr,
     /// A random generator: only `None` (the default generator) for now.
     Generator,
+    /// A sequence of Python numbers (`float[]`: `histogram`'s `range`).
+    FloatList,
 }
 
 impl ParamType {
@@ -56,6 +58,7 @@ impl ParamType {
             "Device" => ParamType::Device,
             "ScalarOrStr" => ParamType::ScalarOrStr,
             "Generator" => ParamType::Generator,
+            "float[]" => ParamType::FloatList,
             _ => return Err(Error::Runtime(format!("unknown parameter type '{}'", s))),
         })
     }
@@ -76,6 +79,7 @@ impl ParamType {
             ParamType::Device => "rtensor.device",
             ParamType::ScalarOrStr => "Number or str",
             ParamType::Generator => "rtensor.Generator",
+            ParamType::FloatList => "tuple of floats",
         }
     }
 
@@ -96,6 +100,7 @@ impl ParamType {
             ParamType::Device => "str",
             ParamType::ScalarOrStr => "_Number | str",
             ParamType::Generator => "None",
+            ParamType::FloatList => "Sequence[_float]",
         }
     }
 }
