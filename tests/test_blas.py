@@ -295,7 +295,8 @@ def test_matrix_power_values_and_negative_powers():
 @needs_torch
 @pytest.mark.parametrize("sa,sb,dim,da", [((2, 3), (3,), -1, np.float32), ((2, 3), (2, 3), 0, np.float32),
                                           ((2, 3), (4, 3), 0, np.float32), ((3,), (3,), -1, np.int64),
-                                          ((2, 3), (3,), 5, np.float32), ((2, 3), (2, 3), -1, np.float64)])
+                                          ((2, 3), (3,), 5, np.float32), ((2, 3), (2, 3), -1, np.float64),
+                                          ((3,), (3,), 0, np.float64), ((0,), (0,), -1, np.float32)])
 def test_vecdot_matches_torch(sa, sb, dim, da):
     a, b = _data(sa, da, 1), _data(sb, da, 2)
     _same(lambda lib, a, b: lib.linalg.vecdot(a, b, dim=dim), a, b, grad=True)
@@ -326,6 +327,13 @@ def test_tensordot_matches_torch(sa, sb, dims):
         return
     arg = rt.tensor(dims) if isinstance(dims, list) else dims
     _close(rt.tensordot(rt.tensor(a), rt.tensor(b), arg).numpy(), want)
+
+
+@needs_torch
+def test_tensordot_of_integers_sums_size_one_dims_in_their_dtype():
+    a, b = _data((1, 1, 1), np.int32, 1), _data((2, 1, 2), np.int32, 2)
+    _same(lambda lib, a, b: lib.tensordot(a, b, ([0, 1], [2, 0])), a, b)
+    _same(lambda lib, a, b: lib.tensordot(a, b, [[0, 1], [2, 0]]), a, b)
 
 
 def test_tensordot_gradcheck():

@@ -64,6 +64,11 @@ OUT_SAMPLES = 4
 # None for tests that are not per dtype (test_grad is float64 only and uses "float64"); test_alias is keyed
 # by the alias. The B numbers are those of tests/test_pointwise.py's BUGS.
 XFAIL = {
+    ("test_function", "linalg.matrix_power", "float32"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
+    ("test_function", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
+    ("test_out", "linalg.matrix_power", "float32"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
+    ("test_out", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
+    ("test_grad", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
     ("test_function", "scatter_reduce.prod", "bool"): "scatter_reduce refuses bool for prod (sum only); torch computes it",
     ("test_function", "scatter_reduce.amin", "bool"): "scatter_reduce refuses bool for amin (sum only); torch computes it",
     ("test_function", "scatter_reduce.amax", "bool"): "scatter_reduce refuses bool for amax (sum only); torch computes it",

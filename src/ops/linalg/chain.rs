@@ -191,9 +191,9 @@ pub fn tensordot(a: &Tensor, b: &Tensor, dims_a: &[i64], dims_b: &[i64]) -> Resu
         if sa == sb {
             contracted *= sa;
         } else if sb == 1 {
-            a = a.sum(Some(&[ia as i64]), true, None)?;
+            a = a.sum(Some(&[ia as i64]), true, Some(a.dtype()))?;
         } else if sa == 1 {
-            b = b.sum(Some(&[ib as i64]), true, None)?;
+            b = b.sum(Some(&[ib as i64]), true, Some(b.dtype()))?;
         } else {
             return Err(Error::Runtime(format!(
                 "contracted dimensions need to match, but first has size {} in dim {} and second has size {} in dim {}",
@@ -375,7 +375,8 @@ impl Tensor {
         self.dot_node(other, "VdotBackward0")
     }
 
-    /// `linalg.vecdot`: `(x * y).sum(dim)`, broadcast; floating tensors only.
+    /// `linalg.vecdot`: `(x * y).sum(dim)`, broadcast (`vdot` for two vectors, as torch);
+    /// floating tensors only.
     pub fn vecdot(&self, other: &Tensor, dim: i64) -> Result<Tensor> {
         if self.dtype() != other.dtype() {
             return Err(Error::Runtime(format!(
@@ -389,6 +390,9 @@ impl Tensor {
                 "linalg.vecdot: Expected a floating point or complex tensor as input. Got {}",
                 super::scalar_type_name(self.dtype())
             )));
+        }
+        if self.ndim() == 1 && other.ndim() == 1 {
+            return self.vdot(other);
         }
         self.mul(other)?.sum(Some(&[dim]), false, None)
     }
@@ -498,7 +502,7 @@ pub static VECDOT: OpDef = OpDef {
     signatures: &["vecdot(Tensor x, Tensor y, *, int dim=-1)"],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
-    nodes: &["SumBackward1"],
+    nodes: &["SumBackward1", "VdotBackward0"],
     method_signatures: &[],
     source: file!(),
     run: |a, d| d.finish(a, |a| a.tensor(0)?.vecdot(a.tensor(1)?, a.int(2)?)),

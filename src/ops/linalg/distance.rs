@@ -169,11 +169,14 @@ impl Tensor {
                 "cov(): bool dtype is not supported for input".into(),
             ));
         }
+        // Made contiguous first: the centred copy needs the memory anyway, and an input expanded
+        // past what memory holds fails here rather than after a sum over all of it.
         let input = if self.ndim() < 2 {
             self.view(&[1, -1])?
         } else {
             self.clone()
-        };
+        }
+        .contiguous()?;
         let n = input.shape()[1];
         let check = |w: &Tensor, name: &str, integral: bool| -> Result<()> {
             if w.ndim() > 1 {
