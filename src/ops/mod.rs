@@ -5,6 +5,7 @@ pub mod comparison;
 pub mod copy;
 pub mod creation;
 pub mod diag;
+pub mod embed;
 pub mod factory;
 pub mod gather;
 pub mod index;
@@ -13,9 +14,11 @@ pub mod linalg;
 pub mod pointwise;
 pub mod reduce;
 pub mod registry;
+pub mod reshape;
 pub mod scan;
 pub mod softmax;
 pub mod sort;
+pub mod stacking;
 pub mod views;
 
 /// Every family's ops, for the registry.
@@ -55,4 +58,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     copy::OPS,
     creation::OPS,
     gather::OPS,
+    reshape::OPS,
+    stacking::OPS,
+    embed::OPS,
 ];

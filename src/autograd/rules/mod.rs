@@ -3,6 +3,7 @@
 
 pub mod copy;
 pub mod diag;
+pub mod embed;
 pub mod extrema;
 pub mod gather;
 pub mod index;
@@ -14,6 +15,7 @@ pub mod norm;
 pub mod pointwise;
 pub mod products;
 pub mod reduce;
+pub mod reshape;
 pub mod scan;
 pub mod softmax;
 pub mod sort;
