@@ -90,6 +90,13 @@ SKIP = {
     "to_rt converts the two views into separate rtensor tensors, so the overlap is lost (rtensor refuses "
     "it when the memory is shared: tests/test_gather.py::test_out_overlapping_an_input_is_refused)",
 }
+# as_strided addresses the storage, which to_rt does not reproduce: the non-contiguous re-run and the
+# partial views (a view of a bigger storage) give rtensor another storage than torch's. tests/test_reshape.py
+# compares as_strided with torch on the same storage layouts instead.
+_AS_STRIDED_STORAGE = "as_strided reads the storage, which to_rt does not reproduce (see tests/test_reshape.py)"
+SKIP.update({("test_function", "as_strided", dt): _AS_STRIDED_STORAGE for dt in DTYPES})
+SKIP.update({(t, "as_strided.partial_views", dt): _AS_STRIDED_STORAGE for t in ("test_function", "test_method") for dt in DTYPES})
+SKIP[("test_grad", "as_strided.partial_views", "float64")] = _AS_STRIDED_STORAGE
 
 
 # ------------------------------------------------------------------------------------ registry <-> OpInfo

@@ -11,6 +11,7 @@ from ._rtensor import Tensor, bool, dtype, float32, float64, int32, int64
 # creation, interop and settings functions.
 globals().update({_n: getattr(_rtensor, _n) for _n in dir(_rtensor) if not _n.startswith("_")})
 from ._size import Size
+from ._broadcast import broadcast_shapes
 from . import autograd
 from . import linalg
 from . import special

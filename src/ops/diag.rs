@@ -12,7 +12,7 @@ use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 
 /// Normalises the two dims of a diagonal and refuses equal ones, as torch words it.
-fn diagonal_dims(dim1: i64, dim2: i64, ndim: usize) -> Result<(usize, usize)> {
+pub(crate) fn diagonal_dims(dim1: i64, dim2: i64, ndim: usize) -> Result<(usize, usize)> {
     let (d1, d2) = (normalize_dim(dim1, ndim)?, normalize_dim(dim2, ndim)?);
     if d1 == d2 {
         return Err(Error::Runtime(format!(

@@ -5,6 +5,7 @@ pub mod comparison;
 pub mod copy;
 pub mod creation;
 pub mod diag;
+pub mod embed;
 pub mod factory;
 pub mod gather;
 pub mod histogram;
@@ -16,11 +17,13 @@ pub mod quantile;
 pub mod rearrange;
 pub mod reduce;
 pub mod registry;
+pub mod reshape;
 pub mod scan;
 pub mod search;
 pub mod sequences;
 pub mod softmax;
 pub mod sort;
+pub mod stacking;
 pub mod unique;
 pub mod views;
 
@@ -70,4 +73,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     gather::OPS,
     rearrange::OPS,
     sequences::OPS,
+    reshape::OPS,
+    stacking::OPS,
+    embed::OPS,
 ];

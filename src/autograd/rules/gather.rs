@@ -516,3 +516,133 @@ impl Backward for IndexPutAccumulateRule {
         Ok(vec![Some(g.clone()), grad_value])
     }
 }
+
+/// `index_reduce(dim, index, source, reduce, include_self)` (`IndexReduceBackward0`), computed
+/// on inputs of at least one dim: prod as torch (exact where factors are zero), mean and
+/// amax/amin as the `scatter_reduce` of the index expanded over `source`.
+pub struct IndexReduceRule {
+    kind: u8,
+    include_self: bool,
+    dim: usize,
+    index: SavedTensor,
+    expanded: SavedTensor,
+    input: SavedTensor,
+    src: SavedTensor,
+    result: SavedTensor,
+    input_meta: InputMeta,
+    src_meta: InputMeta,
+}
+
+impl IndexReduceRule {
+    /// The rule for `result = input.index_reduce(dim, index, src, ..)`, all of at least one
+    /// dim (`index` flat int64, `expanded` it over `src`'s shape); `kind` is 1 for prod, 2 for
+    /// mean, 3 for amax and amin; `metas` are the original input's and source's.
+    pub fn new(
+        (kind, include_self, dim): (u8, bool, usize),
+        (index, expanded): (&Tensor, &Tensor),
+        (input, src, result): (&Tensor, &Tensor, &Tensor),
+        metas: (InputMeta, InputMeta),
+    ) -> IndexReduceRule {
+        IndexReduceRule {
+            kind,
+            include_self,
+            dim,
+            index: SavedTensor::new(index),
+            expanded: SavedTensor::new(expanded),
+            input: SavedTensor::new(input),
+            src: SavedTensor::new(src),
+            result: SavedTensor::output(result, "IndexReduceBackward0"),
+            input_meta: metas.0,
+            src_meta: metas.1,
+        }
+    }
+
+    /// torch's `index_reduce_backward` for prod: `(grad_self, grad_src)`.
+    fn prod(&self, g: &Tensor) -> Result<(Tensor, Tensor)> {
+        let d = self.dim as i64;
+        let (x, src, result) = (self.input.get()?, self.src.get()?, self.result.get()?);
+        let index = self.index.get()?;
+        let one = Value::Scalar(Scalar::Int(1));
+        let masked_self = x.masked_fill(&x.eq(Scalar::Int(0))?, &one)?;
+        let masked_self_result =
+            masked_self.index_reduce(d, &index, &src, "prod", self.include_self)?;
+        let grad_self = g.mul(&masked_self_result)?.div(&masked_self)?;
+        let src_zero = src.eq(Scalar::Int(0))?;
+        let zeros = Tensor::zeros(x.shape(), x.dtype())?;
+        let src_num_zeros = zeros
+            .index_add(d, &index, &src_zero.to_dtype(x.dtype())?, Scalar::Int(1))?
+            .index_select(d, &index)?;
+        let single = src_zero
+            .to_dtype(g.dtype())?
+            .mul(src_num_zeros.eq(Scalar::Int(1))?.to_dtype(g.dtype())?)?;
+        let masked_src = src.masked_fill(&single.ne(Scalar::Int(0))?, &one)?;
+        let masked_src_result =
+            x.index_reduce(d, &index, &masked_src, "prod", self.include_self)?;
+        let with_zero = g.mul(&masked_src_result)?.index_select(d, &index)?;
+        let others = g
+            .mul(&result)?
+            .index_select(d, &index)?
+            .div(&src.masked_fill(&src_zero, &one)?)?;
+        // single ? with_zero : others, without a `where` (both are finite).
+        let grad_src = single
+            .mul(&with_zero)?
+            .add(&single.rsub(one.clone())?.mul(&others)?)?;
+        Ok((grad_self, grad_src))
+    }
+}
+
+impl Backward for IndexReduceRule {
+    fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let input = self.input.get()?;
+        let g1 = g.reshape(&input.shape().iter().map(|&s| s as i64).collect::<Vec<_>>())?;
+        let (grad_self, grad_src) = if self.kind == 1 {
+            let (gs, gsrc) = self.prod(&g1)?;
+            let gs = if self.include_self {
+                gs
+            } else {
+                let zero = Value::Scalar(Scalar::Int(0));
+                gs.index_fill(self.dim as i64, &self.index.get()?, &zero)?
+            };
+            (gs, gsrc)
+        } else {
+            let (src, result) = (self.src.get()?, self.result.get()?);
+            let mut meta = InputMeta::of(&src);
+            meta.needs_grad = true;
+            let rule = ScatterReduceRule {
+                kind: self.kind,
+                include_self: self.include_self,
+                dim: self.dim,
+                index: SavedTensor::new(&self.expanded.get()?),
+                input: SavedTensor::new(&input),
+                src: SavedTensor::new(&src),
+                result: SavedTensor::new(&result),
+                input_meta: InputMeta::of(&input),
+                src_meta: meta,
+            };
+            let mut grads = rule.apply(&g1)?.into_iter();
+            match (grads.next().flatten(), grads.next().flatten()) {
+                (Some(a), Some(b)) => (a, b),
+                _ => return Err(Error::Runtime("internal error: no gradient".into())),
+            }
+        };
+        let shape = |m: &InputMeta| m.shape.iter().map(|&s| s as i64).collect::<Vec<_>>();
+        let grad_self = grad_self.reshape(&shape(&self.input_meta))?;
+        Ok(vec![
+            Some(grad_self.to_dtype(self.input_meta.dtype)?),
+            if self.src_meta.needs_grad {
+                let grad_src = grad_src.reshape(&shape(&self.src_meta))?;
+                Some(grad_src.to_dtype(self.src_meta.dtype)?)
+            } else {
+                None
+            },
+        ])
+    }
+
+    fn release(&self) {
+        self.index.release();
+        self.expanded.release();
+        self.input.release();
+        self.src.release();
+        self.result.release();
+    }
+}

@@ -368,6 +368,26 @@ pub static SCATTER_REDUCE: OpDef = OpDef {
     },
 };
 
+/// `index_reduce`.
+pub static INDEX_REDUCE: OpDef = OpDef {
+    name: "index_reduce",
+    doc: "Combines the slices of `source` into `input` at the slices of `dim` named by `index` by `reduce` (prod, mean, amax, amin); `include_self=False` ignores `input` where written.",
+    signatures: &["index_reduce(Tensor input, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True)"],
+    forms: Forms::ALL,
+    aliases: &[],
+    nodes: &["IndexReduceBackward0"],
+    method_signatures: &[],
+    source: file!(),
+    run: |a, d| {
+        let (dim, index, source) = (a.int(1)?, a.tensor(2)?, a.tensor(3)?);
+        let (how, inc) = (a.str(4)?, a.bool(5)?);
+        match d {
+            Dest::InPlace => in_place(a, |t| t.index_reduce_(dim, index, source, how, inc)),
+            _ => finish_exact(d, a, |a| a.tensor(0)?.index_reduce(dim, index, source, how, inc)),
+        }
+    },
+};
+
 /// `index_put`.
 pub static INDEX_PUT: OpDef = OpDef {
     name: "index_put",
@@ -405,5 +425,6 @@ pub static OPS: &[&OpDef] = &[
     &NONZERO,
     &ARGWHERE,
     &SCATTER_REDUCE,
+    &INDEX_REDUCE,
     &INDEX_PUT,
 ];

@@ -1,10 +1,10 @@
-//! `scatter_reduce` (sum, prod, mean, amax, amin; `include_self`) and `index_put` (with
-//! `accumulate`): scatters that combine, built on the same checked scatter as the rest of the
+//! `scatter_reduce` (sum, prod, mean, amax, amin; `include_self`), `index_reduce` (its
+//! counterpart along one dim) and `index_put` (with `accumulate`): scatters that combine, built on the same checked scatter as the rest of the
 //! family (`kernels/gather.rs`).
 
 use super::{run_in_place, scalar_tensor, Scatter};
 use crate::autograd::record::record;
-use crate::autograd::rules::gather::{IndexPutAccumulateRule, ScatterReduceRule};
+use crate::autograd::rules::gather::{IndexPutAccumulateRule, IndexReduceRule, ScatterReduceRule};
 use crate::autograd::rules::index::IndexPutRule;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
@@ -237,6 +237,141 @@ impl Tensor {
                 self.index_put_raw(&items(indices), &Value::Tensor(values.clone()), accumulate)
             },
             |snapshot| snapshot.index_put_op(indices, values, accumulate),
+        )
+    }
+}
+
+impl Tensor {
+    /// `index_reduce`'s checks, then its index expanded over `source`'s shape (the scatter
+    /// `scatter_reduce` makes): `(dim, index, reduction)`. Every index is checked here.
+    fn plan_index_reduce(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        source: &Tensor,
+        reduce: &str,
+    ) -> Result<(usize, Tensor, ScatterReduce)> {
+        let how = match reduce {
+            "prod" | "mean" | "amax" | "amin" => ScatterReduce::parse(reduce)?,
+            _ => {
+                return Err(Error::Runtime(format!(
+                "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {}.",
+                reduce
+            )))
+            }
+        };
+        let d = crate::shape::normalize_dim(dim, self.ndim())?;
+        if index.ndim() > 1 {
+            return Err(Error::Index(format!(
+                "index_reduce_(): Index is supposed to be a vector, but got dim: {} with type: {} and size: {}",
+                index.ndim(),
+                index.dtype().torch_name(),
+                crate::shape::fmt_shape(index.shape())
+            )));
+        }
+        if !matches!(index.dtype(), DType::Int32 | DType::Int64) {
+            return Err(Error::Runtime(format!(
+                "index_reduce_(): Expected dtype int32/int64 for index but got: {}",
+                index.dtype().torch_name()
+            )));
+        }
+        if source.dtype() != self.dtype() {
+            return Err(Error::Runtime(format!(
+                "index_reduce_(): self ({}) and source ({}) must have the same scalar type",
+                self.dtype().torch_name(),
+                source.dtype().torch_name()
+            )));
+        }
+        let (nd, n) = (self.ndim().max(1), index.numel());
+        let size_at = super::size_at;
+        if source.ndim().max(1) == nd && size_at(source, d) != n {
+            return Err(Error::Runtime(format!(
+                "index_reduce_(): Number of indices ({}) should be equal to source.size(dim): ({}), for dim: {}",
+                n,
+                size_at(source, d),
+                d
+            )));
+        }
+        let same = source.ndim().max(1) == nd
+            && (0..nd).all(|i| i == d || size_at(source, i) == size_at(self, i));
+        if !same {
+            return Err(Error::Runtime(format!(
+                "source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = {} source.shape = {}",
+                crate::shape::fmt_shape(self.shape()),
+                crate::shape::fmt_shape(source.shape())
+            )));
+        }
+        if self.dtype() == DType::Bool {
+            return Err(Error::DTypeNotSupported {
+                op: "index_func_",
+                dtype: "Bool",
+            });
+        }
+        let flat = index.reshape(&[-1])?.to_dtype(DType::Int64)?;
+        let size = size_at(self, d) as i64;
+        if flat.to_vec_i64()?.iter().any(|&i| i < 0 || i >= size) {
+            return Err(Error::Index("index out of range in self".into()));
+        }
+        let mut view = vec![1i64; nd];
+        view[d] = n as i64;
+        let sizes: Vec<i64> = (0..nd).map(|i| size_at(source, i) as i64).collect();
+        Ok((d, flat.reshape(&view)?.expand(&sizes)?, how))
+    }
+
+    /// `index_reduce(dim, index, source, reduce, include_self=)`: the slices of `source`
+    /// combined (prod, mean, amax, amin) into a copy of `self` at the slices `index` names.
+    pub fn index_reduce(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        source: &Tensor,
+        reduce: &str,
+        include_self: bool,
+    ) -> Result<Tensor> {
+        let (d, idx, how) = self.plan_index_reduce(dim, index, source, reduce)?;
+        let (x, src) = (
+            super::at_least_1d(&self.detach())?,
+            super::at_least_1d(&source.detach())?,
+        );
+        let out1 = x.scatter_reduce_raw(d as i64, &idx, &src, how, include_self)?;
+        let out = if self.ndim() == 0 {
+            out1.reshape(&[])?
+        } else {
+            out1.clone()
+        };
+        let flat = index.reshape(&[-1])?.to_dtype(DType::Int64)?;
+        Ok(record(out, "IndexReduceBackward0", &[self, source], || {
+            let kind = match how {
+                ScatterReduce::Prod => 1,
+                ScatterReduce::Mean => 2,
+                _ => 3,
+            };
+            IndexReduceRule::new(
+                (kind, include_self, d),
+                (&flat, &idx),
+                (&x, &src, &out1),
+                (InputMeta::of(self), InputMeta::of(source)),
+            )
+        }))
+    }
+
+    /// `index_reduce_`: [`Tensor::index_reduce`] in place (nothing written on an error).
+    pub fn index_reduce_(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        source: &Tensor,
+        reduce: &str,
+        include_self: bool,
+    ) -> Result<()> {
+        run_in_place(
+            self,
+            &[source],
+            || {
+                let out = self.index_reduce(dim, index, &source.detach(), reduce, include_self)?;
+                crate::kernels::copy::copy_checked(self, &out.detach())
+            },
+            |snapshot| snapshot.index_reduce(dim, index, source, reduce, include_self),
         )
     }
 }
