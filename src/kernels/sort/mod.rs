@@ -299,11 +299,6 @@ pub fn topk<T: Key>(
     sorted: bool,
 ) -> Result<(Tensor, Tensor)> {
     let (v, i) = map_lines::<T, T>(x, s, k, out_shape, true, |line, vals, idx| {
-        let mut pairs: Vec<(T, i64)> = line
-            .iter()
-            .enumerate()
-            .map(|(j, &v)| (v, j as i64))
-            .collect();
         // torch's `topk_impl_loop`: a partial sort when k is small against the line, otherwise
         // `nth_element` and (when `sorted`) a sort of the first `k - 1`.
         let less = |a: &(T, i64), b: &(T, i64)| {
@@ -313,14 +308,20 @@ pub fn topk<T: Key>(
                 lt_nan_last(a.0, b.0)
             }
         };
+        let pair = |j: usize| (line[j], j as i64);
+        if k > 0 && k * 64 <= line.len() {
+            let top = stl::partial_sort_lazy(k, line.len(), pair, &less);
+            for (j, (v, p)) in top.into_iter().enumerate() {
+                vals[j] = v;
+                idx[j] = p;
+            }
+            return;
+        }
+        let mut pairs: Vec<(T, i64)> = (0..line.len()).map(pair).collect();
         if k > 0 {
-            if k * 64 <= pairs.len() {
-                stl::partial_sort(&mut pairs, k, &less);
-            } else {
-                stl::nth_element(&mut pairs, k - 1, &less);
-                if sorted {
-                    stl::sort(&mut pairs[..k - 1], &less);
-                }
+            stl::nth_element(&mut pairs, k - 1, &less);
+            if sorted {
+                stl::sort(&mut pairs[..k - 1], &less);
             }
         }
         pairs.truncate(k);

@@ -51,7 +51,9 @@ pub fn nth_element<E: Copy>(v: &mut [E], nth: usize, less: &impl Fn(&E, &E) -> b
 }
 
 /// `std::partial_sort(v.begin(), v.begin() + middle, v.end(), less)`; nothing for `middle == 0`
-/// (C++ compares with the empty heap's first element there; torch never asks for it).
+/// (C++ compares with the empty heap's first element there; torch never asks for it). `topk`
+/// uses [`partial_sort_lazy`]; this whole-vector form is its reference in the tests.
+#[cfg(test)]
 pub fn partial_sort<E: Copy>(v: &mut [E], middle: usize, less: &impl Fn(&E, &E) -> bool) {
     if middle == 0 {
         return;
@@ -59,6 +61,31 @@ pub fn partial_sort<E: Copy>(v: &mut [E], middle: usize, less: &impl Fn(&E, &E) 
     let last = v.len();
     heap_select(v, 0, middle, last, less);
     sort_heap(v, 0, middle, less);
+}
+
+/// `std::partial_sort` over `len` elements made on demand by `at(i)`, returning only the first
+/// `middle` (`middle >= 1`): the same elements in the same order as [`partial_sort`] leaves in
+/// `v[..middle]`, without building the whole vector. After `make_heap`, `heap_select` reads each
+/// later element once, at its turn, and the slot it writes there is never read again, so only
+/// the heap needs to exist.
+pub fn partial_sort_lazy<E: Copy>(
+    middle: usize,
+    len: usize,
+    at: impl Fn(usize) -> E,
+    less: &impl Fn(&E, &E) -> bool,
+) -> Vec<E> {
+    let mut heap: Vec<E> = (0..middle).map(&at).collect();
+    make_heap(&mut heap, 0, middle, less);
+    for i in middle..len {
+        let e = at(i);
+        if less(&e, &heap[0]) {
+            // `pop_heap(v, 0, middle, i)`: `v[i]` takes the top (never read again) and `e`
+            // sinks from the top.
+            adjust_heap(&mut heap, 0, 0, middle, e, less);
+        }
+    }
+    sort_heap(&mut heap, 0, middle, less);
+    heap
 }
 
 fn introsort_loop<E: Copy>(
@@ -308,6 +335,10 @@ mod tests {
                     s[..nth].iter().map(|e| e.0).collect::<Vec<_>>(),
                     want[..nth]
                 );
+                if nth > 0 {
+                    // The lazy form leaves the same elements, ties in the same order.
+                    assert_eq!(partial_sort_lazy(nth, n, |i| v[i], &less), s[..nth]);
+                }
             }
         }
     }
