@@ -784,7 +784,7 @@ def test_scatter_reduce_integer_mean_floors():
         x.scatter_reduce(1, i, s, "max")
 
 
-@pytest.mark.parametrize("how", ["sum", "mean", "amax", "amin"])
+@pytest.mark.parametrize("how", ["sum", "mean", "amax", "amin", "prod"])
 @pytest.mark.parametrize("include_self", [True, False])
 def test_scatter_reduce_gradcheck(how, include_self):
     x, s = _f64((3, 4)), _f64((3, 5), seed=1)
@@ -805,13 +805,34 @@ def test_scatter_reduce_matches_torch(how, include_self):
         x = M.tensor(a, requires_grad=True)
         s = M.tensor(src, requires_grad=True)
         y = x.scatter_reduce(0, M.tensor(idx), s, how, include_self=include_self)
-        if how != "prod":
-            y.backward(M.tensor(g))
-        res.append((y.detach().numpy(), None if how == "prod" else (x.grad.numpy(), s.grad.numpy())))
+        y.backward(M.tensor(g))
+        res.append((y.detach().numpy(), (x.grad.numpy(), s.grad.numpy())))
     np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-12)
-    if how != "prod":
-        np.testing.assert_allclose(res[0][1][0], res[1][1][0], rtol=1e-12)
-        np.testing.assert_allclose(res[0][1][1], res[1][1][1], rtol=1e-12)
+    np.testing.assert_allclose(res[0][1][0], res[1][1][0], rtol=1e-12)
+    np.testing.assert_allclose(res[0][1][1], res[1][1][1], rtol=1e-12)
+
+
+def test_scatter_reduce_prod_gradient_with_zeros():
+    # A group with one zero: the zero's gradient is the product of the others; with two zeros, 0.
+    x = rt.tensor([2.0, 0.0, 3.0], dtype=rt.float64, requires_grad=True)
+    s = rt.tensor([0.0, 5.0, 0.0, 0.0, 4.0], dtype=rt.float64, requires_grad=True)
+    i = rt.tensor([0, 0, 1, 2, 2])
+    x.scatter_reduce(0, i, s, "prod").sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    assert s.grad.tolist() == [10.0, 0.0, 0.0, 12.0, 0.0]
+    assert rt.autograd.gradcheck(lambda a, b: a.scatter_reduce(0, i, b, "prod"), (x.detach().requires_grad_(),
+                                                                              s.detach().requires_grad_()))
+
+
+def test_scatter_reduce_bools():
+    x, i, s = rt.tensor([True, False, True]), rt.tensor([0, 0, 1]), rt.tensor([False, True, True])
+    for how, inc, want in [("prod", True, [False, False, True]), ("prod", False, [False, True, True]),
+                           ("amax", True, [True, True, True]), ("amax", False, [True, True, True]),
+                           ("amin", True, [False, False, True]), ("amin", False, [False, True, True]),
+                           ("sum", True, [True, True, True])]:
+        assert x.scatter_reduce(0, i, s, how, include_self=inc).tolist() == want, (how, inc)
+    with pytest.raises(NotImplementedError, match="\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'"):
+        x.scatter_reduce(0, i, s, "mean")
 
 
 def test_index_put_matches_numpy():

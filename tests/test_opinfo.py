@@ -69,19 +69,6 @@ XFAIL = {
     ("test_out", "linalg.matrix_power", "float32"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
     ("test_out", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
     ("test_grad", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
-    ("test_function", "scatter_reduce.prod", "bool"): "scatter_reduce refuses bool for prod (sum only); torch computes it",
-    ("test_function", "scatter_reduce.amin", "bool"): "scatter_reduce refuses bool for amin (sum only); torch computes it",
-    ("test_function", "scatter_reduce.amax", "bool"): "scatter_reduce refuses bool for amax (sum only); torch computes it",
-    ("test_method", "scatter_reduce.prod", "bool"): "scatter_reduce refuses bool for prod (sum only); torch computes it",
-    ("test_method", "scatter_reduce.amin", "bool"): "scatter_reduce refuses bool for amin (sum only); torch computes it",
-    ("test_method", "scatter_reduce.amax", "bool"): "scatter_reduce refuses bool for amax (sum only); torch computes it",
-    ("test_inplace", "scatter_reduce.prod", "bool"): "scatter_reduce refuses bool for prod (sum only); torch computes it",
-    ("test_inplace", "scatter_reduce.amin", "bool"): "scatter_reduce refuses bool for amin (sum only); torch computes it",
-    ("test_inplace", "scatter_reduce.amax", "bool"): "scatter_reduce refuses bool for amax (sum only); torch computes it",
-    ("test_out", "scatter_reduce.prod", "bool"): "scatter_reduce refuses bool for prod (sum only); torch computes it",
-    ("test_out", "scatter_reduce.amin", "bool"): "scatter_reduce refuses bool for amin (sum only); torch computes it",
-    ("test_out", "scatter_reduce.amax", "bool"): "scatter_reduce refuses bool for amax (sum only); torch computes it",
-    ("test_grad", "scatter_reduce.prod", "float64"): "the gradient of scatter_reduce(reduce='prod') is not implemented",
 }
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.

@@ -428,6 +428,37 @@ impl ScatterReduceRule {
     }
 }
 
+impl ScatterReduceRule {
+    /// torch's `scatter_reduce_backward` for `prod`: each factor's gradient is the product of the
+    /// others, computed without dividing by a zero (a lone zero in a group gets the product of
+    /// the rest; two zeros give zero).
+    fn prod(&self, g: &Tensor, index: &Tensor) -> Result<(Tensor, Tensor)> {
+        let dim = self.dim as i64;
+        let (x, result) = (self.input.get()?, self.result.get()?);
+        let src = block(&self.src.get()?, index.shape());
+        let one = Value::Scalar(Scalar::Int(1));
+        let masked_self = x.masked_fill(&x.eq(Scalar::Int(0))?, &one)?;
+        let masked_self_result =
+            masked_self.scatter_reduce_named(dim, index, &src, "prod", self.include_self)?;
+        let grad_self = g.mul(&masked_self_result)?.div(&masked_self)?;
+        let src_zero = src.eq(Scalar::Int(0))?;
+        let src_num_zeros = Tensor::zeros(x.shape(), g.dtype())?
+            .scatter_add(dim, index, &src_zero.to_dtype(g.dtype())?)?
+            .gather(dim, index)?;
+        let single = src_zero.logical_and(&src_num_zeros.eq(Scalar::Int(1))?)?;
+        let masked_src = src.masked_fill(&single, &one)?;
+        let masked_src_result =
+            x.scatter_reduce_named(dim, index, &masked_src, "prod", self.include_self)?;
+        let with_zero = g.mul(&masked_src_result)?.gather(dim, index)?;
+        let others = g
+            .mul(&result)?
+            .gather(dim, index)?
+            .div(&src.masked_fill(&src_zero, &one)?)?;
+        let grad_src = Tensor::where_(&single, &Value::Tensor(with_zero), &Value::Tensor(others))?;
+        Ok((grad_self, grad_src))
+    }
+}
+
 impl Backward for ScatterReduceRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let dim = self.dim as i64;
@@ -457,10 +488,7 @@ impl Backward for ScatterReduceRule {
                 let gd = g.div(&n)?;
                 (self_is.mul(&gd)?, src_is.mul(gd.gather(dim, &index)?)?)
             }
-            _ => return Err(Error::NotImplemented(
-                "the derivative of scatter_reduce with reduce='prod' is not implemented in rtensor"
-                    .into(),
-            )),
+            _ => self.prod(g, &index)?,
         };
         let grad_self = if self.include_self {
             grad_self

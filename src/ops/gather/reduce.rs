@@ -79,9 +79,11 @@ impl Tensor {
         how: ScatterReduce,
         include_self: bool,
     ) -> Result<Tensor> {
-        if self.dtype() == DType::Bool && how != ScatterReduce::Sum {
+        // Bools reduce as torch's: `prod` and `amin` are an and, `sum` and `amax` an or; `mean`
+        // has no bool kernel.
+        if self.dtype() == DType::Bool && how == ScatterReduce::Mean {
             return Err(Error::DTypeNotSupported {
-                op: "scatter_reduce",
+                op: "scatter_gather_tensor_cpu_reduce_mean",
                 dtype: "Bool",
             });
         }
@@ -105,7 +107,12 @@ impl Tensor {
         };
         let shape = plan.index.tensor().shape().to_vec();
         if !include_self {
-            let init = scalar_tensor(how.identity(), self.dtype())?.broadcast_to(&shape);
+            let identity = match (self.dtype(), how) {
+                (DType::Bool, ScatterReduce::Amax) => Scalar::Int(0),
+                (DType::Bool, ScatterReduce::Amin) => Scalar::Int(1),
+                _ => how.identity(),
+            };
+            let init = scalar_tensor(identity, self.dtype())?.broadcast_to(&shape);
             with(init, Combine::Set).apply(&out)?;
         }
         plan.apply(&out)?;
@@ -136,6 +143,18 @@ impl Tensor {
     /// `scatter_reduce(dim, index, src, reduce, include_self=)`: `src` combined into a copy of
     /// `self` at `index` along `dim` by `reduce`; without `include_self`, the places written
     /// start from the reduction's identity instead of `self`'s value.
+    pub fn scatter_reduce_named(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        src: &Tensor,
+        reduce: &str,
+        include_self: bool,
+    ) -> Result<Tensor> {
+        self.scatter_reduce(dim, index, src, ScatterReduce::parse(reduce)?, include_self)
+    }
+
+    /// `scatter_reduce` with the reduction given by value (see [`Tensor::scatter_reduce_named`]).
     pub fn scatter_reduce(
         &self,
         dim: i64,
