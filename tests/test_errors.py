@@ -363,3 +363,20 @@ def test_tensor_still_usable_after_errors():
     t += 1
     assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert (t.t() * 2).tolist() == [[2.0, 8.0], [4.0, 10.0], [6.0, 12.0]]
+
+
+def test_tensor_varargs_called_with_no_tensors():
+    # A `*tensors` function called with none gets an empty list, and answers as torch does.
+    assert tuple(rt.block_diag().shape) == (1, 0) and rt.block_diag().dtype == rt.float32
+    for f in (rt.atleast_1d, rt.atleast_2d, rt.atleast_3d, rt.broadcast_tensors):
+        assert f() == ()
+    with pytest.raises(RuntimeError, match="meshgrid expects a non-empty TensorList"):
+        rt.meshgrid(indexing="ij")
+    with pytest.raises(RuntimeError, match="meshgrid expects a non-empty TensorList"):
+        rt.cartesian_prod()
+    with pytest.raises(RuntimeError, match=r"chain_matmul\(\): Expected one or more matrices"):
+        rt.chain_matmul()
+    with pytest.raises(ValueError, match=r"einsum\(\): must specify the equation string"):
+        rt.einsum("ij")
+    with pytest.raises(TypeError, match="missing 1 required positional arguments"):
+        rt.cat()  # torch.cat's list is not varargs

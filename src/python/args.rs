@@ -364,6 +364,9 @@ fn bind_one<'a>(
             if p.default.is_some() || p.optional {
                 let v = default_arg(p, out);
                 out.values.push(v);
+            } else if is_tensor_varargs(p) {
+                let none = out.tensor_list(vec![]);
+                out.values.push(none);
             } else {
                 return Ok(Err(Mismatch::Missing(i)));
             }
@@ -371,6 +374,12 @@ fn bind_one<'a>(
         return Ok(Ok(()));
     }
     bind_keywords(name, params, skip, kwargs, out)
+}
+
+/// A `Tensor[]...` parameter: given no tensors at all, it takes an empty list, as a Python
+/// `*tensors` does (`block_diag()`); the op decides whether that is an error.
+fn is_tensor_varargs(p: &Param) -> bool {
+    p.varargs && p.ty == ParamType::TensorList && !p.kw_only
 }
 
 /// The parameters after the positional ones (already in `out`), from keywords, else their
@@ -413,6 +422,10 @@ fn bind_keywords<'a>(
             None if p.default.is_some() || p.optional => {
                 let v = default_arg(p, out);
                 out.values.push(v);
+            }
+            None if is_tensor_varargs(p) => {
+                let none = out.tensor_list(vec![]);
+                out.values.push(none);
             }
             None => return Ok(Err(Mismatch::Missing(i))),
         }

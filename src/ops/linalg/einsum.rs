@@ -94,6 +94,13 @@ fn expand_term(subs: &[Sub], covered: usize) -> Result<Vec<char>> {
 
 /// `einsum(equation, operands)` with torch's subscript rules and messages.
 pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
+    if operands.is_empty() {
+        return Err(Error::Value(
+            "einsum(): must specify the equation string and at least one operand, or at least one \
+             operand and its subscripts list"
+                .into(),
+        ));
+    }
     let eq: String = equation.chars().filter(|c| !c.is_whitespace()).collect();
     let (lhs, rhs) = match eq.split_once("->") {
         Some((l, r)) => (l, Some(r)),
