@@ -42,6 +42,20 @@ pub trait Radix: Key {
     fn value(w: Self::Word, descending: bool, line: &[Self]) -> Self;
 }
 
+/// `digit` and `position` of a word: the key above bit 32, the position below.
+macro_rules! word_access {
+    ($word:ty) => {
+        #[inline(always)]
+        fn digit(w: $word, shift: u32, mask: usize) -> usize {
+            (w >> (32 + shift)) as usize & mask
+        }
+        #[inline(always)]
+        fn position(w: $word) -> usize {
+            w as u32 as usize
+        }
+    };
+}
+
 macro_rules! radix_float {
     ($t:ty, $bits:ty, $word:ty) => {
         impl Radix for $t {
@@ -64,14 +78,7 @@ macro_rules! radix_float {
                 let key = if descending { !key } else { key };
                 ((key as $word) << 32) | i as $word
             }
-            #[inline(always)]
-            fn digit(w: $word, shift: u32, mask: usize) -> usize {
-                (w >> (32 + shift)) as usize & mask
-            }
-            #[inline(always)]
-            fn position(w: $word) -> usize {
-                w as u32 as usize
-            }
+            word_access!($word);
             #[inline(always)]
             fn value(w: $word, descending: bool, line: &[$t]) -> $t {
                 const SIGN: $bits = 1 << (<$bits>::BITS - 1);
@@ -99,14 +106,7 @@ macro_rules! radix_int {
                 let key = if descending { !key } else { key };
                 ((key as $word) << 32) | i as $word
             }
-            #[inline(always)]
-            fn digit(w: $word, shift: u32, mask: usize) -> usize {
-                (w >> (32 + shift)) as usize & mask
-            }
-            #[inline(always)]
-            fn position(w: $word) -> usize {
-                w as u32 as usize
-            }
+            word_access!($word);
             #[inline(always)]
             fn value(w: $word, descending: bool, _line: &[$t]) -> $t {
                 let key = (w >> 32) as $bits;
