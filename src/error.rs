@@ -28,6 +28,10 @@ pub enum Error {
     /// An allocation larger than the machine can give: `RuntimeError` (torch's out-of-memory text).
     #[error("{0}")]
     OutOfMemory(String),
+    /// A linear-algebra routine that failed on its input (a singular matrix): torch's
+    /// `LinAlgError`, a `RuntimeError`.
+    #[error("{0}")]
+    LinAlg(String),
     /// A feature that torch refuses with `NotImplementedError`.
     #[error("{0}")]
     NotImplemented(String),

@@ -286,10 +286,33 @@ def test_matrix_power_matches_torch(shape, n):
 def test_matrix_power_values_and_negative_powers():
     a = _data((3, 3)) * 0.5
     _close(rt.matrix_power(rt.tensor(a), 6).numpy(), np.linalg.matrix_power(a, 6))
-    with pytest.raises(NotImplementedError, match="linalg.inv"):
-        rt.matrix_power(rt.tensor(a), -1)
+    for n in (-1, -2, -3, -6):
+        _close(rt.matrix_power(rt.tensor(a.astype(np.float64)), n).numpy(),
+               np.linalg.matrix_power(a.astype(np.float64), n), np.float64)
+    with pytest.raises(rt.linalg.LinAlgError, match="The diagonal element 2 is zero"):
+        rt.matrix_power(rt.tensor([[1.0, 2.0], [2.0, 4.0]]), -1)
+    with pytest.raises(NotImplementedError, match="linalg.inv: Expected a floating point"):
+        rt.matrix_power(rt.tensor([[1, 2], [3, 4]]), -1)
     x = rt.tensor(_data((2, 3, 3), np.float64), requires_grad=True)
     assert rt.autograd.gradcheck(lambda t: rt.matrix_power(t, 5), (x,))
+    assert rt.autograd.gradcheck(lambda t: rt.matrix_power(t, -3), (x,))
+
+
+def test_matrix_power_negative_graph_is_torchs():
+    x = rt.tensor(_data((3, 3), np.float64) + 3 * np.eye(3), requires_grad=True)
+    assert type(rt.matrix_power(x, 1).grad_fn).__name__ == "CloneBackward0"
+    assert type(rt.matrix_power(x, -1).grad_fn).__name__ == "LinalgInvExBackward0"
+    y = rt.matrix_power(x, -2).grad_fn
+    assert type(y).__name__ == "MmBackward0"
+    assert [type(f).__name__ for f, _ in y.next_functions] == ["LinalgInvExBackward0"] * 2
+
+
+@needs_torch
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (0, 0)])
+@pytest.mark.parametrize("n", [-1, -2, -3, -5])
+def test_matrix_power_negative_matches_torch(shape, n):
+    a = _data(shape, np.float64) + 4 * np.eye(shape[-1])
+    _same(lambda lib, a: lib.matrix_power(a, n), a, grad=True)
 
 
 @needs_torch

@@ -64,11 +64,6 @@ OUT_SAMPLES = 4
 # None for tests that are not per dtype (test_grad is float64 only and uses "float64"); test_alias is keyed
 # by the alias. The B numbers are those of tests/test_pointwise.py's BUGS.
 XFAIL = {
-    ("test_function", "linalg.matrix_power", "float32"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
-    ("test_function", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
-    ("test_out", "linalg.matrix_power", "float32"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
-    ("test_out", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
-    ("test_grad", "linalg.matrix_power", "float64"): "negative powers need linalg.inv, which rtensor does not have yet (NotImplementedError)",
 }
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.

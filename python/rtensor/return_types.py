@@ -65,6 +65,15 @@ class frexp(_StructSeq):
     exponent = property(itemgetter(1), doc="The exponents (int32).")
 
 
+class linalg_inv_ex(_StructSeq):
+    """``(inverse, info)`` of ``linalg.inv_ex``."""
+
+    __slots__ = ()
+    _fields = ("inverse", "info")
+    inverse = property(itemgetter(0), doc="The inverses of the matrices.")
+    info = property(itemgetter(1), doc="LAPACK's info per matrix: 0, or the zero pivot (int32).")
+
+
 class sort(_StructSeq):
     """``(values, indices)`` of ``sort``."""
 
@@ -146,4 +155,4 @@ class histogram(_StructSeq):
     bin_edges = property(itemgetter(1), doc="The edges of the bins.")
 
 
-__all__ = ["aminmax", "cummax", "cummin", "frexp", "histogram", "kthvalue", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]
+__all__ = ["aminmax", "cummax", "cummin", "frexp", "histogram", "kthvalue", "linalg_inv_ex", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]

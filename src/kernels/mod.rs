@@ -7,6 +7,7 @@ pub mod distance;
 pub mod engine;
 pub mod gather;
 pub mod histogram;
+pub mod inverse;
 pub mod math;
 pub mod pointwise;
 pub mod rearrange;

@@ -64,6 +64,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     linalg::declare::OPS,
     linalg::BLAS_OPS,
     linalg::CHAIN_OPS,
+    linalg::INVERSE_OPS,
     linalg::DISTANCE_OPS,
     factory::OPS,
     views::OPS,

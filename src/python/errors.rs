@@ -6,6 +6,14 @@ use pyo3::exceptions::{
 };
 use pyo3::PyErr;
 
+pyo3::create_exception!(
+    rtensor,
+    LinAlgError,
+    PyRuntimeError,
+    "Raised when a linear-algebra routine fails on its input (a singular matrix), as torch's \
+     `torch.linalg.LinAlgError`; a `RuntimeError`."
+);
+
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         let msg = e.to_string();
@@ -21,6 +29,7 @@ impl From<Error> for PyErr {
             Error::Index(_) | Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
                 PyIndexError::new_err(msg)
             }
+            Error::LinAlg(_) => LinAlgError::new_err(msg),
             Error::Type(_) => PyTypeError::new_err(msg),
             Error::Value(_) => PyValueError::new_err(msg),
             Error::NotImplemented(_) | Error::DTypeNotSupported { .. } => {

@@ -6,7 +6,7 @@ mod callable;
 mod convert;
 mod dlpack;
 mod dtype;
-mod errors;
+pub(crate) mod errors;
 mod functions;
 mod indexing;
 mod interop;
@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<tensor::PyTensor>()?;
+    m.add("_LinAlgError", py.get_type::<errors::LinAlgError>())?;
     m.add_class::<autograd::PyNodeHandle>()?;
     m.add_function(wrap_pyfunction!(autograd::_backward, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_grad, m)?)?;

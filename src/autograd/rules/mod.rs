@@ -9,6 +9,7 @@ pub mod embed;
 pub mod extrema;
 pub mod gather;
 pub mod index;
+pub mod inverse;
 pub mod join;
 pub mod linalg;
 pub mod logsumexp;

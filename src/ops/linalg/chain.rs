@@ -317,8 +317,8 @@ impl Tensor {
         tensordot(self, other, &[-1], &[-1])
     }
 
-    /// `matrix_power`: the `n`-th power of square matrices by repeated squaring (`n >= 0`;
-    /// negative powers need the inverse, which rtensor does not have yet).
+    /// `matrix_power`: the `n`-th power of square matrices by repeated squaring; a negative
+    /// power is that of the inverse (`linalg.inv`, whose node it keeps for `n = -1`, as torch).
     pub fn matrix_power(&self, n: i64) -> Result<Tensor> {
         let d = self.ndim();
         if d < 2 {
@@ -333,29 +333,30 @@ impl Tensor {
                 r, c
             )));
         }
+        if n == 0 {
+            let out = self.clone_tensor()?;
+            let eye = Tensor::eye(r as i64, r as i64, self.dtype())?;
+            out.copy_(&eye)?;
+            return Ok(out);
+        }
+        let (base, n) = match n {
+            1.. => (self.clone(), n.unsigned_abs()),
+            _ => (self.inverse_checked("linalg.inv")?, n.unsigned_abs()),
+        };
         match n {
-            _ if n < 0 => Err(Error::NotImplemented(
-                "linalg.matrix_power: negative powers need linalg.inv, which rtensor does not have yet"
-                    .into(),
-            )),
-            0 => {
-                let out = self.clone_tensor()?;
-                let eye = Tensor::eye(r as i64, r as i64, self.dtype())?;
-                out.copy_(&eye)?;
-                Ok(out)
-            }
-            1 => self.clone_tensor(),
-            2 => self.matmul(self),
-            3 => self.matmul(self)?.matmul(self),
+            1 if base.same_tensor(self) => self.clone_tensor(),
+            1 => Ok(base),
+            2 => base.matmul(&base),
+            3 => base.matmul(&base)?.matmul(&base),
             _ => {
-                let (mut n, mut z, mut result): (i64, Option<Tensor>, Option<Tensor>) =
+                let (mut n, mut z, mut result): (u64, Option<Tensor>, Option<Tensor>) =
                     (n, None, None);
                 while n > 0 {
                     let bit = n % 2;
                     n /= 2;
                     let next = match &z {
                         Some(z) => z.matmul(z)?,
-                        None => self.clone(),
+                        None => base.clone(),
                     };
                     if bit == 1 {
                         result = Some(match &result {
@@ -480,12 +481,13 @@ pub static VDOT: OpDef = OpDef {
 /// `matrix_power`.
 pub static MATRIX_POWER: OpDef = OpDef {
     name: "matrix_power",
-    doc: "The `n`-th power (n >= 0) of square matrices, by repeated squaring.",
+    doc: "The `n`-th power of square matrices by repeated squaring (n < 0: of the inverse).",
     signatures: &["matrix_power(Tensor input, int n)"],
     forms: Forms::BOTH_OUT,
     aliases: &["linalg.matrix_power"],
     nodes: &[
         "MmBackward0",
+        "LinalgInvExBackward0",
         "UnsafeViewBackward0",
         "CloneBackward0",
         "CopyBackwards",

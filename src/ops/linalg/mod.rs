@@ -10,6 +10,7 @@ pub mod declare;
 mod distance;
 mod einsum;
 mod gemm;
+mod inverse;
 mod matmul;
 mod norm;
 mod vector;
@@ -18,6 +19,7 @@ pub use blas::OPS as BLAS_OPS;
 pub use chain::OPS as CHAIN_OPS;
 pub use distance::OPS as DISTANCE_OPS;
 pub use einsum::einsum;
+pub use inverse::OPS as INVERSE_OPS;
 pub use norm::NormOrder;
 
 use crate::autograd::rules::linalg::{record_product, Product};
