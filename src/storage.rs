@@ -33,6 +33,22 @@ pub struct Storage {
     /// False for memory borrowed read-only (a non-writable numpy array): in-place ops refuse to
     /// write it instead of faulting on a read-only page.
     writable: bool,
+    /// Made in inference mode (`rtensor.inference_mode`): autograd refuses it outside that mode.
+    inference: bool,
+}
+
+thread_local! {
+    static INFERENCE_MODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread is in inference mode: new buffers are then inference storage.
+pub fn is_inference_mode() -> bool {
+    INFERENCE_MODE.with(std::cell::Cell::get)
+}
+
+/// Turns inference mode on or off for this thread; returns the previous setting.
+pub fn set_inference_mode(enabled: bool) -> bool {
+    INFERENCE_MODE.with(|m| m.replace(enabled))
 }
 
 // SAFETY: `Storage` is not auto-Send only because of the `NonNull<u8>`. The buffer it points to
@@ -114,6 +130,7 @@ impl Storage {
                 owner: Owner::Allocated(None),
                 version: AtomicU64::new(0),
                 writable: true,
+                inference: is_inference_mode(),
             });
         }
         check_allocatable(nbytes, 1)?;
@@ -142,6 +159,7 @@ impl Storage {
             owner: Owner::Allocated(Some(layout)),
             version: AtomicU64::new(0),
             writable: true,
+            inference: is_inference_mode(),
         })
     }
 
@@ -156,6 +174,7 @@ impl Storage {
             owner: Owner::Mapped,
             version: AtomicU64::new(0),
             writable: true,
+            inference: is_inference_mode(),
         })
     }
 
@@ -184,6 +203,7 @@ impl Storage {
             owner: Owner::Foreign(owner),
             version: AtomicU64::new(0),
             writable: true,
+            inference: is_inference_mode(),
         }
     }
 
@@ -196,6 +216,11 @@ impl Storage {
     /// False when in-place ops must not write this memory.
     pub fn is_writable(&self) -> bool {
         self.writable
+    }
+
+    /// True for memory made in inference mode.
+    pub fn is_inference(&self) -> bool {
+        self.inference
     }
 
     /// Address of the first byte.

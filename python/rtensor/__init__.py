@@ -15,7 +15,14 @@ from ._broadcast import broadcast_shapes
 from . import autograd
 from . import linalg
 from . import special
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 
 # torch's aliases for the dtypes.

@@ -2,8 +2,8 @@
 //! order (each after all of its consumers), sums gradients that meet, and accumulates into leaves
 //! (or captures them, for `autograd.grad`).
 
-use crate::autograd::graph::{freed_graph_error, Edge, Node, NodeKind};
-use crate::autograd::mode::without_grad;
+use crate::autograd::graph::{freed_graph_error, running, Edge, Node, NodeKind};
+use crate::autograd::mode::set_grad_enabled;
 use crate::autograd::record::edge_of;
 use crate::error::{Error, Result};
 use crate::scalar::Scalar;
@@ -113,9 +113,21 @@ fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
 /// Adds `g` into `t.grad`: the first gradient is stored (copied when it may alias other memory),
 /// later ones are added in place, as torch's AccumulateGrad does outside grad mode. The leaf's
 /// autograd lock is held for the whole update, so backward passes on other threads that reach
-/// the same leaf lose nothing.
-fn accumulate_grad(t: &Tensor, g: Tensor) -> Result<()> {
+/// the same leaf lose nothing. With `create_graph`, the gradient keeps its history and a later
+/// one is added out of place (torch's AccumulateGrad in grad mode), so `.grad` can be
+/// differentiated.
+fn accumulate_grad(t: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
     let mut meta = t.meta();
+    let has_graph = |t: &Option<Tensor>| t.as_ref().is_some_and(Tensor::requires_grad);
+    if create_graph && (g.requires_grad() || has_graph(&meta.grad)) {
+        let new = match meta.grad.take() {
+            None if g.is_contiguous() => g,
+            None => g.contiguous()?,
+            Some(prev) => prev.add(&g)?,
+        };
+        meta.grad = Some(new);
+        return Ok(());
+    }
     match &meta.grad {
         None => {
             let g = if g.is_contiguous() && Arc::strong_count(g.storage()) == 1 {
@@ -141,9 +153,48 @@ enum Sink<'a> {
     ),
 }
 
-/// Runs the pass from `roots` (edge and seed gradient).
-fn run(roots: Vec<(Edge, Tensor)>, retain_graph: bool, sink: Sink) -> Result<()> {
-    without_grad(|| run_pass(roots, retain_graph, sink))
+/// Runs the pass from `roots` (edge and seed gradient). The rules run with grad mode on only
+/// for `create_graph`, so the gradients then carry their own graph.
+fn run(
+    roots: Vec<(Edge, Tensor)>,
+    retain_graph: bool,
+    create_graph: bool,
+    sink: Sink,
+) -> Result<()> {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            set_grad_enabled(self.0);
+        }
+    }
+    let _restore = Restore(set_grad_enabled(create_graph));
+    run_pass(roots, retain_graph, create_graph, sink)
+}
+
+/// Runs the hooks registered on output `nr` of `node` (or on the leaf of an accumulator) on
+/// `grads[nr]`, in registration order, each seeing the previous one's result.
+fn run_hooks(node: &Node, grads: &mut [Option<Tensor>]) -> Result<()> {
+    let hooks: Vec<(usize, Arc<dyn crate::autograd::graph::GradHook>)> = match &node.kind {
+        NodeKind::AccumulateGrad(leaf) => match leaf.upgrade() {
+            Some(t) => t.meta().hooks.iter().map(|(_, h)| (0, h.clone())).collect(),
+            None => vec![],
+        },
+        NodeKind::Function(_) => node
+            .hooks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(nr, _, h)| (*nr, h.clone()))
+            .collect(),
+    };
+    for (nr, hook) in hooks {
+        if let Some(Some(g)) = grads.get(nr) {
+            if let Some(new) = hook.call(g)? {
+                grads[nr] = Some(new);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The gradient slots of a node: one per output.
@@ -151,7 +202,12 @@ fn slots(node: &Node) -> Vec<Option<Tensor>> {
     vec![None; node.outputs]
 }
 
-fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> Result<()> {
+fn run_pass(
+    roots: Vec<(Edge, Tensor)>,
+    retain_graph: bool,
+    create_graph: bool,
+    mut sink: Sink,
+) -> Result<()> {
     let root_nodes: Vec<Arc<Node>> = roots.iter().map(|(e, _)| e.node.clone()).collect();
     let mut deps = dependencies(&root_nodes);
     let mut buffers: HashMap<usize, Vec<Option<Tensor>>> = HashMap::default();
@@ -172,7 +228,8 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
     let mut executed: Vec<Arc<Node>> = vec![];
     while let Some(node) = ready.pop() {
         let key = node.key();
-        let grads = buffers.remove(&key).unwrap_or_else(|| slots(&node));
+        let mut grads = buffers.remove(&key).unwrap_or_else(|| slots(&node));
+        run_hooks(&node, &mut grads)?;
         for (nr, weak) in node
             .retained
             .lock()
@@ -182,7 +239,7 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
             if let (Some(t), Some(Some(g)), Sink::Accumulate) =
                 (weak.upgrade(), grads.get(*nr), &sink)
             {
-                accumulate_grad(&t, g.clone())?;
+                accumulate_grad(&t, g.clone(), create_graph)?;
             }
         }
         if let Sink::Capture(targets, captured) = &mut sink {
@@ -202,7 +259,7 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
                 if let (Sink::Accumulate, Some(Some(g)), Some(t)) =
                     (&sink, grads.into_iter().next(), leaf.upgrade())
                 {
-                    accumulate_grad(&t, g)?;
+                    accumulate_grad(&t, g, create_graph)?;
                 }
                 vec![]
             }
@@ -215,11 +272,11 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
                     vec![None; node.next.len()]
                 } else if grads.len() == 1 {
                     match &grads[0] {
-                        Some(g) => rule.apply(g)?,
+                        Some(g) => running(&node, || rule.apply(g))?,
                         None => vec![None; node.next.len()],
                     }
                 } else {
-                    rule.apply_outputs(&grads)?
+                    running(&node, || rule.apply_outputs(&grads))?
                 };
                 drop(guard);
                 executed.push(node.clone());
@@ -258,9 +315,14 @@ fn run_pass(roots: Vec<(Edge, Tensor)>, retain_graph: bool, mut sink: Sink) -> R
 }
 
 /// `backward()`: accumulates d(outputs)/d(leaf) · grads into every leaf's `.grad`.
-pub fn backward(outputs: &[Tensor], grads: Vec<Option<Tensor>>, retain_graph: bool) -> Result<()> {
+pub fn backward(
+    outputs: &[Tensor],
+    grads: Vec<Option<Tensor>>,
+    retain_graph: bool,
+    create_graph: bool,
+) -> Result<()> {
     let roots = seeds(outputs, grads)?;
-    run(roots, retain_graph, Sink::Accumulate)
+    run(roots, retain_graph, create_graph, Sink::Accumulate)
 }
 
 /// `autograd.grad()`: the gradients of `outputs` with respect to `inputs`, leaving `.grad` alone.
@@ -269,6 +331,7 @@ pub fn grad(
     grads: Vec<Option<Tensor>>,
     inputs: &[Tensor],
     retain_graph: bool,
+    create_graph: bool,
     allow_unused: bool,
 ) -> Result<Vec<Option<Tensor>>> {
     let mut targets = Vec::with_capacity(inputs.len());
@@ -285,7 +348,12 @@ pub fn grad(
     }
     let roots = seeds(outputs, grads)?;
     let mut captured = HashMap::default();
-    run(roots, retain_graph, Sink::Capture(&targets, &mut captured))?;
+    run(
+        roots,
+        retain_graph,
+        create_graph,
+        Sink::Capture(&targets, &mut captured),
+    )?;
     drop(target_edges);
     targets
         .iter()

@@ -28,6 +28,8 @@ pub struct AutogradMeta {
     /// An opaque handle the bindings keep here (a weak reference to the Python object of a leaf,
     /// so `grad_fn.next_functions[0][0].variable is x` holds).
     pub owner: Option<Box<dyn std::any::Any + Send + Sync>>,
+    /// Hooks on the gradient of this leaf (a non-leaf's hooks live on its node).
+    pub hooks: crate::autograd::graph::Hooks,
 }
 
 /// A tensor's autograd state, locked.
@@ -72,6 +74,12 @@ impl Tensor {
                 "Only Tensors of floating point and complex dtype can require gradients".into(),
             ));
         }
+        if flag && self.is_inference() && !crate::storage::is_inference_mode() {
+            return Err(Error::Runtime(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+                    .into(),
+            ));
+        }
         if !flag && !self.is_leaf() {
             return Err(Error::Runtime(
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
@@ -80,6 +88,51 @@ impl Tensor {
         }
         self.store_requires_grad(flag);
         Ok(())
+    }
+
+    /// True for a tensor whose memory was made in inference mode.
+    pub fn is_inference(&self) -> bool {
+        self.storage().is_inference()
+    }
+
+    /// Adds a hook on this tensor's gradient under `id`; torch's error when it does not require
+    /// grad.
+    pub fn register_hook(
+        &self,
+        id: u64,
+        hook: std::sync::Arc<dyn crate::autograd::graph::GradHook>,
+    ) -> Result<()> {
+        if !self.requires_grad() {
+            return Err(Error::Runtime(
+                "cannot register a hook on a tensor that doesn't require gradient".into(),
+            ));
+        }
+        let mut meta = self.meta();
+        match meta.grad_fn.clone() {
+            Some(node) => {
+                let nr = meta.output_nr;
+                drop(meta);
+                node.hooks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((nr, id, hook));
+            }
+            None => meta.hooks.push((id, hook)),
+        }
+        Ok(())
+    }
+
+    /// Removes the hook registered under `id` (from the leaf or from its node).
+    pub fn remove_hook(&self, id: u64) {
+        let mut meta = self.meta();
+        meta.hooks.retain(|(i, _)| *i != id);
+        if let Some(node) = meta.grad_fn.clone() {
+            drop(meta);
+            node.hooks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(_, i, _)| *i != id);
+        }
     }
 
     /// Which output of its node this tensor is (0 for leaves and most ops).

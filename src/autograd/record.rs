@@ -1,9 +1,8 @@
 //! How operations join the graph: `record` attaches a node to a fresh output when grad mode is on
 //! and an input requires grad; `in_place` gives in-place ops torch's semantics.
 
-use crate::autograd::graph::{Backward, Edge, Node};
+use crate::autograd::graph::{AdjointRule, Backward, Edge, Node};
 use crate::autograd::mode::is_grad_enabled;
-use crate::autograd::rules::views::RegionRule;
 use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -68,6 +67,18 @@ pub fn record<R: Backward + 'static>(
     output
 }
 
+/// Records `out`, a map of `g` that is linear and was computed without recording, as node `name`
+/// with `adjoint` as its backward; only does anything while gradients of gradients are recorded
+/// (`create_graph=True`).
+pub fn linear_in(
+    out: Tensor,
+    name: &'static str,
+    g: &Tensor,
+    adjoint: impl Fn(&Tensor) -> Result<Tensor> + Send + Sync + 'static,
+) -> Tensor {
+    record(out, name, &[g], || AdjointRule(Box::new(adjoint)))
+}
+
 /// Records an op with several outputs (`std_mean`, `aminmax`) as one node: each floating
 /// output becomes output `i` of it, and the rule's `apply_outputs` gets one gradient per output.
 pub fn record_outputs<R: Backward + 'static>(
@@ -121,6 +132,12 @@ pub fn in_place(
     raw: impl FnOnce() -> Result<()>,
     out_of_place: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<()> {
+    if dst.is_inference() && !crate::storage::is_inference_mode() {
+        return Err(Error::Runtime(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details."
+                .into(),
+        ));
+    }
     let mut inputs = vec![dst];
     inputs.extend_from_slice(others);
     if !is_recording(&inputs) {
@@ -191,13 +208,13 @@ fn in_place_on_view(
         }),
     ));
     base.set_history(node, None);
+    let (dtype, shape) = (base.dtype(), base.shape().to_vec());
     let view_node = Arc::new(Node::function(
         "AsStridedBackward0",
         vec![edge_of(base)],
-        Box::new(RegionRule {
-            input: InputMeta::of(base),
-            region: Box::new(move |_| region.clone()),
-        }),
+        Box::new(AdjointRule(Box::new(move |g| {
+            scatter_region(g, &shape, &region)?.to_dtype(dtype)
+        }))),
     ));
     dst.set_history(view_node, Some(base.clone()));
     Ok(())
@@ -224,17 +241,46 @@ struct CopySlicesRule {
 
 impl Backward for CopySlicesRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let outside = g.clone_contiguous()?;
-        outside
-            .with_layout(self.region.clone())
-            .fill_raw(crate::Scalar::Int(0))?;
-        let inside = g
-            .clone_contiguous()?
-            .with_layout(self.region.clone())
-            .clone_contiguous()?;
         Ok(vec![
-            Some(outside.to_dtype(self.base.dtype)?),
-            Some(reduce_to(inside, &self.value)?),
+            Some(outside_region(g, &self.region)?.to_dtype(self.base.dtype)?),
+            Some(reduce_to(inside_region(g, &self.region)?, &self.value)?),
         ])
     }
+}
+
+/// `g` (contiguous, shaped like the base) with zeros in `region`; its own adjoint.
+fn outside_region(g: &Tensor, region: &Layout) -> Result<Tensor> {
+    let outside = g.clone_contiguous()?;
+    outside
+        .with_layout(region.clone())
+        .fill_raw(crate::Scalar::Int(0))?;
+    let r = region.clone();
+    Ok(linear_in(outside, "CopySlices", g, move |gg| {
+        outside_region(gg, &r)
+    }))
+}
+
+/// The elements of `g` (contiguous, shaped like the base) in `region`; the adjoint puts a
+/// gradient back into a zero base.
+fn inside_region(g: &Tensor, region: &Layout) -> Result<Tensor> {
+    let inside = g
+        .clone_contiguous()?
+        .with_layout(region.clone())
+        .clone_contiguous()?;
+    let (r, base) = (region.clone(), g.shape().to_vec());
+    Ok(linear_in(inside, "AsStridedBackward0", g, move |gg| {
+        scatter_region(gg, &base, &r)
+    }))
+}
+
+/// A zero tensor of `shape` (contiguous) with `g` written in `region`; its adjoint reads the
+/// region back.
+fn scatter_region(g: &Tensor, shape: &[usize], region: &Layout) -> Result<Tensor> {
+    let out = Tensor::zeros(shape, g.dtype())?;
+    let target = out.with_layout(region.clone());
+    crate::autograd::mode::without_grad(|| target.copy_(g))?;
+    let r = region.clone();
+    Ok(linear_in(out, "CopySlices", g, move |gg| {
+        inside_region(gg, &r)
+    }))
 }

@@ -80,7 +80,7 @@ impl Tensor {
                 Ok(record(out, "DiagonalBackward0_copy", &[self], || {
                     RegionRule {
                         input: InputMeta::of(self),
-                        region: Box::new(move |l| l.diagonal_at(diagonal, 0, 1)),
+                        region: std::sync::Arc::new(move |l| l.diagonal_at(diagonal, 0, 1)),
                     }
                 }))
             }

@@ -11,10 +11,16 @@ use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 
 impl Tensor {
-    /// The running sum along `dim` from the end (`cumsum`'s gradient). Not recorded: gradients
-    /// of gradients come with `create_graph` (a later issue).
+    /// The running sum along `dim` from the end (`cumsum`'s gradient); its own gradient is a
+    /// running sum from the start.
     pub fn reverse_cumsum(&self, dim: usize) -> Result<Tensor> {
-        crate::kernels::scan::reverse_cumsum(self, dim)
+        let out = crate::kernels::scan::reverse_cumsum(self, dim)?;
+        Ok(crate::autograd::record::linear_in(
+            out,
+            "FlipBackward0",
+            self,
+            move |gg| gg.cumsum(dim as i64, None),
+        ))
     }
 
     /// `cumprod`'s gradient along `dim` for output gradient `self`, input `x` and output `out`,

@@ -263,19 +263,25 @@ impl Tensor {
         }))
     }
 
-    /// `logcumsumexp` along `dim` (normalised) from the end, for its gradient. Not recorded:
-    /// gradients of gradients come with `create_graph` (a later issue).
+    /// `logcumsumexp` along `dim` (normalised) from the end, for its gradient (recorded, for
+    /// gradients of gradients).
     pub fn reverse_logcumsumexp(&self, dim: usize) -> Result<Tensor> {
         let x = self.detach().contiguous()?;
         let s = Split::at(x.shape(), dim);
-        match x.dtype() {
-            DType::Float32 => k::logcumsumexp::<f32>(&x, s, true),
-            DType::Float64 => k::logcumsumexp::<f64>(&x, s, true),
-            other => Err(Error::DTypeNotSupported {
-                op: "logcumsumexp_out_cpu",
-                dtype: other.torch_name(),
-            }),
-        }
+        let out = match x.dtype() {
+            DType::Float32 => k::logcumsumexp::<f32>(&x, s, true)?,
+            DType::Float64 => k::logcumsumexp::<f64>(&x, s, true)?,
+            other => {
+                return Err(Error::DTypeNotSupported {
+                    op: "logcumsumexp_out_cpu",
+                    dtype: other.torch_name(),
+                })
+            }
+        };
+        let saved = out.clone();
+        Ok(record(out, "LogcumsumexpBackward0", &[self], || {
+            LogcumsumexpRule::reversed(self, &saved, dim)
+        }))
     }
 
     /// The gradient of a selection along `dim` (normalised): zeros of `shape` receiving this
@@ -307,14 +313,23 @@ impl Tensor {
                     .into(),
             ));
         }
-        match g.dtype() {
-            DType::Float32 => k::scatter_add::<f32>(&g, &idx, s, m, shape),
-            DType::Float64 => k::scatter_add::<f64>(&g, &idx, s, m, shape),
-            other => Err(Error::Runtime(format!(
-                "scatter_add_along: expected a floating gradient, got {}",
-                other.torch_name()
-            ))),
-        }
+        let out = match g.dtype() {
+            DType::Float32 => k::scatter_add::<f32>(&g, &idx, s, m, shape)?,
+            DType::Float64 => k::scatter_add::<f64>(&g, &idx, s, m, shape)?,
+            other => {
+                return Err(Error::Runtime(format!(
+                    "scatter_add_along: expected a floating gradient, got {}",
+                    other.torch_name()
+                )))
+            }
+        };
+        // Linear in the gradient: its own gradient gathers back.
+        Ok(crate::autograd::record::linear_in(
+            out,
+            "ScatterAddBackward0",
+            self,
+            move |gg| gg.gather(dim as i64, &idx),
+        ))
     }
 }
 

@@ -196,7 +196,7 @@ impl Tensor {
         let (s, len) = (s as usize, length as usize);
         Ok(record(out, "NarrowCopyBackward0", &[self], || RegionRule {
             input: InputMeta::of(self),
-            region: Box::new(move |l| l.slice(d, s, len, 1)),
+            region: std::sync::Arc::new(move |l| l.slice(d, s, len, 1)),
         }))
     }
 }

@@ -41,7 +41,7 @@ impl Tensor {
         let layout = region(self.layout());
         self.recorded_view(layout, name, || RegionRule {
             input: InputMeta::of(self),
-            region: Box::new(region),
+            region: std::sync::Arc::new(region),
         })
     }
 

@@ -3,6 +3,7 @@
 
 use crate::autograd;
 use crate::autograd::graph::{Node, NodeKind};
+use crate::python::autograd_ext;
 use crate::python::convert::type_name;
 use crate::python::tensor::PyTensor;
 use crate::tensor::Tensor;
@@ -309,11 +310,6 @@ impl PyTensor {
         create_graph: bool,
         inputs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        if create_graph {
-            return Err(pyo3::exceptions::PyNotImplementedError::new_err(
-                "create_graph=True is not supported yet",
-            ));
-        }
         if inputs.is_some_and(|i| !i.is_none()) {
             return Err(pyo3::exceptions::PyNotImplementedError::new_err(
                 "backward(inputs=...) is not supported yet; use rtensor.autograd.grad",
@@ -321,8 +317,10 @@ impl PyTensor {
         }
         let g = optional_tensor(gradient, "gradient")?;
         let t = self.t.clone();
-        py.detach(|| autograd::backward(&[t], vec![g], retain_graph.unwrap_or(false)))?;
-        Ok(())
+        let retain = retain_graph.unwrap_or(create_graph);
+        autograd_ext::clear_pending();
+        py.detach(|| autograd::backward(&[t], vec![g], retain, create_graph))
+            .map_err(autograd_ext::raise)
     }
 
     /// Detaches this tensor from the graph in place.
@@ -340,22 +338,25 @@ impl PyTensor {
 
 /// `rtensor.autograd.backward`.
 #[pyfunction]
-#[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None))]
+#[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None, create_graph=false))]
 pub fn _backward(
     py: Python<'_>,
     tensors: &Bound<'_, PyAny>,
     grad_tensors: Option<&Bound<'_, PyAny>>,
     retain_graph: Option<bool>,
+    create_graph: bool,
 ) -> PyResult<()> {
     let outs = self::tensors(tensors, "tensors")?;
     let grads = grad_list(grad_tensors, outs.len())?;
-    py.detach(|| autograd::backward(&outs, grads, retain_graph.unwrap_or(false)))?;
-    Ok(())
+    let retain = retain_graph.unwrap_or(create_graph);
+    autograd_ext::clear_pending();
+    py.detach(|| autograd::backward(&outs, grads, retain, create_graph))
+        .map_err(autograd_ext::raise)
 }
 
 /// `rtensor.autograd.grad`.
 #[pyfunction]
-#[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=false))]
+#[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=false, create_graph=false))]
 pub fn _grad<'py>(
     py: Python<'py>,
     outputs: &Bound<'py, PyAny>,
@@ -363,19 +364,24 @@ pub fn _grad<'py>(
     grad_outputs: Option<&Bound<'py, PyAny>>,
     retain_graph: Option<bool>,
     allow_unused: bool,
+    create_graph: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let outs = tensors(outputs, "outputs")?;
     let ins = tensors(inputs, "inputs")?;
     let grads = grad_list(grad_outputs, outs.len())?;
-    let result = py.detach(|| {
-        autograd::grad(
-            &outs,
-            grads,
-            &ins,
-            retain_graph.unwrap_or(false),
-            allow_unused,
-        )
-    })?;
+    autograd_ext::clear_pending();
+    let result = py
+        .detach(|| {
+            autograd::grad(
+                &outs,
+                grads,
+                &ins,
+                retain_graph.unwrap_or(create_graph),
+                create_graph,
+                allow_unused,
+            )
+        })
+        .map_err(autograd_ext::raise)?;
     let items = result
         .into_iter()
         .map(|g| match g {

@@ -2,6 +2,7 @@
 
 mod args;
 pub(crate) mod autograd;
+mod autograd_ext;
 mod callable;
 mod convert;
 mod dlpack;
@@ -28,6 +29,13 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(autograd::_grad, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::is_grad_enabled, m)?)?;
+    m.add_class::<autograd_ext::PyHookHandle>()?;
+    m.add_function(wrap_pyfunction!(autograd_ext::_set_inference_mode, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        autograd_ext::is_inference_mode_enabled,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(autograd_ext::_record_function, m)?)?;
     m.add_class::<dtype::PyDType>()?;
     for d in crate::dtype::DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;

@@ -3,9 +3,16 @@ context manager and as a decorator, per thread as in PyTorch."""
 
 import functools
 
-from .._rtensor import _set_grad_enabled, is_grad_enabled
+from .._rtensor import _set_grad_enabled, _set_inference_mode, is_grad_enabled, is_inference_mode_enabled
 
-__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 
 class _GradMode:
@@ -74,3 +81,41 @@ class set_grad_enabled(_GradMode):
     def clone(self):
         """A manager with the same setting."""
         return self.__class__(self._enabled)
+
+
+class inference_mode:
+    """Like ``no_grad``, and tensors made inside are inference tensors (``is_inference()``), which
+    autograd refuses outside the mode. ``inference_mode(False)`` turns the mode off (and grad mode
+    on) inside. Also a decorator, with or without parentheses."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        self._previous = []
+
+    def __enter__(self):
+        self._previous.append((_set_grad_enabled(not self.mode), _set_inference_mode(self.mode)))
+
+    def __exit__(self, *exc):
+        grad, inference = self._previous.pop()
+        _set_grad_enabled(grad)
+        _set_inference_mode(inference)
+        return False
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        """A manager with the same setting."""
+        return self.__class__(self.mode)

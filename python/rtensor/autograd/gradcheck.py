@@ -1,6 +1,7 @@
-"""``gradcheck``: compares analytic gradients with central finite differences."""
+"""``gradcheck`` and ``gradgradcheck``: compare analytic gradients (and gradients of gradients)
+with central finite differences."""
 
-__all__ = ["gradcheck"]
+__all__ = ["gradcheck", "gradgradcheck"]
 
 
 def _as_tuple(x):
@@ -73,6 +74,8 @@ def _numerical_jacobian(func, inputs, o, x, eps):
 def _analytic_jacobian(out, x, n_out):
     import rtensor as rt
 
+    if not out.requires_grad:
+        return [[0.0] * x.numel() for _ in range(n_out)]
     rows = []
     flat_shape = tuple(out.shape)
     for k in range(n_out):
@@ -82,3 +85,56 @@ def _analytic_jacobian(out, x, n_out):
         (g,) = rt.autograd.grad([out], [x], grad_outputs=[seed], retain_graph=True, allow_unused=True)
         rows.append([0.0] * x.numel() if g is None else g.reshape(-1).tolist())
     return rows
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
+    """True when the gradients of the gradients of ``func`` (vector-Jacobian products with
+    ``grad_outputs``, random when not given, differentiated again through ``create_graph=True``)
+    match central differences, as PyTorch's ``gradgradcheck``."""
+    import rtensor as rt
+
+    inputs = _as_tuple(inputs)
+    if grad_outputs is None:
+        outputs = _as_tuple(func(*inputs))
+        gen = rt.Generator().manual_seed(0) if hasattr(rt, "Generator") else None
+        grad_outputs = tuple(
+            _random_like(o, gen)
+            for o in outputs
+            if isinstance(o, rt.Tensor) and o.is_floating_point() and o.requires_grad
+        )
+    else:
+        grad_outputs = _as_tuple(grad_outputs)
+    n_in = len(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, rt.Tensor) and x.requires_grad]
+
+    def new_func(*args):
+        ins, gos = args[:n_in], args[n_in:]
+        with rt.enable_grad():
+            outs = [
+                o for o in _as_tuple(func(*ins))
+                if isinstance(o, rt.Tensor) and o.is_floating_point() and o.requires_grad
+            ]
+            grads = rt.autograd.grad(
+                outs, [ins[i] for i in wrt], list(gos), create_graph=True, allow_unused=True
+            )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        new_func, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+        raise_exception=raise_exception,
+    )
+
+
+def _random_like(o, gen):
+    """Values in [-1, 1) shaped like ``o``, requiring grad (the grad_outputs gradgradcheck
+    differentiates with respect to)."""
+    import rtensor as rt
+
+    if gen is not None:
+        r = rt.rand(tuple(o.shape), dtype=o.dtype, generator=gen)
+    else:
+        r = rt.rand(tuple(o.shape), dtype=o.dtype)
+    return (r * 2 - 1).requires_grad_()

@@ -174,7 +174,7 @@ pub fn record_aminmax(
     let mut outs = record_outputs(vec![min, max], name, &[input], || AminmaxRule {
         input: SavedTensor::new(input),
         min: SavedTensor::output(&smin, name),
-        max: SavedTensor::output(&smax, name),
+        max: SavedTensor::output_nr(&smax, name, 1),
         meta: InputMeta::of(input),
         mask: mask.to_vec(),
         keepdim,

@@ -3,6 +3,7 @@
 //! in torch; a scatter's gradient gathers, and the overwritten places get none.
 
 use crate::autograd::graph::{Backward, SavedTensor};
+use crate::autograd::record::linear_in;
 use crate::autograd::rules::InputMeta;
 use crate::error::{Error, Result};
 use crate::index_item::IndexItem;
@@ -30,17 +31,20 @@ fn pad_to(g: Tensor, shape: &[usize]) -> Result<Tensor> {
             step: 1,
         })
         .collect();
-    out.index_put_raw(&items, &Value::Tensor(g), false)?;
-    Ok(out)
+    out.index_put_raw(&items, &Value::Tensor(g.clone()), false)?;
+    let shape = g.shape().to_vec();
+    Ok(linear_in(out, "CopySlices", &g, move |gg| {
+        block(gg, &shape)?.contiguous()
+    }))
 }
 
 /// The leading block of `t` of `shape` (a view): the part of a source its index reads.
-fn block(t: &Tensor, shape: &[usize]) -> Tensor {
+fn block(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
     let mut v = t.clone();
     for (d, &n) in shape.iter().enumerate().take(t.ndim()) {
-        v = v.narrow(d, 0, n);
+        v = v.narrow_checked(d as i64, 0, n as i64)?;
     }
-    v
+    Ok(v)
 }
 
 /// `input.gather(dim, index)` (also `take_along_dim`).
@@ -435,7 +439,7 @@ impl ScatterReduceRule {
     fn prod(&self, g: &Tensor, index: &Tensor) -> Result<(Tensor, Tensor)> {
         let dim = self.dim as i64;
         let (x, result) = (self.input.get()?, self.result.get()?);
-        let src = block(&self.src.get()?, index.shape());
+        let src = block(&self.src.get()?, index.shape())?;
         let one = Value::Scalar(Scalar::Int(1));
         let masked_self = x.masked_fill(&x.eq(Scalar::Int(0))?, &one)?;
         let masked_self_result =
@@ -483,7 +487,9 @@ impl Backward for ScatterReduceRule {
                 let (x, src, result) = (self.input.get()?, self.src.get()?, self.result.get()?);
                 let value = result.gather(dim, &index)?;
                 let self_is = x.eq(&result)?.to_dtype(g.dtype())?;
-                let src_is = block(&src, index.shape()).eq(&value)?.to_dtype(g.dtype())?;
+                let src_is = block(&src, index.shape())?
+                    .eq(&value)?
+                    .to_dtype(g.dtype())?;
                 let n = self_is.scatter_add(dim, &index, &src_is)?;
                 let gd = g.div(&n)?;
                 (self_is.mul(&gd)?, src_is.mul(gd.gather(dim, &index)?)?)

@@ -2,6 +2,7 @@
 //! and of `__setitem__` (the overwritten region gets no gradient; the value gets that region's).
 
 use crate::autograd::graph::Backward;
+use crate::autograd::record::linear_in;
 use crate::autograd::rules::InputMeta;
 use crate::error::Result;
 use crate::index_item::IndexItem;
@@ -21,8 +22,21 @@ impl Backward for IndexRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let out = Tensor::zeros(&self.input.shape, g.dtype())?;
         out.index_put_raw(&self.items, &Value::Tensor(g.clone()), true)?;
+        let items = self.items.clone();
+        let out = linear_in(out, "IndexPutBackward0", g, move |gg| gg.index(&items));
         Ok(vec![Some(out.to_dtype(self.input.dtype)?)])
     }
+}
+
+/// A copy of `g` with zeros at `items` (recorded, as its own adjoint, when gradients of gradients
+/// are).
+fn zero_at(g: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
+    let rest = g.clone_contiguous()?;
+    rest.index_put_raw(items, &Value::Scalar(Scalar::Int(0)), false)?;
+    let items = items.to_vec();
+    Ok(linear_in(rest, "IndexPutBackward0", g, move |gg| {
+        zero_at(gg, &items)
+    }))
 }
 
 /// `t[items] = value` recorded as an out-of-place op on a snapshot of `t`.
@@ -35,9 +49,7 @@ pub struct IndexPutRule {
 
 impl Backward for IndexPutRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let rest = g.clone_contiguous()?;
-        rest.index_put_raw(&self.items, &Value::Scalar(Scalar::Int(0)), false)?;
-        let mut out = vec![Some(rest)];
+        let mut out = vec![Some(zero_at(g, &self.items)?)];
         if let Some(meta) = &self.value {
             out.push(if meta.needs_grad {
                 let region = g.index(&self.items)?;

@@ -32,7 +32,7 @@ impl Backward for CatRule {
                     return Ok(Some(Tensor::zeros(&[0], m.dtype)?));
                 }
                 let len = m.shape[self.dim];
-                let piece = g.narrow(self.dim, offset, len);
+                let piece = g.narrow_checked(self.dim as i64, offset as i64, len as i64)?;
                 offset += len;
                 Ok(Some(reduce_to(piece, m)?))
             })

@@ -54,7 +54,24 @@ impl CumprodRule {
 
 impl Backward for CumprodRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let grad = g.cumprod_backward(&self.x.get()?, &self.out.get()?, self.dim)?;
+        let (x, out) = (self.x.get()?, self.out.get()?);
+        let grad = if crate::autograd::mode::is_grad_enabled()
+            && (g.requires_grad() || x.requires_grad())
+        {
+            // Gradients of gradients: the division formula, written with recorded ops (the
+            // kernel's exact form for inputs with zeros is not differentiable).
+            if !matches!(
+                x.all(None, false)?.item_scalar()?,
+                crate::Scalar::Bool(true)
+            ) {
+                return Err(crate::error::Error::NotImplemented(
+                    "the second derivative of cumprod (create_graph=True through CumprodBackward0) is not implemented for inputs containing zeros".into(),
+                ));
+            }
+            g.mul(&out)?.reverse_cumsum(self.dim)?.div(&x)?
+        } else {
+            g.cumprod_backward(&x, &out, self.dim)?
+        };
         Ok(vec![Some(grad.to_dtype(self.input.dtype)?)])
     }
 

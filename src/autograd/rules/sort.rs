@@ -88,6 +88,9 @@ pub struct LogcumsumexpRule {
     output: SavedTensor,
     meta: InputMeta,
     dim: usize,
+    /// For the running sum from the end (the gradient's own logcumsumexp): sums then run from
+    /// the start.
+    reverse: bool,
 }
 
 impl LogcumsumexpRule {
@@ -98,6 +101,15 @@ impl LogcumsumexpRule {
             output: SavedTensor::output(out, "LogcumsumexpBackward0"),
             meta: InputMeta::of(input),
             dim,
+            reverse: false,
+        }
+    }
+
+    /// The rule for `out = input.reverse_logcumsumexp(dim)`.
+    pub fn reversed(input: &Tensor, out: &Tensor, dim: usize) -> LogcumsumexpRule {
+        LogcumsumexpRule {
+            reverse: true,
+            ..LogcumsumexpRule::new(input, out, dim)
         }
     }
 }
@@ -115,12 +127,13 @@ impl Backward for LogcumsumexpRule {
         ));
         let log_abs = Value::Tensor(g.abs()?.log()?);
         let part = |cond: Tensor| -> Result<Tensor> {
-            let log_g = Tensor::where_(&cond, &log_abs, &lowest)?;
-            log_g
-                .sub(&out)?
-                .reverse_logcumsumexp(self.dim)?
-                .add(&x)?
-                .exp()
+            let log_g = Tensor::where_(&cond, &log_abs, &lowest)?.sub(&out)?;
+            let summed = if self.reverse {
+                log_g.logcumsumexp(self.dim as i64)?
+            } else {
+                log_g.reverse_logcumsumexp(self.dim)?
+            };
+            summed.add(&x)?.exp()
         };
         let pos = part(g.gt(0.0)?)?;
         let neg = part(g.lt(0.0)?)?;

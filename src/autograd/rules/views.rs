@@ -2,6 +2,7 @@
 //! reshape and friends, expand, select, slice) and copies (`clone`, `to(dtype)`).
 
 use crate::autograd::graph::Backward;
+use crate::autograd::record::linear_in;
 use crate::autograd::rules::{reduce_to, InputMeta};
 use crate::error::Result;
 use crate::layout::Layout;
@@ -63,14 +64,24 @@ pub struct RegionRule {
     /// The input's metadata.
     pub input: InputMeta,
     /// Turns the input-shaped layout into the view's layout.
-    pub region: Box<dyn Fn(&Layout) -> Layout + Send + Sync>,
+    pub region: std::sync::Arc<dyn Fn(&Layout) -> Layout + Send + Sync>,
 }
 
 impl Backward for RegionRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let out = Tensor::zeros(&self.input.shape, g.dtype())?;
         let target = out.with_layout((self.region)(out.layout()));
-        target.copy_(g)?;
+        crate::autograd::mode::without_grad(|| target.copy_(g))?;
+        let region = self.region.clone();
+        let out = linear_in(out, "AsStridedScatterBackward0", g, move |gg| {
+            let gg = gg.contiguous()?;
+            // The view's layout in a contiguous input-shaped tensor, read through a recorded
+            // as_strided so that the result stays differentiable.
+            let l = region(gg.layout());
+            let size: Vec<i64> = l.shape.iter().map(|&d| d as i64).collect();
+            let stride: Vec<i64> = l.strides.iter().map(|&d| d as i64).collect();
+            gg.as_strided(&size, &stride, Some(l.offset as i64))
+        });
         Ok(vec![Some(out.to_dtype(self.input.dtype)?)])
     }
 }

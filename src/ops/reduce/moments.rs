@@ -22,9 +22,10 @@ pub(crate) fn reduced_count(shape: &[usize], mask: &[bool]) -> usize {
 }
 
 impl Tensor {
-    /// The deviations from the mean over `mask` (kept dims), in float64, of a detached copy.
+    /// The deviations from the mean over `mask` (kept dims), in float64 (recorded when grad mode
+    /// is on: the gradient rules of var and std use them, and may be differentiated again).
     pub(crate) fn deviations(&self, mask: &[bool]) -> Result<Tensor> {
-        let x = self.detach().to_dtype(DType::Float64)?;
+        let x = self.to_dtype(DType::Float64)?;
         let m = x.mean(Some(&mask_dims(mask)), true, None)?;
         x.sub(&m)
     }

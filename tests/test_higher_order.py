@@ -1,0 +1,261 @@
+# Gradients of gradients: create_graph=True in backward and autograd.grad, gradgradcheck on a
+# sample of every op family (float64), values against analytic formulas and torch, the
+# rtensor.autograd.functional helpers, and memory that a create_graph pass must not keep.
+import math
+
+import pytest
+
+import rtensor as rt
+from rtensor.autograd import gradcheck, gradgradcheck
+
+
+def r(*shape, seed=0, positive=False):
+    """Deterministic float64 values in (-1, 1) (or (0.5, 1.5) when positive), requiring grad."""
+    n = 1
+    for s in shape:
+        n *= s
+    vals = [math.sin(1.7 * (i + 1) + seed) for i in range(n)]
+    if positive:
+        vals = [1.0 + 0.5 * v for v in vals]
+    return rt.tensor(vals, dtype=rt.float64).reshape(shape).requires_grad_()
+
+
+# ------------------------------------------------------------------------------ values
+
+def test_second_derivative_of_cube():
+    x = rt.tensor([1.5, -2.0], dtype=rt.float64, requires_grad=True)
+    (g,) = rt.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    assert g.requires_grad and g.grad_fn is not None
+    assert g.tolist() == [3 * 1.5 ** 2, 12.0]
+    (h,) = rt.autograd.grad(g.sum(), x, create_graph=True)
+    assert h.tolist() == [9.0, -12.0]
+    (t,) = rt.autograd.grad(h.sum(), x)
+    assert t.tolist() == [6.0, 6.0]
+
+
+def test_backward_create_graph_then_grad_of_grad():
+    x = rt.tensor([0.3, 0.7], dtype=rt.float64, requires_grad=True)
+    with pytest.warns(UserWarning, match="reference cycle"):
+        rt.autograd.backward([(x.sin() * x).sum()], create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x0 = [0.3, 0.7]
+    assert g.tolist() == pytest.approx([math.cos(v) * v + math.sin(v) for v in x0])
+    x.grad = None
+    g.sum().backward()
+    assert x.grad.tolist() == pytest.approx([-math.sin(v) * v + 2 * math.cos(v) for v in x0])
+
+
+def test_tensor_backward_create_graph():
+    x = rt.tensor([2.0], dtype=rt.float64, requires_grad=True)
+    (x.exp() * x).sum().backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    g.backward()
+    assert x.grad.item() == pytest.approx(math.exp(2.0) * 4)
+
+
+def test_first_order_results_carry_no_graph():
+    x = rt.tensor([2.0], dtype=rt.float64, requires_grad=True)
+    (g,) = rt.autograd.grad((x * x).sum(), x)
+    assert not g.requires_grad and g.grad_fn is None
+
+
+def test_saved_output_reattached_for_double_backward():
+    # exp saves its output: the second derivative needs it with its history.
+    x = rt.tensor([0.5, -1.0], dtype=rt.float64, requires_grad=True)
+    y = x.exp()
+    (g,) = rt.autograd.grad(y.sum(), x, create_graph=True)
+    (h,) = rt.autograd.grad(g.sum(), x, retain_graph=True)
+    assert h.tolist() == pytest.approx([math.exp(0.5), math.exp(-1.0)])
+    # the graph of y is intact (retain_graph defaults to create_graph, and was given above)
+    (g2,) = rt.autograd.grad(y.sum(), x)
+    assert g2.tolist() == pytest.approx(h.tolist())
+
+
+def test_mlp_gradient_penalty_matches_torch():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((8, 5))
+    w1 = rng.standard_normal((5, 7)) * 0.5
+    w2 = rng.standard_normal((7, 3)) * 0.5
+
+    def run(m):
+        x = m.tensor(xs, requires_grad=True)
+        a = m.tensor(w1, requires_grad=True)
+        b = m.tensor(w2, requires_grad=True)
+        out = (x @ a).tanh() @ b
+        loss = out.log_softmax(1).mean()
+        gx, ga = m.autograd.grad(loss, [x, a], create_graph=True)
+        penalty = (gx ** 2).sum() + (ga ** 2).sum()
+        penalty.backward()
+        return [t.detach().numpy() for t in (gx, ga, x.grad, a.grad, b.grad)]
+
+    for got, want in zip(run(rt), run(torch)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------ gradgradcheck
+
+FAMILIES = {
+    # pointwise
+    "mul": (lambda a, b: a * b, [(3, 4), (3, 4)]),
+    "div": (lambda a, b: a / (b + 2.0), [(3,), (3,)]),
+    "pow": (lambda a, b: a.abs().add(0.5) ** b, [(4,), (4,)]),
+    "exp_log": (lambda a: a.exp() + (a * a + 1).log(), [(5,)]),
+    "trig": (lambda a: a.sin() * a.cos() + a.tanh() + a.sigmoid(), [(5,)]),
+    "sqrt_rsqrt": (lambda a: (a * a + 1).sqrt() + (a * a + 1).rsqrt(), [(4,)]),
+    "broadcast": (lambda a, b: a * b + a, [(3, 1), (1, 4)]),
+    "where_clamp": (lambda a: rt.where(a > 0, a * a, a.clamp(-0.5, 0.5) ** 2), [(6,)]),
+    "atan2_lerp": (lambda a, b: rt.atan2(a, b + 2) + rt.lerp(a, b, 0.3), [(4,), (4,)]),
+    # reductions
+    "sum_mean": (lambda a: (a.sum(1) ** 2).sum() + (a.mean(0) ** 3).sum(), [(3, 4)]),
+    "prod": (lambda a: a.prod(1), [(3, 3)]),
+    "var_std": (lambda a: a.var(1) + a.std(1), [(3, 4)]),
+    "norm": (lambda a: a.norm() + a.norm(dim=1).sum(), [(3, 4)]),
+    "logsumexp": (lambda a: a.logsumexp(1), [(3, 4)]),
+    "amax_max": (lambda a: a.amax(1) ** 2 + a.max(1).values ** 3, [(3, 4)]),
+    # matmul / linalg
+    "matmul": (lambda a, b: (a @ b).tanh(), [(3, 4), (4, 2)]),
+    "bmm": (lambda a, b: rt.bmm(a, b) ** 2, [(2, 2, 3), (2, 3, 2)]),
+    "dot_mv": (lambda a, b: a.dot(b) ** 2 + (a.reshape(2, 2) @ b[:2]).sum() ** 2, [(4,), (4,)]),
+    "inv": (lambda a: rt.linalg.inv(a + 3 * rt.eye(3, dtype=rt.float64)), [(3, 3)]),
+    # softmax family
+    "softmax": (lambda a: a.softmax(1), [(2, 4)]),
+    "log_softmax": (lambda a: a.log_softmax(1), [(2, 4)]),
+    # indexing / gather / scatter
+    "index": (lambda a: a[[0, 2, 2]] ** 2, [(3, 2)]),
+    "slice_setitem_free": (lambda a: a[1:, ::2] ** 2, [(3, 4)]),
+    "gather": (lambda a: a.gather(1, rt.tensor([[0, 0], [1, 0]])) ** 2, [(2, 3)]),
+    "index_select": (lambda a: a.index_select(0, rt.tensor([1, 1, 0])) ** 2, [(2, 3)]),
+    "scatter_add": (lambda a, b: a.scatter_add(0, rt.tensor([[1, 0, 1]]), b) ** 2, [(2, 3), (1, 3)]),
+    "masked_select": (lambda a: a.masked_select(rt.tensor([True, False, True])) ** 2, [(3,)]),
+    # views
+    "views": (lambda a: a.reshape(4, 3).t().permute(1, 0).narrow(0, 1, 2) ** 2, [(3, 4)]),
+    "expand": (lambda a: a.expand(3, 2) ** 2, [(1, 2)]),
+    "cat_stack": (lambda a, b: rt.cat([a, b]) ** 2 + rt.stack([a, b]).sum(0).repeat(2), [(3,), (3,)]),
+    # sort / topk
+    "sort": (lambda a: a.sort(1).values ** 2, [(2, 4)]),
+    "topk": (lambda a: a.topk(2).values ** 2, [(5,)]),
+    # scans
+    "cumsum": (lambda a: a.cumsum(0) ** 2, [(5,)]),
+    "cumprod": (lambda a: a.cumprod(0), [(4,)]),
+    "logcumsumexp": (lambda a: a.logcumsumexp(0), [(4,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_gradgradcheck(name):
+    f, shapes = FAMILIES[name]
+    inputs = tuple(r(*s, seed=i) for i, s in enumerate(shapes))
+    assert gradcheck(f, inputs)
+    assert gradgradcheck(f, inputs)
+
+
+def test_gradgradcheck_detects_a_wrong_double_backward():
+    class Sq(rt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x.detach()  # detached: the second derivative is lost
+
+    x = r(3)
+    assert gradcheck(Sq.apply, (x,))
+    assert not gradgradcheck(Sq.apply, (x,), raise_exception=False)
+
+
+# ------------------------------------------------------------------------------ functional
+
+def test_functional_against_analytic():
+    F = rt.autograd.functional
+
+    def f(x):
+        return (x ** 3).sum()
+
+    x = rt.tensor([1.0, 2.0], dtype=rt.float64)
+    h = F.hessian(f, x)
+    assert h.tolist() == [[6.0, 0.0], [0.0, 12.0]]
+    j = F.jacobian(lambda x: x ** 2, x)
+    assert j.tolist() == [[2.0, 0.0], [0.0, 4.0]]
+    out, v = F.vjp(lambda x: x ** 2, x, rt.ones(2, dtype=rt.float64))
+    assert out.tolist() == [1.0, 4.0] and v.tolist() == [2.0, 4.0]
+    out, v = F.jvp(lambda x: x ** 2, x, rt.tensor([1.0, 0.0], dtype=rt.float64))
+    assert v.tolist() == [2.0, 0.0]
+    out, v = F.hvp(f, x, rt.ones(2, dtype=rt.float64))
+    assert v.tolist() == [6.0, 12.0]
+    out, v = F.vhp(f, x, rt.ones(2, dtype=rt.float64))
+    assert v.tolist() == [6.0, 12.0]
+
+
+def test_functional_matches_torch():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    a = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.7]])
+    b = np.array([0.9, -0.4, 0.2])
+
+    def run(m):
+        F = m.autograd.functional
+
+        def f(x, y):
+            return (x.sin() * y).sum(1).exp(), x.tanh() @ y
+
+        def s(x, y):
+            return ((x @ y) ** 2).sum() + y.pow(3).sum()
+
+        x, y = m.tensor(a), m.tensor(b)
+        jac = F.jacobian(f, (x, y))
+        hes = F.hessian(s, (x, y))
+        _, vj = F.vjp(f, (x, y), (m.ones(2, dtype=m.float64), m.ones(2, dtype=m.float64)))
+        _, jv = F.jvp(f, (x, y), (m.ones(2, 3, dtype=m.float64), m.ones(3, dtype=m.float64)))
+        flat = [t for row in jac for t in row] + [t for row in hes for t in row] + list(vj) + list(jv)
+        return [t.detach().numpy() for t in flat]
+
+    for got, want in zip(run(rt), run(torch)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_functional_errors():
+    F = rt.autograd.functional
+    x = rt.ones(2, dtype=rt.float64)
+    with pytest.raises(TypeError, match="The inputs given to jacobian must be either a Tensor or a tuple of Tensors"):
+        F.jacobian(lambda x: x, [1.0])
+    with pytest.raises(RuntimeError, match="Output 0 of the user-provided function does not require gradients"):
+        F.jacobian(lambda x: rt.ones(2), x, strict=True)
+    with pytest.raises(RuntimeError, match="The vector v can only be None if the user-provided function returns a single Tensor with a single element."):
+        F.vjp(lambda x: x * 2, x)
+    with pytest.raises(RuntimeError, match="The function given to hessian should return a single Tensor"):
+        F.hessian(lambda x: (x.sum(), x.sum()), x)
+    assert F.jacobian(lambda x: rt.ones(2, dtype=rt.float64), x).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+# ------------------------------------------------------------------------------ memory
+
+def _rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+
+def test_create_graph_passes_do_not_leak():
+    big = 250_000  # 2 MB of float64 per tensor
+
+    def once():
+        x = rt.ones(big, dtype=rt.float64, requires_grad=True)
+        y = (x.exp() * x.sin()).sum()
+        (g,) = rt.autograd.grad(y, x, create_graph=True)
+        (h,) = rt.autograd.grad(g.sum(), x)
+        return h.sum().item()
+
+    for _ in range(5):
+        once()
+    before = _rss_mb()
+    for _ in range(40):
+        once()
+    assert _rss_mb() - before < 60
