@@ -139,11 +139,44 @@ FAMILIES = {
     # sort / topk
     "sort": (lambda a: a.sort(1).values ** 2, [(2, 4)]),
     "topk": (lambda a: a.topk(2).values ** 2, [(5,)]),
+    "cummax_median": (lambda a: a.cummax(0).values ** 2 + a.median() ** 2 + a.kthvalue(2).values, [(5,)]),
+    # diagonals, extrema, distances
+    "diag_trace": (lambda a: a.diag().pow(2).sum() + a.trace() ** 2 + a.diagonal(1).pow(2).sum(), [(3, 3)]),
+    "diag_embed_tril": (lambda a: (a.diag_embed() ** 2).sum() + (a.reshape(3, 2)[:2].tril() ** 3).sum(), [(2, 3)]),
+    "min_max": (lambda a: (a.min(1).values ** 2).sum() + a.max() ** 2 + (a.amin(0) ** 2).sum(), [(3, 4)]),
+    "aminmax_std_mean": (lambda a: rt.aminmax(a, dim=1)[1] ** 2 + rt.std_mean(a, 1)[0] * rt.std_mean(a, 1)[1], [(3, 4)]),
+    "dist_norm": (lambda a, b: rt.dist(a, b) + rt.linalg.vector_norm(a, 3) + rt.linalg.matrix_norm(a.reshape(2, 2)), [(4,), (4,)]),
+    # more indexing and in-place forms
+    "index_add_copy": (lambda a, b: a.index_add(0, rt.tensor([1, 0, 1]), b) ** 2 + a.index_copy(0, rt.tensor([1]), b[:1]) ** 3, [(2, 3), (3, 3)]),
+    "masked_fill_scatter": (lambda a, b: a.masked_fill(rt.tensor([True, False, True]), 0.5) ** 2 + a.masked_scatter(rt.tensor([True, False, True]), b) ** 3, [(3,), (3,)]),
+    "scatter_take": (lambda a, b: a.scatter(0, rt.tensor([[1, 0, 1]]), b) ** 2 + a.reshape(-1).take(rt.tensor([0, 3, 3])).sum() ** 2, [(2, 3), (1, 3)]),
+    "scatter_reduce_index_put": (lambda a, b: a.scatter_reduce(0, rt.tensor([0, 1, 0]), b, "amax") ** 2 + a.index_put((rt.tensor([0, 0]),), b[:2], accumulate=True) ** 2, [(2,), (3,)]),
+    "setitem": (lambda a: _written(a, slice(0, 2)), [(4,)]),
+    "setitem_advanced": (lambda a: _written(a, rt.tensor([0, 2])), [(4,)]),
+    "in_place": (lambda a: _in_place(a), [(3,)]),
+    "flip_roll_split": (lambda a: a.flip(0) ** 2 + a.roll(1, 0) ** 3 + rt.cat([t * t for t in a.split(3)]), [(4,)]),
+    "unbind_repeat_interleave": (lambda a: a.unbind(0)[1] ** 2 + a.repeat_interleave(2).reshape(2, 2, 2).sum(0), [(2, 2)]),
+    "as_strided": (lambda a: a.as_strided((2, 2), (1, 1)) ** 2, [(4,)]),
+    "einsum_addmm": (lambda a, b: rt.einsum("ij,jk->ik", a, b) ** 2 + rt.addmm(a @ b, a, b) ** 2, [(2, 2), (2, 2)]),
+    "special": (lambda a: (a.abs() + 1).lgamma() + (a.abs() + 1).digamma() + a.erf() + rt.logaddexp(a, a * a), [(4,)]),
     # scans
     "cumsum": (lambda a: a.cumsum(0) ** 2, [(5,)]),
     "cumprod": (lambda a: a.cumprod(0), [(4,)]),
     "logcumsumexp": (lambda a: a.logcumsumexp(0), [(4,)]),
 }
+
+
+def _written(a, where):
+    c = a * 1
+    c[where] = a[1:3] * 3
+    return c ** 2
+
+
+def _in_place(a):
+    c = a * 1
+    c.mul_(a)
+    c.exp_()
+    return c
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -152,6 +185,18 @@ def test_gradgradcheck(name):
     inputs = tuple(r(*s, seed=i) for i, s in enumerate(shapes))
     assert gradcheck(f, inputs)
     assert gradgradcheck(f, inputs)
+
+
+def test_create_graph_through_unsupported_rules_raises():
+    a, b = r(3, 2), r(2, 2, seed=1)
+    with pytest.raises(NotImplementedError, match="CdistBackward0"):
+        rt.autograd.grad(rt.cdist(a, b).sum(), a, create_graph=True)
+    x = rt.tensor([1.0, 0.0, 2.0], dtype=rt.float64, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="cumprod"):
+        rt.autograd.grad(x.cumprod(0).sum(), x, create_graph=True)
+    # first order is unaffected
+    (g,) = rt.autograd.grad(x.cumprod(0).sum(), x)
+    assert g.tolist() == [1.0, 3.0, 0.0]
 
 
 def test_gradgradcheck_detects_a_wrong_double_backward():

@@ -32,6 +32,13 @@ impl CdistRule {
 
 impl Backward for CdistRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        if crate::autograd::mode::is_grad_enabled() {
+            // The broadcast operands were saved without their history: refuse rather than
+            // give a second derivative that misses their part.
+            return Err(crate::error::Error::NotImplemented(
+                "the derivative of CdistBackward0 is not implemented: create_graph=True through cdist is not supported".into(),
+            ));
+        }
         let [a, b, out] = [
             self.saved[0].get()?,
             self.saved[1].get()?,

@@ -132,11 +132,17 @@ pub struct DistRule {
     b: InputMeta,
     diff: SavedTensor,
     dist: SavedTensor,
+    /// The operands, for gradients of gradients (`diff` was computed without recording).
+    operands: (SavedTensor, SavedTensor),
 }
 
 impl Backward for DistRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let diff = self.diff.get()?;
+        let diff = if crate::autograd::mode::is_grad_enabled() {
+            self.operands.0.get()?.sub(&self.operands.1.get()?)?
+        } else {
+            self.diff.get()?
+        };
         let mask = vec![true; diff.ndim()];
         let g = with_kept_dims(g, diff.shape(), &mask, false)?;
         let norm = with_kept_dims(&self.dist.get()?, diff.shape(), &mask, false)?;
@@ -158,6 +164,8 @@ impl Backward for DistRule {
     fn release(&self) {
         self.diff.release();
         self.dist.release();
+        self.operands.0.release();
+        self.operands.1.release();
     }
 }
 
@@ -171,5 +179,6 @@ pub fn record_dist(out: Tensor, p: f64, a: &Tensor, b: &Tensor, diff: &Tensor) -
         b: InputMeta::of(b),
         diff: SavedTensor::new(diff),
         dist: SavedTensor::output(&saved_out, name),
+        operands: (SavedTensor::new(a), SavedTensor::new(b)),
     })
 }
