@@ -276,6 +276,32 @@ workload(name="x.mm(W); (h * h).mean().backward() [1024² f32]", group="autograd
          target="<= torch", checks=(("torch", 1.0),))
 
 
+# --- issue 15: higher-order autograd --------------------------------------------------------------
+
+def _mlp_grad(double):
+    """autograd.grad(loss, params, create_graph=True) of a 2-layer tanh MLP (and, with `double`,
+    the backward of the gradient penalty through it)."""
+    def setup(L, x, w1, w2):
+        w1, w2 = _leaf(w1 * 0.05), _leaf(w2 * 0.05)
+
+        def step():
+            loss = ((x.mm(w1)).tanh().mm(w2)).pow(2).mean()
+            g1, g2 = L.autograd.grad(loss, [w1, w2], create_graph=True)
+            if double:
+                ((g1 * g1).sum() + (g2 * g2).sum()).backward()
+            return g1
+        return step
+    return setup
+
+
+workload(name="autograd.grad(loss, params, create_graph=True) [MLP 64x256 tanh f32]",
+         group="autograd", inputs=(((64, 256), F32), ((256, 256), F32), ((256, 10), F32)),
+         tl=_mlp_grad(False), target="<= torch", checks=(("torch", 1.0),))
+workload(name="gradient penalty: grad(create_graph) + backward [MLP 64x256 tanh f32]",
+         group="autograd", inputs=(((64, 256), F32), ((256, 256), F32), ((256, 10), F32)),
+         tl=_mlp_grad(True), target="<= torch", checks=(("torch", 1.0),))
+
+
 # --- issue 13: pointwise, comparison and softmax families -------------------------------------
 
 workload(name="a.softmax(1) [4096² f32]", group="pointwise", inputs=((_SQ, F32),),
