@@ -4,6 +4,7 @@ mod args;
 pub(crate) mod autograd;
 mod callable;
 mod convert;
+pub(crate) mod device;
 mod dlpack;
 mod dtype;
 pub(crate) mod errors;
@@ -29,6 +30,7 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::is_grad_enabled, m)?)?;
     m.add_class::<dtype::PyDType>()?;
+    m.add_class::<device::PyDevice>()?;
     for d in crate::dtype::DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;
     }
@@ -41,6 +43,7 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(functions::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::_borrow_interface, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
     ops::install(m)?;
     Ok(())

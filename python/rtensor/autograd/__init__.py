@@ -3,6 +3,7 @@
 from .._rtensor import _backward, _grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
+from .._legacy import Variable
 
 __all__ = [
     "backward",
@@ -12,6 +13,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "set_grad_enabled",
+    "Variable",
 ]
 
 
