@@ -32,6 +32,10 @@ pub enum Error {
     /// `LinAlgError`, a `RuntimeError`.
     #[error("{0}")]
     LinAlg(String),
+    /// A failed assertion of torch's Python layer (`AssertionError`): a CUDA device asked of a
+    /// build without CUDA.
+    #[error("{0}")]
+    Assertion(String),
     /// A feature that torch refuses with `NotImplementedError`.
     #[error("{0}")]
     NotImplemented(String),

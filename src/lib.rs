@@ -4,6 +4,7 @@
 //! the bindings live behind the `python` cargo feature.
 
 pub mod autograd;
+pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod index_item;

@@ -48,6 +48,7 @@ ALLOWED = (
     MemoryError,
     ZeroDivisionError,
     BufferError,  # __dlpack__ of a tensor that requires grad, as in torch
+    AssertionError,  # CUDA in a build without it, and rt.testing.assert_close, as in torch
 )
 
 # ---------------------------------------------------------------------------------------- targets
@@ -80,6 +81,11 @@ def targets():
     out += [(n, "func", f) for n, f in _public(rt.linalg, "rt.linalg.")]
     out += [(n, "func", f) for n, f in _public(rt.autograd, "rt.autograd.")]
     out += [(n, "func", f) for n, f in _public(rt.special, "rt.special.")]
+    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing"):
+        mod = rt
+        for part in ns.split("."):
+            mod = getattr(mod, part)
+        out += [(n, "func", f) for n, f in _public(mod, f"rt.{ns}.")]
     # Every namespace the op registry installs into (rtensor.special, later ones too), and every registry
     # name or alias with a namespace ("special.expit"), whether or not a module re-exports it.
     seen = {n for n, _, _ in out}

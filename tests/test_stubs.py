@@ -30,6 +30,7 @@ CLASS_BOOKKEEPING = {"__doc__", "__module__", "__dict__", "__weakref__", "__text
 # accept such code.
 NOT_IN_STUB = {
     "dtype": {"__lt__", "__le__", "__gt__", "__ge__"},
+    "device": {"__lt__", "__le__", "__gt__", "__ge__"},
 }
 
 P = inspect.Parameter

@@ -24,6 +24,17 @@ from .autograd import (
     set_grad_enabled,
 )
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from ._rtensor import device
+from ._legacy import legacy_types as _legacy_types
+from ._creation import asarray, empty_strided, frombuffer, is_complex, is_tensor, logspace, range
+from ._tensor_methods import install as _install_tensor_methods
+from ._tensor_methods import layout, strided
+from . import backends
+from . import cuda
+from . import testing
+
+globals().update(_legacy_types())
+_install_tensor_methods()
 
 # torch's aliases for the dtypes.
 float = float32

@@ -6,7 +6,7 @@ use crate::autograd::rules::copy::CopyRule;
 use crate::autograd::rules::views::PassRule;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::copy::{copy_checked, copy_raw, empty_like_preserving};
 use crate::ops::registry::{Args, Forms, OpDef, Ret};
 use crate::tensor::Tensor;
@@ -95,14 +95,7 @@ fn to(a: &Args) -> Result<Ret> {
     let (target, copy) = match a.overload {
         0 => (a.opt_dtype(1)?, a.bool(3)?),
         1 => {
-            if let Some(d) = a.opt_str(1)? {
-                if d != "cpu" {
-                    return Err(Error::Value(format!(
-                        "rtensor only supports the 'cpu' device, got '{}'",
-                        d
-                    )));
-                }
-            }
+            crate::device::check_device(a.opt_str(1)?)?;
             (a.opt_dtype(2)?, a.bool(4)?)
         }
         _ => (Some(a.tensor(1)?.dtype()), a.bool(3)?),

@@ -10,15 +10,9 @@ use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
 
-/// torch's error for a device rtensor does not have.
+/// torch's error for a malformed device string or a device rtensor does not have.
 pub(crate) fn check_device(device: Option<&str>) -> Result<()> {
-    match device {
-        None | Some("cpu") => Ok(()),
-        Some(d) => Err(Error::Value(format!(
-            "rtensor only supports the 'cpu' device, got '{}'",
-            d
-        ))),
-    }
+    crate::device::check_device(device)
 }
 
 /// Checks `device=` (argument `device`), then makes the tensor and applies `requires_grad=`
@@ -51,7 +45,7 @@ macro_rules! filled {
             doc: $doc,
             signatures: &[concat!(
                 $name,
-                "(int[]... size, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"
+                "(int[]... size, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"
             )],
             forms: Forms::FUNCTION_OUT,
             aliases: &[],
@@ -59,6 +53,12 @@ macro_rules! filled {
             method_signatures: &[],
             source: file!(),
             run: |a, d| {
+                // torch's `zeros` checks the sizes itself, with its own message.
+                if $name == "zeros" && a.ints(0)?.iter().any(|&s| s < 0) {
+                    return Err(Error::Runtime(
+                        "zeros: Dimension size must be non-negative.".into(),
+                    ));
+                }
                 let shape = sizes(a, 0)?;
                 let dtype = a.opt_dtype(1)?.unwrap_or_else(default_float);
                 let ret = create(a, 2, 3, || Tensor::full(&shape, $value, dtype))?;
@@ -84,17 +84,21 @@ filled!(
 pub static FULL: OpDef = OpDef {
     name: "full",
     doc: "A tensor filled with `fill_value`; the dtype follows the value unless given.",
-    signatures: &["full(int[] size, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"],
-    forms: Forms::FUNCTION,
+    signatures: &["full(int[] size, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"],
+    forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
     method_signatures: &[],
     source: file!(),
-    run: |a, _| {
+    run: |a, d| {
         let shape = sizes(a, 0)?;
         let value = a.scalar(1)?;
         let dtype = a.opt_dtype(2)?.unwrap_or(value.dtype(default_float()));
-        create(a, 3, 4, || Tensor::full(&shape, value, dtype))
+        let ret = create(a, 3, 4, || Tensor::full(&shape, value, dtype))?;
+        d.finish(a, |_| match &ret {
+            Ret::Tensor(t) => Ok(t.clone()),
+            _ => Err(Error::Runtime("internal error: no tensor".into())),
+        })
     },
 };
 
@@ -107,7 +111,7 @@ macro_rules! like {
             doc: $doc,
             signatures: &[concat!(
                 $name,
-                "(Tensor input, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"
+                "(Tensor input, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"
             )],
             forms: Forms::FUNCTION,
             aliases: &[],
@@ -158,7 +162,7 @@ like!(
 pub static FULL_LIKE: OpDef = OpDef {
     name: "full_like",
     doc: "`fill_value` everywhere, shaped like `input`.",
-    signatures: &["full_like(Tensor input, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"],
+    signatures: &["full_like(Tensor input, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"],
     forms: Forms::FUNCTION,
     aliases: &[],
     nodes: &[],
@@ -175,7 +179,7 @@ pub static FULL_LIKE: OpDef = OpDef {
 pub static EYE: OpDef = OpDef {
     name: "eye",
     doc: "The `n` x `m` identity matrix.",
-    signatures: &["eye(int n, int? m=None, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"],
+    signatures: &["eye(int n, int? m=None, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
@@ -198,8 +202,8 @@ pub static ARANGE: OpDef = OpDef {
     name: "arange",
     doc: "`start, start + step, ...` below `end`: int64 unless an argument is a float.",
     signatures: &[
-        "arange(Scalar end, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
-        "arange(Scalar start, Scalar end, Scalar step=1, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
+        "arange(Scalar end, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)",
+        "arange(Scalar start, Scalar end, Scalar step=1, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)",
     ],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
@@ -237,7 +241,7 @@ fn bound(v: &Value) -> Result<Scalar> {
 pub static LINSPACE: OpDef = OpDef {
     name: "linspace",
     doc: "`steps` evenly spaced values from `start` to `end`, both included.",
-    signatures: &["linspace(Value start, Value end, int steps, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"],
+    signatures: &["linspace(Value start, Value end, int steps, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],

@@ -231,6 +231,10 @@ fn convert<'a>(
             }
         }
         ParamType::Generator => None,
+        // `rtensor.strided`, the only layout: accepted and ignored, as torch's default.
+        ParamType::Layout => (type_name(obj) == "layout"
+            && obj.str()?.to_str()? == "rtensor.strided")
+            .then_some(Arg::None),
         ParamType::FloatList => {
             if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
                 let mut v = Vec::new();
@@ -256,8 +260,13 @@ fn convert<'a>(
             }
         }
         ParamType::Device => {
-            if obj.is_instance_of::<PyString>() || type_name(obj) == "device" {
-                Some(Arg::Str(Box::new(obj.str()?.to_string())))
+            if obj.is_instance_of::<PyString>()
+                || obj.is_instance_of::<crate::python::device::PyDevice>()
+                || (obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>())
+            {
+                Some(Arg::Str(Box::new(crate::python::device::device_string(
+                    obj,
+                )?)))
             } else {
                 None
             }

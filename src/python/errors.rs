@@ -2,7 +2,8 @@
 
 use crate::error::Error;
 use pyo3::exceptions::{
-    PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError,
+    PyAssertionError, PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError,
+    PyValueError,
 };
 use pyo3::PyErr;
 
@@ -32,6 +33,7 @@ impl From<Error> for PyErr {
             Error::LinAlg(_) => LinAlgError::new_err(msg),
             Error::Type(_) => PyTypeError::new_err(msg),
             Error::Value(_) => PyValueError::new_err(msg),
+            Error::Assertion(_) => PyAssertionError::new_err(msg),
             Error::NotImplemented(_) | Error::DTypeNotSupported { .. } => {
                 PyNotImplementedError::new_err(msg)
             }

@@ -20,19 +20,16 @@ fn finish(t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
     Python::attach(|py| Ok(PyTensor::wrap(py, t)?.unbind()))
 }
 
-/// Accepts the `device` keyword of creation functions: None, or anything whose `str()` is "cpu"
-/// (such as a tensor's `.device`); other devices are a `ValueError`.
+/// Checks the `device` keyword of creation functions: None or the CPU; torch's errors for a
+/// malformed device and for devices rtensor does not have (CUDA: an `AssertionError`).
 pub(crate) fn check_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    if let Some(d) = device {
-        let s = d.str()?.to_string();
-        if !d.is_none() && s != "cpu" {
-            return Err(PyValueError::new_err(format!(
-                "rtensor only supports the 'cpu' device, got '{}'",
-                s
-            )));
+    match device {
+        Some(d) if !d.is_none() => {
+            let s = crate::python::device::device_string(d)?;
+            Ok(crate::device::check_device(Some(&s))?)
         }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn opt_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {

@@ -59,6 +59,13 @@ pub fn from_numpy(py: Python<'_>, array: &Bound<'_, PyAny>) -> PyResult<PyTensor
     Ok(borrow_array(array)?.into())
 }
 
+/// `_rtensor._borrow_interface(obj)`: a tensor sharing the memory `obj`'s array interface
+/// describes (`frombuffer` hands it a Python buffer this way, without numpy).
+#[pyfunction]
+pub fn _borrow_interface(obj: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    Ok(borrow_array(obj)?.into())
+}
+
 /// Wraps anything exposing `__array_interface__` without copying.
 pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let iface = array

@@ -5,6 +5,7 @@ pub(crate) mod autograd;
 mod autograd_ext;
 mod callable;
 mod convert;
+pub(crate) mod device;
 mod dlpack;
 mod dtype;
 pub(crate) mod errors;
@@ -37,6 +38,7 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?)?;
     m.add_function(wrap_pyfunction!(autograd_ext::_record_function, m)?)?;
     m.add_class::<dtype::PyDType>()?;
+    m.add_class::<device::PyDevice>()?;
     for d in crate::dtype::DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;
     }
@@ -49,6 +51,7 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(functions::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::_borrow_interface, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
     ops::install(m)?;
     Ok(())

@@ -85,6 +85,22 @@ fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
 
 #[pymethods]
 impl PyTensor {
+    /// The legacy constructor: `Tensor()`, `Tensor(*sizes)`, `Tensor(data)`, `Tensor(tensor)`,
+    /// as torch's (`rtensor._legacy.tensor_new` reads the arguments).
+    #[new]
+    #[pyo3(signature = (*args, **kwargs))]
+    fn py_new(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<PyTensor> {
+        let made = args
+            .py()
+            .import("rtensor._legacy")?
+            .getattr("tensor_new")?
+            .call((args.py().None(), args), kwargs)?;
+        Ok(made.cast::<PyTensor>()?.get().t.clone().into())
+    }
+
     // ---- metadata ----------------------------------------------------------------------------
 
     /// The shape as an `rtensor.Size`.
@@ -159,10 +175,57 @@ impl PyTensor {
         self.t.version()
     }
 
-    /// The device: always the CPU.
+    /// The device: always the CPU, `device(type='cpu')`.
     #[getter]
-    fn device(&self) -> &'static str {
-        "cpu"
+    fn device(&self, py: Python<'_>) -> PyResult<Py<crate::python::device::PyDevice>> {
+        crate::python::device::cpu_device(py)
+    }
+
+    /// `t.data`: a detached alias of this tensor (the same storage, no history).
+    #[getter(data)]
+    fn get_data(&self) -> PyTensor {
+        self.t.detach().into()
+    }
+
+    /// `t.data = other`: this tensor takes `other`'s values, unrecorded and without bumping the
+    /// version counter, as torch's `set_data`. rtensor cannot swap a tensor's storage, so the
+    /// shape and dtype must stay the same: the values are copied.
+    #[setter(data)]
+    fn set_data(&self, other: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let Some(other) = other else {
+            return Err(PyTypeError::new_err("can't delete attribute 'data'"));
+        };
+        let src = match other.cast::<PyTensor>() {
+            Ok(o) => o.get().t.clone(),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "Variable data has to be a tensor, but got {}",
+                    other.get_type().name()?
+                )))
+            }
+        };
+        if src.shape() != self.t.shape() || src.dtype() != self.t.dtype() {
+            return Err(PyRuntimeError::new_err(format!(
+                "rtensor can only assign .data a tensor of the same shape and dtype: got shape {} and dtype {} for a tensor of shape {} and dtype {}",
+                crate::shape::fmt_shape(src.shape()),
+                src.dtype().name(),
+                crate::shape::fmt_shape(self.t.shape()),
+                self.t.dtype().name()
+            )));
+        }
+        if src.same_tensor(&self.t) {
+            return Ok(());
+        }
+        crate::kernels::copy::check_writable(&self.t)?;
+        let src = crate::kernels::copy::detach_source(&self.t, &src)?;
+        crate::kernels::copy::copy_raw(&self.t, &src)?;
+        Ok(())
+    }
+
+    /// `(address, bytes)` of the whole storage behind this tensor, for `untyped_storage()`.
+    fn _storage_span(&self) -> (usize, usize) {
+        let s = self.t.storage();
+        (s.ptr() as usize, s.nbytes())
     }
 
     fn __len__(&self) -> PyResult<usize> {

@@ -12,6 +12,7 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import gradcheck, gradgradcheck
+from .._legacy import Variable
 
 __all__ = [
     "Function",
@@ -27,6 +28,7 @@ __all__ = [
     "is_inference_mode_enabled",
     "no_grad",
     "set_grad_enabled",
+    "Variable",
 ]
 
 

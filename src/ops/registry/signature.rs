@@ -39,6 +39,8 @@ pub enum ParamType {
     Generator,
     /// A sequence of Python numbers (`float[]`: `histogram`'s `range`).
     FloatList,
+    /// A tensor layout: only `rtensor.strided`, accepted and ignored.
+    Layout,
 }
 
 impl ParamType {
@@ -59,6 +61,7 @@ impl ParamType {
             "ScalarOrStr" => ParamType::ScalarOrStr,
             "Generator" => ParamType::Generator,
             "float[]" => ParamType::FloatList,
+            "Layout" => ParamType::Layout,
             _ => return Err(Error::Runtime(format!("unknown parameter type '{}'", s))),
         })
     }
@@ -80,6 +83,7 @@ impl ParamType {
             ParamType::ScalarOrStr => "Number or str",
             ParamType::Generator => "rtensor.Generator",
             ParamType::FloatList => "tuple of floats",
+            ParamType::Layout => "rtensor.layout",
         }
     }
 
@@ -97,10 +101,11 @@ impl ParamType {
             ParamType::DType => "_dtype | type",
             ParamType::Str => "str",
             ParamType::TensorList => "Sequence[Tensor]",
-            ParamType::Device => "str",
+            ParamType::Device => "str | device | _int",
             ParamType::ScalarOrStr => "_Number | str",
             ParamType::Generator => "None",
             ParamType::FloatList => "Sequence[_float]",
+            ParamType::Layout => "_layout",
         }
     }
 }
