@@ -393,6 +393,24 @@ workload(name="a.roll(1, 0) [4096² f32]", group="rearrange", inputs=((_SQ, F32)
          np=lambda L, a: lambda: L.roll(a, 1, 0), tl=lambda L, a: lambda: a.roll(1, 0),
          **no_slower_than_best())
 
+# --- issue 15: the 16-bit floats and uint8 images -----------------------------------------------
+# Inputs are made in float32 (centred, so that a float16 sum of 16M stays finite) or int64 0..99,
+# then converted once in the setup; numpy has float16 but no bfloat16 (torch is the only peer).
+_IMAGES = (64, 3, 256, 341)  # 16.8M uint8 pixels
+workload(name="a + a [16M f16]", group="dtypes", inputs=(((M16,), F32),), rtol=1e-3,
+         np=lambda L, a: (lambda h: lambda: h + h)((a - 0.5).astype(L.float16)),
+         tl=lambda L, a: (lambda h: lambda: h + h)((a - 0.5).half()), **no_slower_than_best())
+workload(name="a + a [16M bf16]", group="dtypes", inputs=(((M16,), F32),),
+         tl=lambda L, a: (lambda h: lambda: h + h)((a - 0.5).bfloat16()), **no_slower_than_best())
+workload(name="a.sum() [16M f16]", group="dtypes", inputs=(((M16,), F32),), rtol=1.0,
+         np=lambda L, a: (lambda h: lambda: h.sum())((a - 0.5).astype(L.float16)),
+         tl=lambda L, a: (lambda h: lambda: h.sum())((a - 0.5).half()), **no_slower_than_best())
+workload(name="a.sum() [16M bf16]", group="dtypes", inputs=(((M16,), F32),),
+         tl=lambda L, a: (lambda h: lambda: h.sum())((a - 0.5).bfloat16()), **no_slower_than_best())
+workload(name="a.float() [64x3x256x341 u8]", group="dtypes", inputs=((_IMAGES, I64),),
+         np=lambda L, a: (lambda u: lambda: u.astype(L.float32))(a.astype(L.uint8)),
+         tl=lambda L, a: (lambda u: lambda: u.float())(a.to(L.uint8)), **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

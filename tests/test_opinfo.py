@@ -294,6 +294,8 @@ def call(fn, *args, **kwargs):
 
 
 def rt_to_torch(t):
+    if t.dtype == rt.bfloat16:  # numpy has no bfloat16: through float32, exactly
+        return torch.from_numpy(np.array(t.detach().float().numpy())).bfloat16()
     return torch.from_numpy(np.array(t.detach().numpy()))
 
 

@@ -6,6 +6,7 @@
 from . import return_types
 from . import _rtensor
 from ._rtensor import Tensor, bool, dtype, float32, float64, int32, int64
+from ._rtensor import bfloat16, float16, int8, int16, uint8
 
 # Every public name of the extension: the registry's ops (declared once in the Rust core) and the
 # creation, interop and settings functions.
@@ -24,6 +25,7 @@ from .autograd import (
     set_grad_enabled,
 )
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from ._dtype_info import finfo, iinfo
 from ._rtensor import device
 from ._legacy import legacy_types as _legacy_types
 from ._creation import asarray, empty_strided, frombuffer, is_complex, is_tensor, logspace, range
@@ -41,6 +43,8 @@ float = float32
 double = float64
 int = int32
 long = int64
+half = float16
+short = int16
 
 
 __version__ = "0.1.0"

@@ -16,6 +16,11 @@ LEGACY_TYPES = {
     "int64": "LongTensor",
     "int32": "IntTensor",
     "bool": "BoolTensor",
+    "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
 }
 
 # torch's C++ names of the dtypes, for the TensorOptions message of a mismatched typed constructor.

@@ -184,14 +184,7 @@ pub fn inference_saved_error() -> Error {
 
 /// torch's legacy type name of a dtype, as version errors print it (`rtensor.FloatTensor`).
 fn legacy_type_name(t: &Tensor) -> String {
-    let kind = match t.dtype() {
-        crate::DType::Bool => "Bool",
-        crate::DType::Int32 => "Int",
-        crate::DType::Int64 => "Long",
-        crate::DType::Float32 => "Float",
-        crate::DType::Float64 => "Double",
-    };
-    format!("rtensor.{}Tensor", kind)
+    format!("rtensor.{}Tensor", t.dtype().torch_name())
 }
 
 impl SavedTensor {

@@ -225,7 +225,9 @@ macro_rules! scatter_element {
     )*};
 }
 scatter_element!(f32: |v: f32| v.is_nan(), f64: |v: f64| v.is_nan(), i32: |_| false,
-    i64: |_| false, bool: |_| false);
+    i64: |_| false, bool: |_| false, u8: |_| false, i8: |_| false, i16: |_| false,
+    crate::dtype::f16: |v: crate::dtype::f16| v.is_nan(),
+    crate::dtype::bf16: |v: crate::dtype::bf16| v.is_nan());
 
 #[inline(always)]
 fn combine<T: ScatterElement>(how: Combine, old: T, v: T) -> T {

@@ -278,6 +278,11 @@ impl_accumulate! {
     f64 => |a, b| a + b, a * b;
     i32 => |a, b| a.wrapping_add(b), a.wrapping_mul(b);
     i64 => |a, b| a.wrapping_add(b), a.wrapping_mul(b);
+    u8 => |a, b| a.wrapping_add(b), a.wrapping_mul(b);
+    i8 => |a, b| a.wrapping_add(b), a.wrapping_mul(b);
+    i16 => |a, b| a.wrapping_add(b), a.wrapping_mul(b);
+    crate::dtype::f16 => |a, b| a + b, a * b;
+    crate::dtype::bf16 => |a, b| a + b, a * b;
     bool => |a, b| a | b, a & b;
 }
 

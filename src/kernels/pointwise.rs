@@ -128,6 +128,7 @@ macro_rules! k1 {
         }
     };
     (@has float, $dt:ident) => { matches!($dt, $crate::DType::Float32 | $crate::DType::Float64) };
+    (@has half, $dt:ident) => { matches!($dt, $crate::DType::Float16 | $crate::DType::BFloat16) };
     (@has int, $dt:ident) => { matches!($dt, $crate::DType::Int32 | $crate::DType::Int64) };
     (@has bool, $dt:ident) => { $dt == $crate::DType::Bool };
     (@one $t:ty => $o:ty, $s:ident, $d:ident, |$x:ident| $e:expr) => {{
@@ -187,7 +188,9 @@ macro_rules! k1 {
 }
 
 /// Builds a [`K2`] from element expressions of two operands per dtype family: `float`, `int`,
-/// `bool` (same type out), or `float -> bool`, `int -> bool`, `bool -> bool`.
+/// `bool` (same type out), or `float -> bool`, `int -> bool`, `bool -> bool`; `half` runs the
+/// expression on float16 and bfloat16 operands widened to float32, rounding the result once (for
+/// the hot arithmetic only: other ops reach the half types through float32 tensors).
 #[macro_export]
 macro_rules! k2 {
     ($($cat:ident $(-> $out:ident)? : |$a:ident, $b:ident| $e:expr),+ $(,)?) => {
@@ -212,6 +215,24 @@ macro_rules! k2 {
             |$a: $t, $b: $t| -> $o { $e },
         )
     }};
+    (@one_half $t:ty, $pa:ident, $pb:ident, $d:ident, |$a:ident, $b:ident| $e:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::kernels::math::{IntMath as _, Math as _};
+        use $crate::dtype::HalfBits as _;
+        $crate::kernels::engine::binary(
+            $crate::kernels::engine::Operand::<$t>::of($d)?,
+            $crate::kernels::engine::Operand::<$t>::of($pa)?,
+            $crate::kernels::engine::Operand::<$t>::of($pb)?,
+            |x: $t, y: $t| -> $t {
+                let ($a, $b): (f32, f32) = (x.widen(), y.widen());
+                <$t>::narrow($e)
+            },
+        )
+    }};
+    (@run half, $dt:ident, $pa:ident, $pb:ident, $d:ident, |$a:ident, $b:ident| $e:expr) => {
+        if $dt == $crate::DType::Float16 { return $crate::k2!(@one_half $crate::dtype::f16, $pa, $pb, $d, |$a, $b| $e); }
+        if $dt == $crate::DType::BFloat16 { return $crate::k2!(@one_half $crate::dtype::bf16, $pa, $pb, $d, |$a, $b| $e); }
+    };
     (@run float, $dt:ident, $pa:ident, $pb:ident, $d:ident, |$a:ident, $b:ident| $e:expr) => {
         if $dt == $crate::DType::Float32 { return $crate::k2!(@one f32 => f32, $pa, $pb, $d, |$a, $b| $e); }
         if $dt == $crate::DType::Float64 { return $crate::k2!(@one f64 => f64, $pa, $pb, $d, |$a, $b| $e); }

@@ -152,6 +152,11 @@ conversion!(DOUBLE, "double", DType::Float64);
 conversion!(INT, "int", DType::Int32);
 conversion!(LONG, "long", DType::Int64);
 conversion!(BOOL, "bool", DType::Bool);
+conversion!(BYTE, "byte", DType::UInt8);
+conversion!(CHAR, "char", DType::Int8);
+conversion!(SHORT, "short", DType::Int16);
+conversion!(HALF, "half", DType::Float16);
+conversion!(BFLOAT16, "bfloat16", DType::BFloat16);
 
 /// `copy_`.
 pub static COPY_: OpDef = OpDef {
@@ -175,6 +180,11 @@ pub static OPS: &[&OpDef] = &[
     &CONTIGUOUS,
     &CLONE,
     &TO,
+    &BYTE,
+    &CHAR,
+    &SHORT,
+    &HALF,
+    &BFLOAT16,
     &FLOAT,
     &DOUBLE,
     &INT,

@@ -95,6 +95,7 @@ fn int_linspace<T: Element>(
 impl Tensor {
     /// A tensor of `shape` filled with `value` converted to `dtype`.
     pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
+        let value = value.checked_to(dtype)?;
         if value.as_f64() == 0.0 && !value.as_f64().is_sign_negative() {
             return Tensor::zeros(shape, dtype);
         }
@@ -120,6 +121,7 @@ impl Tensor {
     /// `fill_(value)`: sets every element in place. Allowed on expanded tensors, as in torch:
     /// every element gets the same value, so each memory location is written once.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
+        value.checked_to(self.dtype())?;
         self.fill_recorded(value, "FillBackward0")
     }
 
@@ -250,6 +252,9 @@ impl Tensor {
             _ => {}
         }
         let (first, last) = (start.checked_to(dtype)?, end.checked_to(dtype)?);
+        if !dtype.is_kernel_dtype() {
+            return Tensor::linspace(first, last, steps, dtype.compute_dtype())?.to_dtype(dtype);
+        }
         let half = n / 2;
         match dtype {
             DType::Bool => Err(Error::DTypeNotSupported {
@@ -292,6 +297,7 @@ impl Tensor {
                     }
                 })
             }
+            other => Err(crate::kernels::pointwise::no_kernel(other)),
         }
     }
 

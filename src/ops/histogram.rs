@@ -37,7 +37,7 @@ impl Tensor {
     /// integer tensor occurs (int64), or the sum of the `weights` at its positions (float32 for
     /// float32 weights, float64 otherwise); at least `minlength` bins.
     pub fn bincount(&self, weights: Option<&Tensor>, minlength: i64) -> Result<Tensor> {
-        if !matches!(self.dtype(), DType::Int32 | DType::Int64) {
+        if self.dtype().is_floating() || self.dtype() == DType::Bool {
             return Err(Error::DTypeNotSupported {
                 op: "bincount_cpu",
                 dtype: self.dtype().torch_name(),

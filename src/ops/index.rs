@@ -81,7 +81,7 @@ impl Gather {
 /// Copies `esize`-byte elements between two strided byte layouts: `(dst_off, src_off)` pairs.
 ///
 /// # Safety
-/// `esize` must be 1, 4 or 8 (a dtype's size); for every pair, `dst + dst_off` must be valid
+/// `esize` must be 1, 2, 4 or 8 (a dtype's size); for every pair, `dst + dst_off` must be valid
 /// for writes and `src + src_off` for reads of `esize` bytes, aligned to `esize`; no other
 /// thread may access those destination bytes, or write those source bytes, meanwhile.
 unsafe fn copy_elements(
@@ -92,10 +92,12 @@ unsafe fn copy_elements(
 ) {
     // SAFETY: the caller's contract: every pair's destination and source are valid, aligned
     // elements of `esize` bytes, the width each arm reads and writes (8 for the last arm, as
-    // `esize` is 1, 4 or 8).
+    // `esize` is 1, 2, 4 or 8).
     unsafe {
         match esize {
             1 => pairs.for_each(|(d, s)| *dst.offset(d) = *src.offset(s)),
+            2 => pairs
+                .for_each(|(d, s)| *(dst.offset(d) as *mut u16) = *(src.offset(s) as *const u16)),
             4 => pairs
                 .for_each(|(d, s)| *(dst.offset(d) as *mut u32) = *(src.offset(s) as *const u32)),
             _ => pairs
@@ -351,7 +353,7 @@ impl Tensor {
                 rest.for_each_run(0, rest_numel, |[o], len, [s]| {
                     let pairs = (0..len as isize)
                         .map(|i| (out_base + (k + i) * esize, (bases[b] + o + i * s) * esize));
-                    // SAFETY: `esize` is the dtype's size (1, 4 or 8) and `out` has that dtype.
+                    // SAFETY: `esize` is the dtype's size (1, 2, 4 or 8) and `out` has that dtype.
                     // `plan_gather` checked every index against its dim (`out_of_range` was
                     // returned above), so `bases[b] + o + i * s` (the indexed dims' offset plus
                     // the rest dims' walk) is an element of the view, inside its storage; output
@@ -512,7 +514,7 @@ impl Tensor {
                         unsafe { add_elements::<T>(dst, src, pairs) }
                     });
                 } else {
-                    // SAFETY: as said above; `esize` is a dtype's size, 1, 4 or 8, and the
+                    // SAFETY: as said above; `esize` is a dtype's size, 1, 2, 4 or 8, and the
                     // storages are allocated aligned for their dtype.
                     unsafe { copy_elements(esize as usize, dst, src, pairs) };
                 }

@@ -213,6 +213,10 @@ impl Tensor {
 /// `where(cond, a, b)`: elements of `a` where `cond` holds, else of `b`, with broadcasting and
 /// promotion of `a` and `b`.
 pub fn where_(cond: &Tensor, a: &Value, b: &Value) -> Result<Tensor> {
+    if cond.dtype() == DType::UInt8 {
+        // torch still takes a uint8 condition (deprecated).
+        return where_(&cond.detach().to_dtype(DType::Bool)?, a, b);
+    }
     if cond.dtype() != DType::Bool {
         return Err(Error::Runtime(format!(
             "where expected condition to be a boolean tensor, but got a tensor with dtype {}",

@@ -279,7 +279,7 @@ pub fn meshgrid(tensors: &[Tensor], indexing: Option<&str>) -> Result<Vec<Tensor
 /// `unravel_index(indices, shape)`: the coordinates in `shape` of flat positions, one int64
 /// tensor per dim, as torch computes them (floor division, then the remainder: no bounds check).
 pub fn unravel_index(indices: &Tensor, shape: &[i64]) -> Result<Vec<Tensor>> {
-    if !matches!(indices.dtype(), DType::Int32 | DType::Int64) {
+    if indices.dtype().is_floating() || indices.dtype() == DType::Bool {
         return Err(Error::Type(format!(
             "expected 'indices' to be integer dtype, but got rtensor.{}",
             indices.dtype().name()

@@ -59,6 +59,11 @@ impl Tensor {
         } else {
             DType::Int64
         });
+        if !out_dtype.is_kernel_dtype() {
+            // In the compute dtype, rounded (or wrapped) once.
+            let wide = scan_raw(&self.detach(), d, kind, out_dtype.compute_dtype())?;
+            return Ok((d, wide.to_dtype(out_dtype)?));
+        }
         Ok((d, scan_raw(self, d, kind, out_dtype)?))
     }
 }

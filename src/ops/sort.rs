@@ -9,6 +9,7 @@ use crate::autograd::rules::extrema::record_indexed;
 use crate::autograd::rules::sort::{EvenlyRule, LogcumsumexpRule, ScatterRule};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::pointwise::no_kernel;
 use crate::kernels::sort::{self as k, Split};
 use crate::ops::registry::{Args, Dest, Forms, OpDef, Ret};
 use crate::shape::normalize_dim;
@@ -54,7 +55,23 @@ fn empty_median(dtype: DType) -> Result<Tensor> {
         DType::Int32 => Tensor::from_vec(vec![i32::MIN], &[]),
         DType::Int64 => Tensor::from_vec(vec![i64::MIN], &[]),
         DType::Bool => Tensor::from_vec(vec![true], &[]),
+        other => empty_median(other.compute_dtype())?.to_dtype(other),
     }
+}
+
+/// Runs a values-and-indices line kernel on `x` (detached) in its compute dtype, the values
+/// converted back: the sort kernels are compiled for the five kernel dtypes only, and the
+/// conversions are exact.
+fn widened<F>(x: &Tensor, f: F) -> Result<(Tensor, Tensor)>
+where
+    F: FnOnce(&Tensor) -> Result<(Tensor, Tensor)>,
+{
+    let dt = x.dtype();
+    if dt.is_kernel_dtype() {
+        return f(x);
+    }
+    let (v, i) = f(&x.to_dtype(dt.compute_dtype())?)?;
+    Ok((v.to_dtype(dt)?, i))
 }
 
 impl Tensor {
@@ -82,8 +99,10 @@ impl Tensor {
             && x.numel() >= 1 << 15;
         let stable = stable || radix;
         let shape = x.shape().to_vec();
-        let (v, i) =
-            crate::dispatch!(x.dtype(), T => k::sort::<T>(&x, s, &shape, descending, stable))?;
+        let (v, i) = widened(
+            &x,
+            |x| crate::dispatch_kernel!(x.dtype(), T => k::sort::<T>(x, s, &shape, descending, stable), other => Err(no_kernel(other))),
+        )?;
         Ok((v, i, d))
     }
 
@@ -131,8 +150,10 @@ impl Tensor {
         // A 0-dim input gives its element for k = 0 too, as torch does.
         let kk = if x.ndim() == 0 { 1 } else { kk as usize };
         let shape = with_size(x.shape(), d, kk);
-        let (v, i) =
-            crate::dispatch!(x.dtype(), T => k::topk::<T>(&x, s, &shape, kk, largest, sorted))?;
+        let (v, i) = widened(
+            &x,
+            |x| crate::dispatch_kernel!(x.dtype(), T => k::topk::<T>(x, s, &shape, kk, largest, sorted), other => Err(no_kernel(other))),
+        )?;
         let v = record(v, "TopkBackward0", &[self], || {
             ScatterRule::new(self, &i, d)
         });
@@ -156,8 +177,10 @@ impl Tensor {
             });
         }
         let shape = with_size(x.shape(), d, 1);
-        let (v, i) =
-            crate::dispatch!(x.dtype(), T => k::kthvalue::<T>(&x, s, &shape, kk as usize - 1))?;
+        let (v, i) = widened(
+            &x,
+            |x| crate::dispatch_kernel!(x.dtype(), T => k::kthvalue::<T>(x, s, &shape, kk as usize - 1), other => Err(no_kernel(other))),
+        )?;
         let (v, i) = (drop_dim(v, d, keepdim)?, drop_dim(i, d, keepdim)?);
         let v = record_indexed(v, "KthvalueBackward0", self, &i, d, keepdim);
         Ok((v, i))
@@ -178,7 +201,7 @@ impl Tensor {
         } else {
             let x = self.detach().contiguous()?;
             let s = Split::at(&[x.numel()], 0);
-            crate::dispatch!(x.dtype(), T => k::median::<T>(&x, s, &[], ignore_nan))?.0
+            widened(&x, |x| crate::dispatch_kernel!(x.dtype(), T => k::median::<T>(x, s, &[], ignore_nan), other => Err(no_kernel(other))))?.0
         };
         let name = if ignore_nan {
             "NanmedianBackward0"
@@ -208,7 +231,10 @@ impl Tensor {
             });
         }
         let shape = with_size(x.shape(), d, 1);
-        let (v, i) = crate::dispatch!(x.dtype(), T => k::median::<T>(&x, s, &shape, ignore_nan))?;
+        let (v, i) = widened(
+            &x,
+            |x| crate::dispatch_kernel!(x.dtype(), T => k::median::<T>(x, s, &shape, ignore_nan), other => Err(no_kernel(other))),
+        )?;
         let (v, i) = (drop_dim(v, d, keepdim)?, drop_dim(i, d, keepdim)?);
         let name = if ignore_nan {
             "NanmedianBackward1"
@@ -225,7 +251,10 @@ impl Tensor {
         let (x, d, s) = self.lines_of(dim)?;
         nonempty_dim("mode", x.shape(), d)?;
         let shape = with_size(x.shape(), d, 1);
-        let (v, i) = crate::dispatch!(x.dtype(), T => k::mode::<T>(&x, s, &shape))?;
+        let (v, i) = widened(
+            &x,
+            |x| crate::dispatch_kernel!(x.dtype(), T => k::mode::<T>(x, s, &shape), other => Err(no_kernel(other))),
+        )?;
         let (v, i) = (drop_dim(v, d, keepdim)?, drop_dim(i, d, keepdim)?);
         let v = record_indexed(v, "ModeBackward0", self, &i, d, keepdim);
         Ok((v, i))
@@ -234,7 +263,10 @@ impl Tensor {
     /// `cummax(dim)` (`max`) / `cummin(dim)`: the running extreme and where it was reached.
     pub fn cum_extreme(&self, dim: i64, max: bool) -> Result<(Tensor, Tensor)> {
         let (x, d, s) = self.lines_of(dim)?;
-        let (v, i) = crate::dispatch!(x.dtype(), T => k::cum_extreme::<T>(&x, s, max))?;
+        let (v, i) = widened(
+            &x,
+            |x| crate::dispatch_kernel!(x.dtype(), T => k::cum_extreme::<T>(x, s, max), other => Err(no_kernel(other))),
+        )?;
         let name = if max {
             "CummaxBackward0"
         } else {

@@ -8,6 +8,7 @@ use crate::autograd::record::record;
 use crate::autograd::rules::unique::NotDifferentiable;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
+use crate::kernels::pointwise::no_kernel;
 use crate::kernels::sort::Key;
 use crate::kernels::unique::{self as k, Unique};
 use crate::ops::registry::{Args, Forms, OpDef, Ret};
@@ -45,20 +46,28 @@ impl Tensor {
     /// element's value (shaped like the input; empty unless `inverse`) and how often each occurs
     /// (empty unless `counts`).
     pub fn unique_all(&self, inverse: bool, counts: bool) -> Result<Triple> {
-        let x = self.detach().contiguous()?;
-        let (v, i, c) = crate::dispatch!(x.dtype(), T => on_slice::<T, _>(&x, |s| {
+        let x = self
+            .detach()
+            .contiguous()?
+            .to_dtype(self.dtype().compute_dtype())?;
+        let (v, i, c) = crate::dispatch_kernel!(x.dtype(), T => on_slice::<T, _>(&x, |s| {
             flat_result(k::unique(s, inverse, counts), x.shape())
-        }))?;
+        }), other => Err(no_kernel(other)))?;
+        let v = v.to_dtype(self.dtype())?;
         Ok((self.unique_node(v, "Unique2Backward0", "_unique2"), i, c))
     }
 
     /// `unique_consecutive(return_inverse=False, return_counts=False, dim=None)` without `dim`:
     /// one value per run of equal neighbours, with the inverse and the run lengths.
     pub fn unique_consecutive_all(&self, inverse: bool, counts: bool) -> Result<Triple> {
-        let x = self.detach().contiguous()?;
-        let (v, i, c) = crate::dispatch!(x.dtype(), T => on_slice::<T, _>(&x, |s| {
+        let x = self
+            .detach()
+            .contiguous()?
+            .to_dtype(self.dtype().compute_dtype())?;
+        let (v, i, c) = crate::dispatch_kernel!(x.dtype(), T => on_slice::<T, _>(&x, |s| {
             flat_result(k::consecutive(s, inverse, counts), x.shape())
-        }))?;
+        }), other => Err(no_kernel(other)))?;
+        let v = v.to_dtype(self.dtype())?;
         let v = self.unique_node(v, "UniqueConsecutiveBackward0", "unique_consecutive");
         Ok((v, i, c))
     }
@@ -100,12 +109,16 @@ impl Tensor {
             .chain((0..self.ndim()).filter(|&i| i != d))
             .map(|i| i as i64)
             .collect();
-        let x = self.detach().permute(&order)?.contiguous()?;
+        let x = self
+            .detach()
+            .permute(&order)?
+            .contiguous()?
+            .to_dtype(self.dtype().compute_dtype())?;
         let rows = self.shape()[d];
         let m = self.numel() / rows;
-        let u = crate::dispatch!(x.dtype(), T => on_slice::<T, _>(&x, |s| {
+        let u = crate::dispatch_kernel!(x.dtype(), T => on_slice::<T, _>(&x, |s| {
             k::unique_rows(s, rows, m, consecutive)
-        }));
+        }), other => return Err(no_kernel(other)));
         let picked: Vec<i64> = u.values.iter().map(|&r| r as i64).collect();
         let n = picked.len();
         let idx = Tensor::from_vec(picked, &[n])?;

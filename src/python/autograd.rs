@@ -133,13 +133,7 @@ fn grad_check(t: &Tensor, g: &Tensor) -> PyResult<()> {
     if g.dtype() != t.dtype() {
         return Err(PyRuntimeError::new_err(format!(
             "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).",
-            match g.dtype() {
-                crate::DType::Float64 => "double",
-                crate::DType::Float32 => "float",
-                crate::DType::Int64 => "long int",
-                crate::DType::Int32 => "int",
-                crate::DType::Bool => "bool",
-            },
+            g.dtype().c_name(),
             t.dtype().torch_name()
         )));
     }

@@ -42,14 +42,7 @@ pub fn clear_pending() {
 
 /// torch's legacy type name (`torch.FloatTensor`), as hook errors print it.
 fn type_string(t: &Tensor) -> String {
-    let kind = match t.dtype() {
-        crate::DType::Bool => "Bool",
-        crate::DType::Int32 => "Int",
-        crate::DType::Int64 => "Long",
-        crate::DType::Float32 => "Float",
-        crate::DType::Float64 => "Double",
-    };
-    format!("rtensor.{}Tensor", kind)
+    format!("rtensor.{}Tensor", t.dtype().torch_name())
 }
 
 /// A Python callable hooked on a tensor's gradient.

@@ -52,6 +52,10 @@ pub fn numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<(Scalar, Option<D
     };
     let dtype = match (kind.as_str(), itemsize) {
         ("b", _) => Some(DType::Bool),
+        ("u", 1) => Some(DType::UInt8),
+        ("i", 1) => Some(DType::Int8),
+        ("i", 2) => Some(DType::Int16),
+        ("f", 2) => Some(DType::Float16),
         ("i", 4) => Some(DType::Int32),
         ("i", 8) => Some(DType::Int64),
         ("f", 4) => Some(DType::Float32),

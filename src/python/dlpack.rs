@@ -142,6 +142,11 @@ unsafe extern "C" fn versioned_capsule_destructor(capsule: *mut ffi::PyObject) {
 fn dl_dtype(dtype: DType) -> DLDataType {
     let (code, bits) = match dtype {
         DType::Bool => (6, 8),
+        DType::UInt8 => (1, 8),
+        DType::Int8 => (0, 8),
+        DType::Int16 => (0, 16),
+        DType::Float16 => (2, 16),
+        DType::BFloat16 => (4, 16),
         DType::Int32 => (0, 32),
         DType::Int64 => (0, 64),
         DType::Float32 => (2, 32),
@@ -157,6 +162,11 @@ fn dl_dtype(dtype: DType) -> DLDataType {
 fn dtype_of_dl(d: DLDataType) -> Option<DType> {
     match (d.code, d.bits, d.lanes) {
         (6, 8, 1) => Some(DType::Bool),
+        (1, 8, 1) => Some(DType::UInt8),
+        (0, 8, 1) => Some(DType::Int8),
+        (0, 16, 1) => Some(DType::Int16),
+        (2, 16, 1) => Some(DType::Float16),
+        (4, 16, 1) => Some(DType::BFloat16),
         (0, 32, 1) => Some(DType::Int32),
         (0, 64, 1) => Some(DType::Int64),
         (2, 32, 1) => Some(DType::Float32),

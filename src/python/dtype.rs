@@ -22,7 +22,7 @@ impl PyDType {
         self.__repr__()
     }
 
-    /// True for float32 and float64.
+    /// True for float16, bfloat16, float32 and float64.
     #[getter]
     fn is_floating_point(&self) -> bool {
         self.dtype.is_floating()
@@ -34,10 +34,10 @@ impl PyDType {
         false
     }
 
-    /// True for the integer dtypes and bool that are signed.
+    /// True for the signed dtypes (all but bool and uint8).
     #[getter]
     fn is_signed(&self) -> bool {
-        self.dtype != DType::Bool
+        !matches!(self.dtype, DType::Bool | DType::UInt8)
     }
 
     /// Bytes per element.

@@ -15,6 +15,12 @@ use std::sync::Arc;
 fn typestr(dtype: DType) -> &'static str {
     match dtype {
         DType::Bool => "|b1",
+        DType::UInt8 => "|u1",
+        DType::Int8 => "|i1",
+        DType::Int16 => "<i2",
+        DType::Float16 => "<f2",
+        // numpy has no bfloat16; `numpy()` refuses it before asking for a typestr.
+        DType::BFloat16 => "<V2",
         DType::Int32 => "<i4",
         DType::Int64 => "<i8",
         DType::Float32 => "<f4",
@@ -25,6 +31,10 @@ fn typestr(dtype: DType) -> &'static str {
 fn dtype_of_typestr(s: &str) -> Option<DType> {
     match s {
         "|b1" => Some(DType::Bool),
+        "|u1" => Some(DType::UInt8),
+        "|i1" => Some(DType::Int8),
+        "<i2" => Some(DType::Int16),
+        "<f2" => Some(DType::Float16),
         "<i4" => Some(DType::Int32),
         "<i8" => Some(DType::Int64),
         "<f4" => Some(DType::Float32),
@@ -79,7 +89,7 @@ pub fn borrow_array(array: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let ts: String = get("typestr")?.extract()?;
     let dtype = dtype_of_typestr(&ts).ok_or_else(|| {
         PyTypeError::new_err(format!(
-            "can't convert np.ndarray of type {}. The only supported types are: float64, float32, int64, int32, and bool.",
+            "can't convert np.ndarray of type {}. The only supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool.",
             array.getattr("dtype").and_then(|d| d.str()).map(|s| s.to_string()).unwrap_or(ts.clone())
         ))
     })?;
@@ -128,6 +138,9 @@ impl PyTensor {
     #[getter]
     fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         refuse_requires_grad(&self.t, "numpy()")?;
+        if self.t.dtype() == DType::BFloat16 {
+            return Err(PyTypeError::new_err("Got unsupported ScalarType BFloat16"));
+        }
         let d = PyDict::new(py);
         let esize = self.t.dtype().size() as isize;
         d.set_item("shape", PyTuple::new(py, self.t.shape())?)?;

@@ -16,6 +16,7 @@ mod nested;
 mod object;
 mod operators;
 mod ops;
+mod promotion;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -43,6 +44,9 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add(d.name(), dtype::dtype_object(py, d))?;
     }
     m.add_function(wrap_pyfunction!(functions::tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(promotion::promote_types, m)?)?;
+    m.add_function(wrap_pyfunction!(promotion::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(promotion::can_cast, m)?)?;
     m.add_function(wrap_pyfunction!(functions::as_tensor, m)?)?;
     m.add_function(wrap_pyfunction!(functions::manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(functions::initial_seed, m)?)?;

@@ -97,8 +97,8 @@ fn push_scalars_of(t: &Tensor, out: &mut Vec<Scalar>) -> PyResult<()> {
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
         out.extend(data.iter().map(|&v| match c.dtype() {
             DType::Bool => Scalar::Bool(v.to_bool()),
-            DType::Int32 | DType::Int64 => Scalar::Int(v.to_i64()),
-            _ => Scalar::Float(v.to_f64()),
+            d if d.is_floating() => Scalar::Float(v.to_f64()),
+            _ => Scalar::Int(v.to_i64()),
         }))
     });
     Ok(())
@@ -218,6 +218,11 @@ impl Nested {
 pub fn tensor_from_nested(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
     let mut nested = Nested::default();
     nested.collect(obj, 0)?;
+    if let Some(d) = dtype {
+        for v in &nested.values {
+            v.check_data_to(d)?;
+        }
+    }
     let dtype = dtype.or(nested.dtype).unwrap_or_else(default_float);
     let values = nested.values;
     Ok(dispatch!(dtype, T => Tensor::from_vec(
@@ -260,8 +265,12 @@ fn to_pylist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
         // are consecutive `T`s from its data pointer; `c` lives, unwritten, while `data` does.
         let data = unsafe { std::slice::from_raw_parts(c.data_ptr_typed::<T>() as *const T, c.numel()) };
         let mut items = try_vec(data.len())?;
-        for v in data {
-            items.push(v.into_py_any(py)?);
+        for &v in data {
+            items.push(match c.dtype() {
+                DType::Bool => v.to_bool().into_py_any(py)?,
+                d if d.is_floating() => v.to_f64().into_py_any(py)?,
+                _ => v.to_i64().into_py_any(py)?,
+            });
         }
         nest(py, items, c.shape())
     })

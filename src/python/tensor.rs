@@ -66,8 +66,8 @@ pub fn item_scalar(t: &Tensor) -> PyResult<Scalar> {
         let v: T = unsafe { *c.data_ptr_typed::<T>() };
         match c.dtype() {
             DType::Bool => Scalar::Bool(crate::dtype::Element::to_bool(v)),
-            DType::Int32 | DType::Int64 => Scalar::Int(crate::dtype::Element::to_i64(v)),
-            _ => Scalar::Float(crate::dtype::Element::to_f64(v)),
+            d if d.is_floating() => Scalar::Float(crate::dtype::Element::to_f64(v)),
+            _ => Scalar::Int(crate::dtype::Element::to_i64(v)),
         }
     }))
 }

@@ -73,6 +73,19 @@ macro_rules! impl_accumulate {
 }
 impl_accumulate!(f32 => f64, f64 => f64, i32 => i64, i64 => i64);
 
+macro_rules! impl_half_accumulate {
+    ($($t:ty),*) => {$(
+        impl Accumulate for $t {
+            type Acc = f64;
+            #[inline(always)]
+            fn widen(self) -> f64 {
+                crate::dtype::HalfBits::widen(self) as f64
+            }
+        }
+    )*};
+}
+impl_half_accumulate!(crate::dtype::f16, crate::dtype::bf16);
+
 impl Accumulate for bool {
     type Acc = i64;
     #[inline(always)]

@@ -76,6 +76,30 @@ pub fn product(a: &Operand, b: &Operand, batch: &[usize], out_shape: &[usize]) -
     product_scaled(a, b, batch, out_shape, None)
 }
 
+/// `t` (detached) converted to `dtype` in new memory with `t`'s strides and storage offset, so
+/// that the matrix views and batch strides worked out on `t` read the copy: a zeroed buffer as
+/// long as `t`'s span, into which each distinct element is converted (a broadcast dim once).
+fn same_layout(t: &Tensor, dtype: DType) -> Result<Tensor> {
+    let l = t.layout();
+    let len = l.span().map_or(0, |(_, hi)| hi + 1);
+    let buf = Tensor::zeros(&[len], dtype)?;
+    let dims = |shape: &[usize]| shape.iter().map(|&d| d as i64).collect::<Vec<_>>();
+    let strides: Vec<i64> = l.strides.iter().map(|&s| s as i64).collect();
+    let view = buf.as_strided(&dims(&l.shape), &strides, Some(l.offset as i64))?;
+    let distinct: Vec<usize> = l
+        .shape
+        .iter()
+        .zip(&l.strides)
+        .map(|(&d, &s)| if s == 0 { d.min(1) } else { d })
+        .collect();
+    let src = t
+        .detach()
+        .as_strided(&dims(&distinct), &strides, Some(l.offset as i64))?;
+    let dst = buf.as_strided(&dims(&distinct), &strides, Some(l.offset as i64))?;
+    crate::kernels::copy::copy_raw(&dst, &src)?;
+    Ok(view)
+}
+
 /// How a product accumulates into its output: `out = beta * init + alpha * (a @ b)` (torch's
 /// `addmm`), done by the gemm itself (`init` is read once, in place of a separate pass).
 pub struct Scale {
@@ -97,6 +121,31 @@ pub fn product_scaled(
     out_shape: &[usize],
     scale: Option<Scale>,
 ) -> Result<Tensor> {
+    let dt = a.t.dtype();
+    if !dt.is_kernel_dtype() && dt == b.t.dtype() {
+        // The half types multiply in float32 (accumulating there, rounding each result once),
+        // the small integers in int32 (wrapping back), on copies laid out as the operands.
+        let c = dt.compute_dtype();
+        let (wa, wb) = (same_layout(a.t, c)?, same_layout(b.t, c)?);
+        let scale = match scale {
+            Some(s) => Some(Scale {
+                init: s.init.map(|t| t.to_dtype(c)).transpose()?,
+                ..s
+            }),
+            None => None,
+        };
+        let oa = Operand {
+            t: &wa,
+            mat: a.mat,
+            batch_strides: a.batch_strides.clone(),
+        };
+        let ob = Operand {
+            t: &wb,
+            mat: b.mat,
+            batch_strides: b.batch_strides.clone(),
+        };
+        return product_scaled(&oa, &ob, batch, out_shape, scale)?.to_dtype(dt);
+    }
     let (m, k, n) = (a.mat.rows, a.mat.cols, b.mat.cols);
     let count: usize = batch.iter().product();
     check_operands(a, b, batch, out_shape)?;
@@ -130,10 +179,10 @@ pub fn product_scaled(
         DType::Float64 => float_product::<f64>(a, b, &offsets, &out, sc),
         DType::Int32 => int_product::<i32>(a, b, &offsets, &out, sc),
         DType::Int64 => int_product::<i64>(a, b, &offsets, &out, sc),
-        DType::Bool => {
+        other => {
             return Err(Error::DTypeNotSupported {
                 op: "addmm_impl_cpu_",
-                dtype: "Bool",
+                dtype: other.torch_name(),
             })
         }
     }

@@ -32,24 +32,12 @@ use vector::Dot;
 
 /// torch's C type names in `mm`'s dtype message (`float != double`).
 fn c_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::Int32 => "int",
-        DType::Int64 => "long int",
-        DType::Float32 => "float",
-        DType::Float64 => "double",
-    }
+    d.c_name()
 }
 
 /// torch's scalar type names in `bmm`'s dtype message (`Float`, `Double`).
 fn scalar_type_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "Bool",
-        DType::Int32 => "Int",
-        DType::Int64 => "Long",
-        DType::Float32 => "Float",
-        DType::Float64 => "Double",
-    }
+    d.torch_name()
 }
 
 /// An operand without batch dims.
@@ -88,6 +76,10 @@ fn dot_kernel(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             op: "dot",
             dtype: "Bool",
         }),
+        other => {
+            let c = other.compute_dtype();
+            dot_kernel(&a.to_dtype(c)?, &b.to_dtype(c)?)?.to_dtype(other)
+        }
     }
 }
 
@@ -130,6 +122,10 @@ fn mv_kernel(a: &Tensor, x: &Tensor) -> Result<Tensor> {
             op: "addmv_impl_cpu",
             dtype: "Bool",
         }),
+        other => {
+            let c = other.compute_dtype();
+            mv_kernel(&a.to_dtype(c)?.contiguous()?, &x.to_dtype(c)?)?.to_dtype(other)
+        }
     }
 }
 

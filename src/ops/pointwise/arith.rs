@@ -30,13 +30,15 @@ pub fn no_zero_divisor(compute: DType, ops: &[&Value], _: Option<DType>) -> Resu
     let zero = match b {
         Value::Scalar(s) => match compute {
             DType::Int32 => s.to::<i32>() == 0,
-            _ => s.to::<i64>() == 0,
+            DType::Int64 => s.to::<i64>() == 0,
+            _ => Tensor::scalar_tensor(*s, compute)?.to_vec_i64()?[0] == 0,
         },
         Value::Tensor(t) => {
             let t = t.detach().to_dtype(compute)?;
             match compute {
                 DType::Int32 => any::<i32>(&t, |v| v == 0)?,
-                _ => any::<i64>(&t, |v| v == 0)?,
+                DType::Int64 => any::<i64>(&t, |v| v == 0)?,
+                _ => any::<i64>(&t.to_dtype(DType::Int64)?, |v| v == 0)?,
             }
         }
     };
@@ -79,6 +81,7 @@ fn add_spec(
         name,
         k2!(
             float: |a, b| if af == 1.0 { a + b } else if af == -1.0 { a - b } else { a + b * a.lit(af) },
+            half: |a, b| if af == 1.0 { a + b } else if af == -1.0 { a - b } else { a + b * af as f32 },
             int: |a, b| a.wrapping_add(b.wrapping_mul(a.lit(ai))),
             bool: |a, b| a | (b & ab),
         ),
@@ -356,7 +359,7 @@ crate::binary_ops! { BINARY;
         sig: ["mul(Value input, Value other)"],
         aliases: ["multiply"],
         scalar_slots: true,
-        kernel: [float: |a, b| a * b, int: |a, b| a.wrapping_mul(b), bool: |a, b| a & b],
+        kernel: [float: |a, b| a * b, half: |a, b| a * b, int: |a, b| a.wrapping_mul(b), bool: |a, b| a & b],
         grad: MulBackward0 [other] |c, g| c.each(|i| g.mul(c.input(1 - i)?)),
     }
     /// True division: integer operands give the default float dtype.
@@ -364,7 +367,7 @@ crate::binary_ops! { BINARY;
         sig: ["true_divide(Value input, Value other)"],
         compute: Float,
         scalar_slots: true,
-        kernel: [float: |a, b| a / b],
+        kernel: [float: |a, b| a / b, half: |a, b| a / b],
         grad: DivBackward0 [x1 other] |c, g| c.each(|i| match i {
             0 => g.div(c.input(1)?),
             _ => g.neg()?.mul(c.input(0)?)?.div(c.tensor(1)?.square()?),

@@ -391,6 +391,30 @@ impl<K> Spec<K> {
     }
 }
 
+/// The dtypes a kernel runs in for the (compute, result) dtypes of an op: the half types compute
+/// in float32 and the small integers in int32 (the kernels are compiled for the five kernel dtypes
+/// only); the result is converted back, rounding once (or wrapping) as torch's CPU kernels do.
+pub(crate) fn kernel_dtypes((compute, out): (DType, DType)) -> (DType, DType) {
+    let kc = compute.compute_dtype();
+    (
+        kc,
+        if out == compute {
+            kc
+        } else {
+            out.compute_dtype()
+        },
+    )
+}
+
+/// `r` (a fresh kernel result, untracked) in `dtype`.
+pub(crate) fn narrow(r: Tensor, dtype: DType) -> Result<Tensor> {
+    if r.dtype() == dtype {
+        Ok(r)
+    } else {
+        r.to_dtype(dtype)
+    }
+}
+
 /// torch's kernel name in dtype errors: `floor` -> `floor_cpu`.
 fn kernel_name(name: &'static str) -> &'static str {
     // Leaked once per op name at most: the set of names is fixed.
@@ -420,13 +444,14 @@ pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<T
     spec.check_leaf(&dest, Some(x))?;
     let promoted = spec.promoted.unwrap_or(x.dtype());
     let (compute, out_dtype) = spec.dtypes(promoted, Target::of_tensor(dest, x), |d| {
-        spec.kernel.supports(d)
+        spec.kernel.supports(d.compute_dtype())
     })?;
+    let (kc, ko) = kernel_dtypes((compute, out_dtype));
     let fresh = |x: &Tensor| -> Result<Tensor> {
-        let src = operand(x, compute)?;
-        let out = empty_like_preserving(&src, out_dtype)?;
-        spec.kernel.run(compute, &src, &out)?;
-        Ok(out)
+        let src = operand(x, kc)?;
+        let out = empty_like_preserving(&src, ko)?;
+        spec.kernel.run(kc, &src, &out)?;
+        narrow(out, out_dtype)
     };
     match dest {
         Dest::New => spec.record(fresh(x)?, &[Value::Tensor(x.clone())]),
@@ -441,7 +466,7 @@ pub fn unary<K: Kernel1>(x: &Tensor, dest: Dest<'_>, spec: &Spec<K>) -> Result<T
             check_destination(x, x.shape(), out_dtype)?;
             check_writable(x)?;
             let raw = || {
-                if compute == x.dtype() && out_dtype == x.dtype() {
+                if compute == x.dtype() && out_dtype == x.dtype() && kc == compute {
                     if let Some(r) = spec.kernel.run_in_place(compute, x) {
                         r?;
                         x.bump_version();
@@ -478,30 +503,37 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
     if let Some(check) = spec.check {
         check(compute, &[a, b], target.map(Target::dtype))?;
     }
-    spec.admit((compute, out_dtype), target, |d| spec.kernel.supports(d))?;
+    spec.admit((compute, out_dtype), target, |d| {
+        spec.kernel.supports(d.compute_dtype())
+    })?;
     let shape: Cow<'_, [usize]> = if a.shape() == b.shape() {
         Cow::Borrowed(a.shape())
     } else {
         Cow::Owned(broadcast_shapes(a.shape(), b.shape())?)
     };
-    let run_into = |out: &Tensor, x: &Value, y: &Value| -> Result<()> {
-        let x = fit(value_operand(x, compute)?, &shape);
-        let y = fit(value_operand(y, compute)?, &shape);
-        spec.kernel.run(compute, &x, &y, out)
+    // A kernel compiled for a half type runs it natively when both operands are tensors (a number
+    // stays in float32, as torch's `opmath` keeps it).
+    let native = compute.is_kernel_dtype()
+        || (spec.kernel.supports(compute) && a.tensor().is_some() && b.tensor().is_some());
+    let (kc, ko) = if native {
+        (compute, out_dtype)
+    } else {
+        kernel_dtypes((compute, out_dtype))
+    };
+    let fresh = |x: &Value, y: &Value| -> Result<Tensor> {
+        let out = Tensor::uninit(&shape, ko)?;
+        let x = fit(value_operand(x, kc)?, &shape);
+        let y = fit(value_operand(y, kc)?, &shape);
+        spec.kernel.run(kc, &x, &y, &out)?;
+        narrow(out, out_dtype)
     };
     match dest {
-        Dest::New => {
-            let out = Tensor::uninit(&shape, out_dtype)?;
-            run_into(&out, a, b)?;
-            spec.record(out, &[a.clone(), b.clone()])
-        }
+        Dest::New => spec.record(fresh(a, b)?, &[a.clone(), b.clone()]),
         Dest::Out(o) => {
             let inputs: Vec<&Tensor> = [a, b].into_iter().filter_map(Value::tensor).collect();
             check_out(o, &inputs, spec.records(out_dtype))?;
             check_destination(o, &shape, out_dtype)?;
-            let r = Tensor::uninit(&shape, out_dtype)?;
-            run_into(&r, a, b)?;
-            crate::kernels::copy::copy_checked(o, &r)?;
+            crate::kernels::copy::copy_checked(o, &fresh(a, b)?)?;
             Ok(o.clone())
         }
         Dest::InPlace => {
@@ -513,7 +545,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
             check_destination(x, &shape, out_dtype)?;
             check_writable(x)?;
             let raw = || {
-                if compute == x.dtype() && out_dtype == x.dtype() {
+                if compute == x.dtype() && out_dtype == x.dtype() && kc == compute {
                     // `b` is copied first when it shares `x`'s memory (`a += a`), and
                     // refused when it overlaps it partly, as torch does.
                     let y = match b {
@@ -525,9 +557,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
                     x.bump_version();
                     Ok(())
                 } else {
-                    let r = Tensor::uninit(&shape, out_dtype)?;
-                    run_into(&r, a, b)?;
-                    crate::kernels::copy::copy_checked(x, &r)
+                    crate::kernels::copy::copy_checked(x, &fresh(a, b)?)
                 }
             };
             if spec.untracked_in_place() {
@@ -537,8 +567,7 @@ pub fn binary<K: Kernel2>(a: &Value, b: &Value, dest: Dest<'_>, spec: &Spec<K>) 
             let others: Vec<&Tensor> = b.tensor().into_iter().collect();
             in_place(x, &others, raw, |snapshot| {
                 let s = Value::Tensor(snapshot.clone());
-                let r = Tensor::uninit(&shape, out_dtype)?;
-                run_into(&r, &s, b)?;
+                let r = fresh(&s, b)?;
                 let operands = [s, b.clone()];
                 // A bool result cast into a float tensor in place: that is what is
                 // differentiated (comparisons' zero gradients).

@@ -2,7 +2,7 @@
 //! them as [`binary`](super::binary) runs two-operand ops (promotion, broadcasting, the three
 //! destinations with torch's checks first, the autograd node).
 
-use super::{fit, value_operand, Grad, Spec, Target};
+use super::{fit, kernel_dtypes, narrow, value_operand, Grad, Spec, Target};
 use crate::autograd::record::in_place;
 use crate::error::{Error, Result};
 use crate::k3;
@@ -27,16 +27,18 @@ pub fn ternary<K: Kernel3>(
     let promoted = spec
         .promoted
         .unwrap_or_else(|| c.add_to(b.add_to(a.add_to(Default::default()))).finish());
-    let (compute, out_dtype) =
-        spec.dtypes(promoted, Target::of(dest, a), |d| spec.kernel.supports(d))?;
+    let (compute, out_dtype) = spec.dtypes(promoted, Target::of(dest, a), |d| {
+        spec.kernel.supports(d.compute_dtype())
+    })?;
     let shape = broadcast_shapes(&broadcast_shapes(a.shape(), b.shape())?, c.shape())?;
+    let (kc, ko) = kernel_dtypes((compute, out_dtype));
     let compute_new = || -> Result<Tensor> {
-        let out = Tensor::uninit(&shape, out_dtype)?;
-        let x = fit(value_operand(a, compute)?, &shape);
-        let y = fit(value_operand(b, compute)?, &shape);
-        let z = fit(value_operand(c, compute)?, &shape);
-        spec.kernel.run(compute, &x, &y, &z, &out)?;
-        Ok(out)
+        let out = Tensor::uninit(&shape, ko)?;
+        let x = fit(value_operand(a, kc)?, &shape);
+        let y = fit(value_operand(b, kc)?, &shape);
+        let z = fit(value_operand(c, kc)?, &shape);
+        spec.kernel.run(kc, &x, &y, &z, &out)?;
+        narrow(out, out_dtype)
     };
     let inputs: Vec<&Tensor> = [a, b, c].into_iter().filter_map(Value::tensor).collect();
     match dest {

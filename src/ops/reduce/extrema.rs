@@ -28,20 +28,30 @@ fn check_sizes(op: &str, shape: &[usize], mask: &[bool]) -> Result<()> {
 impl Tensor {
     /// The max (`MAX`) or min over the dims in `mask`, in this tensor's dtype.
     fn extreme<const MAX: bool>(&self, mask: &[bool], keepdim: bool) -> Result<Tensor> {
-        let out = super::reduction_output(self.shape(), mask, keepdim, self.dtype())?;
-        crate::dispatch!(self.dtype(), T => {
+        let dt = self.dtype();
+        if !dt.is_kernel_dtype() {
+            let wide = self.detach().to_dtype(dt.compute_dtype())?;
+            return wide.extreme::<MAX>(mask, keepdim)?.to_dtype(dt);
+        }
+        let out = super::reduction_output(self.shape(), mask, keepdim, dt)?;
+        crate::dispatch_kernel!(dt, T => {
             reduce_into::<T, Extreme<MAX>, T>(self, mask, &out, |a| a)
-        })?;
+        }, other => Err(crate::kernels::pointwise::no_kernel(other)))?;
         Ok(out)
     }
 
     /// The index (int64) of the max (`MAX`) or min over the dims in `mask`, counted in the
     /// row-major order of those dims.
     fn arg_extreme<const MAX: bool>(&self, mask: &[bool], keepdim: bool) -> Result<Tensor> {
+        let dt = self.dtype();
+        if !dt.is_kernel_dtype() {
+            let wide = self.detach().to_dtype(dt.compute_dtype())?;
+            return wide.arg_extreme::<MAX>(mask, keepdim);
+        }
         let out = super::reduction_output(self.shape(), mask, keepdim, DType::Int64)?;
-        crate::dispatch!(self.dtype(), T => {
+        crate::dispatch_kernel!(dt, T => {
             reduce_into::<T, ArgExtreme<MAX>, i64>(self, mask, &out, |a| a.1 as i64)
-        })?;
+        }, other => Err(crate::kernels::pointwise::no_kernel(other)))?;
         Ok(out)
     }
 

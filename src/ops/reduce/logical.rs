@@ -1,4 +1,5 @@
-//! `all`, `any` (bool results) and `count_nonzero` (int64) over any set of dims.
+//! `all`, `any` (bool results; uint8 for uint8 input, as torch) and `count_nonzero` (int64) over
+//! any set of dims.
 
 use super::dim_mask;
 use crate::dtype::DType;
@@ -15,6 +16,10 @@ impl Tensor {
         crate::dispatch!(self.dtype(), T => {
             reduce_into::<T, Logical<ALL>, bool>(self, &mask, &out, |a| a)
         })?;
+        if self.dtype() == DType::UInt8 {
+            // torch's legacy rule: uint8 in, uint8 out.
+            return out.to_dtype(DType::UInt8);
+        }
         Ok(out)
     }
 

@@ -12,7 +12,7 @@ pub(crate) use moments::reduced_count;
 mod products;
 
 use crate::autograd::rules::reduce::{record_reduction, ReductionKind};
-use crate::dtype::{CastTo, DType, Element};
+use crate::dtype::{bf16, f16, CastTo, DType, Element};
 use crate::error::{Error, Result};
 use crate::kernels::reduce::reduce_into;
 use crate::kernels::reduce::reducers::{Acc, Accumulate, Sum};
@@ -92,7 +92,9 @@ fn direct(from: DType, to: DType) -> bool {
     from == to
         || matches!(
             (from, to),
-            (DType::Float32, DType::Float64) | (DType::Bool | DType::Int32, DType::Int64)
+            (DType::Float32, DType::Float64)
+                | (DType::Bool | DType::Int32, DType::Int64)
+                | (DType::Float16 | DType::BFloat16, DType::Float32)
         )
 }
 
@@ -139,11 +141,30 @@ impl Tensor {
         } else {
             DType::Int64
         });
+        if !out_dtype.is_kernel_dtype() {
+            // Half results accumulate in float32's kernel (itself in float64) and round once;
+            // small integers accumulate in int32 and wrap, as torch's.
+            let mask = dim_mask(dims, self.ndim())?;
+            let wide = self
+                .detach()
+                .sum(dims, keepdim, Some(out_dtype.compute_dtype()))?;
+            let out = wide.to_dtype(out_dtype)?;
+            return Ok(record_reduction(
+                out,
+                ReductionKind::Sum,
+                self,
+                &mask,
+                keepdim,
+                dims.is_none(),
+            ));
+        }
         let (mask, src, out) = self.reduction_setup(dims, keepdim, out_dtype)?;
         match (src.dtype(), out_dtype) {
             (DType::Bool, DType::Int64) => sum_kernel::<bool, i64>(&src, &mask, &out),
             (DType::Int32, DType::Int64) => sum_kernel::<i32, i64>(&src, &mask, &out),
             (DType::Float32, DType::Float64) => sum_kernel::<f32, f64>(&src, &mask, &out),
+            (DType::Float16, DType::Float32) => sum_kernel::<f16, f32>(&src, &mask, &out),
+            (DType::BFloat16, DType::Float32) => sum_kernel::<bf16, f32>(&src, &mask, &out),
             (DType::Bool, DType::Bool) => sum_kernel::<bool, bool>(&src, &mask, &out),
             (DType::Int32, DType::Int32) => sum_kernel::<i32, i32>(&src, &mask, &out),
             (DType::Int64, DType::Int64) => sum_kernel::<i64, i64>(&src, &mask, &out),
@@ -191,10 +212,26 @@ impl Tensor {
             }
             None => self.dtype(),
         };
+        if !out_dtype.is_kernel_dtype() {
+            let mask = dim_mask(dims, self.ndim())?;
+            let n = reduced_count(self.shape(), &mask);
+            let wide = self.detach().mean(dims, keepdim, Some(DType::Float32))?;
+            let out = wide.to_dtype(out_dtype)?;
+            return Ok(record_reduction(
+                out,
+                ReductionKind::Mean(n),
+                self,
+                &mask,
+                keepdim,
+                dims.is_none(),
+            ));
+        }
         let (mask, src, out) = self.reduction_setup(dims, keepdim, out_dtype)?;
         let n = reduced_count(self.shape(), &mask);
         match (src.dtype(), out_dtype) {
             (DType::Float32, DType::Float64) => mean_kernel::<f32, f64>(&src, &mask, &out, n),
+            (DType::Float16, DType::Float32) => mean_kernel::<f16, f32>(&src, &mask, &out, n),
+            (DType::BFloat16, DType::Float32) => mean_kernel::<bf16, f32>(&src, &mask, &out, n),
             (DType::Float32, DType::Float32) => mean_kernel::<f32, f32>(&src, &mask, &out, n),
             (DType::Float64, DType::Float64) => mean_kernel::<f64, f64>(&src, &mask, &out, n),
             (s, o) => {
