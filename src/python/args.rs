@@ -230,7 +230,10 @@ fn convert<'a>(
                 None
             }
         }
-        ParamType::Generator => None,
+        ParamType::Generator => obj
+            .cast::<crate::python::random::PyGenerator>()
+            .ok()
+            .map(|g| Arg::Generator(g.get().g.clone())),
         ParamType::FloatList => {
             if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
                 let mut v = Vec::new();
