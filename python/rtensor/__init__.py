@@ -16,6 +16,7 @@ from . import autograd
 from . import random
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from ._rtensor import _standard_gamma, _standard_gamma_grad
+from . import distributions
 from . import linalg
 from . import special
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
