@@ -411,6 +411,25 @@ workload(name="a.float() [64x3x256x341 u8]", group="dtypes", inputs=((_IMAGES, I
          np=lambda L, a: (lambda u: lambda: u.astype(L.float32))(a.astype(L.uint8)),
          tl=lambda L, a: (lambda u: lambda: u.float())(a.to(L.uint8)), **no_slower_than_best())
 
+# --- issue 15: random sampling (the streams differ between libraries: results are not compared) ---
+# numpy's peer is a Generator (PCG64: standard_normal's ziggurat, permutation's Fisher-Yates); its
+# counterpart of multinomial without replacement is the Gumbel top-k (argpartition of log p + Gumbel).
+_NO_CHECK = math.inf
+workload(name="randn(16M) [f32]", group="random", rtol=_NO_CHECK,
+         np=lambda L: (lambda g: lambda: g.standard_normal(M16, dtype=L.float32))(L.random.default_rng(0)),
+         tl=lambda L: lambda: L.randn(M16), **no_slower_than_best())
+workload(name="a.normal_() [16M f32]", group="random", inputs=(((M16,), F32),), rtol=_NO_CHECK,
+         np=lambda L, a: (lambda g: lambda: g.standard_normal(out=a, dtype=L.float32))(L.random.default_rng(0)),
+         tl=lambda L, a: lambda: a.normal_(), **no_slower_than_best())
+workload(name="randperm(16M)", group="random", rtol=_NO_CHECK,
+         np=lambda L: (lambda g: lambda: g.permutation(M16))(L.random.default_rng(0)),
+         tl=lambda L: lambda: L.randperm(M16), **no_slower_than_best())
+workload(name="multinomial(p, 20) [4096x1000 f32, no replacement]", group="random",
+         inputs=(((4096, 1000), F32),), rtol=_NO_CHECK,
+         np=lambda L, p: (lambda g, lp: lambda: L.argpartition(lp + g.gumbel(size=lp.shape), -20, 1)[:, -20:])(
+             L.random.default_rng(0), L.log(L.abs(p) + 0.01)),
+         tl=lambda L, p: (lambda w: lambda: L.multinomial(w, 20))(p.abs() + 0.01), **no_slower_than_best())
+
 # ---------------------------------------------------------------------------------------------
 # Environment: re-exec, libraries, BLAS, threads
 # ---------------------------------------------------------------------------------------------

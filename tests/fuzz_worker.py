@@ -87,7 +87,8 @@ def targets():
             mod = getattr(mod, part)
         out += [(n, "func", f) for n, f in _public(mod, f"rt.{ns}.")]
     # Every namespace the op registry installs into (rtensor.special, later ones too), and every registry
-    # name or alias with a namespace ("special.expit"), whether or not a module re-exports it.
+    # name or alias with a namespace ("special.expit") or a leading underscore, whether or not a module
+    # re-exports it.
     seen = {n for n, _, _ in out}
     for ns, funcs in sorted(getattr(rt._rtensor, "_namespaces", {}).items()):
         for name, f in sorted(funcs.items()):
@@ -96,7 +97,8 @@ def targets():
                 seen.add(f"rt.{ns}.{name}")
     for entry in rt._rtensor._registry():
         for name in [entry["name"]] + list(entry["aliases"]):
-            if "." not in name or f"rt.{name}" in seen:
+            # Namespaced names, and private ones (`_standard_gamma`) that _public leaves out.
+            if ("." not in name and not name.startswith("_")) or f"rt.{name}" in seen:
                 continue
             obj = rt
             for part in name.split("."):

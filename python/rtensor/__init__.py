@@ -14,6 +14,10 @@ globals().update({_n: getattr(_rtensor, _n) for _n in dir(_rtensor) if not _n.st
 from ._size import Size
 from ._broadcast import broadcast_shapes
 from . import autograd
+from . import random
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from ._rtensor import _standard_gamma, _standard_gamma_grad
+from . import distributions
 from . import linalg
 from . import special
 from .autograd import (

@@ -7,6 +7,7 @@
 Every op is declared once, in the Rust core; its stub lines are printed from that declaration.
 """
 
+import keyword
 import pathlib
 import sys
 
@@ -40,7 +41,9 @@ def _def(name, params, returns, method, indent=""):
         if p["kw_only"] and not star:
             parts.append("*")
             star = True
-        text = f"{p['name']}: {_annotation(p)}"
+        # A Python keyword (`random_`'s `from`) cannot be a stub parameter: torch's stubs write `from_`.
+        pname = p["name"] + "_" if keyword.iskeyword(p["name"]) else p["name"]
+        text = f"{pname}: {_annotation(p)}"
         if p["default"] is not None:
             text += f" = {p['default']}"
         parts.append(text)

@@ -1,4 +1,4 @@
-//! The registry declarations of the creation ops (`zeros`, `ones`, `empty`, `full`, the `*_like`
+//! The registry declarations of the creation ops (`zeros`, `ones`, `empty`, `full`, their `*_like`
 //! forms, `eye`, `arange`, `linspace`, `rand`, `randn`, `randint`) and of joining (`cat`,
 //! `stack`, `where`). Each takes torch's `dtype=`, `device=` (the CPU only) and `requires_grad=`.
 
@@ -102,7 +102,7 @@ pub static FULL: OpDef = OpDef {
     },
 };
 
-/// `zeros_like`, `ones_like`, `empty_like`, `rand_like`, `randn_like`.
+/// `zeros_like`, `ones_like`, `empty_like`.
 macro_rules! like {
     ($stat:ident, $name:literal, $doc:literal, |$t:ident, $dt:ident| $make:expr) => {
         #[doc = concat!("`", $name, "`.")]
@@ -145,19 +145,6 @@ like!(
     "A tensor shaped like `input` with unspecified contents (zeros here).",
     |t, dt| Tensor::full_like(t, Scalar::Int(0), dt)
 );
-like!(
-    RAND_LIKE,
-    "rand_like",
-    "Uniform [0, 1) samples shaped like `input`.",
-    |t, dt| { Ok(crate::random::rand(t.shape(), dt)?.in_dim_order_of(t)) }
-);
-like!(
-    RANDN_LIKE,
-    "randn_like",
-    "Standard normal samples shaped like `input`.",
-    |t, dt| { Ok(crate::random::randn(t.shape(), dt)?.in_dim_order_of(t)) }
-);
-
 /// `full_like`.
 pub static FULL_LIKE: OpDef = OpDef {
     name: "full_like",
@@ -294,7 +281,7 @@ macro_rules! random {
             run: |a, d| {
                 let shape = sizes(a, 0)?;
                 let dtype = a.opt_dtype(2)?.unwrap_or_else(default_float);
-                let ret = create(a, 3, 4, || $f(&shape, dtype))?;
+                let ret = create(a, 3, 4, || $f(a.generator(1)?, &shape, dtype))?;
                 d.finish(a, |_| match &ret {
                     Ret::Tensor(t) => Ok(t.clone()),
                     _ => Err(Error::Runtime("internal error: no tensor".into())),
@@ -338,7 +325,7 @@ pub static RANDINT: OpDef = OpDef {
         let shape = sizes(a, rest)?;
         let dtype = a.opt_dtype(rest + 2)?.unwrap_or(DType::Int64);
         let ret = create(a, rest + 3, rest + 4, || {
-            crate::random::randint(low, high, &shape, dtype)
+            crate::random::randint(a.generator(rest + 1)?, low, high, &shape, dtype)
         })?;
         d.finish(a, |_| match &ret {
             Ret::Tensor(t) => Ok(t.clone()),
@@ -411,8 +398,6 @@ pub static OPS: &[&OpDef] = &[
     &ZEROS_LIKE,
     &ONES_LIKE,
     &EMPTY_LIKE,
-    &RAND_LIKE,
-    &RANDN_LIKE,
     &FULL_LIKE,
     &EYE,
     &ARANGE,

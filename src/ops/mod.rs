@@ -14,6 +14,7 @@ pub mod join;
 pub mod linalg;
 pub mod pointwise;
 pub mod quantile;
+pub mod random;
 pub mod rearrange;
 pub mod reduce;
 pub mod registry;
@@ -67,6 +68,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     linalg::INVERSE_OPS,
     linalg::DISTANCE_OPS,
     factory::OPS,
+    random::declare::OPS,
     views::OPS,
     diag::OPS,
     copy::OPS,

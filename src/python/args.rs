@@ -230,7 +230,10 @@ fn convert<'a>(
                 None
             }
         }
-        ParamType::Generator => None,
+        ParamType::Generator => obj
+            .cast::<crate::python::random::PyGenerator>()
+            .ok()
+            .map(|g| Arg::Generator(g.get().g.clone())),
         // `rtensor.strided`, the only layout: accepted and ignored, as torch's default.
         ParamType::Layout => (type_name(obj) == "layout"
             && obj.str()?.to_str()? == "rtensor.strided")

@@ -1,5 +1,5 @@
 //! Module functions that take Python objects or change settings: `tensor`, `as_tensor` (from Python
-//! data, numpy arrays or tensors), seeding, the default dtype and the thread count. Ops are the
+//! data, numpy arrays or tensors), the default dtype and the thread count. Ops are the
 //! registry's (`ops.rs`).
 
 use crate::dtype::{default_float, set_default_float, DType};
@@ -103,18 +103,6 @@ pub fn as_tensor<'py>(
     }
     let t = data_to_tensor(data, dtype, true)?;
     Ok(PyTensor::wrap(data.py(), t)?.into_any())
-}
-
-/// Seeds the random generator.
-#[pyfunction]
-pub fn manual_seed(seed: i64) {
-    crate::random::manual_seed(seed as u64);
-}
-
-/// The seed last set.
-#[pyfunction]
-pub fn initial_seed() -> u64 {
-    crate::random::initial_seed()
 }
 
 /// The default floating dtype.

@@ -17,6 +17,7 @@ mod object;
 mod operators;
 mod ops;
 mod promotion;
+mod random;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -48,8 +49,8 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(promotion::result_type, m)?)?;
     m.add_function(wrap_pyfunction!(promotion::can_cast, m)?)?;
     m.add_function(wrap_pyfunction!(functions::as_tensor, m)?)?;
-    m.add_function(wrap_pyfunction!(functions::manual_seed, m)?)?;
-    m.add_function(wrap_pyfunction!(functions::initial_seed, m)?)?;
+    m.add_class::<random::PyGenerator>()?;
+    m.add("default_generator", random::default_generator(py)?)?;
     m.add_function(wrap_pyfunction!(functions::get_default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(functions::set_default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(functions::set_num_threads, m)?)?;

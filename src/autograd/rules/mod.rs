@@ -17,6 +17,7 @@ pub mod moments;
 pub mod norm;
 pub mod pointwise;
 pub mod products;
+pub mod random;
 pub mod rearrange;
 pub mod reduce;
 pub mod reshape;

@@ -50,6 +50,8 @@ pub enum Arg<'a> {
     Str(Box<String>),
     /// A list of tensors: its place in [`Args::tensor_lists`].
     Tensors(Span),
+    /// A random generator.
+    Generator(crate::random::Generator),
 }
 
 const _: () = assert!(std::mem::size_of::<Arg<'static>>() == 16);
@@ -264,6 +266,15 @@ impl<'a> Args<'a> {
             Arg::None => Ok(None),
             Arg::DType(d) => Ok(Some(*d)),
             a => Err(internal(i, "a dtype", a)),
+        }
+    }
+
+    /// A generator argument: the default generator for `None`.
+    pub fn generator(&self, i: usize) -> Result<&crate::random::Generator> {
+        match self.get(i) {
+            Arg::Generator(g) => Ok(g),
+            Arg::None => Ok(crate::random::Generator::default_generator()),
+            other => Err(internal(i, "a generator", other)),
         }
     }
 

@@ -35,7 +35,7 @@ pub enum ParamType {
     Device,
     /// A Python number or a str (a norm's order: `2`, `inf`, `'fro'`).
     ScalarOrStr,
-    /// A random generator: only `None` (the default generator) for now.
+    /// A random generator (`rtensor.Generator`), or `None` for the default one.
     Generator,
     /// A sequence of Python numbers (`float[]`: `histogram`'s `range`).
     FloatList,
@@ -103,7 +103,7 @@ impl ParamType {
             ParamType::TensorList => "Sequence[Tensor]",
             ParamType::Device => "str | device | _int",
             ParamType::ScalarOrStr => "_Number | str",
-            ParamType::Generator => "None",
+            ParamType::Generator => "Generator",
             ParamType::FloatList => "Sequence[_float]",
             ParamType::Layout => "_layout",
         }
