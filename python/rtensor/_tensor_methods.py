@@ -4,6 +4,7 @@
 (``in``, ``reversed``, ``complex``)."""
 
 import builtins
+import functools
 import numbers
 import warnings
 
@@ -213,9 +214,25 @@ _PROPERTIES = {
 }
 
 
+def _method(name, fn):
+    """``fn`` as a Tensor method that refuses another ``self`` (``Tensor.cpu([1])``) with the
+    TypeError of the registry's methods."""
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if not isinstance(self, Tensor):
+            raise TypeError(
+                f"descriptor '{name}' requires a 'rtensor.Tensor' object but received a "
+                f"'{type(self).__name__}'"
+            )
+        return fn(self, *args, **kwargs)
+
+    return method
+
+
 def install():
     """Puts the members above on ``rtensor.Tensor``."""
     for name, fn in _METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, _method(name, fn))
     for name, (getter, doc) in _PROPERTIES.items():
-        setattr(Tensor, name, property(getter, doc=doc))
+        setattr(Tensor, name, property(_method(name, getter), doc=doc))
