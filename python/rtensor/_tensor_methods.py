@@ -167,6 +167,11 @@ def untyped_storage(self):
 
 
 def __contains__(self, element):
+    if isinstance(element, numbers.Complex) and not isinstance(element, numbers.Real):
+        # rtensor's tensors are real: a complex number is in one only with a zero imaginary part.
+        if element.imag != 0:
+            return False
+        element = element.real
     if isinstance(element, (Tensor, numbers.Number)):
         return builtins.bool((element == self).any().item())
     raise RuntimeError(
