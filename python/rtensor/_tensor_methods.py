@@ -4,6 +4,7 @@
 (``in``, ``reversed``, ``complex``)."""
 
 import builtins
+import functools
 import numbers
 import warnings
 
@@ -166,6 +167,11 @@ def untyped_storage(self):
 
 
 def __contains__(self, element):
+    if isinstance(element, numbers.Complex) and not isinstance(element, numbers.Real):
+        # rtensor's tensors are real: a complex number is in one only with a zero imaginary part.
+        if element.imag != 0:
+            return False
+        element = element.real
     if isinstance(element, (Tensor, numbers.Number)):
         return builtins.bool((element == self).any().item())
     raise RuntimeError(
@@ -213,9 +219,25 @@ _PROPERTIES = {
 }
 
 
+def _method(name, fn):
+    """``fn`` as a Tensor method that refuses another ``self`` (``Tensor.cpu([1])``) with the
+    TypeError of the registry's methods."""
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if not isinstance(self, Tensor):
+            raise TypeError(
+                f"descriptor '{name}' requires a 'rtensor.Tensor' object but received a "
+                f"'{type(self).__name__}'"
+            )
+        return fn(self, *args, **kwargs)
+
+    return method
+
+
 def install():
     """Puts the members above on ``rtensor.Tensor``."""
     for name, fn in _METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, _method(name, fn))
     for name, (getter, doc) in _PROPERTIES.items():
-        setattr(Tensor, name, property(getter, doc=doc))
+        setattr(Tensor, name, property(_method(name, getter), doc=doc))

@@ -9,7 +9,7 @@ import math
 import warnings
 
 from . import _rtensor
-from ._rtensor import Tensor
+from ._rtensor import Tensor as _Tensor
 
 __all__ = ["assert_close", "make_tensor"]
 
@@ -204,7 +204,7 @@ class _TensorLikePair:
 
     @staticmethod
     def _to_tensor(v):
-        if isinstance(v, Tensor):
+        if isinstance(v, _Tensor):
             return v
         try:
             return _rtensor.as_tensor(v)
@@ -336,6 +336,8 @@ def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad=False,
     """A tensor of ``shape`` with values uniform in ``[low, high)`` (defaults by dtype: -9 to 9 for
     floats, -9 to 10 for integers, 0 to 2 for bool), as torch.testing's; ``noncontiguous`` makes a
     strided view, ``exclude_zero`` replaces zeros (by 1, or the dtype's tiny for floats)."""
+    if not isinstance(dtype, _rtensor.dtype):
+        raise TypeError(f"make_tensor(): dtype must be an rtensor.dtype, not {type(dtype).__name__}")
     floating = dtype.is_floating_point
     integral = not floating and dtype != _rtensor.bool
 
