@@ -56,11 +56,6 @@ pub fn sample_in_place(
     )
 }
 
-/// How torch's C++ messages name an element type (`typeid` names).
-fn c_type_name(dtype: DType) -> &'static str {
-    dtype.c_name()
-}
-
 /// The smallest and largest integers `random_` may produce in `dtype` (floats: the integers
 /// their mantissa holds exactly).
 fn integer_range(dtype: DType) -> (i128, i128) {
@@ -120,13 +115,13 @@ pub fn random_(
         if (from as i128) < lo || (from as i128) > hi {
             return Err(Error::Runtime(format!(
                 "from is out of bounds for {}",
-                c_type_name(dtype)
+                dtype.c_name()
             )));
         }
         if last > hi || last < lo {
             return Err(Error::Runtime(format!(
                 "to - 1 is out of bounds for {}",
-                c_type_name(dtype)
+                dtype.c_name()
             )));
         }
     }
@@ -441,13 +436,13 @@ pub fn uniform_(gen: &Generator, dst: &Tensor, from: f64, to: f64) -> Result<()>
     if !(from >= -max && from <= max) {
         return Err(Error::Runtime(format!(
             "from is out of bounds for {}",
-            c_type_name(dst.dtype())
+            dst.dtype().c_name()
         )));
     }
     if !(to >= -max && to <= max) {
         return Err(Error::Runtime(format!(
             "to is out of bounds for {}",
-            c_type_name(dst.dtype())
+            dst.dtype().c_name()
         )));
     }
     sample_in_place(dst, "UniformBackward0", |out| {
@@ -516,7 +511,7 @@ pub fn cauchy_(gen: &Generator, dst: &Tensor, median: f64, sigma: f64) -> Result
             fmt_double(sigma)
         )));
     }
-    require_continuous(dst.dtype(), "Cauchy", c_type_name(dst.dtype()))?;
+    require_continuous(dst.dtype(), "Cauchy", dst.dtype().c_name())?;
     sample_in_place(dst, "CauchyBackward0", |out| {
         dispatch!(out.dtype(), T => fill::<T>(gen, out, move |r| {
             T::from_f64(median + sigma * (std::f64::consts::PI * (r.uniform() - 0.5)).tan())
