@@ -302,6 +302,20 @@ pub fn fill<T: Element>(
     out: &Tensor,
     f: impl Fn(&mut Stream) -> T + Sync + Send,
 ) -> Result<()> {
+    fill_blocks(gen, out, |rng, block: &mut [T]| {
+        for v in block {
+            *v = f(rng);
+        }
+    })
+}
+
+/// Hands every chunk of [`BLOCK`] elements of the contiguous `out` (of dtype `T`) to `f` with
+/// the chunk's stream, for samplers that make many values at once.
+pub fn fill_blocks<T: Element>(
+    gen: &Generator,
+    out: &Tensor,
+    f: impl Fn(&mut Stream, &mut [T]) + Sync + Send,
+) -> Result<()> {
     if out.dtype() != T::DTYPE || !out.is_contiguous() {
         return Err(Error::Runtime(
             "internal error: random fill of a tensor that is not contiguous".into(),
@@ -312,12 +326,13 @@ pub fn fill<T: Element>(
     let p = SendPtr(out.data_ptr_typed::<T>());
     threads::for_each_chunk(n.div_ceil(BLOCK), |b| {
         let mut rng = draw.stream(b as u64);
-        for i in b * BLOCK..((b + 1) * BLOCK).min(n) {
-            // SAFETY: `out` is a contiguous `T` tensor of `n` elements (checked above), so
-            // `i < n` is inside it; block `b` writes only `b * BLOCK..`, so no two threads write
-            // one element, and nothing reads `out` until `for_each_chunk` returns.
-            unsafe { *p.at(i as isize) = f(&mut rng) };
-        }
+        let start = b * BLOCK;
+        // SAFETY: `out` is a contiguous `T` tensor of `n` elements (checked above), so the
+        // elements `start..min(start + BLOCK, n)` are inside it; block `b` is the only one that
+        // touches them, and nothing reads `out` until `for_each_chunk` returns.
+        let block =
+            unsafe { std::slice::from_raw_parts_mut(p.at(start as isize), BLOCK.min(n - start)) };
+        f(&mut rng, block);
     });
     Ok(())
 }
@@ -369,12 +384,6 @@ fn unit<T: Element>(u: f64) -> T {
 pub fn rand(gen: &Generator, shape: &[usize], dtype: DType) -> Result<Tensor> {
     require_floating(dtype, "check_uniform_bounds")?;
     dispatch!(dtype, T => generate::<T>(gen, shape, |r| unit::<T>(r.uniform())))
-}
-
-/// Standard normal samples.
-pub fn randn(gen: &Generator, shape: &[usize], dtype: DType) -> Result<Tensor> {
-    require_floating(dtype, "normal_kernel_cpu")?;
-    dispatch!(dtype, T => generate::<T>(gen, shape, |r| T::from_f64(r.normal())))
 }
 
 /// Integers uniform in [low, high).

@@ -190,6 +190,25 @@ def test_randn_float32_statistics_and_range():
     assert abs((x ** 3).mean()) < 0.02 and abs((x ** 4).mean() - 3) < 0.05
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+def test_normal_samples_are_normal_and_independent(dtype):
+    # Box-Muller makes values in pairs (a cosine and a sine half of each batch of 128): neighbours
+    # and partners (64 apart) must be uncorrelated, and every dtype's values normal.
+    x = rt.randn(1 << 19, generator=rt.Generator().manual_seed(11), dtype=getattr(rt, dtype))
+    assert x.dtype == getattr(rt, dtype)
+    x = x.float().numpy().astype(np.float64)
+    assert abs(x.mean()) < 0.01 and abs(x.var() - 1) < 0.02
+    assert abs((x ** 4).mean() - 3) < 0.06
+    for lag in (1, 2, 64, 128, 1 << 16):
+        assert abs(np.corrcoef(x[:-lag], x[lag:])[0, 1]) < 0.01, lag
+
+
+def test_log_normal_statistics():
+    x = rt.empty(1 << 19, dtype=rt.float64).log_normal_(0.5, 0.25, generator=rt.Generator().manual_seed(3))
+    y = np.log(x.numpy())
+    assert abs(y.mean() - 0.5) < 0.005 and abs(y.std() - 0.25) < 0.005
+
+
 def test_normal_gradients():
     m = rt.tensor([0.5, -1.0], dtype=rt.float64, requires_grad=True)
     s = rt.tensor([2.0, 0.5], dtype=rt.float64, requires_grad=True)

@@ -9,6 +9,7 @@ pub mod gather;
 pub mod histogram;
 pub mod inverse;
 pub mod math;
+pub mod normal;
 pub mod pointwise;
 pub mod random;
 pub mod rearrange;

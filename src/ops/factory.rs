@@ -301,7 +301,7 @@ random!(
     RANDN,
     "randn",
     "Standard normal samples, reproducible with `manual_seed`.",
-    crate::random::randn
+    crate::kernels::normal::randn
 );
 
 /// `randint`.

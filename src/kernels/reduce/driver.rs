@@ -95,7 +95,7 @@ unsafe fn lanes_contiguous_avx512<T: Element, R: Reducer<T>>(
     lanes_contiguous::<T, R>(p, len, first)
 }
 
-/// What [`widen_f32_avx512`] does with each widened element (a const parameter).
+/// What [`widen_avx512`] does with each widened element (a const parameter).
 #[cfg(target_arch = "x86_64")]
 mod widened {
     /// Adds it ([`super::Sum`]); any other value does too.
@@ -106,45 +106,80 @@ mod widened {
     pub const SUM_SQUARES: u8 = 2;
 }
 
-/// The float32 sum, product or sum of squares with explicit AVX-512 widening (the compiler's own
-/// loop converts one element at a time): the same [`LANES`] lanes, the same operations in the
-/// same order, then the same tree, so the bits equal the generic loop's. `None` unless `T` is f32
+/// How [`widen_avx512`] reads eight elements as eight float32s (a const parameter).
+#[cfg(target_arch = "x86_64")]
+mod source {
+    /// float32 as it is.
+    pub const F32: u8 = 0;
+    /// float16, by the F16C conversion (exact).
+    pub const F16: u8 = 1;
+    /// bfloat16, by moving its bits to the top half (exact).
+    pub const BF16: u8 = 2;
+}
+
+/// The float32, float16 or bfloat16 sum, product or sum of squares with explicit AVX-512
+/// widening (the compiler's own loop converts one element at a time): the same [`LANES`] lanes,
+/// the same operations in the same order, then the same tree, so the bits equal the generic
+/// loop's (the widening to float64 is exact for all three). `None` unless `T` is one of the three
 /// and `R` is [`Sum`], [`Prod`] or [`SumSquares`].
 ///
 /// # Safety
-/// `p` must point to `len` readable elements and the CPU must have AVX-512F.
+/// `p` must point to `len` readable elements and the CPU must have AVX-512F and F16C.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-unsafe fn widen_f32_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> Option<R::Acc> {
+unsafe fn widen_fast<T: Element, R: Reducer<T>>(p: *const T, len: usize) -> Option<R::Acc> {
+    use crate::dtype::{bf16, f16};
     use std::any::TypeId;
-    if TypeId::of::<T>() != TypeId::of::<f32>() {
-        return None;
-    }
-    let p = p as *const f32;
-    let r = TypeId::of::<R>();
-    let total = if r == TypeId::of::<Sum>() {
-        widen_f32_avx512::<{ widened::SUM }>(p, len)
-    } else if r == TypeId::of::<Prod>() {
-        widen_f32_avx512::<{ widened::PROD }>(p, len)
-    } else if r == TypeId::of::<SumSquares>() {
-        widen_f32_avx512::<{ widened::SUM_SQUARES }>(p, len)
+    let t = TypeId::of::<T>();
+    let kind = if t == TypeId::of::<f32>() {
+        source::F32
+    } else if t == TypeId::of::<f16>() {
+        source::F16
+    } else if t == TypeId::of::<bf16>() {
+        source::BF16
     } else {
         return None;
     };
-    // SAFETY: `R` is `Sum`, `Prod` or `SumSquares` (the `TypeId`s above) and `T` is f32; each
-    // of them declares `Acc = f64` for f32 (reducers.rs, norms.rs), so `R::Acc` is `f64` and
-    // the copy reads exactly the 8 bytes of a valid f64.
+    let r = TypeId::of::<R>();
+    let op = if r == TypeId::of::<Sum>() {
+        widened::SUM
+    } else if r == TypeId::of::<Prod>() {
+        widened::PROD
+    } else if r == TypeId::of::<SumSquares>() {
+        widened::SUM_SQUARES
+    } else {
+        return None;
+    };
+    macro_rules! by_op {
+        ($kind:expr) => {
+            match op {
+                widened::PROD => widen_avx512::<T, { widened::PROD }, { $kind }>(p, len),
+                widened::SUM_SQUARES => {
+                    widen_avx512::<T, { widened::SUM_SQUARES }, { $kind }>(p, len)
+                }
+                _ => widen_avx512::<T, { widened::SUM }, { $kind }>(p, len),
+            }
+        };
+    }
+    let total = match kind {
+        source::F16 => by_op!(source::F16),
+        source::BF16 => by_op!(source::BF16),
+        _ => by_op!(source::F32),
+    };
+    // SAFETY: `R` is `Sum`, `Prod` or `SumSquares` (the `TypeId`s above) and `T` is f32, f16 or
+    // bf16; each of them declares `Acc = f64` for these (reducers.rs, norms.rs), so `R::Acc` is
+    // `f64` and the copy reads exactly the 8 bytes of a valid f64.
     Some(std::mem::transmute_copy::<f64, R::Acc>(&total))
 }
 
-/// [`widen_f32_fast`]'s loop.
+/// [`widen_fast`]'s loop; `KIND` is the [`source`] that `T` is.
 ///
 /// # Safety
-/// `p` must be valid for reads of `len` consecutive f32s (not written meanwhile) and the CPU
-/// must have AVX-512F.
+/// `p` must be valid for reads of `len` consecutive `T`s (not written meanwhile), `T` must be the
+/// type `KIND` names, and the CPU must have AVX-512F and F16C.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn widen_f32_avx512<const OP: u8>(p: *const f32, len: usize) -> f64 {
+#[target_feature(enable = "avx512f,avx2,f16c")]
+unsafe fn widen_avx512<T: Element, const OP: u8, const KIND: u8>(p: *const T, len: usize) -> f64 {
     use std::arch::x86_64::*;
     let identity = if OP == widened::PROD { 1.0 } else { 0.0 };
     let step = |a: f64, x: f64| match OP {
@@ -152,13 +187,21 @@ unsafe fn widen_f32_avx512<const OP: u8>(p: *const f32, len: usize) -> f64 {
         widened::SUM_SQUARES => a + x * x,
         _ => a + x,
     };
+    // Eight elements from `q` as eight float32s.
+    let load8 = |q: *const T| match KIND {
+        source::F16 => _mm256_cvtph_ps(_mm_loadu_si128(q as *const __m128i)),
+        source::BF16 => _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(
+            _mm_loadu_si128(q as *const __m128i),
+        ))),
+        _ => _mm256_loadu_ps(q as *const f32),
+    };
     let mut acc = [_mm512_set1_pd(identity); LANES / 8];
     let full = len / LANES * LANES;
     let mut i = 0;
     while i < full {
         prefetch_ahead(p.add(i), LANES);
         for (j, a) in acc.iter_mut().enumerate() {
-            let x = _mm512_cvtps_pd(_mm256_loadu_ps(p.add(i + 8 * j)));
+            let x = _mm512_cvtps_pd(load8(p.add(i + 8 * j)));
             *a = match OP {
                 widened::PROD => _mm512_mul_pd(*a, x),
                 widened::SUM_SQUARES => _mm512_add_pd(*a, _mm512_mul_pd(x, x)),
@@ -172,7 +215,7 @@ unsafe fn widen_f32_avx512<const OP: u8>(p: *const f32, len: usize) -> f64 {
         _mm512_storeu_pd(l.as_mut_ptr().add(8 * j), *a);
     }
     for (k, lane) in l.iter_mut().enumerate().take(len - full) {
-        *lane = step(*lane, *p.add(full + k) as f64);
+        *lane = step(*lane, (*p.add(full + k)).to_f64());
     }
     match OP {
         widened::PROD => lanes_tree::<f32, Prod>(l),
@@ -200,8 +243,10 @@ unsafe fn reduce_run<T: Element, R: Reducer<T>>(
             if std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("fma")
             {
-                if let Some(acc) = widen_f32_fast::<T, R>(p, len) {
-                    return acc;
+                if std::arch::is_x86_feature_detected!("f16c") {
+                    if let Some(acc) = widen_fast::<T, R>(p, len) {
+                        return acc;
+                    }
                 }
                 return lanes_contiguous_avx512::<T, R>(p, len, first);
             }
@@ -663,28 +708,43 @@ mod tests {
         assert!(sum(&src, &[false, true], &strided).is_err());
     }
 
-    /// The widened float32 loops give the generic loop's bits, tails included.
+    /// The widened float32, float16 and bfloat16 loops give the generic loop's bits, tails
+    /// included.
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn widened_float32_loops_match_the_generic_loop_bitwise() {
-        if !std::arch::is_x86_feature_detected!("avx512f") {
+    fn widened_loops_match_the_generic_loop_bitwise() {
+        use crate::dtype::{bf16, f16};
+        if !std::arch::is_x86_feature_detected!("avx512f")
+            || !std::arch::is_x86_feature_detected!("f16c")
+        {
             return;
         }
-        fn check<R: Reducer<f32, Acc = f64>>(values: &[f32]) {
-            for len in [1, 31, 32, 33, 1000, values.len()] {
+        fn check<T: Element, R: Reducer<T, Acc = f64>>(values: &[T]) {
+            for len in [1, 7, 31, 32, 33, 1000, values.len()] {
                 let p = values.as_ptr();
-                // SAFETY: `len` elements of `values` are readable and the CPU has AVX-512F.
+                // SAFETY: `len` elements of `values` are readable and the CPU has AVX-512F and
+                // F16C.
                 let (fast, generic) = unsafe {
                     (
-                        widen_f32_fast::<f32, R>(p, len).unwrap(),
-                        lanes_contiguous::<f32, R>(p, len, 0),
+                        widen_fast::<T, R>(p, len).unwrap(),
+                        lanes_contiguous::<T, R>(p, len, 0),
                     )
                 };
                 assert_eq!(fast.to_bits(), generic.to_bits(), "length {len}");
             }
         }
+        fn all<T: crate::kernels::reduce::reducers::Accumulate<Acc = f64>>(values: &[f32]) {
+            let v: Vec<T> = values.iter().map(|&x| T::from_f64(x as f64)).collect();
+            check::<T, Sum>(&v);
+            check::<T, SumSquares>(&v);
+            let near_one: Vec<T> = values
+                .iter()
+                .map(|x| T::from_f64(1.0 + *x as f64 / 1024.0))
+                .collect();
+            check::<T, Prod>(&near_one);
+        }
         let mut x = 0x2545_f491_4f6c_dd1du64;
-        let values: Vec<f32> = (0..CHUNK + 7)
+        let mut values: Vec<f32> = (0..CHUNK + 7)
             .map(|_| {
                 x ^= x << 13;
                 x ^= x >> 7;
@@ -692,9 +752,12 @@ mod tests {
                 (x >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
             })
             .collect();
-        check::<Sum>(&values);
-        check::<SumSquares>(&values);
-        let near_one: Vec<f32> = values.iter().map(|v| 1.0 + v / 1024.0).collect();
-        check::<Prod>(&near_one);
+        // Subnormal halves and infinities widen exactly too.
+        values[3] = 1e-7;
+        values[5] = -3e-6;
+        values[CHUNK] = f32::INFINITY;
+        all::<f32>(&values);
+        all::<f16>(&values);
+        all::<bf16>(&values);
     }
 }

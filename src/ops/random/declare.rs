@@ -219,7 +219,7 @@ like!(
     RANDN_LIKE,
     "randn_like",
     "Standard normal samples shaped like `input`.",
-    crate::random::randn
+    crate::kernels::normal::randn
 );
 
 /// `randint_like`.

@@ -14,6 +14,7 @@ use crate::dispatch;
 use crate::dtype::{DType, Element};
 use crate::error::{fmt_double, Error, Result};
 use crate::kernels::copy::{check_writable, copy_checked};
+use crate::kernels::normal::{self as normal_kernel, Then};
 use crate::random::{fill, generate_indexed, require_floating, Generator};
 use crate::tensor::Tensor;
 
@@ -142,7 +143,7 @@ fn check_std(std: f64) -> Result<()> {
 /// Fills `out` with normal samples.
 pub fn fill_normal(gen: &Generator, out: &Tensor, mean: f64, std: f64) -> Result<()> {
     require_floating(out.dtype(), "normal_kernel_cpu")?;
-    dispatch!(out.dtype(), T => fill::<T>(gen, out, move |r| T::from_f64(mean + std * r.normal())))
+    normal_kernel::fill_normal(gen, out, mean, std, Then::Keep)
 }
 
 /// `normal(mean, std, size)` of two numbers.
@@ -528,11 +529,9 @@ pub fn log_normal_(gen: &Generator, dst: &Tensor, mean: f64, std: f64) -> Result
         )));
     }
     require_floating(dst.dtype(), "log_normal_cpu")?;
-    sample_in_place(
-        dst,
-        "LogNormalBackward0",
-        |out| dispatch!(out.dtype(), T => fill::<T>(gen, out, move |r| T::from_f64((mean + std * r.normal()).exp()))),
-    )
+    sample_in_place(dst, "LogNormalBackward0", |out| {
+        normal_kernel::fill_normal(gen, out, mean, std, Then::Exp)
+    })
 }
 
 /// `normal_(mean, std)`.
