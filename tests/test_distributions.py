@@ -82,6 +82,56 @@ def test_discrete_closed_forms():
     assert m.event_shape == (3,) and m.batch_shape == ()
 
 
+def _multinomial_entropy_exact(n, p):
+    """The entropy by summing over every outcome (compositions of n into len(p) counts)."""
+    def outcomes(n, k):
+        if k == 1:
+            yield (n,)
+            return
+        for i in range(n + 1):
+            for rest in outcomes(n - i, k - 1):
+                yield (i,) + rest
+
+    h = 0.0
+    for x in outcomes(n, len(p)):
+        logpmf = math.lgamma(n + 1) - sum(math.lgamma(c + 1) for c in x)
+        logpmf += sum(c * math.log(q) for c, q in zip(x, p) if c)
+        h -= math.exp(logpmf) * logpmf
+    return h
+
+
+@pytest.mark.parametrize("n,p", [(1, [0.2, 0.3, 0.5]), (4, [0.2, 0.3, 0.5]), (6, [0.5, 0.5]), (3, [0.1, 0.2, 0.3, 0.4])])
+def test_multinomial_entropy_exact(n, p):
+    m = D.Multinomial(n, probs=rt.tensor(p, dtype=rt.float64))
+    np.testing.assert_allclose(m.entropy().tolist(), _multinomial_entropy_exact(n, p), rtol=1e-10)
+
+
+def test_multinomial_entropy_shapes_and_edges():
+    m = D.Multinomial(5, probs=rt.tensor([[0.1, 0.9], [0.5, 0.5], [1.0, 0.0]]))
+    h = m.entropy()
+    assert h.shape == (3,) and h.dtype == rt.float32
+    assert D.Multinomial(0, probs=f64(0.3, 0.7)).entropy().tolist() == 0.0
+    assert abs(h.tolist()[2]) < 1e-4  # a certain outcome
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_multinomial_entropy_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    n, kw = [
+        (1, {"probs": [0.2, 0.3, 0.5]}),
+        (10, {"probs": [[0.1, 0.9], [0.5, 0.5]]}),
+        (7, {"probs": [1.0, 0.0, 0.0]}),
+        (4, {"logits": [0.1, -2.0, 3.0]}),
+        (3, {"probs": [[0.25] * 4] * 3}),
+    ][case]
+    for dt in ("float32", "float64"):
+        a = D.Multinomial(n, **{k: rt.tensor(v, dtype=getattr(rt, dt)) for k, v in kw.items()}).entropy()
+        b = torch.distributions.Multinomial(n, **{k: torch.tensor(v, dtype=getattr(torch, dt))
+                                                  for k, v in kw.items()}).entropy()
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1] and tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(np.array(a.tolist()), b.numpy(), rtol=1e-5, atol=1e-5)
+
+
 # --------------------------------------------------------------------------------------- against torch
 
 
@@ -114,8 +164,7 @@ def test_against_torch(i):
     assert tuple(d.batch_shape) == tuple(t.batch_shape) and tuple(d.event_shape) == tuple(t.event_shape)
     for attr in ("mean", "variance", "stddev"):
         np.testing.assert_allclose(getattr(d, attr).numpy(), getattr(t, attr).numpy(), rtol=2e-6, atol=1e-7)
-    if name != "Multinomial":
-        np.testing.assert_allclose(d.entropy().numpy(), t.entropy().numpy(), rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(d.entropy().numpy(), t.entropy().numpy(), rtol=2e-6, atol=1e-6)
     assert tuple(d.sample((4,)).shape) == tuple(t.sample((4,)).shape)
     assert d.sample().dtype == rt.int64 if name == "Categorical" else d.sample().dtype == rt.float32
     assert repr(d).replace("rtensor.", "torch.") == repr(t)
