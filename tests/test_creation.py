@@ -1079,3 +1079,147 @@ def test_element_size():
 def test_is_floating_point():
     assert rt.zeros(2).is_floating_point()
     assert not rt.zeros(2, dtype=rt.int32).is_floating_point()
+
+
+# ------------------------------------------------------------------------------ memory_format objects
+
+
+def test_memory_format_objects():
+    import pickle
+
+    for name in ("preserve_format", "contiguous_format", "channels_last", "channels_last_3d"):
+        f = getattr(rt, name)
+        assert isinstance(f, rt.memory_format)
+        assert repr(f) == f"rtensor.{name}"
+        assert pickle.loads(pickle.dumps(f)) is f
+    assert rt.channels_last == rt.channels_last and rt.channels_last != rt.contiguous_format
+    with pytest.raises(TypeError, match="cannot create 'rtensor.memory_format' instances"):
+        rt.memory_format()
+
+
+def test_memory_format_objects_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("preserve_format", "contiguous_format", "channels_last", "channels_last_3d"):
+        assert repr(getattr(rt, name)).replace("rtensor", "torch") == repr(getattr(torch, name))
+    assert type(rt.channels_last).__name__ == type(torch.channels_last).__name__ == "memory_format"
+
+
+FILLED_LIKE = [
+    lambda L, x, **k: L.zeros_like(x, **k),
+    lambda L, x, **k: L.ones_like(x, **k),
+    lambda L, x, **k: L.empty_like(x, **k),
+    lambda L, x, **k: L.full_like(x, 7, **k),
+    lambda L, x, **k: x.clone(**k),
+]
+
+
+@pytest.mark.parametrize("i", range(len(FILLED_LIKE)))
+def test_like_memory_format_strides(i):
+    make = FILLED_LIKE[i]
+    x = rt.arange(120.0).view(2, 3, 4, 5)
+    t = x.transpose(1, 3)
+    assert make(rt, t).stride() == t.stride()
+    assert make(rt, t, memory_format=rt.preserve_format).stride() == t.stride()
+    assert make(rt, t, memory_format=None).stride() == t.stride()
+    assert make(rt, t, memory_format=rt.contiguous_format).stride() == (60, 12, 3, 1)
+    cl = make(rt, x, memory_format=rt.channels_last)
+    assert cl.stride() == (60, 1, 15, 3) and cl.shape == x.shape
+    # preserve_format keeps a channels_last input's strides.
+    assert make(rt, cl).stride() == (60, 1, 15, 3)
+    assert make(rt, rt.zeros(2, 3, 4, 5, 6), memory_format=rt.channels_last_3d).stride() == (360, 1, 90, 18, 3)
+    # Not dense: dense strides in the input's stride order (torch's infer_dense_strides).
+    assert make(rt, rt.zeros(3, 4)[:, ::2]).stride() == (2, 1)
+    assert make(rt, rt.zeros(3, 4)[:, ::2].t()).stride() == (1, 2)
+    assert make(rt, rt.zeros(3, 1).expand(3, 4)).stride() == (4, 1)
+    with pytest.raises(RuntimeError, match="^required rank 4 tensor to use channels_last format$"):
+        make(rt, rt.zeros(3, 4), memory_format=rt.channels_last)
+    with pytest.raises(RuntimeError, match="^required rank 5 tensor to use channels_last_3d format$"):
+        make(rt, x, memory_format=rt.channels_last_3d)
+    with pytest.raises(TypeError, match="argument 'memory_format' must be rtensor.memory_format, not str"):
+        make(rt, x, memory_format="channels_last")
+
+
+def test_clone_memory_format_values_and_grad():
+    x = rt.arange(120.0).view(2, 3, 4, 5).requires_grad_()
+    c = x.clone(memory_format=rt.channels_last)
+    assert c.tolist() == x.tolist() and c.grad_fn.name() == "CloneBackward0"
+    c.sum().backward()
+    assert x.grad.tolist() == rt.ones(2, 3, 4, 5).tolist()
+    t = x.detach().transpose(1, 3)
+    assert rt.clone(t, memory_format=rt.contiguous_format).is_contiguous()
+    assert rt.clone(t, memory_format=rt.contiguous_format).tolist() == t.tolist()
+
+
+def test_contiguous_memory_format():
+    x = rt.arange(120.0).view(2, 3, 4, 5)
+    c = x.contiguous(memory_format=rt.channels_last)
+    assert c.stride() == (60, 1, 15, 3) and c.tolist() == x.tolist()
+    assert c.contiguous(memory_format=rt.channels_last) is c
+    assert x.contiguous(memory_format=rt.contiguous_format) is x
+    assert x.contiguous(memory_format=rt.preserve_format) is x
+    assert c.contiguous().stride() == (60, 20, 5, 1)
+    with pytest.raises(RuntimeError, match="^preserve memory format is unsupported by the contiguous operator$"):
+        c.contiguous(memory_format=rt.preserve_format)
+    with pytest.raises(RuntimeError, match="^required rank 4 tensor to use channels_last format$"):
+        rt.zeros(3, 4).t().contiguous(memory_format=rt.channels_last)
+
+
+def test_memory_format_strides_match_torch():
+    torch = pytest.importorskip("torch")
+    inputs = [
+        lambda L: L.zeros(2, 3, 4, 5),
+        lambda L: L.zeros(2, 3, 4, 5).transpose(1, 3),
+        lambda L: L.zeros(2, 3, 4, 5).permute(0, 2, 3, 1),
+        lambda L: L.zeros(3, 4)[:, ::2],
+        lambda L: L.zeros(3, 4)[:, ::2].t(),
+        lambda L: L.zeros(3, 1).expand(3, 4),
+        lambda L: L.zeros(1, 3, 1, 2),
+        lambda L: L.zeros(2, 3, 4, 5, 6),
+        lambda L: L.zeros(4, 6)[::2, 1::3].t(),
+        lambda L: L.zeros(2, 0, 3, 4),
+    ]
+    formats = [None, "preserve_format", "contiguous_format", "channels_last", "channels_last_3d"]
+    makers = FILLED_LIKE + [
+        lambda L, x, **k: L.rand_like(x, **k),
+        lambda L, x, **k: L.randint_like(x, 3, **k),
+        lambda L, x, **k: x.contiguous(**k),
+    ]
+    for inp in inputs:
+        for fmt in formats:
+            for make in makers:
+                outs = []
+                for L in (rt, torch):
+                    kw = {} if fmt is None else {"memory_format": getattr(L, fmt)}
+                    try:
+                        outs.append(make(L, inp(L), **kw).stride())
+                    except RuntimeError as e:
+                        outs.append(str(e))
+                assert outs[0] == outs[1], (fmt, outs)
+
+
+def test_is_contiguous_memory_format():
+    x = rt.zeros(2, 3, 4, 5)
+    c = x.contiguous(memory_format=rt.channels_last)
+    assert x.is_contiguous() and not c.is_contiguous()
+    assert c.is_contiguous(memory_format=rt.channels_last) and not x.is_contiguous(memory_format=rt.channels_last)
+    assert x.is_contiguous(memory_format=rt.contiguous_format) and x.is_contiguous(memory_format=rt.preserve_format)
+    assert not rt.zeros(3, 4).is_contiguous(memory_format=rt.channels_last)
+    assert rt.zeros(1, 3, 1, 1).is_contiguous(memory_format=rt.channels_last)
+    c3 = rt.zeros(2, 3, 4, 5, 6).contiguous(memory_format=rt.channels_last_3d)
+    assert c3.is_contiguous(memory_format=rt.channels_last_3d) and not c3.is_contiguous()
+    assert not rt.zeros(3, 4).t().is_contiguous(memory_format=rt.preserve_format)
+    with pytest.raises(TypeError, match="argument 'memory_format' must be rtensor.memory_format, not str"):
+        x.is_contiguous(memory_format="channels_last")
+    with pytest.raises(TypeError):
+        x.is_contiguous(rt.channels_last)
+
+
+def test_is_contiguous_memory_format_matches_torch():
+    torch = pytest.importorskip("torch")
+    inputs = [lambda L: L.zeros(2, 3, 4, 5), lambda L: L.zeros(2, 3, 4, 5).permute(0, 2, 3, 1),
+              lambda L: L.zeros(2, 3, 4, 5).contiguous(memory_format=L.channels_last), lambda L: L.zeros(3, 4).t(),
+              lambda L: L.zeros(1, 3, 1, 1), lambda L: L.zeros(2, 3, 4, 5, 6).permute(0, 2, 3, 4, 1)]
+    for inp in inputs:
+        for fmt in ("preserve_format", "contiguous_format", "channels_last", "channels_last_3d"):
+            assert inp(rt).is_contiguous(memory_format=getattr(rt, fmt)) == inp(torch).is_contiguous(
+                memory_format=getattr(torch, fmt))

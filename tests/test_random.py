@@ -74,25 +74,62 @@ def test_state_round_trip():
     g = rt.Generator().manual_seed(11)
     rt.randn(10, generator=g)
     state = g.get_state()
+    assert state.dtype == rt.uint8 and state.shape == (16,)
     a = rt.randn(10, generator=g)
     assert g.set_state(state) is g
     assert rt.randn(10, generator=g).tolist() == a.tolist()
+    # The state is a copy: drawing does not change a state taken before.
+    assert g.get_state().tolist() != state.tolist()
+
+
+def test_state_bytes_are_seed_and_draws_little_endian():
+    g = rt.Generator().manual_seed(0x0102030405060708)
+    rt.rand(3, generator=g)
+    rt.rand(3, generator=g)
+    b = bytes(g.get_state().tolist())
+    assert int.from_bytes(b[:8], "little") == 0x0102030405060708
+    assert int.from_bytes(b[8:], "little") == 2
+    # A state of another shape but 16 bytes is taken as torch takes its states (by element count).
+    other = rt.Generator().set_state(g.get_state().view(4, 4))
+    assert other.initial_seed() == 0x0102030405060708
+    assert rt.rand(5, generator=other).tolist() == rt.rand(5, generator=g).tolist()
 
 
 def test_rng_state_round_trip_default():
     rt.manual_seed(4)
     s = rt.get_rng_state()
+    assert s.dtype == rt.uint8
     a = rt.rand(5)
+    b = rt.randn(3)
     rt.set_rng_state(s)
     assert rt.rand(5).tolist() == a.tolist()
+    assert rt.randn(3).tolist() == b.tolist()
+    assert rt.set_rng_state(s) is None
 
 
 def test_set_state_errors():
     g = rt.Generator()
-    with pytest.raises(TypeError, match="RNG state must be a"):
+    with pytest.raises(TypeError, match="^expected a rtensor.ByteTensor, but got list$"):
         g.set_state([1, 2])
-    with pytest.raises(RuntimeError, match="state size"):
-        g.set_state(rt.zeros(3, dtype=rt.int64))
+    with pytest.raises(TypeError, match="^RNG state must be a rtensor.ByteTensor$"):
+        g.set_state(rt.zeros(16, dtype=rt.int64))
+    with pytest.raises(TypeError, match="^RNG state must be a rtensor.ByteTensor$"):
+        rt.set_rng_state(rt.zeros(16, dtype=rt.int8))
+    with pytest.raises(RuntimeError, match="^Expected an RNG state of size 16 but found the input RNG state size "
+                                           "to be 3$"):
+        g.set_state(rt.zeros(3, dtype=rt.uint8))
+
+
+def test_set_state_error_types_match_torch():
+    torch = pytest.importorskip("torch")
+    for bad in (lambda L: [1, 2], lambda L: L.zeros(3, dtype=L.int64), lambda L: L.zeros(3, dtype=L.uint8)):
+        kinds = []
+        for L in (rt, torch):
+            with pytest.raises(Exception) as e:
+                L.Generator().set_state(bad(L))
+            kinds.append(type(e.value))
+        assert kinds[0] is kinds[1]
+    assert torch.get_rng_state().dtype == torch.uint8
 
 
 SAMPLERS = {
@@ -594,6 +631,134 @@ def test_like_samplers():
     assert rt.randint_like(rt.zeros(3), 5, requires_grad=True).requires_grad
     with pytest.raises(RuntimeError, match="random_ expects 'from' to be less than 'to', but got from=5 >= to=2"):
         rt.randint_like(rt.zeros(3), 5, 2)
+
+
+def test_randint_like_tensor_bounds():
+    x = rt.zeros(200)
+    r = rt.randint_like(x, rt.tensor(4))
+    assert r.dtype == rt.float32 and set(r.tolist()) == {0.0, 1.0, 2.0, 3.0}
+    assert set(rt.randint_like(x, high=rt.tensor(3)).tolist()) == {0.0, 1.0, 2.0}
+    # A float tensor is truncated as torch's item<int64_t>().
+    assert set(rt.randint_like(x, rt.tensor(2.9), dtype=rt.int64).tolist()) == {0, 1}
+    assert set(rt.randint_like(x, rt.tensor(3, dtype=rt.int32)).tolist()) == {0.0, 1.0, 2.0}
+    assert rt.randint_like(x, rt.tensor(True)).tolist() == [0.0] * 200
+    # Integer tensors also bind to the int overloads (through __index__), low and high both.
+    assert set(rt.randint_like(x, rt.tensor(2), rt.tensor(4)).tolist()) == {2.0, 3.0}
+    assert set(rt.randint_like(x, low=1, high=rt.tensor(3)).tolist()) == {1.0, 2.0}
+    g = rt.Generator().manual_seed(3)
+    a = rt.randint_like(x, rt.tensor(9), generator=g)
+    g.manual_seed(3)
+    assert rt.randint_like(x, 9, generator=g).tolist() == a.tolist()
+
+
+def test_randint_like_tensor_bound_errors():
+    x = rt.zeros(3)
+    with pytest.raises(RuntimeError, match="^high must be a scalar tensor and on CPU$"):
+        rt.randint_like(x, rt.tensor([5.0]))
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type int64_t without overflow$"):
+        rt.randint_like(x, rt.tensor(float("nan")))
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type int64_t without overflow$"):
+        rt.randint_like(x, rt.tensor(1e30))
+    with pytest.raises(RuntimeError, match="but got from=0 >= to=0"):
+        rt.randint_like(x, rt.tensor(-0.5))
+    with pytest.raises(TypeError, match="randint_like\\(\\) received an invalid combination of arguments"):
+        rt.randint_like(x, rt.tensor(2.5), 5)
+    with pytest.raises(TypeError, match="randint_like\\(\\) received an invalid combination of arguments"):
+        rt.randint_like(x, 2, rt.tensor(5.5))
+
+
+def test_randint_like_tensor_bounds_match_torch():
+    torch = pytest.importorskip("torch")
+    cases = [
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor(5)),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor(5.5)),
+        lambda L: L.randint_like(L.zeros(2, 3, dtype=L.int32), L.tensor(5)),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor(5), dtype=L.int16),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor([2]), 5),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor([5])),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor(float("inf"))),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor(2.5), L.tensor(5.0)),
+        lambda L: L.randint_like(L.zeros(2, 3), L.tensor(0)),
+    ]
+    for c in cases:
+        outs = []
+        for L in (rt, torch):
+            try:
+                r = c(L)
+                outs.append((str(r.dtype).split(".")[-1], tuple(r.shape)))
+            except Exception as e:  # noqa: BLE001 - comparing the exception types
+                outs.append(type(e))
+        assert outs[0] == outs[1]
+
+
+RANDOM_CREATORS = [
+    lambda L, **k: L.rand(2, 3, **k),
+    lambda L, **k: L.randn(2, 3, **k),
+    lambda L, **k: L.randint(5, (2, 3), **k),
+    lambda L, **k: L.randint(1, 5, (2, 3), **k),
+    lambda L, **k: L.randperm(5, **k),
+    lambda L, **k: L.normal(0.0, 1.0, (2, 3), **k),
+    lambda L, **k: L.rand_like(L.zeros(2, 3), **k),
+    lambda L, **k: L.randn_like(L.zeros(2, 3), **k),
+    lambda L, **k: L.randint_like(L.zeros(2, 3), 4, **k),
+    lambda L, **k: L.randint_like(L.zeros(2, 3), 1, 4, **k),
+    lambda L, **k: L.randint_like(L.zeros(2, 3), L.tensor(4), **k),
+]
+
+
+@pytest.mark.parametrize("i", range(len(RANDOM_CREATORS)))
+def test_random_creators_take_layout_and_pin_memory(i):
+    make = RANDOM_CREATORS[i]
+    a = make(rt, layout=rt.strided, pin_memory=False)
+    b = make(rt, layout=None)
+    assert a.shape == b.shape and a.dtype == b.dtype and a.layout == rt.strided
+    with pytest.raises(TypeError, match="argument 'layout' must be rtensor.layout, not str|invalid combination"):
+        make(rt, layout="strided")
+
+
+def test_random_creators_layout_match_torch():
+    torch = pytest.importorskip("torch")
+    for make in RANDOM_CREATORS:
+        a, b = make(rt, layout=rt.strided, pin_memory=False), make(torch, layout=torch.strided, pin_memory=False)
+        assert tuple(a.shape) == tuple(b.shape) and str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+        for L in (rt, torch):
+            with pytest.raises(TypeError):
+                make(L, layout="strided")
+    # The tensor-parameter samplers take neither, in torch as here.
+    for L in (rt, torch):
+        with pytest.raises(TypeError, match="invalid combination of arguments"):
+            L.normal(L.zeros(3), 1.0, layout=L.strided)
+        with pytest.raises(TypeError, match="invalid combination of arguments"):
+            L.bernoulli(L.zeros(3), layout=L.strided)
+
+
+LIKE_SAMPLERS = [
+    lambda L, x, **k: L.rand_like(x, **k),
+    lambda L, x, **k: L.randn_like(x, **k),
+    lambda L, x, **k: L.randint_like(x, 4, **k),
+    lambda L, x, **k: L.randint_like(x, 1, 4, **k),
+    lambda L, x, **k: L.randint_like(x, L.tensor(4), **k),
+]
+
+
+@pytest.mark.parametrize("i", range(len(LIKE_SAMPLERS)))
+def test_like_samplers_memory_format(i):
+    make = LIKE_SAMPLERS[i]
+    x = rt.zeros(2, 3, 4, 5)
+    assert make(rt, x.transpose(1, 3)).stride() == x.transpose(1, 3).stride()
+    assert make(rt, x.transpose(1, 3), memory_format=rt.preserve_format).stride() == (60, 1, 5, 20)
+    assert make(rt, x.transpose(1, 3), memory_format=rt.contiguous_format).stride() == (60, 12, 3, 1)
+    assert make(rt, x, memory_format=rt.channels_last).stride() == (60, 1, 15, 3)
+    assert make(rt, rt.zeros(2, 3, 4, 5, 6), memory_format=rt.channels_last_3d).stride() == (360, 1, 90, 18, 3)
+    g = rt.Generator().manual_seed(5)
+    with pytest.raises(RuntimeError, match="^required rank 4 tensor to use channels_last format$"):
+        make(rt, rt.zeros(2, 3), memory_format=rt.channels_last, generator=g)
+    with pytest.raises(RuntimeError, match="^required rank 5 tensor to use channels_last_3d format$"):
+        make(rt, x, memory_format=rt.channels_last_3d)
+    # A bad format fails before drawing: the generator has not moved.
+    assert g.get_state().tolist() == rt.Generator().manual_seed(5).get_state().tolist()
+    with pytest.raises(TypeError, match="memory_format|invalid combination"):
+        make(rt, x, memory_format="channels_last")
 
 
 def test_generator_keyword_everywhere():

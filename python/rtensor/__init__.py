@@ -35,6 +35,7 @@ from ._legacy import legacy_types as _legacy_types
 from ._creation import asarray, empty_strided, frombuffer, is_complex, is_tensor, logspace, range
 from ._tensor_methods import install as _install_tensor_methods
 from ._tensor_methods import layout, strided
+from ._tensor_methods import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 from . import backends
 from . import cuda
 from . import testing

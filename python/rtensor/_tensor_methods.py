@@ -34,6 +34,36 @@ layout.__module__ = "rtensor"
 strided = layout("strided")
 
 
+class memory_format:
+    """How a new tensor's elements are ordered in memory (torch's ``memory_format=``):
+    ``preserve_format`` (the input's dim order), ``contiguous_format`` (row-major),
+    ``channels_last`` (4-D, dim 1 innermost) or ``channels_last_3d`` (5-D)."""
+
+    __slots__ = ("_name",)
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'rtensor.memory_format' instances")
+
+    @classmethod
+    def _make(cls, name):
+        obj = object.__new__(cls)
+        obj._name = name
+        return obj
+
+    def __repr__(self):
+        return f"rtensor.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+memory_format.__module__ = "rtensor"
+preserve_format = memory_format._make("preserve_format")
+contiguous_format = memory_format._make("contiguous_format")
+channels_last = memory_format._make("channels_last")
+channels_last_3d = memory_format._make("channels_last_3d")
+
+
 def _cuda_error():
     return AssertionError("Torch not compiled with CUDA enabled")
 

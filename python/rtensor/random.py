@@ -31,7 +31,8 @@ def initial_seed():
 
 
 def get_rng_state():
-    """The default generator's state (an int64 tensor: its seed and the draws made since)."""
+    """The default generator's state: a uint8 tensor of 16 bytes, its seed and the draws made
+    since, each little-endian (torch's is a byte tensor too, of its own generator's state)."""
     return default_generator.get_state()
 
 

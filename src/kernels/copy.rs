@@ -20,7 +20,8 @@ use crate::threads;
 const TILE: usize = 128;
 
 /// Strides that keep `layout`'s dim order when it is dense and non-overlapping (torch's
-/// `preserve_format`), or row-major strides otherwise.
+/// `preserve_format`), or else dense strides in the order of its strides (torch's
+/// `infer_dense_strides`).
 fn preserved_strides(layout: &Layout) -> Strides {
     let n = layout.ndim();
     let mut order: Vec<usize> = (0..n).collect();
@@ -31,12 +32,111 @@ fn preserved_strides(layout: &Layout) -> Strides {
     for &d in order.iter().rev() {
         let size = layout.shape[d];
         if size != 1 && layout.strides[d] != expected {
-            return crate::shape::contiguous_strides(&layout.shape);
+            return dense_strides(layout);
         }
         strides[d] = expected;
         expected *= size.max(1) as isize;
     }
     strides
+}
+
+/// torch's `infer_dense_strides`: dense strides whose dim order follows `layout`'s strides, by a
+/// stable insertion sort where a zero stride compares as neither smaller nor larger.
+fn dense_strides(layout: &Layout) -> Strides {
+    let n = layout.ndim();
+    let (shape, st) = (&layout.shape, &layout.strides);
+    // perm[0] is the innermost dim.
+    let mut perm: Vec<usize> = (0..n).rev().collect();
+    let should_swap = |d0: usize, d1: usize| -> i32 {
+        let (s0, s1) = (st[d0], st[d1]);
+        if s0 == 0 || s1 == 0 {
+            0
+        } else if s0 != s1 {
+            if s0 < s1 {
+                -1
+            } else {
+                1
+            }
+        } else {
+            (shape[d0] > shape[d1]) as i32
+        }
+    };
+    for i in 1..n {
+        let mut d1 = i;
+        for d0 in (0..i).rev() {
+            match should_swap(perm[d0], perm[d1]) {
+                c if c > 0 => {
+                    perm.swap(d0, d1);
+                    d1 = d0;
+                }
+                c if c < 0 => break,
+                _ => {}
+            }
+        }
+    }
+    let mut strides: Strides = smallvec::smallvec![0isize; n];
+    let mut cur = 1isize;
+    for &d in &perm {
+        strides[d] = cur;
+        if shape[d] > 1 {
+            cur *= shape[d] as isize;
+        }
+    }
+    strides
+}
+
+/// torch's `is_non_overlapping_and_dense`: the elements fill a block of memory exactly, in some
+/// dim order (dims of size 0 or 1 do not count).
+fn non_overlapping_and_dense(layout: &Layout) -> bool {
+    let mut dims: Vec<usize> = (0..layout.ndim())
+        .filter(|&d| layout.shape[d] >= 2)
+        .collect();
+    dims.sort_by_key(|&d| layout.strides[d]);
+    let mut expected = 1isize;
+    for d in dims {
+        if layout.strides[d] != expected {
+            return false;
+        }
+        expected *= layout.shape[d] as isize;
+    }
+    true
+}
+
+/// The strides torch's `memory_format=` gives a new tensor shaped like `like`: `preserve_format`
+/// (or none) keeps its dim order, `contiguous_format` is row-major, `channels_last` and
+/// `channels_last_3d` put dim 1 innermost of a 4-D and a 5-D tensor.
+pub fn format_strides(like: &Tensor, format: Option<&str>) -> Result<Strides> {
+    let shape = like.shape();
+    let channels_last = |rank: usize, name: &str| {
+        if shape.len() != rank {
+            return Err(Error::Runtime(format!(
+                "required rank {} tensor to use {} format",
+                rank, name
+            )));
+        }
+        // Dim 1 innermost, then the last dims inwards to 2, then dim 0 (torch's raw products).
+        let mut strides: Strides = smallvec::smallvec![0isize; rank];
+        let mut cur = 1isize;
+        for d in std::iter::once(1)
+            .chain((2..rank).rev())
+            .chain(std::iter::once(0))
+        {
+            strides[d] = cur;
+            cur *= shape[d] as isize;
+        }
+        Ok(strides)
+    };
+    match format {
+        // torch's `empty_like`: a dense input's strides exactly, else dense ones in its order.
+        None | Some("preserve_format") if non_overlapping_and_dense(like.layout()) => {
+            Ok(like.layout().strides.clone())
+        }
+        None | Some("preserve_format") => Ok(dense_strides(like.layout())),
+        Some("contiguous_format") => Ok(crate::shape::contiguous_strides(shape)),
+        Some("channels_last") => channels_last(4, "channels_last"),
+        Some("channels_last_3d") => channels_last(5, "channels_last_3d"),
+        Some(other) => Err(Error::Runtime(format!("unknown memory format {}", other))),
+    }
 }
 
 /// A new uninitialised tensor with `src`'s shape in `dtype`, keeping `src`'s dim order when dense.
@@ -51,6 +151,30 @@ pub fn empty_like_preserving(src: &Tensor, dtype: DType) -> Result<Tensor> {
         strides,
         offset: 0,
     }))
+}
+
+/// Whether `t` is laid out in a memory format (torch's `is_contiguous(memory_format=...)`):
+/// row-major for `contiguous_format` and `preserve_format`, dim 1 innermost for `channels_last`
+/// (4-D) and `channels_last_3d` (5-D); strides of dims of size 1 do not count.
+pub fn is_in_format(t: &Tensor, format: &str) -> bool {
+    let rank = match format {
+        "channels_last" => 4,
+        "channels_last_3d" => 5,
+        _ => return t.is_contiguous(),
+    };
+    let l = t.layout();
+    if l.ndim() != rank {
+        return false;
+    }
+    match format_strides(t, Some(format)) {
+        Ok(want) => (0..rank).all(|d| l.shape[d] == 1 || l.strides[d] == want[d]),
+        Err(_) => false,
+    }
+}
+
+/// A new uninitialised tensor with `src`'s shape in `dtype`, laid out in torch's `memory_format=`.
+pub fn empty_like_format(src: &Tensor, dtype: DType, format: Option<&str>) -> Result<Tensor> {
+    Tensor::uninit(src.shape(), dtype)?.in_memory_format(src, format)
 }
 
 /// Side of the register block inside a tile: an 8x8 block is read as 8 contiguous source runs and
@@ -144,6 +268,20 @@ impl Tensor {
             strides: preserved_strides(like.layout()),
             offset: 0,
         })
+    }
+
+    /// A contiguous tensor of `like`'s shape re-laid in torch's `memory_format=` (see
+    /// [`format_strides`]): for values whose order does not matter, as the `*_like` creators make.
+    pub fn in_memory_format(&self, like: &Tensor, format: Option<&str>) -> Result<Tensor> {
+        let strides = format_strides(like, format)?;
+        if !self.is_contiguous() || self.shape() != like.shape() {
+            return Ok(self.clone());
+        }
+        Ok(self.with_layout(Layout {
+            shape: Dims::from_slice(like.shape()),
+            strides,
+            offset: 0,
+        }))
     }
 }
 

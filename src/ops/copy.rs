@@ -6,12 +6,34 @@ use crate::autograd::rules::copy::CopyRule;
 use crate::autograd::rules::views::PassRule;
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
-use crate::error::Result;
-use crate::kernels::copy::{copy_checked, copy_raw, empty_like_preserving};
+use crate::error::{Error, Result};
+use crate::kernels::copy::{
+    copy_checked, copy_raw, empty_like_format, empty_like_preserving, format_strides, is_in_format,
+};
 use crate::ops::registry::{Args, Forms, OpDef, Ret};
 use crate::tensor::Tensor;
 
 impl Tensor {
+    /// `contiguous(memory_format=...)`: this tensor when already laid out in that format
+    /// (`None` is `contiguous_format`), else a copy laid out so.
+    pub fn contiguous_format(&self, format: Option<&str>) -> Result<Tensor> {
+        match format {
+            None | Some("contiguous_format") => self.contiguous(),
+            Some("preserve_format") if self.is_contiguous() => Ok(self.clone()),
+            Some("preserve_format") => Err(Error::Runtime(
+                "preserve memory format is unsupported by the contiguous operator".into(),
+            )),
+            Some(f) => {
+                format_strides(self, format)?;
+                if is_in_format(self, f) {
+                    Ok(self.clone())
+                } else {
+                    self.clone_format(format)
+                }
+            }
+        }
+    }
+
     /// This tensor if row-major contiguous, else a contiguous copy.
     pub fn contiguous(&self) -> Result<Tensor> {
         if self.is_contiguous() {
@@ -25,8 +47,18 @@ impl Tensor {
 
     /// `clone()`: new storage, same values, the same dim order when dense (torch's preserve_format).
     pub fn clone_tensor(&self) -> Result<Tensor> {
-        let out = empty_like_preserving(self, self.dtype())?;
-        copy_raw(&out, self)?;
+        self.clone_format(None)
+    }
+
+    /// `clone(memory_format=...)`: new storage, same values, laid out in torch's memory format
+    /// (`None` is `preserve_format`).
+    pub fn clone_format(&self, format: Option<&str>) -> Result<Tensor> {
+        let out = empty_like_format(self, self.dtype(), format)?;
+        // An empty tensor has nothing to copy (and channels_last strides of a size-0 shape
+        // can be 0, which the copy would take for overlapping memory).
+        if out.numel() > 0 {
+            copy_raw(&out, self)?;
+        }
         Ok(record(out, "CloneBackward0", &[self], || {
             PassRule(InputMeta::of(self))
         }))
@@ -65,27 +97,27 @@ impl Tensor {
 /// `contiguous`.
 pub static CONTIGUOUS: OpDef = OpDef {
     name: "contiguous",
-    doc: "This tensor when row-major contiguous, else a contiguous copy.",
-    signatures: &["contiguous(Tensor input, *, str? memory_format=None)"],
+    doc: "This tensor when laid out in `memory_format` (row-major by default), else a copy laid out so.",
+    signatures: &["contiguous(Tensor input, *, MemoryFormat? memory_format=None)"],
     forms: Forms::METHOD,
     aliases: &[],
     nodes: &["CloneBackward0"],
     method_signatures: &[],
     source: file!(),
-    run: |a, _| Ok(a.tensor(0)?.contiguous()?.into()),
+    run: |a, _| Ok(a.tensor(0)?.contiguous_format(a.opt_str(1)?)?.into()),
 };
 
 /// `clone`.
 pub static CLONE: OpDef = OpDef {
     name: "clone",
-    doc: "A copy in new memory, in the same dim order when dense; gradients flow through it.",
-    signatures: &["clone(Tensor input, *, str? memory_format=None)"],
+    doc: "A copy in new memory, in the same dim order when dense (or in `memory_format`); gradients flow through it.",
+    signatures: &["clone(Tensor input, *, MemoryFormat? memory_format=None)"],
     forms: Forms::BOTH,
     aliases: &[],
     nodes: &["CloneBackward0"],
     method_signatures: &[],
     source: file!(),
-    run: |a, _| Ok(a.tensor(0)?.clone_tensor()?.into()),
+    run: |a, _| Ok(a.tensor(0)?.clone_format(a.opt_str(1)?)?.into()),
 };
 
 /// `to(dtype)`, `to(device, dtype)`, `to(other)`: a conversion, or the tensor itself when

@@ -111,7 +111,7 @@ macro_rules! like {
             doc: $doc,
             signatures: &[concat!(
                 $name,
-                "(Tensor input, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"
+                "(Tensor input, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False, MemoryFormat? memory_format=None)"
             )],
             forms: Forms::FUNCTION,
             aliases: &[],
@@ -121,7 +121,8 @@ macro_rules! like {
             run: |a, _| {
                 let $t = a.tensor(0)?;
                 let $dt = a.opt_dtype(1)?.unwrap_or($t.dtype());
-                create(a, 2, 3, || $make)
+                let format = a.opt_str(6)?;
+                create(a, 2, 3, || $make?.in_memory_format($t, format))
             },
         };
     };
@@ -131,25 +132,25 @@ like!(
     ZEROS_LIKE,
     "zeros_like",
     "Zeros shaped like `input`.",
-    |t, dt| Tensor::full_like(t, Scalar::Int(0), dt)
+    |t, dt| Tensor::full(t.shape(), Scalar::Int(0), dt)
 );
 like!(
     ONES_LIKE,
     "ones_like",
     "Ones shaped like `input`.",
-    |t, dt| Tensor::full_like(t, Scalar::Int(1), dt)
+    |t, dt| Tensor::full(t.shape(), Scalar::Int(1), dt)
 );
 like!(
     EMPTY_LIKE,
     "empty_like",
     "A tensor shaped like `input` with unspecified contents (zeros here).",
-    |t, dt| Tensor::full_like(t, Scalar::Int(0), dt)
+    |t, dt| Tensor::full(t.shape(), Scalar::Int(0), dt)
 );
 /// `full_like`.
 pub static FULL_LIKE: OpDef = OpDef {
     name: "full_like",
     doc: "`fill_value` everywhere, shaped like `input`.",
-    signatures: &["full_like(Tensor input, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"],
+    signatures: &["full_like(Tensor input, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False, MemoryFormat? memory_format=None)"],
     forms: Forms::FUNCTION,
     aliases: &[],
     nodes: &[],
@@ -158,7 +159,10 @@ pub static FULL_LIKE: OpDef = OpDef {
     run: |a, _| {
         let t = a.tensor(0)?;
         let dtype = a.opt_dtype(2)?.unwrap_or(t.dtype());
-        create(a, 3, 4, || Tensor::full_like(t, a.scalar(1)?, dtype))
+        let format = a.opt_str(7)?;
+        create(a, 3, 4, || {
+            Tensor::full(t.shape(), a.scalar(1)?, dtype)?.in_memory_format(t, format)
+        })
     },
 };
 
@@ -271,7 +275,7 @@ macro_rules! random {
             doc: $doc,
             signatures: &[concat!(
                 $name,
-                "(int[]... size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"
+                "(int[]... size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"
             )],
             forms: Forms::FUNCTION_OUT,
             aliases: &[],
@@ -309,8 +313,8 @@ pub static RANDINT: OpDef = OpDef {
     name: "randint",
     doc: "Integers uniform in [low, high), int64 unless `dtype` is given.",
     signatures: &[
-        "randint(int high, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
-        "randint(int low, int high, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
+        "randint(int high, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)",
+        "randint(int low, int high, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)",
     ],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],

@@ -238,6 +238,19 @@ fn convert<'a>(
         ParamType::Layout => (type_name(obj) == "layout"
             && obj.str()?.to_str()? == "rtensor.strided")
             .then_some(Arg::None),
+        // A memory format object (`rtensor.channels_last`): its name.
+        ParamType::MemoryFormat => {
+            if type_name(obj) == "memory_format" {
+                let name = obj
+                    .str()?
+                    .to_str()?
+                    .trim_start_matches("rtensor.")
+                    .to_string();
+                Some(Arg::Str(Box::new(name)))
+            } else {
+                None
+            }
+        }
         ParamType::FloatList => {
             if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
                 let mut v = Vec::new();

@@ -17,6 +17,9 @@ pub struct PyGenerator {
     pub g: Generator,
 }
 
+/// The bytes of a generator's state: the seed and the draw count, eight bytes each.
+const STATE_BYTES: usize = 16;
+
 /// A seed as torch takes it: any int from -2^63 to 2^64 - 1 (negatives wrap).
 fn seed_value(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
     let v: i128 = seed.extract().map_err(|_| {
@@ -63,10 +66,13 @@ impl PyGenerator {
         self.g.initial_seed()
     }
 
-    /// The state: an int64 tensor of two values, the seed and the number of draws made since.
+    /// The state: a uint8 tensor of 16 bytes, the seed then the number of draws made since it
+    /// was set, each little-endian (torch's state is a byte tensor too, of its own generator).
     fn get_state(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let (seed, offset) = self.g.state();
-        let t = Tensor::from_vec(vec![seed as i64, offset as i64], &[2])?;
+        let mut bytes = seed.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&offset.to_le_bytes());
+        let t = Tensor::from_vec(bytes, &[STATE_BYTES])?;
         Ok(PyTensor::wrap(py, t)?.unbind())
     }
 
@@ -75,25 +81,36 @@ impl PyGenerator {
         slf: Bound<'py, Self>,
         new_state: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, Self>> {
-        let t = new_state
-            .cast::<PyTensor>()
-            .map_err(|_| PyTypeError::new_err("RNG state must be a rtensor.LongTensor"))?
-            .get()
-            .t
-            .clone();
-        if t.dtype() != DType::Int64 {
+        let t = match new_state.cast::<PyTensor>() {
+            Ok(t) => t.get().t.clone(),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "expected a rtensor.ByteTensor, but got {}",
+                    new_state.get_type().name()?
+                )))
+            }
+        };
+        if t.dtype() != DType::UInt8 {
             return Err(PyTypeError::new_err(
-                "RNG state must be a rtensor.LongTensor",
+                "RNG state must be a rtensor.ByteTensor",
             ));
         }
-        if t.numel() != 2 {
+        if t.numel() != STATE_BYTES {
             return Err(PyRuntimeError::new_err(format!(
-                "Expected an RNG state of size 2 but found the input RNG state size to be {}",
+                "Expected an RNG state of size {} but found the input RNG state size to be {}",
+                STATE_BYTES,
                 t.numel()
             )));
         }
         let v = t.to_vec_i64()?;
-        slf.get().g.set_state(v[0] as u64, v[1] as u64);
+        let word = |at: usize| {
+            let mut b = [0u8; 8];
+            for (i, byte) in b.iter_mut().enumerate() {
+                *byte = v[at + i] as u8;
+            }
+            u64::from_le_bytes(b)
+        };
+        slf.get().g.set_state(word(0), word(8));
         Ok(slf)
     }
 

@@ -164,9 +164,24 @@ impl PyTensor {
         self.t.storage_offset()
     }
 
-    /// Row-major contiguous.
-    fn is_contiguous(&self) -> bool {
-        self.t.is_contiguous()
+    /// Row-major contiguous, or laid out in `memory_format` (`rtensor.channels_last` ...).
+    #[pyo3(signature = (*, memory_format=None))]
+    fn is_contiguous(&self, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+        let Some(f) = memory_format.filter(|f| !f.is_none()) else {
+            return Ok(self.t.is_contiguous());
+        };
+        let ty = f.get_type().name()?.to_string();
+        if ty != "memory_format" {
+            return Err(PyTypeError::new_err(format!(
+                "is_contiguous(): argument 'memory_format' must be rtensor.memory_format, not {}",
+                ty
+            )));
+        }
+        let name = f.str()?.to_string();
+        Ok(crate::kernels::copy::is_in_format(
+            &self.t,
+            name.trim_start_matches("rtensor."),
+        ))
     }
 
     /// The storage's version counter, shared by every view and `detach()` alias.

@@ -4,29 +4,17 @@ from numbers import Real
 
 import rtensor as rt
 from . import constraints
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .utils import broadcast_all
 
 __all__ = ["Beta"]
 
 
-class Dirichlet(Distribution):
-    """The Dirichlet parameters behind a Beta, validated as torch validates them."""
-
-    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
-
-    def __init__(self, concentration, validate_args=None):
-        self.concentration = concentration
-        super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
-
-
 class Beta(Distribution):
-    """The beta distribution of ``concentration1`` (alpha) and ``concentration0`` (beta).
-
-    ``rsample`` is ``X / (X + Y)`` of two standard gamma samples, differentiable through
-    ``_standard_gamma`` (torch reparameterises through its Dirichlet sampler instead: the same
-    distribution and unbiased gradients, not the same per-sample gradient values).
-    """
+    """The beta distribution of ``concentration1`` (alpha) and ``concentration0`` (beta): the
+    first coordinate of a two-category Dirichlet, as torch's, so ``rsample``'s gradient for a
+    given sample is torch's implicit reparameterisation gradient."""
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
@@ -40,9 +28,10 @@ class Beta(Distribution):
         super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Beta, _instance)
         batch_shape = rt.Size(batch_shape)
-        new = Beta(self.concentration1.expand(batch_shape), self.concentration0.expand(batch_shape),
-                   validate_args=False)
+        new._dirichlet = self._dirichlet.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
 
@@ -60,7 +49,7 @@ class Beta(Distribution):
 
     @property
     def mode(self):
-        return (self.concentration1 - 1) / (self.concentration1 + self.concentration0 - 2)
+        return self._dirichlet.mode[..., 0]
 
     @property
     def variance(self):
@@ -68,21 +57,12 @@ class Beta(Distribution):
         return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
 
     def rsample(self, sample_shape=()):
-        shape = self._extended_shape(sample_shape)
-        x = rt._standard_gamma(self.concentration1.expand(shape))
-        y = rt._standard_gamma(self.concentration0.expand(shape))
-        return x / (x + y)
+        return self._dirichlet.rsample(sample_shape).select(-1, 0)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        a, b = self.concentration1, self.concentration0
-        return (rt.xlogy(a - 1, value) + rt.xlogy(b - 1, 1 - value)
-                + rt.lgamma(a + b) - rt.lgamma(a) - rt.lgamma(b))
+        return self._dirichlet.log_prob(rt.stack([value, 1.0 - value], -1))
 
     def entropy(self):
-        a, b = self.concentration1, self.concentration0
-        total = a + b
-        return (rt.lgamma(a) + rt.lgamma(b) - rt.lgamma(total) + (total - 2) * rt.digamma(total)
-                - (a - 1) * rt.digamma(a) - (b - 1) * rt.digamma(b))
-
+        return self._dirichlet.entropy()

@@ -4,7 +4,7 @@ import rtensor as rt
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import broadcast_all, probs_to_logits
 
 __all__ = ["Multinomial"]
 
@@ -77,3 +77,23 @@ class Multinomial(Distribution):
         logits = rt.where((value == 0) & (logits == -float("inf")), rt.zeros_like(logits), logits)
         log_powers = (logits * value).sum(-1)
         return log_factorial_n - log_factorial_xs + log_powers
+
+    def entropy(self):
+        """torch's formula: ``n * H(categorical) - lgamma(n + 1)`` plus, per category, the
+        expectation of ``lgamma(k + 1)`` under the Binomial(n, p) marginal count ``k``."""
+        probs = self.probs
+        n = rt.tensor(self.total_count, dtype=probs.dtype)
+        term1 = n * self._categorical.entropy() - rt.lgamma(n + 1)
+        support = rt.arange(1, self.total_count + 1, dtype=probs.dtype)
+        support = support.view((-1,) + (1,) * probs.dim())
+        term2 = (rt.exp(_binomial_log_prob(n, probs, support)) * rt.lgamma(support + 1)).sum([0, -1])
+        return term1 + term2
+
+
+def _binomial_log_prob(n, probs, k):
+    """``log P(k)`` of Binomial(``n``, ``probs``), as torch's ``Binomial.log_prob`` computes it
+    (from the probabilities' binary logits, stable for logits of either sign)."""
+    logits = probs_to_logits(probs, is_binary=True)
+    max_logits_0 = (logits.clamp(min=0) + logits - logits.clamp(max=0)) / 2
+    normalize = n * max_logits_0 + n * rt.log1p(rt.exp(-rt.abs(logits))) - rt.lgamma(n + 1)
+    return k * logits - normalize - rt.lgamma(n - k + 1) - rt.lgamma(k + 1)

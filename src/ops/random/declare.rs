@@ -28,7 +28,7 @@ pub static NORMAL: OpDef = OpDef {
         "normal(Tensor mean, Tensor std, *, Generator? generator=None)",
         "normal(Tensor mean, float std=1, *, Generator? generator=None)",
         "normal(float mean, Tensor std, *, Generator? generator=None)",
-        "normal(float mean, float std, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
+        "normal(float mean, float std, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)",
     ],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
@@ -168,7 +168,7 @@ pub static STANDARD_GAMMA_GRAD: OpDef = OpDef {
 pub static RANDPERM: OpDef = OpDef {
     name: "randperm",
     doc: "A random permutation of `0..n`, int64 unless `dtype` is given.",
-    signatures: &["randperm(int n, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"],
+    signatures: &["randperm(int n, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False)"],
     forms: Forms::FUNCTION_OUT,
     aliases: &[],
     nodes: &[],
@@ -192,7 +192,7 @@ macro_rules! like {
             doc: $doc,
             signatures: &[concat!(
                 $name,
-                "(Tensor input, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)"
+                "(Tensor input, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False, MemoryFormat? memory_format=None)"
             )],
             forms: Forms::FUNCTION,
             aliases: &[],
@@ -202,7 +202,8 @@ macro_rules! like {
             run: |a, _| {
                 let t = a.tensor(0)?;
                 let dtype = a.opt_dtype(2)?.unwrap_or(t.dtype());
-                let out = $f(a.generator(1)?, t.shape(), dtype)?.in_dim_order_of(t);
+                let gen = a.generator(1)?;
+                let out = r::like_format(t, a.opt_str(7)?, |shape| $f(gen, shape, dtype))?;
                 Ok(Ret::Tensor(created(a, 3, 4, out)?))
             },
         };
@@ -222,13 +223,36 @@ like!(
     crate::kernels::normal::randn
 );
 
+/// The bound of `randint_like(input, Tensor high)`: a 0-dim tensor's value as torch's
+/// `item<int64_t>()` takes it (floats truncate; non-finite or out-of-range values fail).
+fn tensor_bound(t: &Tensor) -> Result<i64> {
+    if t.ndim() != 0 {
+        return Err(Error::Runtime(
+            "high must be a scalar tensor and on CPU".into(),
+        ));
+    }
+    if !t.dtype().is_floating() {
+        return Ok(t.to_vec_i64()?[0]);
+    }
+    let v = t.to_vec_f64()?[0];
+    // The int64 range: [-2^63, 2^63).
+    let limit = -(i64::MIN as f64);
+    if !(v.is_finite() && (-limit..limit).contains(&v)) {
+        return Err(Error::Runtime(
+            "value cannot be converted to type int64_t without overflow".into(),
+        ));
+    }
+    Ok(v.trunc() as i64)
+}
+
 /// `randint_like`.
 pub static RANDINT_LIKE: OpDef = OpDef {
     name: "randint_like",
     doc: "Integers uniform in [low, high) shaped like `input`, in its dtype unless `dtype` is given.",
     signatures: &[
-        "randint_like(Tensor input, int high, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
-        "randint_like(Tensor input, int low, int high, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)",
+        "randint_like(Tensor input, Tensor high, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False, MemoryFormat? memory_format=None)",
+        "randint_like(Tensor input, int high, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False, MemoryFormat? memory_format=None)",
+        "randint_like(Tensor input, int low, int high, *, Generator? generator=None, ScalarType? dtype=None, Device? device=None, bool requires_grad=False, Layout? layout=None, bool pin_memory=False, MemoryFormat? memory_format=None)",
     ],
     forms: Forms::FUNCTION,
     aliases: &[],
@@ -238,11 +262,13 @@ pub static RANDINT_LIKE: OpDef = OpDef {
     run: |a, _| {
         let t = a.tensor(0)?;
         let (low, high, rest) = match a.overload {
-            0 => (0, a.int(1)?, 2),
+            0 => (0, tensor_bound(a.tensor(1)?)?, 2),
+            1 => (0, a.int(1)?, 2),
             _ => (a.int(1)?, a.int(2)?, 3),
         };
         let dtype = a.opt_dtype(rest + 1)?.unwrap_or(t.dtype());
-        let out = r::randint_like(a.generator(rest)?, t, low, high, dtype)?;
+        let format = a.opt_str(rest + 6)?;
+        let out = r::randint_like(a.generator(rest)?, t, (low, high), dtype, format)?;
         Ok(Ret::Tensor(created(a, rest + 2, rest + 3, out)?))
     },
 };

@@ -551,18 +551,27 @@ pub fn bernoulli_number_(gen: &Generator, dst: &Tensor, p: f64) -> Result<()> {
     })
 }
 
-/// Integers uniform in `[low, high)` shaped like `like` (`randint_like`), in `dtype`.
+/// Integers uniform in `[low, high)` shaped like `like` (`randint_like`), in `dtype`, laid out
+/// in torch's `memory_format` (`None` keeps `like`'s dim order).
 pub fn randint_like(
     gen: &Generator,
     like: &Tensor,
-    low: i64,
-    high: i64,
+    (low, high): (i64, i64),
     dtype: DType,
+    format: Option<&str>,
 ) -> Result<Tensor> {
-    Ok(crate::random::randint(gen, low, high, like.shape(), dtype)?.in_dim_order_of(like))
+    like_format(like, format, |shape| {
+        crate::random::randint(gen, low, high, shape, dtype)
+    })
 }
 
-/// Samples of `f` shaped like `like` (`rand_like`, `randn_like`), laid out in its dim order.
-pub fn like(like: &Tensor, make: impl FnOnce(&[usize]) -> Result<Tensor>) -> Result<Tensor> {
-    Ok(make(like.shape())?.in_dim_order_of(like))
+/// Samples of `make` shaped like `like` (`rand_like`, `randn_like`), laid out in torch's
+/// `memory_format` (`None` keeps `like`'s dim order); a bad format fails before any draw.
+pub fn like_format(
+    like: &Tensor,
+    format: Option<&str>,
+    make: impl FnOnce(&[usize]) -> Result<Tensor>,
+) -> Result<Tensor> {
+    crate::kernels::copy::format_strides(like, format)?;
+    make(like.shape())?.in_memory_format(like, format)
 }

@@ -41,6 +41,9 @@ pub enum ParamType {
     FloatList,
     /// A tensor layout: only `rtensor.strided`, accepted and ignored.
     Layout,
+    /// A memory format (`rtensor.preserve_format`, `rtensor.contiguous_format`,
+    /// `rtensor.channels_last`, `rtensor.channels_last_3d`), passed as its name.
+    MemoryFormat,
 }
 
 impl ParamType {
@@ -62,6 +65,7 @@ impl ParamType {
             "Generator" => ParamType::Generator,
             "float[]" => ParamType::FloatList,
             "Layout" => ParamType::Layout,
+            "MemoryFormat" => ParamType::MemoryFormat,
             _ => return Err(Error::Runtime(format!("unknown parameter type '{}'", s))),
         })
     }
@@ -84,6 +88,7 @@ impl ParamType {
             ParamType::Generator => "rtensor.Generator",
             ParamType::FloatList => "tuple of floats",
             ParamType::Layout => "rtensor.layout",
+            ParamType::MemoryFormat => "rtensor.memory_format",
         }
     }
 
@@ -106,6 +111,7 @@ impl ParamType {
             ParamType::Generator => "Generator",
             ParamType::FloatList => "Sequence[_float]",
             ParamType::Layout => "_layout",
+            ParamType::MemoryFormat => "_memory_format",
         }
     }
 }
