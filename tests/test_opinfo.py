@@ -2,8 +2,9 @@
 #
 # Every op of rtensor's op registry (rtensor._rtensor._registry(): the name and its aliases) that has an
 # OpInfo in torch's op_db (matched by OpInfo.name, OpInfo.aliases, or nn.functional.<name> when no other
-# OpInfo carries the name) is run on the OpInfo's samples for float32, float64, int32, int64 and bool
-# (those the OpInfo supports on CPU), through torch and through rtensor, and the results are compared:
+# OpInfo carries the name) is run on the OpInfo's samples for the ten dtypes of DTYPES (float32, float64,
+# float16, bfloat16, int64, int32, int16, int8, uint8 and bool: those the OpInfo supports on CPU), through
+# torch and through rtensor, and the results are compared:
 # values (torch.testing.assert_close's default tolerances per dtype, looser for ops that accumulate: see
 # tol_for; NaN == NaN), dtypes and shapes. When
 # torch raises, rtensor must raise an exception of the same type (a different message is only reported,
@@ -25,7 +26,7 @@
 # test_has_opinfo).
 #
 # Skipped (deliberately unsupported by rtensor): samples with complex numbers, tensors or dtypes other than
-# the five above, and layouts other than strided; out= of the wrong shape (rtensor cannot resize out);
+# the ten above, and layouts other than strided; out= of the wrong shape (rtensor cannot resize out);
 # samples rtensor refuses with a NotImplementedError saying it "does not compute yet" (SVD-based norms).
 # Genuine rtensor bugs are listed in XFAIL below (strict: a fix makes the test XPASS and fail, so the entry
 # must then be removed).
@@ -55,6 +56,11 @@ DTYPES = {
     "int32": (torch.int32, rt.int32),
     "int64": (torch.int64, rt.int64),
     "bool": (torch.bool, rt.bool),
+    "uint8": (torch.uint8, rt.uint8),
+    "int8": (torch.int8, rt.int8),
+    "int16": (torch.int16, rt.int16),
+    "float16": (torch.float16, rt.float16),
+    "bfloat16": (torch.bfloat16, rt.bfloat16),
 }
 T2R = {t: r for t, r in DTYPES.values()}
 OUT_SAMPLES = 4
@@ -195,8 +201,19 @@ def to_rt(x, memo, grad=False, noncontig=False):
             raise Unsupported(f"layout {x.layout}")
         if x.dtype not in T2R:
             raise Unsupported(f"{x.dtype} tensor")
+        bf16 = x.dtype == torch.bfloat16
+
+        def as_numpy(v):
+            # numpy has no bfloat16: through float32, exactly (made bfloat16 again by make below)
+            v = v.detach().resolve_conj().resolve_neg()
+            return (v.float() if bf16 else v).numpy()
+
+        def make(arr):
+            r = rt.tensor(np.array(arr, order="C"))
+            return r.to(rt.bfloat16) if bf16 else r
+
         try:
-            a = x.detach().resolve_conj().resolve_neg().numpy()
+            a = as_numpy(x)
         except Exception as e:  # noqa: BLE001 - e.g. more dims than numpy holds
             raise Unsupported(f"tensor numpy cannot hold ({e})") from None
         expanded = [d for d, (st, n) in enumerate(zip(x.stride(), x.shape)) if st == 0 and n > 1]
@@ -205,13 +222,13 @@ def to_rt(x, memo, grad=False, noncontig=False):
             base = x.detach()
             for d in expanded:
                 base = base.narrow(d, 0, 1)
-            t = rt.tensor(np.array(base.numpy(), order="C")).expand(*x.shape)
+            t = make(as_numpy(base)).expand(*x.shape)
         elif noncontig and a.ndim >= 2:
             # the same values in a transposed (non-contiguous) rtensor
             perm = tuple(reversed(range(a.ndim)))
-            t = rt.tensor(np.array(a.transpose(perm), order="C")).permute(*perm)
+            t = make(a.transpose(perm)).permute(*perm)
         else:
-            t = rt.tensor(np.array(a, order="C"))
+            t = make(a)
         if grad and x.requires_grad:
             t.requires_grad_(True)
         memo[id(x)] = t
@@ -344,7 +361,10 @@ def tol_for(entry):
         return "metadata"
     src = entry.get("source", "")
     if any(k in src for k in ("/reduce", "/linalg", "scan")):
-        return {"float32": (1e-5, 1e-4), "float64": (1e-10, 1e-10)}
+        # the half types accumulate in float32 and round once, as torch's CPU does: rtol is assert_close's
+        # default (one rounding of the result), atol looser for sums that cancel
+        return {"float32": (1e-5, 1e-4), "float64": (1e-10, 1e-10), "float16": (1e-3, 1e-3),
+                "bfloat16": (1.6e-2, 1e-2)}
     return None
 
 
