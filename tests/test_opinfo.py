@@ -69,8 +69,42 @@ OUT_SAMPLES = 4
 # (test, opinfo id, dtype) -> reason. The opinfo id is OpInfo.name plus "." + variant_test_name; dtype is
 # None for tests that are not per dtype (test_grad is float64 only and uses "float64"); test_alias is keyed
 # by the alias. The B numbers are those of tests/test_pointwise.py's BUGS.
-XFAIL = {
+XFAIL = {}
+# torch's CPU kernels for these ops on the half types round differently in their vectorised loop and in
+# their scalar loop (tensors under one vector, and the tails of longer ones), whose width depends on the
+# CPU (AVX2 / AVX512): rtensor rounds once in float32 everywhere.
+_VEC_VS_SCALAR = {
+    "add": "torch's half add with alpha rounds alpha*other to the half type in its scalar loop only",
+    "sub": "torch's half sub with alpha rounds alpha*other to the half type in its scalar loop only",
+    "logit": "torch's half logit rounds 1-x, x/(1-x) and the log to the half type, by the CPU's vector width",
+    "special.ndtr": "torch's half ndtr rounds each step of 0.5*(1+erf(x/sqrt(2))) to the half type",
+    "linspace": "torch's half linspace rounds start, end and step and computes by the CPU's vector width",
+    "linspace.tensor_overload": "torch's half linspace rounds start, end and step and computes by the CPU's "
+    "vector width",
 }
+_VEC_FAILS = {
+    "add": (["test_function", "test_method", "test_inplace"], ["float16"]),
+    "sub": (["test_function", "test_method", "test_inplace"], ["float16"]),
+    "logit": (["test_function", "test_method", "test_inplace", "test_out"], ["float16", "bfloat16"]),
+    "special.ndtr": (["test_function", "test_out"], ["float16", "bfloat16"]),
+    "linspace": (["test_function"], ["float16", "bfloat16"]),
+    "linspace.tensor_overload": (["test_function"], ["float16", "bfloat16"]),
+}
+_VEC_VS_SCALAR["log_softmax"] = ("torch's half log_softmax rounds intermediates to the half type (results near 0 "
+                                  "come out 0): rtensor computes in float32 and rounds once")
+_VEC_FAILS["log_softmax"] = (["test_function", "test_method", "test_out"], ["float16", "bfloat16"])
+_VEC_VS_SCALAR["histc"] = ("torch bins the half types in half arithmetic ((x - min) * bins / (max - min), each step "
+                           "rounded): rtensor bins in float32, so a value near a bin edge may land in the next bin")
+_VEC_FAILS["histc"] = (["test_function", "test_method"], ["float16", "bfloat16"])
+for _op, (_tests, _dts) in _VEC_FAILS.items():
+    XFAIL.update({(t, _op, d): _VEC_VS_SCALAR[_op] for t in _tests for d in _dts})
+XFAIL[("test_inplace", "addbmm", "bfloat16")] = ("torch's addbmm_ resizes a self of shape [1] or [] to the "
+                                                 "product's shape; rtensor refuses to resize in place")
+# The first sort sample (8000 elements) has many equal values in the small dtypes (in int32 and float32
+# they are all distinct): rtensor's order of equal elements in an unstable sort is not std::sort's there.
+XFAIL.update({(t, op, d): "unstable sort of 8000 elements with many ties: the order of equal elements is "
+              "not std::sort's" for t in ("test_function", "test_method") for op in ("sort", "argsort")
+              for d in ("uint8", "int8", "float16", "bfloat16")})
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.
 SKIP = {
@@ -680,7 +714,9 @@ def test_alias(entry, alias, op):
     assert rfn is not None, f"rt.{alias} is missing"
     tfn = resolve(torch, alias) or op.op
     failures, ran = [], 0
-    dtypes = [d for d, (t, _) in DTYPES.items() if t in op.supported_dtypes("cpu")]
+    # a dtype whose function form is a known failure (XFAIL) is left to that entry
+    dtypes = [d for d, (t, _) in DTYPES.items() if t in op.supported_dtypes("cpu")
+              and ("test_function", opinfo_id(op), d) not in XFAIL]
     forms = []
     if "." not in alias:
         for suffix, form in (("", "method"), ("_", "inplace")):
