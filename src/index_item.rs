@@ -28,9 +28,14 @@ impl IndexItem {
     pub fn dims_consumed(&self) -> usize {
         match self {
             IndexItem::Int(_) | IndexItem::Slice { .. } => 1,
-            IndexItem::Tensor(t) if t.dtype() == DType::Bool => t.ndim(),
+            IndexItem::Tensor(t) if is_mask_dtype(t.dtype()) => t.ndim(),
             IndexItem::Tensor(_) => 1,
             IndexItem::NewAxis | IndexItem::Ellipsis => 0,
         }
     }
+}
+
+/// Whether an index tensor of `dtype` is a mask: bool, or uint8 (torch's deprecated byte mask).
+pub fn is_mask_dtype(dtype: DType) -> bool {
+    matches!(dtype, DType::Bool | DType::UInt8)
 }

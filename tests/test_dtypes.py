@@ -377,3 +377,122 @@ def test_ops_without_torch_against_numpy():
         assert x.max().item() == a.max()
         assert x.sort(1).values.numpy().tolist() == np.sort(a, 1).tolist()
         assert (x @ x.T).dtype is dt(n)
+
+
+# ---- ops on the half types that computed wrongly or not at all (OpInfo, issue 15) -------------
+
+HALF = ["float16", "bfloat16"]
+
+
+def _round(values, n):
+    """float32 values rounded once to the half type n (through rtensor's exact conversion)."""
+    return rt.tensor(np.asarray(values, dtype=np.float32)).to(dt(n)).float().numpy()
+
+
+def _half(values, n):
+    return rt.tensor(np.asarray(values, dtype=np.float32)).to(dt(n))
+
+
+HALF_DATA = [[0.5, -1.25, 2.0, 3.5], [-0.75, 1.0, 4.25, -2.5], [1.5, 0.25, -3.0, 2.75]]
+
+
+@pytest.mark.parametrize("n", HALF)
+def test_half_softmax_computes_in_float32(n):
+    x = _half(HALF_DATA, n)
+    xf = x.float().numpy().astype(np.float64)
+    for dim in (0, 1):
+        e = np.exp(xf - xf.max(dim, keepdims=True))
+        want = e / e.sum(dim, keepdims=True)
+        got = x.softmax(dim)
+        assert got.dtype is dt(n)
+        np.testing.assert_allclose(got.float().numpy(), _round(want, n), rtol=2 ** -7)
+        log = x.log_softmax(dim)
+        assert log.dtype is dt(n)
+        np.testing.assert_allclose(log.float().numpy(), _round(np.log(want), n), rtol=2 ** -7)
+
+
+@pytest.mark.parametrize("n", HALF)
+def test_half_moments_and_norms_accumulate_in_float32(n):
+    x = _half(HALF_DATA, n)
+    xf = x.float().numpy().astype(np.float64)
+    checks = [
+        (x.var(1), xf.var(1, ddof=1)),
+        (x.std(), xf.std(ddof=1)),
+        (rt.var_mean(x, 0)[0], xf.var(0, ddof=1)),
+        (rt.std_mean(x, 0)[1], xf.mean(0)),
+        (x.logsumexp(1), np.log(np.exp(xf).sum(1))),
+        (x.norm(), np.sqrt((xf ** 2).sum())),
+        (rt.linalg.vector_norm(x, 1, dim=0), np.abs(xf).sum(0)),
+        (rt.linalg.vector_norm(x, float("inf")), np.abs(xf).max()),
+        (x.dist(x[0]), np.sqrt(((xf - xf[0]) ** 2).sum())),
+        (x.logcumsumexp(1), np.log(np.cumsum(np.exp(xf), 1))),
+    ]
+    for got, want in checks:
+        assert got.dtype is dt(n)
+        np.testing.assert_allclose(got.float().numpy(), _round(want, n), rtol=2 ** -10)
+
+
+@pytest.mark.parametrize("n", HALF)
+def test_half_renorm_frexp_histc(n):
+    x = _half(HALF_DATA, n)
+    xf = x.float().numpy().astype(np.float64)
+    r = x.renorm(2, 0, 1.0)
+    norms = np.sqrt((xf ** 2).sum(1, keepdims=True))
+    factor = _round(np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0), n)
+    assert r.dtype is dt(n)
+    np.testing.assert_allclose(r.float().numpy(), _round(xf * factor, n), rtol=0, atol=0)
+    m, e = rt.frexp(x)
+    assert m.dtype is dt(n) and e.dtype is rt.int32
+    mf, ef = np.frexp(xf)
+    assert m.float().numpy().tolist() == mf.tolist() and e.numpy().tolist() == ef.tolist()
+    h = x.histc(bins=4, min=-4, max=4)
+    assert h.dtype is dt(n)
+    assert h.float().numpy().tolist() == np.histogram(xf, bins=4, range=(-4, 4))[0].tolist()
+
+
+def test_half_rounded_division_rounds_the_quotient_first():
+    # torch's CPU kernels: trunc of the quotient rounded to the half type; floor division step
+    # by step in the half type (values checked against torch)
+    a = rt.tensor([-77.75, -81.5625, 65.25, 7.0], dtype=rt.float16)
+    b = rt.tensor([0.0794677734375, -0.043670654296875, 0.0239410400390625, 2.0], dtype=rt.float16)
+    assert rt.div(a, b, rounding_mode="floor").tolist() == [-980.0, 1868.0, 2726.0, 3.0]
+    a = rt.tensor([46.0, -73.9375, -41.90625], dtype=rt.float16)
+    b = rt.tensor([0.062347412109375, -0.2310791015625, 1.4453125], dtype=rt.float16)
+    assert rt.div(a, b, rounding_mode="trunc").tolist() == [738.0, 320.0, -29.0]
+    assert rt.div(rt.tensor([1.0], dtype=rt.float16), rt.tensor([0.0], dtype=rt.float16),
+                  rounding_mode="floor").tolist() == [math.inf]
+
+
+@pytest.mark.parametrize("n", HALF)
+def test_half_addr_and_addbmm_round_as_torch(n):
+    m, v1, v2 = _half(HALF_DATA, n), _half([1.1, -2.3, 0.7], n), _half([0.3, 1.9, -1.7, 2.2], n)
+    got = rt.addr(m, v1, v2, beta=0.6, alpha=0.2)
+    # torch: beta * self + (alpha * vec1) * vec2, every product rounded to the half type
+    r = lambda v: _round(v, n)  # noqa: E731
+    beta, alpha = r(0.6), r(0.2)
+    want = r(r(beta * m.float().numpy()) + r(r(alpha * v1.float().numpy())[:, None] * v2.float().numpy()))
+    assert got.float().numpy().tolist() == want.tolist()
+    b1 = _half(np.arange(24).reshape(2, 3, 4) / 7.0, n)
+    b2 = _half(np.arange(16).reshape(2, 4, 2) / 5.0, n)
+    c = _half(np.ones((3, 2)), n)
+    got = rt.addbmm(c, b1, b2)
+    step = r(c.float().numpy() + b1[0].float().numpy() @ b2[0].float().numpy())
+    want = r(step + b1[1].float().numpy() @ b2[1].float().numpy())
+    assert got.float().numpy().tolist() == want.tolist()
+
+
+def test_float_power_out_computes_in_float64():
+    x = rt.tensor([0.2607421875, 3.6171875], dtype=rt.float16)
+    out = rt.empty(2, dtype=rt.float64)
+    rt.float_power(x, rt.tensor(6.3046875, dtype=rt.float16), out=out)
+    want = np.float_power(np.array([0.2607421875, 3.6171875]), 6.3046875)
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", ["uint8", "int8", "int16"])
+def test_arange_of_small_ints_truncates_start_and_step(n):
+    # torch accumulates integer aranges in int64, the start and the step truncated first
+    assert rt.arange(-0.9, 2.1, 2.0, dtype=dt(n)).tolist() == [0, 2]
+    if n != "uint8":
+        assert rt.arange(2.1, -2.9, -1.0, dtype=dt(n)).tolist() == [2, 1, 0, -1, -2]
+        assert rt.arange(0.1, -7.9, -4.0, dtype=dt(n)).tolist() == [0, -4]

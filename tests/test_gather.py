@@ -501,6 +501,10 @@ ERROR_CALLS = [
     "X.put(M.tensor([0, 1]).int(), M.tensor([9., 8.]))",
     "X.put(M.tensor([0, 1]), M.tensor([9.]))",
     "X.put(M.tensor([0, 1]), M.tensor([9., 8.]).double())",
+    "X.scatter_reduce(1, I.to(M.int16), X, 'sum')",
+    "X.scatter_reduce(1, I, X.double(), 'amax')",
+    "M.gather(X, 1, I.to(M.uint8))",
+    "M.index_select(X, 0, M.tensor([0, 1], dtype=M.int8))",
 ]
 
 # What torch raises for each call (checked against torch 2.15 by test_errors_match_torch).
@@ -518,6 +522,10 @@ EXPECTED = {
     20: (IndexError, "index out of range in self"),
     31: (RuntimeError, "index 5 is out of bounds for dimension 0 with size 3"),
     45: (IndexError, "out of range: tried to access index 12 on a tensor of 12 elements."),
+    52: (RuntimeError, "scatter(): Expected dtype int32/int64 for index"),
+    53: (RuntimeError, "scatter(): Expected self.dtype to be equal to src.dtype"),
+    54: (RuntimeError, "gather(): Expected dtype int32/int64 for index"),
+    55: (RuntimeError, "index_select(): Expected dtype int32 or int64 for index"),
 }
 
 
@@ -867,3 +875,29 @@ def test_index_put_gradients():
     assert rt.autograd.gradcheck(lambda a, b: a.index_put((rt.tensor([0, 2, 1]), rt.tensor([1, 1, 4])), b),
                                  (x, v))
     assert type(x.index_put((rows,), v[:, None].expand(3, 5)).grad_fn).__name__ == "IndexPutBackward0"
+
+
+# --------------------------------------------------------------------------------- small dtypes
+
+
+def test_empty_index_of_any_dtype_is_accepted():
+    # torch checks the index dtype only when the index has elements
+    x = rt.arange(6.0).reshape(2, 3)
+    for d in (rt.uint8, rt.int8, rt.int16, rt.bool):
+        e = rt.zeros((2, 0), dtype=d)
+        assert tuple(rt.gather(x, 1, e).shape) == (2, 0)
+        assert x.scatter(1, e, 1.0).tolist() == x.tolist()
+        assert x.scatter_add(1, e, x).tolist() == x.tolist()
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16"])
+def test_amin_amax_without_self_on_small_ints(dtype):
+    # include_self=False starts from the dtype's extremes, not from a wrapped infinity
+    d = getattr(rt, dtype)
+    x = rt.tensor([6, 6, 6], dtype=d)
+    src = rt.tensor([1, 9, 3], dtype=d)
+    idx = rt.tensor([0, 0, 1])
+    assert x.scatter_reduce(0, idx, src, "amin", include_self=False).tolist() == [1, 3, 6]
+    assert x.scatter_reduce(0, idx, src, "amax", include_self=False).tolist() == [9, 3, 6]
+    assert x.index_reduce(0, idx, src, "amin", include_self=False).tolist() == [1, 3, 6]
+    assert x.index_reduce(0, idx, src, "amax", include_self=False).tolist() == [9, 3, 6]

@@ -187,6 +187,41 @@ def test_float_tensor_index_rejected():
         base()[rt.tensor([1.0])]
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16"])
+def test_small_int_tensor_index_rejected(dtype):
+    # torch takes int64, int32, uint8 (a mask) and bool index tensors only
+    dt = getattr(rt, dtype)
+    msg = "tensors used as indices must be long, int, byte or bool tensors"
+    with pytest.raises(IndexError, match=msg):
+        base()[rt.tensor([1, 0], dtype=dt)]
+    with pytest.raises(IndexError, match=msg):
+        base()[:, rt.tensor([1, 0], dtype=dt)] = 5
+    with pytest.raises(IndexError, match=msg):
+        base().index_put((rt.tensor([1, 0], dtype=dt),), rt.tensor(1))
+    # a 0-dim one is an int, as in torch
+    assert base()[rt.tensor(1, dtype=dt)].tolist() == NP[1].tolist()
+
+
+def test_int32_tensor_index():
+    assert base()[rt.tensor([2, 0], dtype=rt.int32)].tolist() == NP[[2, 0]].tolist()
+
+
+def test_uint8_tensor_index_is_a_mask():
+    # torch's deprecated byte mask: a uint8 index selects where it is nonzero, as a bool one
+    m = [1, 0, 2]
+    assert base()[rt.tensor(m, dtype=rt.uint8)].tolist() == NP[np.array(m, dtype=bool)].tolist()
+    assert base()[:, rt.tensor([0, 1, 1, 0], dtype=rt.uint8)].tolist() == NP[:, [1, 2]].tolist()
+    assert tuple(base()[rt.tensor(1, dtype=rt.uint8)].shape) == (1, 3, 4)
+    assert tuple(base()[rt.tensor(0, dtype=rt.uint8)].shape) == (0, 3, 4)
+    t = base()
+    t[rt.tensor([[1, 0, 0, 1]] * 3, dtype=rt.uint8)] = rt.tensor([0] * 6)
+    expected = NP.copy()
+    expected[:, [0, 3]] = 0
+    assert t.tolist() == expected.tolist()
+    with pytest.raises(IndexError, match=re.escape("The shape of the mask [2] at index 0 does not match")):
+        base()[rt.tensor([1, 0], dtype=rt.uint8)]
+
+
 # ------------------------------------------------------------------------------------- advanced: copies
 
 

@@ -2,8 +2,9 @@
 #
 # Every op of rtensor's op registry (rtensor._rtensor._registry(): the name and its aliases) that has an
 # OpInfo in torch's op_db (matched by OpInfo.name, OpInfo.aliases, or nn.functional.<name> when no other
-# OpInfo carries the name) is run on the OpInfo's samples for float32, float64, int32, int64 and bool
-# (those the OpInfo supports on CPU), through torch and through rtensor, and the results are compared:
+# OpInfo carries the name) is run on the OpInfo's samples for the ten dtypes of DTYPES (float32, float64,
+# float16, bfloat16, int64, int32, int16, int8, uint8 and bool: those the OpInfo supports on CPU), through
+# torch and through rtensor, and the results are compared:
 # values (torch.testing.assert_close's default tolerances per dtype, looser for ops that accumulate: see
 # tol_for; NaN == NaN), dtypes and shapes. When
 # torch raises, rtensor must raise an exception of the same type (a different message is only reported,
@@ -25,7 +26,7 @@
 # test_has_opinfo).
 #
 # Skipped (deliberately unsupported by rtensor): samples with complex numbers, tensors or dtypes other than
-# the five above, and layouts other than strided; out= of the wrong shape (rtensor cannot resize out);
+# the ten above, and layouts other than strided; out= of the wrong shape (rtensor cannot resize out);
 # samples rtensor refuses with a NotImplementedError saying it "does not compute yet" (SVD-based norms).
 # Genuine rtensor bugs are listed in XFAIL below (strict: a fix makes the test XPASS and fail, so the entry
 # must then be removed).
@@ -55,6 +56,11 @@ DTYPES = {
     "int32": (torch.int32, rt.int32),
     "int64": (torch.int64, rt.int64),
     "bool": (torch.bool, rt.bool),
+    "uint8": (torch.uint8, rt.uint8),
+    "int8": (torch.int8, rt.int8),
+    "int16": (torch.int16, rt.int16),
+    "float16": (torch.float16, rt.float16),
+    "bfloat16": (torch.bfloat16, rt.bfloat16),
 }
 T2R = {t: r for t, r in DTYPES.values()}
 OUT_SAMPLES = 4
@@ -63,8 +69,42 @@ OUT_SAMPLES = 4
 # (test, opinfo id, dtype) -> reason. The opinfo id is OpInfo.name plus "." + variant_test_name; dtype is
 # None for tests that are not per dtype (test_grad is float64 only and uses "float64"); test_alias is keyed
 # by the alias. The B numbers are those of tests/test_pointwise.py's BUGS.
-XFAIL = {
+XFAIL = {}
+# torch's CPU kernels for these ops on the half types round differently in their vectorised loop and in
+# their scalar loop (tensors under one vector, and the tails of longer ones), whose width depends on the
+# CPU (AVX2 / AVX512): rtensor rounds once in float32 everywhere.
+_VEC_VS_SCALAR = {
+    "add": "torch's half add with alpha rounds alpha*other to the half type in its scalar loop only",
+    "sub": "torch's half sub with alpha rounds alpha*other to the half type in its scalar loop only",
+    "logit": "torch's half logit rounds 1-x, x/(1-x) and the log to the half type, by the CPU's vector width",
+    "special.ndtr": "torch's half ndtr rounds each step of 0.5*(1+erf(x/sqrt(2))) to the half type",
+    "linspace": "torch's half linspace rounds start, end and step and computes by the CPU's vector width",
+    "linspace.tensor_overload": "torch's half linspace rounds start, end and step and computes by the CPU's "
+    "vector width",
 }
+_VEC_FAILS = {
+    "add": (["test_function", "test_method", "test_inplace"], ["float16"]),
+    "sub": (["test_function", "test_method", "test_inplace"], ["float16"]),
+    "logit": (["test_function", "test_method", "test_inplace", "test_out"], ["float16", "bfloat16"]),
+    "special.ndtr": (["test_function", "test_out"], ["float16", "bfloat16"]),
+    "linspace": (["test_function"], ["float16", "bfloat16"]),
+    "linspace.tensor_overload": (["test_function"], ["float16", "bfloat16"]),
+}
+_VEC_VS_SCALAR["log_softmax"] = ("torch's half log_softmax rounds intermediates to the half type (results near 0 "
+                                  "come out 0): rtensor computes in float32 and rounds once")
+_VEC_FAILS["log_softmax"] = (["test_function", "test_method", "test_out"], ["float16", "bfloat16"])
+_VEC_VS_SCALAR["histc"] = ("torch bins the half types in half arithmetic ((x - min) * bins / (max - min), each step "
+                           "rounded): rtensor bins in float32, so a value near a bin edge may land in the next bin")
+_VEC_FAILS["histc"] = (["test_function", "test_method"], ["float16", "bfloat16"])
+for _op, (_tests, _dts) in _VEC_FAILS.items():
+    XFAIL.update({(t, _op, d): _VEC_VS_SCALAR[_op] for t in _tests for d in _dts})
+XFAIL[("test_inplace", "addbmm", "bfloat16")] = ("torch's addbmm_ resizes a self of shape [1] or [] to the "
+                                                 "product's shape; rtensor refuses to resize in place")
+# The first sort sample (8000 elements) has many equal values in the small dtypes (in int32 and float32
+# they are all distinct): rtensor's order of equal elements in an unstable sort is not std::sort's there.
+XFAIL.update({(t, op, d): "unstable sort of 8000 elements with many ties: the order of equal elements is "
+              "not std::sort's" for t in ("test_function", "test_method") for op in ("sort", "argsort")
+              for d in ("uint8", "int8", "float16", "bfloat16")})
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.
 SKIP = {
@@ -195,8 +235,19 @@ def to_rt(x, memo, grad=False, noncontig=False):
             raise Unsupported(f"layout {x.layout}")
         if x.dtype not in T2R:
             raise Unsupported(f"{x.dtype} tensor")
+        bf16 = x.dtype == torch.bfloat16
+
+        def as_numpy(v):
+            # numpy has no bfloat16: through float32, exactly (made bfloat16 again by make below)
+            v = v.detach().resolve_conj().resolve_neg()
+            return (v.float() if bf16 else v).numpy()
+
+        def make(arr):
+            r = rt.tensor(np.array(arr, order="C"))
+            return r.to(rt.bfloat16) if bf16 else r
+
         try:
-            a = x.detach().resolve_conj().resolve_neg().numpy()
+            a = as_numpy(x)
         except Exception as e:  # noqa: BLE001 - e.g. more dims than numpy holds
             raise Unsupported(f"tensor numpy cannot hold ({e})") from None
         expanded = [d for d, (st, n) in enumerate(zip(x.stride(), x.shape)) if st == 0 and n > 1]
@@ -205,13 +256,13 @@ def to_rt(x, memo, grad=False, noncontig=False):
             base = x.detach()
             for d in expanded:
                 base = base.narrow(d, 0, 1)
-            t = rt.tensor(np.array(base.numpy(), order="C")).expand(*x.shape)
+            t = make(as_numpy(base)).expand(*x.shape)
         elif noncontig and a.ndim >= 2:
             # the same values in a transposed (non-contiguous) rtensor
             perm = tuple(reversed(range(a.ndim)))
-            t = rt.tensor(np.array(a.transpose(perm), order="C")).permute(*perm)
+            t = make(a.transpose(perm)).permute(*perm)
         else:
-            t = rt.tensor(np.array(a, order="C"))
+            t = make(a)
         if grad and x.requires_grad:
             t.requires_grad_(True)
         memo[id(x)] = t
@@ -344,7 +395,10 @@ def tol_for(entry):
         return "metadata"
     src = entry.get("source", "")
     if any(k in src for k in ("/reduce", "/linalg", "scan")):
-        return {"float32": (1e-5, 1e-4), "float64": (1e-10, 1e-10)}
+        # the half types accumulate in float32 and round once, as torch's CPU does: rtol is assert_close's
+        # default (one rounding of the result), atol looser for sums that cancel
+        return {"float32": (1e-5, 1e-4), "float64": (1e-10, 1e-10), "float16": (1e-3, 1e-3),
+                "bfloat16": (1.6e-2, 1e-2)}
     return None
 
 
@@ -660,7 +714,9 @@ def test_alias(entry, alias, op):
     assert rfn is not None, f"rt.{alias} is missing"
     tfn = resolve(torch, alias) or op.op
     failures, ran = [], 0
-    dtypes = [d for d, (t, _) in DTYPES.items() if t in op.supported_dtypes("cpu")]
+    # a dtype whose function form is a known failure (XFAIL) is left to that entry
+    dtypes = [d for d, (t, _) in DTYPES.items() if t in op.supported_dtypes("cpu")
+              and ("test_function", opinfo_id(op), d) not in XFAIL]
     forms = []
     if "." not in alias:
         for suffix, form in (("", "method"), ("_", "inplace")):

@@ -190,7 +190,8 @@ macro_rules! k1 {
 /// Builds a [`K2`] from element expressions of two operands per dtype family: `float`, `int`,
 /// `bool` (same type out), or `float -> bool`, `int -> bool`, `bool -> bool`; `half` runs the
 /// expression on float16 and bfloat16 operands widened to float32, rounding the result once (for
-/// the hot arithmetic only: other ops reach the half types through float32 tensors).
+/// the hot arithmetic only: other ops reach the half types through float32 tensors); inside it,
+/// `Half` names the storage type, for the ops where torch rounds an intermediate too.
 #[macro_export]
 macro_rules! k2 {
     ($($cat:ident $(-> $out:ident)? : |$a:ident, $b:ident| $e:expr),+ $(,)?) => {
@@ -219,6 +220,9 @@ macro_rules! k2 {
         #[allow(unused_imports)]
         use $crate::kernels::math::{IntMath as _, Math as _};
         use $crate::dtype::HalfBits as _;
+        // The storage type, for expressions that round an intermediate to it (`Half::narrow`).
+        #[allow(dead_code)]
+        type Half = $t;
         $crate::kernels::engine::binary(
             $crate::kernels::engine::Operand::<$t>::of($d)?,
             $crate::kernels::engine::Operand::<$t>::of($pa)?,

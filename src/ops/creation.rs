@@ -206,7 +206,8 @@ impl Tensor {
         }
         let n = size as usize;
         match dtype {
-            DType::Int32 | DType::Int64 => {
+            // torch accumulates every integer dtype in int64 (the start and step truncated)
+            DType::Int32 | DType::Int64 | DType::Int16 | DType::Int8 | DType::UInt8 => {
                 let first = checked_i64(start)?;
                 let step = checked_i64(step)?;
                 dispatch!(dtype, T => generate::<T>(&[n], move |i| {

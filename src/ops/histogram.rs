@@ -116,7 +116,7 @@ impl Tensor {
         }
         check_bins(bins)?;
         let edges = match self.dtype() {
-            DType::Float32 | DType::Float64 => {
+            DType::Float32 | DType::Float64 | DType::Float16 | DType::BFloat16 => {
                 Tensor::linspace(Scalar::Float(lo), Scalar::Float(hi), bins + 1, self.dtype())?
             }
             other => {
@@ -126,6 +126,13 @@ impl Tensor {
                 })
             }
         };
+        if self.dtype().is_half() {
+            // the half types bin in float32 (between edges rounded to the half type); the counts
+            // are converted back
+            let wide = |t: &Tensor| t.detach().to_dtype(DType::Float32);
+            let h = run_histogram(&wide(self)?, None, &wide(&edges)?, BinSearch::Linear)?;
+            return h.to_dtype(self.dtype());
+        }
         run_histogram(self, None, &edges, BinSearch::Linear)
     }
 

@@ -6,7 +6,7 @@ use crate::autograd::rules::index::{IndexPutRule, IndexRule};
 use crate::autograd::rules::InputMeta;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::index_item::IndexItem;
+use crate::index_item::{is_mask_dtype, IndexItem};
 use crate::kernels::copy::check_writable;
 use crate::kernels::gather::{true_coordinates, Coordinates};
 use crate::layout::Layout;
@@ -198,7 +198,7 @@ impl Tensor {
                     dim += 1;
                 }
                 IndexItem::Ellipsis => dim += self.ndim() - consumed,
-                IndexItem::Tensor(t) if t.dtype() == DType::Bool => {
+                IndexItem::Tensor(t) if is_mask_dtype(t.dtype()) => {
                     let covered = &view.shape()[dim..dim + t.ndim()];
                     for (j, (&m, &s)) in t.shape().iter().zip(covered).enumerate() {
                         if m != s && mask_error.is_none() {
@@ -227,7 +227,7 @@ impl Tensor {
                     dim += t.ndim();
                 }
                 IndexItem::Tensor(t) => {
-                    if t.dtype().is_floating() {
+                    if !matches!(t.dtype(), DType::Int64 | DType::Int32) {
                         return Err(Error::Index(
                             "tensors used as indices must be long, int, byte or bool tensors"
                                 .into(),

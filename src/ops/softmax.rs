@@ -29,9 +29,18 @@ pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
             dtype: x.dtype().torch_name(),
         });
     }
-    let src = x.detach().contiguous()?;
+    // The half types compute in float32 and round once, as torch's CPU kernel does.
+    let src = x
+        .detach()
+        .to_dtype(x.dtype().compute_dtype())?
+        .contiguous()?;
     let out = Tensor::uninit(src.shape(), src.dtype())?;
     crate::kernels::softmax::softmax(&src, d, log, &out)?;
+    let out = if out.dtype() == x.dtype() {
+        out
+    } else {
+        out.to_dtype(x.dtype())?
+    };
     Ok(record_softmax(out, &x, d as i64, log))
 }
 

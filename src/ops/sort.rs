@@ -279,9 +279,13 @@ impl Tensor {
     /// `logcumsumexp(dim)`: `log(cumsum(exp(x)))` without overflow; floating inputs only.
     pub fn logcumsumexp(&self, dim: i64) -> Result<Tensor> {
         let (x, d, s) = self.lines_of(dim)?;
+        // The half types accumulate in float32 and round each result once.
         let out = match x.dtype() {
             DType::Float32 => k::logcumsumexp::<f32>(&x, s, false)?,
             DType::Float64 => k::logcumsumexp::<f64>(&x, s, false)?,
+            h if h.is_half() => {
+                k::logcumsumexp::<f32>(&x.to_dtype(DType::Float32)?, s, false)?.to_dtype(h)?
+            }
             other => {
                 return Err(Error::DTypeNotSupported {
                     op: "logcumsumexp_out_cpu",
@@ -303,6 +307,9 @@ impl Tensor {
         let out = match x.dtype() {
             DType::Float32 => k::logcumsumexp::<f32>(&x, s, true)?,
             DType::Float64 => k::logcumsumexp::<f64>(&x, s, true)?,
+            h if h.is_half() => {
+                k::logcumsumexp::<f32>(&x.to_dtype(DType::Float32)?, s, true)?.to_dtype(h)?
+            }
             other => {
                 return Err(Error::DTypeNotSupported {
                     op: "logcumsumexp_out_cpu",

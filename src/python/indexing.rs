@@ -1,7 +1,7 @@
 //! `Tensor.__getitem__` / `__setitem__`: turns a Python index key into core index items.
 
 use crate::dtype::DType;
-use crate::index_item::IndexItem;
+use crate::index_item::{is_mask_dtype, IndexItem};
 use crate::python::convert::{
     extract_i64_arg, extract_scalar, is_ndarray, numpy_scalar, qualified_type_name, type_name,
 };
@@ -33,9 +33,9 @@ fn slice_bound(obj: Bound<'_, PyAny>) -> PyResult<Option<i64>> {
     Ok(Some(if negative { -i64::MAX } else { i64::MAX }))
 }
 
-/// An index tensor: a 0-dim integer one is a plain int, as in torch.
+/// An index tensor: a 0-dim integer one is a plain int, as in torch (a uint8 one is a mask).
 fn tensor_item(t: Tensor) -> PyResult<IndexItem> {
-    if t.ndim() == 0 && !t.dtype().is_floating() && t.dtype() != DType::Bool {
+    if t.ndim() == 0 && !t.dtype().is_floating() && !is_mask_dtype(t.dtype()) {
         return Ok(IndexItem::Int(t.item_i64()?));
     }
     Ok(IndexItem::Tensor(t))
@@ -150,7 +150,7 @@ fn check_index_put_dtype(
             if literal {
                 continue;
             }
-            if x.dtype() == DType::Bool {
+            if is_mask_dtype(x.dtype()) {
                 masks += 1;
             } else {
                 indices += 1;

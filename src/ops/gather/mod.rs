@@ -34,10 +34,12 @@ pub(crate) fn at_least_1d(t: &Tensor) -> Result<Tensor> {
     }
 }
 
-/// torch's `scatter_gather_dtype_check`: int32 or int64 indices.
+/// torch's `scatter_gather_dtype_check`: int32 or int64 indices (an empty index of any dtype
+/// passes, as in torch).
 fn check_index_dtype(op: &str, index: &Tensor) -> Result<()> {
     match index.dtype() {
         DType::Int32 | DType::Int64 => Ok(()),
+        _ if index.numel() == 0 => Ok(()),
         _ => Err(Error::Runtime(format!(
             "{}(): Expected dtype int32/int64 for index",
             op
@@ -241,22 +243,21 @@ impl Tensor {
 
     /// Checks a scatter of `src` (a tensor, or a number) into `self` along `dim` and prepares
     /// it; `None` when the index is empty (nothing to write).
+    /// Every scatter form reports its errors as torch's `scatter()`.
     fn plan_scatter(
         &self,
-        op: &str,
         dim: i64,
         index: &Tensor,
         src: &Value,
         how: Combine,
     ) -> Result<Option<Scatter>> {
-        check_index_dtype(op, index)?;
+        check_index_dtype("scatter", index)?;
         let d = normalize_dim(dim, self.ndim())?;
         if let Value::Tensor(t) = src {
             if t.dtype() != self.dtype() {
-                return Err(Error::Runtime(format!(
-                    "{}(): Expected self.dtype to be equal to src.dtype",
-                    op
-                )));
+                return Err(Error::Runtime(
+                    "scatter(): Expected self.dtype to be equal to src.dtype".into(),
+                ));
             }
         }
         if index.numel() == 0 {
@@ -325,7 +326,7 @@ impl Tensor {
         src: &Value,
         kind: ScatterKind,
     ) -> Result<Tensor> {
-        let plan = self.plan_scatter("scatter", dim, index, src, combine_of(kind))?;
+        let plan = self.plan_scatter(dim, index, src, combine_of(kind))?;
         let out = Scatter::new_tensor(plan.as_ref(), self)?;
         let d = normalize_dim(dim, self.ndim())?;
         let mut inputs = vec![self];
@@ -348,7 +349,7 @@ impl Tensor {
         run_in_place(
             self,
             &others,
-            || match self.plan_scatter("scatter", dim, index, src, combine_of(kind))? {
+            || match self.plan_scatter(dim, index, src, combine_of(kind))? {
                 Some(p) => p.apply(self),
                 None => check_writable(self),
             },

@@ -69,6 +69,19 @@ impl ScatterReduce {
     }
 }
 
+/// The smallest (`largest`: largest) value of an integer dtype: the identity of `amax`
+/// (`amin`), as torch's `numeric_limits` lowest and max.
+fn int_extreme(dtype: DType, largest: bool) -> Scalar {
+    let (lo, hi) = match dtype {
+        DType::UInt8 => (0, u8::MAX as i64),
+        DType::Int8 => (i8::MIN as i64, i8::MAX as i64),
+        DType::Int16 => (i16::MIN as i64, i16::MAX as i64),
+        DType::Int32 => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    };
+    Scalar::Int(if largest { hi } else { lo })
+}
+
 impl Tensor {
     /// `scatter_reduce` without recording.
     fn scatter_reduce_raw(
@@ -87,13 +100,7 @@ impl Tensor {
                 dtype: "Bool",
             });
         }
-        let plan = self.plan_scatter(
-            "scatter_reduce",
-            dim,
-            index,
-            &Value::Tensor(src.clone()),
-            how.combine(),
-        )?;
+        let plan = self.plan_scatter(dim, index, &Value::Tensor(src.clone()), how.combine())?;
         let out = self.detach().clone_contiguous()?;
         let Some(plan) = plan else {
             return Ok(out);
@@ -110,6 +117,9 @@ impl Tensor {
             let identity = match (self.dtype(), how) {
                 (DType::Bool, ScatterReduce::Amax) => Scalar::Int(0),
                 (DType::Bool, ScatterReduce::Amin) => Scalar::Int(1),
+                (d, ScatterReduce::Amax | ScatterReduce::Amin) if !d.is_floating() => {
+                    int_extreme(d, how == ScatterReduce::Amin)
+                }
                 _ => how.identity(),
             };
             let init = scalar_tensor(identity, self.dtype())?.broadcast_to(&shape);

@@ -208,13 +208,22 @@ impl Tensor {
         let input = expand_to(self, &shape)?;
         let out = without_grad(|| {
             let (beta, alpha) = (factor(beta, dtype)?, factor(alpha, dtype)?);
-            let v1 = vec1.to_dtype(dtype)?.unsqueeze(1)?;
-            let outer = v1.mul(&vec2.to_dtype(dtype)?)?;
-            let outer = if alpha.as_f64() == 1.0 {
-                outer
-            } else {
-                outer.mul(alpha)?
+            // torch's kernel: `beta * self + alpha * vec1 * vec2`, left to right, each product
+            // in the result dtype (the half types round beta, alpha and every product)
+            let scale = |t: Tensor, s: Scalar| -> Result<Tensor> {
+                if dtype.is_half() {
+                    Tensor::full(&[], s, dtype)?.mul(&t)
+                } else {
+                    t.mul(s)
+                }
             };
+            let v1 = vec1.to_dtype(dtype)?;
+            let v1 = if alpha.as_f64() == 1.0 {
+                v1
+            } else {
+                scale(v1, alpha)?
+            };
+            let outer = v1.unsqueeze(1)?.mul(&vec2.to_dtype(dtype)?)?;
             if beta.as_f64() == 0.0 {
                 return Ok(outer);
             }
@@ -222,7 +231,7 @@ impl Tensor {
             let input = if beta.as_f64() == 1.0 {
                 input
             } else {
-                input.mul(beta)?
+                scale(input, beta)?
             };
             input.add(&outer)
         })?;
@@ -316,8 +325,24 @@ impl Tensor {
             let a = batch1.transpose(0, 1)?.reshape(&[s[1] as i64, inner])?;
             Ok::<_, Error>((a, batch2.reshape(&[inner, o[2] as i64])?))
         })?;
-        let ops = (&single(&a, Mat::of(&a)), &single(&b, Mat::of(&b)));
-        let out = accumulate(self, ops, &[], &shape, (beta, alpha))?;
+        let out = if batch1.dtype().is_half() && s[0] > 0 {
+            // torch's CPU kernel: one addmm per batch, the half result rounded after each
+            without_grad(|| {
+                let pair = |i: usize| -> Result<(Tensor, Tensor)> {
+                    Ok((batch1.select(0, i as i64)?, batch2.select(0, i as i64)?))
+                };
+                let (m1, m2) = pair(0)?;
+                let mut acc = self.addmm(&m1, &m2, beta, alpha)?;
+                for i in 1..s[0] {
+                    let (m1, m2) = pair(i)?;
+                    acc = acc.addmm(&m1, &m2, Scalar::Int(1), alpha)?;
+                }
+                Ok::<_, Error>(acc)
+            })?
+        } else {
+            let ops = (&single(&a, Mat::of(&a)), &single(&b, Mat::of(&b)));
+            accumulate(self, ops, &[], &shape, (beta, alpha))?
+        };
         Ok(record_add_product(
             out,
             "AddbmmBackward0",

@@ -365,7 +365,14 @@ impl Tensor {
             .filter(|&i| i as usize != d)
             .collect();
         let out = without_grad(|| {
-            let norm = self.vector_norm(p, Some(&dims), true)?;
+            // torch: the norms and factors of the half types in float32, the factors then
+            // rounded to the half type
+            let wide = if self.dtype().is_half() {
+                self.to_dtype(DType::Float32)?
+            } else {
+                self.clone()
+            };
+            let norm = wide.vector_norm(p, Some(&dims), true)?;
             let over = norm.gt(maxnorm)?;
             let factor = norm.add(1e-7)?.reciprocal()?.mul(maxnorm)?;
             let one = Tensor::full(&[], Scalar::Int(1), factor.dtype())?;
@@ -374,7 +381,7 @@ impl Tensor {
                 &crate::value::Value::Tensor(factor),
                 &crate::value::Value::Tensor(one),
             )?;
-            self.mul(&factor)
+            self.mul(&factor.to_dtype(self.dtype())?)
         })?;
         Ok(record_renorm(out, p, d, maxnorm, self))
     }

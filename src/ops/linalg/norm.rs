@@ -87,16 +87,17 @@ impl Tensor {
             check_identity(self, &mask, dims.is_none_or(|d| d.is_empty()), ord)?;
         }
         let out = if ord == 2.0 || ord == 1.0 || ord == 0.0 || ord.is_infinite() {
-            let out =
-                crate::ops::reduce::reduction_output(self.shape(), &mask, keepdim, self.dtype())?;
+            // The half types accumulate in float32 and round once, as torch's CPU does.
+            let x = self.detach().to_dtype(self.dtype().compute_dtype())?;
+            let out = crate::ops::reduce::reduction_output(x.shape(), &mask, keepdim, x.dtype())?;
             match ord {
-                2.0 => one_pass::<SumSquares>(self, &mask, &out, f64::sqrt),
-                1.0 => one_pass::<SumAbs>(self, &mask, &out, |a| a),
-                0.0 => one_pass::<Nonzero>(self, &mask, &out, |a| a),
-                f64::INFINITY => one_pass::<ExtremeAbs<true>>(self, &mask, &out, |a| a),
-                _ => one_pass::<ExtremeAbs<false>>(self, &mask, &out, |a| a),
+                2.0 => one_pass::<SumSquares>(&x, &mask, &out, f64::sqrt),
+                1.0 => one_pass::<SumAbs>(&x, &mask, &out, |a| a),
+                0.0 => one_pass::<Nonzero>(&x, &mask, &out, |a| a),
+                f64::INFINITY => one_pass::<ExtremeAbs<true>>(&x, &mask, &out, |a| a),
+                _ => one_pass::<ExtremeAbs<false>>(&x, &mask, &out, |a| a),
             }?;
-            out
+            out.to_dtype(self.dtype())?
         } else {
             self.general_norm(ord, dims, keepdim)?
         };

@@ -274,7 +274,12 @@ fn rounded_div_grad() -> Grad {
 fn div_trunc_spec() -> Spec<impl crate::kernels::pointwise::Kernel2> {
     let mut s = Spec::new(
         "div_trunc",
-        k2!(float: |a, b| (a / b).trunc(), int: |a, b| a.trunc_div(b)),
+        k2!(
+            float: |a, b| (a / b).trunc(),
+            // torch's CPU kernel rounds the quotient to the half type before truncating it
+            half: |a, b| Half::narrow(a / b).widen().trunc(),
+            int: |a, b| a.trunc_div(b),
+        ),
     );
     s.scalar_slots = true;
     s.grad = Some(rounded_div_grad());
@@ -284,7 +289,33 @@ fn div_trunc_spec() -> Spec<impl crate::kernels::pointwise::Kernel2> {
 fn div_floor_spec() -> Spec<impl crate::kernels::pointwise::Kernel2> {
     let mut s = Spec::new(
         "div_floor",
-        k2!(float: |a, b| a.floor_div(b), int: |a, b| a.floor_div(b)),
+        k2!(
+            float: |a, b| a.floor_div(b),
+            // torch's CPU kernel runs `div_floor_floating` in the half type, rounding each step
+            half: |a, b| {
+                let r = |v: f32| Half::narrow(v).widen();
+                if b == 0.0 {
+                    a / b
+                } else {
+                    let m = a % b;
+                    let mut div = r(r(a - m) / b);
+                    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+                        div = r(div - 1.0);
+                    }
+                    if div != 0.0 {
+                        let f = div.floor();
+                        if r(div - f) > 0.5 {
+                            f + 1.0
+                        } else {
+                            f
+                        }
+                    } else {
+                        0.0f32.copysign(r(a / b))
+                    }
+                }
+            },
+            int: |a, b| a.floor_div(b),
+        ),
     );
     s.scalar_slots = true;
     s.grad = Some(rounded_div_grad());

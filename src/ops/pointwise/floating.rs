@@ -102,15 +102,17 @@ pub fn frexp(x: &Tensor) -> Result<(Tensor, Tensor)> {
         ));
     }
     let exponent = Tensor::uninit(x.shape(), DType::Int32)?;
-    match x.dtype() {
+    // A half value widened to float32 has the same mantissa and exponent.
+    let wide = x.detach().to_dtype(x.dtype().compute_dtype())?;
+    match wide.dtype() {
         DType::Float32 => map(
             Operand::<i32>::of(&exponent)?,
-            Operand::<f32>::of(x)?,
+            Operand::<f32>::of(&wide)?,
             |v| v.frexp_exponent(),
         )?,
         _ => map(
             Operand::<i32>::of(&exponent)?,
-            Operand::<f64>::of(x)?,
+            Operand::<f64>::of(&wide)?,
             |v| v.frexp_exponent(),
         )?,
     }

@@ -160,7 +160,8 @@ pub fn float_power(a: &Value, b: &Value, dest: Dest<'_>) -> Result<Tensor> {
     spec.grad = Some(pow_grad(pow_node(a, b)));
     spec.scalar_node = Some("PowBackward0");
     match dest {
-        Dest::New => binary(&wa, &wb, Dest::New, &spec),
+        // out= computes in float64 too (a 0-dim float64 exponent would not promote the base)
+        Dest::New | Dest::Out(_) => binary(&wa, &wb, dest, &spec),
         d => binary(a, &wb, d, &spec),
     }
 }

@@ -20,8 +20,9 @@ impl Tensor {
     /// `logsumexp(dim, keepdim)`; an empty reduction gives `-inf`.
     pub fn logsumexp(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
         let mask = dim_mask(Some(dims), self.ndim())?;
+        // The half types accumulate in float32 and round once, as torch's CPU does.
         let x = if self.dtype().is_floating() {
-            self.detach()
+            self.detach().to_dtype(self.dtype().compute_dtype())?
         } else {
             self.to_dtype(default_float())?
         };
@@ -54,6 +55,11 @@ impl Tensor {
             let s = e.sum(Some(&all), true, None)?.log()?;
             let r = s.add(&m)?;
             r.reshape(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?
+        };
+        let out = if self.dtype().is_half() {
+            out.to_dtype(self.dtype())?
+        } else {
+            out
         };
         Ok(record_logsumexp(out, self, &mask, keepdim))
     }

@@ -45,7 +45,9 @@ impl Tensor {
         }
         let mask = dim_mask(dims, self.ndim())?;
         let dof = (reduced_count(self.shape(), &mask) as f64 - correction).max(0.0);
-        let out = reduction_output(self.shape(), &mask, keepdim, self.dtype())?;
+        // The half types accumulate in float32 and round once, as torch's CPU does.
+        let x = self.detach().to_dtype(self.dtype().compute_dtype())?;
+        let out = reduction_output(self.shape(), &mask, keepdim, x.dtype())?;
         let value = move |a: MomentsAcc| {
             let v = a.m2 / dof;
             if root {
@@ -54,12 +56,17 @@ impl Tensor {
                 v
             }
         };
-        match self.dtype() {
+        match x.dtype() {
             DType::Float32 => {
-                reduce_into::<f32, Moments, f32>(self, &mask, &out, |a| value(a) as f32)
+                reduce_into::<f32, Moments, f32>(&x, &mask, &out, |a| value(a) as f32)
             }
-            _ => reduce_into::<f64, Moments, f64>(self, &mask, &out, value),
+            _ => reduce_into::<f64, Moments, f64>(&x, &mask, &out, value),
         }?;
+        let out = if out.dtype() == self.dtype() {
+            out
+        } else {
+            out.to_dtype(self.dtype())?
+        };
         Ok(record_moment(out, self, &mask, keepdim, dof, root))
     }
 
