@@ -111,6 +111,7 @@ FAMILIES = {
     "broadcast": (lambda a, b: a * b + a, [(3, 1), (1, 4)]),
     "where_clamp": (lambda a: rt.where(a > 0, a * a, a.clamp(-0.5, 0.5) ** 2), [(6,)]),
     "atan2_lerp": (lambda a, b: rt.atan2(a, b + 2) + rt.lerp(a, b, 0.3), [(4,), (4,)]),
+    "fmod_remainder": (lambda a, b: rt.fmod(a, b.abs() + 1) ** 2 + rt.remainder(a, b.abs() + 1) ** 2, [(4,), (4,)]),
     # reductions
     "sum_mean": (lambda a: (a.sum(1) ** 2).sum() + (a.mean(0) ** 3).sum(), [(3, 4)]),
     "prod": (lambda a: a.prod(1), [(3, 3)]),
@@ -373,6 +374,16 @@ def test_gradgradcheck_detects_a_wrong_double_backward():
     x = r(3)
     assert gradcheck(Sq.apply, (x,))
     assert not gradgradcheck(Sq.apply, (x,), raise_exception=False)
+
+
+def test_not_implemented_nodes_allow_out():
+    # torch refuses out= only for ops with a derivative: histogram has none
+    x = leaf([0.5, 0.2, 0.5, 0.9])
+    h, e = rt.empty(3, dtype=rt.float64), rt.empty(4, dtype=rt.float64)
+    rt.histogram(x, bins=3, out=(h, e))
+    assert h.tolist() == [1.0, 2.0, 1.0] and e.tolist() == pytest.approx([0.2, 0.2 + 0.7 / 3, 0.2 + 1.4 / 3, 0.9])
+    with pytest.raises(RuntimeError, match="functions with out=... arguments don't support automatic differentiation"):
+        rt.sin(x, out=rt.empty(0, dtype=rt.float64))
 
 
 # ------------------------------------------------------------------------------ functional
