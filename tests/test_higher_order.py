@@ -1,6 +1,7 @@
 # Gradients of gradients: create_graph=True in backward and autograd.grad, gradgradcheck on a
 # sample of every op family (float64), values against analytic formulas and torch, the
 # rtensor.autograd.functional helpers, and memory that a create_graph pass must not keep.
+import functools
 import math
 
 import pytest
@@ -110,6 +111,7 @@ FAMILIES = {
     "broadcast": (lambda a, b: a * b + a, [(3, 1), (1, 4)]),
     "where_clamp": (lambda a: rt.where(a > 0, a * a, a.clamp(-0.5, 0.5) ** 2), [(6,)]),
     "atan2_lerp": (lambda a, b: rt.atan2(a, b + 2) + rt.lerp(a, b, 0.3), [(4,), (4,)]),
+    "fmod_remainder": (lambda a, b: rt.fmod(a, b.abs() + 1) ** 2 + rt.remainder(a, b.abs() + 1) ** 2, [(4,), (4,)]),
     # reductions
     "sum_mean": (lambda a: (a.sum(1) ** 2).sum() + (a.mean(0) ** 3).sum(), [(3, 4)]),
     "prod": (lambda a: a.prod(1), [(3, 3)]),
@@ -163,6 +165,34 @@ FAMILIES = {
     "cumsum": (lambda a: a.cumsum(0) ** 2, [(5,)]),
     "cumprod": (lambda a: a.cumprod(0), [(4,)]),
     "logcumsumexp": (lambda a: a.logcumsumexp(0), [(4,)]),
+    # distances (the kernel's rule, every p) and cross / renorm
+    "cdist_p2": (lambda a, b: rt.cdist(a, b), [(3, 2), (4, 2)]),
+    "cdist_p2_mm": (lambda a, b: rt.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), [(3, 2), (4, 2)]),
+    "cdist_p0": (lambda a, b: rt.cdist(a, b, 0) * a.sum(), [(3, 2), (4, 2)]),
+    "cdist_p_half": (lambda a, b: rt.cdist(a, b, 0.5), [(3, 2), (4, 2)]),
+    "cdist_p1": (lambda a, b: rt.cdist(a, b, 1) ** 2, [(3, 2), (4, 2)]),
+    "cdist_p1_5": (lambda a, b: rt.cdist(a, b, 1.5), [(3, 2), (4, 2)]),
+    "cdist_p3_batched": (lambda a, b: rt.cdist(a, b, 3), [(2, 3, 2), (1, 4, 2)]),
+    "cdist_pinf": (lambda a, b: rt.cdist(a, b, float("inf")) ** 2, [(3, 2), (4, 2)]),
+    "cross": (lambda a, b: rt.linalg.cross(a, b) ** 2, [(2, 3), (2, 3)]),
+    "cross_broadcast": (lambda a, b: rt.cross(a, b, dim=1) ** 2, [(2, 3), (1, 3)]),
+    "renorm_p2": (lambda a: a.renorm(2, 0, 0.8) ** 2, [(3, 3)]),
+    "renorm_p1": (lambda a: a.renorm(1, 1, 1.0), [(3, 3)]),
+    "renorm_p3": (lambda a: a.renorm(3, 1, 0.9), [(2, 3)]),
+    "renorm_pinf": (lambda a: a.renorm(float("inf"), 0, 0.5), [(3, 3)]),
+    # embedding-like selection and scatter-into-copy
+    "take_along_dim": (lambda a: rt.take_along_dim(a, rt.tensor([[0], [2]]), 1) ** 2, [(2, 3)]),
+    "index_select_dim1": (lambda a: a.index_select(1, rt.tensor([2, 0, 2])) ** 2, [(2, 3)]),
+    "index_fill": (lambda a: a.index_fill(1, rt.tensor([1]), 0.5) ** 2, [(2, 3)]),
+    "index_reduce": (lambda a, b: a.index_reduce(0, rt.tensor([1, 0, 1]), b, "prod") ** 2, [(2, 3), (3, 3)]),
+    "select_slice_scatter": (lambda a, b: rt.select_scatter(a, b[0], 0, 1) ** 2 + rt.slice_scatter(a, b[:1], 0, 0, 1) ** 3, [(2, 3), (2, 3)]),
+    "diagonal_scatter": (lambda a, b: rt.diagonal_scatter(a, b, 0) ** 2, [(3, 3), (3,)]),
+    # quantiles (every interpolation, NaNs skipped by nanquantile)
+    "quantile_linear": (lambda a: a.quantile(0.3, dim=1) ** 2, [(3, 4)]),
+    "quantile_tensor_q": (lambda a: rt.quantile(a, rt.tensor([0.2, 0.9], dtype=rt.float64)) ** 2, [(5,)]),
+    "quantile_modes": (lambda a: sum(a.quantile(0.4, dim=0, interpolation=m) ** 2 for m in ("lower", "higher", "midpoint", "nearest")), [(5, 2)]),
+    "nanquantile": (lambda a: a.nanquantile(0.5, dim=0, keepdim=True) ** 2, [(4, 3)]),
+    "nanquantile_nan": (lambda a: rt.where(rt.tensor([True, False, True, True]), a, float("nan")).nanquantile(0.4) ** 2, [(4,)]),
 }
 
 
@@ -187,16 +217,146 @@ def test_gradgradcheck(name):
     assert gradgradcheck(f, inputs)
 
 
-def test_create_graph_through_unsupported_rules_raises():
+def leaf(values):
+    """A float64 leaf that requires grad, from nested lists (zeros included)."""
+    return rt.tensor(values, dtype=rt.float64, requires_grad=True)
+
+
+# inputs with zeros: the rules of cumprod and prod pick their formula by the values, and the
+# second derivative must still see every product (torch's recorded forms)
+WITH_ZEROS = {
+    "one_zero": [0.7, 0.0, -1.3, 0.4],
+    "zero_first": [0.0, 0.8, 1.2, -0.6],
+    "zero_last": [0.9, -1.1, 0.5, 0.0],
+    "two_zeros": [0.6, 0.0, 1.4, 0.0, -0.8],
+    "three_zeros": [0.0, 0.0, 1.4, 0.0],
+    "no_zero": [0.6, -0.5, 1.4, 0.9],
+}
+ZERO_OPS = {
+    "cumprod": lambda m, a: a.cumprod(0),
+    "cumprod_2d_dim0": lambda m, a: (a.unsqueeze(1) * m.tensor([1.0, -2.0], dtype=m.float64)).cumprod(0),
+    "cumprod_2d_dim1": lambda m, a: (a * m.tensor([[1.0], [-2.0]], dtype=m.float64)).cumprod(1),
+    "prod": lambda m, a: a.prod(),
+    "prod_dim": lambda m, a: (a.unsqueeze(1) * m.tensor([1.0, -2.0], dtype=m.float64)).prod(0),
+    "prod_dim_keepdim": lambda m, a: (a * m.tensor([[1.0], [-2.0]], dtype=m.float64)).prod(1, keepdim=True),
+    "prod_2d_full": lambda m, a: (a.unsqueeze(0) * a.unsqueeze(1)).prod(),
+}
+
+
+@pytest.mark.parametrize("values", sorted(WITH_ZEROS))
+@pytest.mark.parametrize("op", sorted(ZERO_OPS))
+def test_gradgradcheck_with_zeros(op, values):
+    x = leaf(WITH_ZEROS[values])
+    f = functools.partial(ZERO_OPS[op], rt)
+    assert gradcheck(f, (x,))
+    assert gradgradcheck(f, (x,))
+
+
+def _double_backward(m, f, values):
+    """The first gradient (of a weighted sum of f) and the gradient of its squared norm."""
+    xs = [m.tensor(v, dtype=m.float64, requires_grad=True) for v in values]
+    out = f(m, *xs)
+    gs = m.autograd.grad((out * out * out.detach().cos()).sum(), xs, create_graph=True)
+    hs = m.autograd.grad(sum((g * g).sum() for g in gs), xs)
+    return [t.detach().tolist() for t in list(gs) + list(hs)]
+
+
+def _compare(f, values):
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    for got, want in zip(_double_backward(rt, f, values), _double_backward(torch, f, values)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("values", sorted(WITH_ZEROS))
+@pytest.mark.parametrize("op", sorted(ZERO_OPS))
+def test_double_backward_with_zeros_matches_torch(op, values):
+    _compare(ZERO_OPS[op], [WITH_ZEROS[values]])
+
+
+CDIST_A = [[[0.3, -0.2], [1.1, 0.5], [-0.7, 0.4]], [[0.2, 0.9], [-0.4, -1.0], [0.6, 0.1]]]
+# with a difference of 0 (0.1 - 0.1), a distance of 0 and a tie of the inf-norm (-1, -1)
+CDIST_B = [[[0.5, 0.1], [-0.3, 0.8], [0.9, -0.6], [0.3, -0.2], [1.3, 0.8]]]
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"])
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, float("inf")])
+def test_cdist_double_backward_matches_torch(p, mode):
+    _compare(lambda m, a, b: m.cdist(a, b, p, compute_mode=mode), [CDIST_A, CDIST_B])
+
+
+def test_cdist_create_graph_gradient_requires_grad():
     a, b = r(3, 2), r(2, 2, seed=1)
-    with pytest.raises(NotImplementedError, match="CdistBackward0"):
-        rt.autograd.grad(rt.cdist(a, b).sum(), a, create_graph=True)
-    x = rt.tensor([1.0, 0.0, 2.0], dtype=rt.float64, requires_grad=True)
-    with pytest.raises(NotImplementedError, match="cumprod"):
-        rt.autograd.grad(x.cumprod(0).sum(), x, create_graph=True)
+    (g,) = rt.autograd.grad(rt.cdist(a, b, 3).sum(), a, create_graph=True)
+    assert g.requires_grad and g.grad_fn is not None
     # first order is unaffected
+    (g1,) = rt.autograd.grad(rt.cdist(a, b, 3).sum(), a)
+    assert g1.reshape(-1).tolist() == pytest.approx(g.reshape(-1).tolist(), rel=1e-14)
+
+
+def test_cumprod_first_order_with_zeros_unchanged():
+    x = rt.tensor([1.0, 0.0, 2.0], dtype=rt.float64, requires_grad=True)
     (g,) = rt.autograd.grad(x.cumprod(0).sum(), x)
     assert g.tolist() == [1.0, 3.0, 0.0]
+    (g,) = rt.autograd.grad(x.cumprod(0).sum(), x, create_graph=True)
+    assert g.tolist() == [1.0, 3.0, 0.0] and g.requires_grad
+
+
+@pytest.mark.parametrize("case", ["quantile", "nanquantile", "cross", "renorm", "take_along_dim", "index_reduce"])
+def test_double_backward_matches_torch(case):
+    fs = {
+        "quantile": lambda m, a: a.quantile(m.tensor([0.25, 0.6], dtype=m.float64), dim=1),
+        "nanquantile": lambda m, a: m.where(a > 0.8, m.tensor(float("nan"), dtype=m.float64), a).nanquantile(0.7, dim=0),
+        "cross": lambda m, a: m.linalg.cross(a, a.flip(0).exp()),
+        "renorm": lambda m, a: a.renorm(2.5, 1, 0.9),
+        "take_along_dim": lambda m, a: m.take_along_dim(a, m.tensor([[2, 0], [1, 1], [0, 2]]), 1) * a[:, :2],
+        "index_reduce": lambda m, a: a.index_reduce(0, m.tensor([2, 0, 2]), a.flip(1), "amax"),
+    }
+    _compare(fs[case], [[[0.3, -0.2, 1.1], [0.5, -0.7, 0.4], [0.9, 0.2, -1.0]]])
+
+
+# ------------------------------------------------------------------------------ not differentiable
+
+
+@pytest.mark.parametrize("call, op", [
+    (lambda x: rt.unique(x), "_unique2"),
+    (lambda x: rt.unique(x, return_inverse=True)[0], "_unique2"),
+    (lambda x: rt.unique(x, dim=0), "unique_dim"),
+    (lambda x: rt.unique_consecutive(x), "unique_consecutive"),
+])
+def test_unique_is_not_differentiable(call, op):
+    x = leaf([0.5, 0.2, 0.5, 0.9])
+    y = call(x)
+    assert y.requires_grad
+    with pytest.raises(NotImplementedError, match=f"the derivative for '{op}' is not implemented."):
+        rt.autograd.grad(y.sum(), x, create_graph=True)
+
+
+def test_histc_has_no_gradient():
+    x = leaf([0.5, 0.2, 0.5, 0.9])
+    h = rt.histc(x, bins=3)
+    assert not h.requires_grad and h.grad_fn is None
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and does not have a grad_fn"):
+        h.sum().backward()
+
+
+@pytest.mark.parametrize("call, op", [
+    (lambda x: rt.histogram(x, bins=3), "histogram"),
+    (lambda x: rt.histogram(x.detach(), bins=3, weight=x), "histogram"),
+    (lambda x: rt.histogram(x.detach(), bins=leaf([0.0, 0.5, 1.0]), density=True), "histogram"),
+    (lambda x: (rt.bincount(rt.tensor([0, 1, 1, 3]), weights=x),), "bincount"),
+])
+def test_histogram_and_bincount_record_not_implemented(call, op):
+    x = leaf([0.5, 0.2, 0.5, 0.9])
+    outs = call(x)
+    assert all(o.requires_grad and type(o.grad_fn).__name__ == "NotImplemented" for o in outs)
+    assert outs[0].grad_fn is outs[-1].grad_fn
+    for o in outs:
+        with pytest.raises(RuntimeError, match=f"derivative for aten::{op} is not implemented"):
+            o.sum().backward(retain_graph=True)
+    with rt.no_grad():
+        assert not call(x)[0].requires_grad
 
 
 def test_gradgradcheck_detects_a_wrong_double_backward():
@@ -214,6 +374,16 @@ def test_gradgradcheck_detects_a_wrong_double_backward():
     x = r(3)
     assert gradcheck(Sq.apply, (x,))
     assert not gradgradcheck(Sq.apply, (x,), raise_exception=False)
+
+
+def test_not_implemented_nodes_allow_out():
+    # torch refuses out= only for ops with a derivative: histogram has none
+    x = leaf([0.5, 0.2, 0.5, 0.9])
+    h, e = rt.empty(3, dtype=rt.float64), rt.empty(4, dtype=rt.float64)
+    rt.histogram(x, bins=3, out=(h, e))
+    assert h.tolist() == [1.0, 2.0, 1.0] and e.tolist() == pytest.approx([0.2, 0.2 + 0.7 / 3, 0.2 + 1.4 / 3, 0.9])
+    with pytest.raises(RuntimeError, match="functions with out=... arguments don't support automatic differentiation"):
+        rt.sin(x, out=rt.empty(0, dtype=rt.float64))
 
 
 # ------------------------------------------------------------------------------ functional

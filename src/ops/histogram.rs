@@ -3,6 +3,9 @@
 //! them (`linspace` in the input's dtype), and the kernels of `kernels/histogram.rs`. None is
 //! differentiable.
 
+use crate::autograd::mode::without_grad;
+use crate::autograd::record::{record, record_outputs};
+use crate::autograd::rules::histogram::NoDerivative;
 use crate::dtype::{DType, Element};
 use crate::error::{fmt_double, fmt_shape, Error, Result};
 use crate::kernels::histogram::{self as k, BinSearch, Real};
@@ -70,7 +73,7 @@ impl Tensor {
         let bins = (hi as usize).saturating_add(1).max(minlength as usize);
         // A hostile maximum asks for a huge result: let the allocator refuse it first.
         drop(Tensor::uninit(&[bins], DType::Float64)?);
-        with_slice::<i64, _>(&x, |v| match weights {
+        let out = with_slice::<i64, _>(&x, |v| match weights {
             None => Tensor::from_vec(k::bincount(v, bins), &[bins]),
             Some(w) if w.dtype() == DType::Float32 => with_slice::<f32, _>(w, |w| {
                 Tensor::from_vec(k::bincount_weighted(v, w, bins), &[bins])
@@ -81,7 +84,12 @@ impl Tensor {
                     Tensor::from_vec(k::bincount_weighted(v, w, bins), &[bins])
                 })?
             }
-        })?
+        })??;
+        let mut inputs = vec![self];
+        inputs.extend(weights);
+        Ok(record(out, "NotImplemented", &inputs, || {
+            NoDerivative("aten::bincount")
+        }))
     }
 
     /// `histc(bins=100, min=0, max=0)`: the counts of the elements in `bins` equal bins between
@@ -232,17 +240,25 @@ impl Tensor {
                 dtype: self.dtype().torch_name(),
             });
         }
-        let hist = run_histogram(self, weight, edges, how)?;
-        let edges = edges.detach().contiguous()?;
-        if !density {
-            return Ok((hist, edges));
-        }
-        let n = edges.numel() as i64;
-        let widths = edges
-            .narrow_checked(0, 1, n - 1)?
-            .sub(&edges.narrow_checked(0, 0, n - 1)?)?;
-        let total = hist.sum(None, false, None)?;
-        Ok((hist.div(&total)?.div(&widths)?, edges))
+        let (hist, out_edges) = without_grad(|| {
+            let hist = run_histogram(self, weight, edges, how)?;
+            let edges = edges.detach().contiguous()?;
+            if !density {
+                return Ok::<_, Error>((hist, edges));
+            }
+            let n = edges.numel() as i64;
+            let widths = edges
+                .narrow_checked(0, 1, n - 1)?
+                .sub(&edges.narrow_checked(0, 0, n - 1)?)?;
+            let total = hist.sum(None, false, None)?;
+            Ok((hist.div(&total)?.div(&widths)?, edges))
+        })?;
+        let mut inputs = vec![self, edges];
+        inputs.extend(weight);
+        let out = record_outputs(vec![hist, out_edges], "NotImplemented", &inputs, || {
+            NoDerivative("aten::histogram")
+        });
+        Ok((out[0].clone(), out[1].clone()))
     }
 }
 
@@ -290,7 +306,7 @@ pub static BINCOUNT: OpDef = OpDef {
     signatures: &["bincount(Tensor input, Tensor? weights=None, int minlength=0)"],
     forms: Forms::BOTH,
     aliases: &[],
-    nodes: &[],
+    nodes: &["NotImplemented"],
     method_signatures: &[],
     source: file!(),
     run: |a, _| {
@@ -328,7 +344,7 @@ pub static HISTOGRAM: OpDef = OpDef {
     ],
     forms: Forms::BOTH_OUT,
     aliases: &[],
-    nodes: &[],
+    nodes: &["NotImplemented"],
     method_signatures: &[],
     source: file!(),
     run: |a, d| {

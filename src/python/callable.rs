@@ -187,12 +187,13 @@ impl OpHandle {
             // torch refuses `out=` while autograd records only for ops that record a gradient,
             // before any other check: with an input that requires grad the op first runs into
             // a new tensor, and ops whose result has no gradient (eq, argmax, logical_and, ...)
-            // go on. When that run fails, an op that declares gradient nodes is refused (torch's
-            // order), any other reports its own error.
+            // go on, as do ops whose node only fails (torch's `NotImplemented`: `histogram`,
+            // `heaviside`). When that run fails, an op that declares gradient nodes is refused
+            // (torch's order), any other reports its own error.
             let refuse = outs.iter().any(|o| o.requires_grad())
                 || (bound.all_tensors().iter().any(|t| t.requires_grad())
                     && match maybe_detached(py, bound.work(), || run(&bound, Dest::New)) {
-                        Ok(probe) => probe.requires_grad(),
+                        Ok(probe) => probe.has_derivative(),
                         Err(_) if !self.def.nodes.is_empty() => true,
                         Err(e) => return Err(e.into()),
                     });

@@ -3,15 +3,18 @@
 
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
-use crate::autograd::rules::norm::vector_norm_grad;
+use crate::autograd::rules::norm::{vector_norm_grad, zero_where};
 use crate::autograd::rules::{reduce_to, InputMeta};
+use crate::dtype::DType;
 use crate::error::Result;
+use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 use crate::value::Value;
 
-/// The backward of `cdist(x1, x2, p)` computed by its kernel on the 3-D operands `a`, `b` (the
-/// inputs broadcast over `batch` and flattened): each distance's gradient is the `p`-norm's,
-/// over the difference of its two rows.
+/// The backward of `cdist(x1, x2, p)`: each distance's gradient is the `p`-norm's, over the
+/// difference of its two rows. The inputs are broadcast over `batch` and flattened to 3-D
+/// again here with differentiable views, and the saved output carries this node's history under
+/// grad mode, so the rule is itself differentiable (`create_graph=True`).
 pub struct CdistRule {
     p: f64,
     batch: Vec<usize>,
@@ -21,6 +24,16 @@ pub struct CdistRule {
 }
 
 impl CdistRule {
+    /// The input `t` broadcast over the batch dims and flattened to `count x rows x cols`.
+    fn flat(&self, t: &Tensor) -> Result<Tensor> {
+        let n = t.ndim();
+        let mut to: Vec<i64> = self.batch.iter().map(|&d| d as i64).collect();
+        let count: i64 = to.iter().product();
+        let (rows, cols) = (t.shape()[n - 2] as i64, t.shape()[n - 1] as i64);
+        to.extend([rows, cols]);
+        t.expand(&to)?.reshape(&[count, rows, cols])
+    }
+
     /// The gradient of a 3-D operand given the input's broadcast batch dims back, summed to
     /// the input's shape.
     fn unflatten(&self, t: Tensor, meta: &InputMeta) -> Result<Tensor> {
@@ -32,31 +45,20 @@ impl CdistRule {
 
 impl Backward for CdistRule {
     fn apply(&self, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        if crate::autograd::mode::is_grad_enabled() {
-            // The broadcast operands were saved without their history: refuse rather than
-            // give a second derivative that misses their part.
-            return Err(crate::error::Error::NotImplemented(
-                "the derivative of CdistBackward0 is not implemented: create_graph=True through cdist is not supported".into(),
-            ));
-        }
-        let [a, b, out] = [
+        let [x1, x2, out] = [
             self.saved[0].get()?,
             self.saved[1].get()?,
             self.saved[2].get()?,
         ];
-        let g = g.reshape(&[
-            out.shape()[0] as i64,
-            out.shape()[1] as i64,
-            out.shape()[2] as i64,
-        ])?;
+        let (a, b) = (self.flat(&x1)?, self.flat(&x2)?);
+        let flat = [
+            a.shape()[0] as i64,
+            a.shape()[1] as i64,
+            b.shape()[1] as i64,
+        ];
+        let (g, out) = (g.reshape(&flat)?, out.reshape(&flat)?);
         let diff = a.unsqueeze(2)?.sub(&b.unsqueeze(1)?)?;
-        let w = vector_norm_grad(
-            self.p,
-            &diff,
-            &out.unsqueeze(3)?,
-            &g.unsqueeze(3)?,
-            &[false, false, false, true],
-        )?;
+        let w = cdist_grad(self.p, &diff, &out.unsqueeze(3)?, &g.unsqueeze(3)?)?;
         let g1 = if self.x1.needs_grad {
             Some(self.unflatten(w.sum(Some(&[2]), false, None)?, &self.x1)?)
         } else {
@@ -75,25 +77,51 @@ impl Backward for CdistRule {
     }
 }
 
-/// Records `cdist` as `CdistBackward0`: `flat` (the distances, `batch x p x r`) computed from
-/// the 3-D operands `a`, `b` (the inputs `x1`, `x2` broadcast over `batch` and flattened), and
-/// `out` its reshape to the result.
-pub fn record_cdist(
-    out: Tensor,
-    p: f64,
-    batch: Vec<usize>,
-    (x1, x2): (&Tensor, &Tensor),
-    [a, b, flat]: [&Tensor; 3],
-) -> Tensor {
-    record(out, "CdistBackward0", &[x1, x2], || CdistRule {
+/// The gradient of each distance `dist = ||diff||_p` (over the last dim, kept as size 1) for
+/// the output gradient `g`, as torch's `_cdist_backward`: 0 where the distance is 0 (and where a
+/// difference is 0), `sign(diff) * g` for `p = 1`, the whole `sign(diff) * g` to each
+/// coordinate that attains the inf-norm. Written with recorded ops whose own derivatives stay
+/// finite at those zeros (a zero is replaced by 1 before any power), so gradients of gradients
+/// are finite there, as torch's; for `p = 0` a recorded zero.
+fn cdist_grad(p: f64, diff: &Tensor, dist: &Tensor, g: &Tensor) -> Result<Tensor> {
+    if p == 0.0 {
+        let all = Tensor::full(diff.shape(), Scalar::Bool(true), DType::Bool)?;
+        return zero_where(&all, diff);
+    }
+    let sign = diff.sgn()?;
+    if p == 1.0 {
+        return sign.mul(g);
+    }
+    if p.is_infinite() {
+        let at_max = diff.abs()?.eq(dist)?;
+        return zero_where(&at_max.logical_not()?, &sign.mul(g)?);
+    }
+    let one = Value::Scalar(Scalar::Float(1.0));
+    let dist_zero = dist.eq(0.0)?;
+    let safe_dist = Tensor::where_(&dist_zero, &one, &Value::Tensor(dist.clone()))?;
+    let w = if p == 2.0 {
+        diff.mul(&g.div(&safe_dist)?)?
+    } else {
+        let diff_zero = diff.eq(0.0)?;
+        let safe_diff = Tensor::where_(&diff_zero, &one, &Value::Tensor(diff.clone()))?;
+        let scaled = zero_where(&diff_zero, &sign.mul(&safe_diff.abs()?.pow(p - 1.0)?)?)?;
+        scaled.mul(&g.div(&safe_dist.pow(p - 1.0)?)?)?
+    };
+    zero_where(&dist_zero, &w)
+}
+
+/// Records `cdist` as `CdistBackward0`: `out` (the distances) of the inputs `x1`, `x2`, whose
+/// batch dims broadcast to `batch`.
+pub fn record_cdist(out: Tensor, p: f64, batch: Vec<usize>, x1: &Tensor, x2: &Tensor) -> Tensor {
+    record(out.clone(), "CdistBackward0", &[x1, x2], || CdistRule {
         p,
         batch,
         x1: InputMeta::of(x1),
         x2: InputMeta::of(x2),
         saved: [
-            SavedTensor::new(a),
-            SavedTensor::new(b),
-            SavedTensor::new(flat),
+            SavedTensor::new(x1),
+            SavedTensor::new(x2),
+            SavedTensor::output(&out, "CdistBackward0"),
         ],
     })
 }

@@ -8,6 +8,7 @@ pub mod distance;
 pub mod embed;
 pub mod extrema;
 pub mod gather;
+pub mod histogram;
 pub mod index;
 pub mod inverse;
 pub mod join;

@@ -21,15 +21,13 @@ pub struct VectorNormRule {
     norm: SavedTensor,
 }
 
-/// `sign(x)` in `x`'s dtype: -1, 0 or 1.
+/// `sign(x)`: -1, 0 or 1, recorded (with a zero gradient) as torch's `sgn` in its rules.
 fn sign(x: &Tensor) -> Result<Tensor> {
-    let pos = x.gt(0.0)?.to_dtype(x.dtype())?;
-    let neg = x.lt(0.0)?.to_dtype(x.dtype())?;
-    pos.sub(&neg)
+    x.sgn()
 }
 
 /// `t` with 0 where `cond` holds.
-fn zero_where(cond: &Tensor, t: &Tensor) -> Result<Tensor> {
+pub fn zero_where(cond: &Tensor, t: &Tensor) -> Result<Tensor> {
     Tensor::where_(
         cond,
         &Value::Scalar(Scalar::Float(0.0)),

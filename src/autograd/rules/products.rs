@@ -6,6 +6,7 @@ use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::record::record;
 use crate::autograd::rules::reduce::with_kept_dims;
 use crate::autograd::rules::InputMeta;
+use crate::dtype::DType;
 use crate::error::Result;
 use crate::scalar::Scalar;
 use crate::shape::mask_dims;
@@ -37,6 +38,19 @@ impl Backward for ProdRule {
         let x = self.input.get()?;
         let g = with_kept_dims(g, &self.meta.shape, &self.mask, self.keepdim)?;
         let zero = x.eq(0.0)?;
+        if crate::autograd::mode::is_grad_enabled()
+            && (g.requires_grad() || x.requires_grad())
+            && x.ndim() > 0
+            && matches!(zero.any(None, false)?.item_scalar()?, Scalar::Bool(true))
+        {
+            // Gradients of gradients with a zero: the formula below picks its cases by the
+            // values, which loses the second derivative; torch's recorded form does not.
+            let others = match mask_dims(&self.mask).as_slice() {
+                [d] if self.mask.len() > 1 => others_product(&x, *d)?,
+                _ => others_product(&x.reshape(&[-1])?, 0)?.reshape(&sizes(&self.meta.shape))?,
+            };
+            return Ok(vec![Some(others.mul(&g)?.to_dtype(self.meta.dtype)?)]);
+        }
         let zeros = zero.sum(Some(&mask_dims(&self.mask)), true, None)?;
         let one = Value::Scalar(Scalar::Float(1.0));
         let x_nonzero = Tensor::where_(&zero, &one, &Value::Tensor(x))?;
@@ -74,4 +88,39 @@ pub fn record_prod(out: Tensor, input: &Tensor, mask: &[bool], keepdim: bool, al
         mask: mask.to_vec(),
         keepdim,
     })
+}
+
+/// Sizes as `i64`.
+fn sizes(shape: &[usize]) -> Vec<i64> {
+    shape.iter().map(|&d| d as i64).collect()
+}
+
+/// torch's `prod_safe_zeros_backward` along `dim`: the product of the other elements of each
+/// reduction as the product of the exclusive running products from both ends, recorded and
+/// exact with zeros (`[1, a, ab] * [bc, c, 1]` for `[a, b, c]`).
+fn others_product(x: &Tensor, dim: i64) -> Result<Tensor> {
+    let n = x.shape()[dim as usize] as i64;
+    if n == 0 {
+        return Ok(x.clone());
+    }
+    let mut shape = vec![n];
+    shape.extend(vec![1i64; x.ndim() - dim as usize - 1]);
+    let pos = Tensor::arange_int(0, n, 1, DType::Int64)?.reshape(&shape)?;
+    // `x` moved `by` places along `dim`, with 1 at the `edge` it was moved away from.
+    let shifted = |by: i64, edge: i64| -> Result<Tensor> {
+        let idx = Tensor::arange_int(0, n, 1, DType::Int64)?
+            .add(by)?
+            .clamp(Some(Scalar::Int(0)), Some(Scalar::Int(n - 1)))?;
+        Tensor::where_(
+            &pos.eq(edge)?,
+            &Value::Scalar(Scalar::Float(1.0)),
+            &Value::Tensor(x.index_select(dim, &idx)?),
+        )
+    };
+    let before = shifted(-1, 0)?.cumprod(dim, None)?;
+    let after = shifted(1, n - 1)?
+        .flip(&[dim])?
+        .cumprod(dim, None)?
+        .flip(&[dim])?;
+    before.mul(&after)
 }

@@ -2,8 +2,11 @@
 
 use crate::autograd::graph::{Backward, SavedTensor};
 use crate::autograd::rules::InputMeta;
+use crate::dtype::DType;
 use crate::error::Result;
+use crate::scalar::Scalar;
 use crate::tensor::Tensor;
+use crate::value::Value;
 
 /// The backward of `cumsum` along `dim`: each input element feeds every later output, so its
 /// gradient is the running sum of the output gradient from the end.
@@ -58,17 +61,17 @@ impl Backward for CumprodRule {
         let grad = if crate::autograd::mode::is_grad_enabled()
             && (g.requires_grad() || x.requires_grad())
         {
-            // Gradients of gradients: the division formula, written with recorded ops (the
-            // kernel's exact form for inputs with zeros is not differentiable).
-            if !matches!(
+            // Gradients of gradients: the kernel's exact form is not recorded, so the rule is
+            // written with recorded ops, as torch's: the division formula when no input is 0,
+            // else every omitted product at once.
+            if matches!(
                 x.all(None, false)?.item_scalar()?,
                 crate::Scalar::Bool(true)
             ) {
-                return Err(crate::error::Error::NotImplemented(
-                    "the second derivative of cumprod (create_graph=True through CumprodBackward0) is not implemented for inputs containing zeros".into(),
-                ));
+                g.mul(&out)?.reverse_cumsum(self.dim)?.div(&x)?
+            } else {
+                omitted_products_grad(&x.to_dtype(g.dtype())?, g, self.dim)?
             }
-            g.mul(&out)?.reverse_cumsum(self.dim)?.div(&x)?
         } else {
             g.cumprod_backward(&x, &out, self.dim)?
         };
@@ -79,4 +82,35 @@ impl Backward for CumprodRule {
         self.x.release();
         self.out.release();
     }
+}
+
+/// `cumprod`'s gradient along `dim` with recorded ops, exact with zeros in `x` (torch's grad-mode
+/// `cumprod_backward` forms the same products in a loop over `k`):
+/// `grad[k] = sum_{j >= k} g[j] * prod_{m <= j, m != k} x[m]`. Row `k` of an `n x n` expansion
+/// (a new dim before `dim`) is `x` with element `k` set to 1, so its running product along `dim`
+/// holds every omitted product at once.
+fn omitted_products_grad(x: &Tensor, g: &Tensor, dim: usize) -> Result<Tensor> {
+    if x.ndim() == 0 {
+        return Ok(g.clone());
+    }
+    let n = x.shape()[dim] as i64;
+    let tail = vec![1i64; x.ndim() - dim - 1];
+    let along = |lead: &[i64]| -> Result<Tensor> {
+        let mut shape = lead.to_vec();
+        shape.extend(&tail);
+        Tensor::arange_int(0, n, 1, DType::Int64)?.reshape(&shape)
+    };
+    let (k, m) = (along(&[n, 1])?, along(&[n])?);
+    let rows = Tensor::where_(
+        &k.eq(&m)?,
+        &Value::Scalar(Scalar::Float(1.0)),
+        &Value::Tensor(x.unsqueeze(dim as i64)?),
+    )?;
+    let omitted = rows.cumprod(dim as i64 + 1, None)?;
+    let terms = Tensor::where_(
+        &m.ge(&k)?,
+        &Value::Tensor(omitted.mul(&g.unsqueeze(dim as i64)?)?),
+        &Value::Scalar(Scalar::Float(0.0)),
+    )?;
+    terms.sum(Some(&[dim as i64 + 1]), false, None)
 }

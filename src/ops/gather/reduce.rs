@@ -369,6 +369,8 @@ impl Tensor {
             out1.clone()
         };
         let flat = index.reshape(&[-1])?.to_dtype(DType::Int64)?;
+        // The rule keeps the inputs with their history, so that it is itself differentiable.
+        let (x, src) = (super::at_least_1d(self)?, super::at_least_1d(source)?);
         Ok(record(out, "IndexReduceBackward0", &[self, source], || {
             let kind = match how {
                 ScatterReduce::Prod => 1,

@@ -140,14 +140,13 @@ impl Tensor {
             let (a, b) = (flat(x1, r1)?, flat(x2, r2)?);
             return euclidean_fast(&a, &b, count)?.view(&sizes(&out_shape));
         }
-        let (a, b, d) = without_grad(|| {
+        let d = without_grad(|| {
             let a = flat(x1, r1)?.contiguous()?;
             let b = flat(x2, r2)?.contiguous()?;
-            let d = crate::kernels::distance::cdist(&a, &b, p)?;
-            Ok::<_, Error>((a, b, d))
+            crate::kernels::distance::cdist(&a, &b, p)
         })?;
         let out = d.reshape(&sizes(&out_shape))?;
-        Ok(record_cdist(out, p, batch, (x1, x2), [&a, &b, &d]))
+        Ok(record_cdist(out, p, batch, x1, x2))
     }
 
     /// `cov`: the covariance of the rows (variables) over the columns (observations), with

@@ -435,7 +435,9 @@ crate::binary_ops! { BINARY;
         } else {
             c.each(|i| match i {
                 0 => Ok(g.clone()),
-                _ => g.neg()?.mul(c.tensor(0)?.floor_divide(c.input(1)?)?),
+                // The quotient is a step function: its gradient is 0, as torch's
+                // `div(rounding_mode="floor")`, so it is kept out of gradients of gradients.
+                _ => g.neg()?.mul(c.tensor(0)?.floor_divide(c.input(1)?)?.detach()),
             })
         },
         scalar_node: RemainderBackward0,

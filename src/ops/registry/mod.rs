@@ -34,11 +34,15 @@ pub enum Ret {
 }
 
 impl Ret {
-    /// True when a tensor of the result requires grad (autograd recorded the op).
-    pub fn requires_grad(&self) -> bool {
+    /// True when a tensor of the result has a gradient, not only a node whose backward fails
+    /// (torch's `NotImplemented`, which `out=` does not refuse).
+    pub fn has_derivative(&self) -> bool {
+        let derivative = |t: &Tensor| {
+            t.requires_grad() && t.grad_fn().is_none_or(|n| n.name != "NotImplemented")
+        };
         match self {
-            Ret::Tensor(t) => t.requires_grad(),
-            Ret::Tuple(_, ts) | Ret::List(ts) => ts.iter().any(Tensor::requires_grad),
+            Ret::Tensor(t) => derivative(t),
+            Ret::Tuple(_, ts) | Ret::List(ts) => ts.iter().any(derivative),
             Ret::Bool(_) | Ret::Int(_) | Ret::Float(_) => false,
         }
     }
