@@ -152,6 +152,17 @@ def test_pickle_inside_containers_and_numbers():
     assert u["n"][0].item() is True
 
 
+def test_dtypes_devices_sizes_pickle():
+    for p in PROTOCOLS:
+        for name in DTYPES:
+            assert roundtrip(getattr(rt, name), p) is getattr(rt, name)
+            assert copy.deepcopy(getattr(rt, name)) is getattr(rt, name)
+        assert roundtrip(rt.device("cpu"), p) == rt.device("cpu")
+        size = roundtrip(rt.ones(2, 3).shape, p)
+        assert size == (2, 3) and type(size) is rt.Size
+        assert roundtrip([rt.strided, rt.channels_last], p) == [rt.strided, rt.channels_last]
+
+
 # ---------------------------------------------------------------------------------------- protocol 5
 
 def address(view):
