@@ -241,6 +241,20 @@ def test_read_only_tensor_pickles_a_read_only_buffer():
     assert roundtrip(t, 4).tolist() == list(range(8))
 
 
+def test_frombuffer_bfloat16_shares_as_torch():
+    # The bfloat16 retyping that loading uses also gives rt.frombuffer its bfloat16 (torch has it).
+    import struct
+
+    raw = bytearray(struct.pack("<5H", 0x3F80, 0x4000, 0xC040, 0x7F80, 0x0001))
+    t = rt.frombuffer(raw, dtype=rt.bfloat16, offset=2, count=4)
+    assert t.dtype == rt.bfloat16 and t.tolist()[:3] == [2.0, -3.0, float("inf")]
+    t[0] = 1.0
+    assert raw[2:4] == b"\x80\x3f"
+    torch = pytest.importorskip("torch")
+    u = torch.frombuffer(bytearray(raw), dtype=torch.bfloat16)
+    assert rt.frombuffer(raw, dtype=rt.bfloat16).tolist() == u.tolist()
+
+
 # ---------------------------------------------------------------------------------------- copy
 
 def test_copy_shares_storage_keeps_requires_grad():

@@ -276,10 +276,10 @@ def __deepcopy__(self, memo):
     """A copy of the whole storage (shared by the copies of every tensor over it in one
     ``deepcopy``, through ``memo``), with this tensor's layout, ``requires_grad`` and a deep copy
     of ``.grad``; a non-leaf refuses, as in torch."""
-    if not isinstance(memo, dict):
-        raise TypeError(f"deepcopy memo must be a dict, not {type(memo).__name__}")
     if not self.is_leaf:
         raise RuntimeError(_DEEPCOPY_ERROR)
+    if not isinstance(memo, dict):
+        raise TypeError(f"deepcopy memo must be a dict, not {type(memo).__name__}")
     if id(self) in memo:
         return memo[id(self)]
     storages = memo.setdefault("rtensor", {})
