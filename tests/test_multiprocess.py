@@ -11,6 +11,9 @@ import pytest
 
 import rtensor as rt
 
+# Python 3.12+ warns that fork() in a process with threads may deadlock; the fork cases show it does not here.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+
 METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
 
 
