@@ -16,6 +16,7 @@ primitives, with every size, stride, offset and record length checked against th
 anything is allocated.
 """
 
+import _compat_pickle
 import builtins
 import codecs
 import collections
@@ -287,7 +288,10 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
         numel *= s
     if numel > _MAX_NUMEL:
         raise RuntimeError(f"rtensor.load: a tensor of sizes {list(size)} has more than 2**63 - 1 elements")
-    need = storage_offset + (sum((s - 1) * st for s, st in zip(size, stride)) + 1 if numel else 0)
+    if numel == 0 and storage_offset <= _MAX_NUMEL // 8:
+        need = 0  # an empty tensor reads nothing (torch accepts any offset for it)
+    else:
+        need = storage_offset + (sum((s - 1) * st for s, st in zip(size, stride)) + 1 if numel else 0)
     if need > storage.numel:
         itemsize = _ITEMSIZE[storage.dtype]
         raise RuntimeError(
@@ -386,7 +390,7 @@ class _Reader:
             self.zf = zipfile.ZipFile(fh)
             infos = self.zf.infolist()
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error,
-                UnicodeDecodeError, OverflowError, IndexError, KeyError) as e:
+                UnicodeDecodeError, OverflowError, IndexError, KeyError, NotImplementedError) as e:
             raise _corrupt(e) from None
         if not infos:
             raise RuntimeError("PytorchStreamReader failed reading zip archive: the archive has no records")
@@ -556,6 +560,13 @@ def _text(value):
     return value
 
 
+def _py3_name(module, name):
+    """Python 2 names, as pickle protocols < 3 write them (``__builtin__.set``), as Python 3's."""
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
+
+
 def _torch_name(module, name):
     """The rtensor object for one of torch's names, or None."""
     return _SAFE.get(f"{module}.{name}")
@@ -566,6 +577,7 @@ def _unpickler_classes(base):
         """Only tensors, containers and primitives: torch's weights_only=True."""
 
         def find_class(self, module, name):
+            module, name = _py3_name(module, name)
             full = f"{module}.{name}"
             if module in _BLOCKED_MODULES:
                 raise pickle.UnpicklingError(
@@ -583,6 +595,7 @@ def _unpickler_classes(base):
         """Any object (weights_only=False); torch's tensor names map to rtensor's."""
 
         def find_class(self, module, name):
+            module, name = _py3_name(module, name)
             obj = _torch_name(module, name)
             if obj is None and "Storage" in name and module == "torch":
                 obj = _StorageType("uint8") if name == "UntypedStorage" else None
@@ -592,6 +605,20 @@ def _unpickler_classes(base):
 
 
 _WEIGHTS_UNPICKLER, _FULL_UNPICKLER = _unpickler_classes(pickle.Unpickler)
+
+
+_MEMO_OPS = frozenset(["PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"])
+
+
+def _scan(data):
+    """Checks a hostile data.pkl before the C unpickler sees it: every opcode known, every
+    length-prefixed argument inside the record (the unpickler would allocate a claimed length up
+    front), every memo index below the record's length (it would grow its memo to the index)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for op, arg, _ in pickletools.genops(data):
+            if op.name in _MEMO_OPS and not 0 <= arg <= len(data):
+                raise pickle.UnpicklingError(f"memo index {arg} out of range")
 
 
 def _check_seekable(f):
@@ -658,8 +685,7 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args):
         try:
             # Every length-prefixed argument must fit in the record before the C unpickler,
             # which would allocate a claimed length up front, sees it.
-            for _ in pickletools.genops(data):
-                pass
+            _scan(data)
         except Exception as e:  # noqa: BLE001 - genops reports malformed data as ValueError and others
             raise pickle.UnpicklingError(_wo_message(f"{type(e).__name__}: {e}")) from None
         try:

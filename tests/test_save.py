@@ -1,0 +1,731 @@
+"""rtensor.save / rtensor.load: torch's zip checkpoint format.
+
+Without torch: round trips, the golden files torch wrote (tests/data/torch_golden_*.pt, made by
+tests/data/make_torch_golden.py), the safe loader's refusals, hostile files (lies in data.pkl, a fuzz
+of mutated and truncated files). With torch: files go both ways (rt.save -> torch.load, torch.save ->
+rt.load) for every dtype and stride pattern, data.pkl is byte-identical to torch's, and the error
+messages match torch's.
+"""
+
+import collections
+import io
+import os
+import pathlib
+import pickle
+import random
+import zipfile
+
+import pytest
+
+import rtensor as rt
+from rtensor import _save
+
+DATA = pathlib.Path(__file__).resolve().parent / "data"
+DTYPES = ["float32", "float64", "float16", "bfloat16", "int8", "int16", "int32", "int64", "uint8", "bool"]
+LOAD_ERRORS = (RuntimeError, pickle.UnpicklingError, ValueError)
+
+
+def golden_values(name):
+    """The values tests/data/make_torch_golden.py stores for each dtype."""
+    if name == "bool":
+        return [True, False, True, True, False, False]
+    if name == "uint8":
+        return [0, 1, 2, 127, 128, 255]
+    if name.startswith("int"):
+        return [-3, -1, 0, 1, 2, 100]
+    return [-2.5, -1.0, 0.0, 0.5, 1.25, 3.0]
+
+
+def roundtrip(obj, **kwargs):
+    buf = io.BytesIO()
+    rt.save(obj, buf, **kwargs)
+    buf.seek(0)
+    return rt.load(buf)
+
+
+def shares(a, b):
+    return a._storage_span() == b._storage_span()
+
+
+def make(name, shape=(2, 3)):
+    n = 1
+    for s in shape:
+        n *= s
+    vals = [golden_values(name)[i % 6] for i in range(n)]
+    return rt.tensor(vals, dtype=getattr(rt, name)).reshape(shape)
+
+
+# ---------------------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_roundtrip_every_dtype(name):
+    t = make(name)
+    r = roundtrip(t)
+    assert r.dtype == t.dtype and r.shape == t.shape and r.stride() == t.stride()
+    assert r.tolist() == t.tolist()
+
+
+def test_roundtrip_containers_and_primitives():
+    obj = {
+        "od": collections.OrderedDict(w=rt.ones(2), b=rt.zeros(1)),
+        "list": [1, 2.5, True, None, "s", b"by", (3, "t")],
+        "nested": {"deep": [[rt.tensor(7)]]},
+        "dtype": rt.bfloat16,
+        "size": rt.Size([2, 3]),
+        "device": rt.device("cpu"),
+        "set": {1, 2},
+        "complex": 1 + 2j,
+        "bytearray": bytearray(b"ab"),
+    }
+    r = roundtrip(obj)
+    assert type(r["od"]) is collections.OrderedDict and list(r["od"]) == ["w", "b"]
+    assert r["od"]["w"].tolist() == [1.0, 1.0]
+    assert r["list"] == obj["list"]
+    assert r["nested"]["deep"][0][0].item() == 7
+    assert r["dtype"] is rt.bfloat16
+    assert r["size"] == rt.Size([2, 3]) and type(r["size"]) is rt.Size
+    assert r["device"] == rt.device("cpu")
+    assert r["set"] == {1, 2} and r["complex"] == 1 + 2j and r["bytearray"] == bytearray(b"ab")
+
+
+def test_roundtrip_views_share_storage_and_writes():
+    base = rt.arange(12.0).reshape(3, 4)
+    views = {"base": base, "t": base.t(), "col": base[:, 1], "step": base.reshape(-1)[1::3], "exp": base[0:1].expand(5, 4)}
+    r = roundtrip(views)
+    for k, v in views.items():
+        assert r[k].shape == v.shape and r[k].stride() == v.stride(), k
+        assert r[k].storage_offset() == v.storage_offset(), k
+        assert r[k].tolist() == v.tolist(), k
+        assert shares(r[k], r["base"]), k
+    r["base"][1, 1] = 100.0  # a write through one is seen by the others, as in torch
+    assert r["t"][1, 1].item() == 100.0 and r["col"][1].item() == 100.0
+
+
+def test_roundtrip_same_tensor_twice_is_one_object():
+    t = rt.ones(3)
+    r = roundtrip([t, t])
+    assert r[0] is r[1]
+
+
+def test_roundtrip_requires_grad_and_non_leaf():
+    leaf = rt.ones(2, requires_grad=True)
+    r = roundtrip({"leaf": leaf, "nonleaf": leaf * 2, "plain": rt.ones(1)})
+    assert r["leaf"].requires_grad and r["leaf"].is_leaf
+    assert r["nonleaf"].requires_grad and r["nonleaf"].is_leaf and r["nonleaf"].grad_fn is None
+    assert not r["plain"].requires_grad
+    (r["leaf"] * 3).sum().backward()
+    assert r["leaf"].grad.tolist() == [3.0, 3.0]
+
+
+def test_roundtrip_empty_zero_dim_and_huge_expanded():
+    r = roundtrip([rt.empty(0), rt.empty(2, 0, 3), rt.tensor(2.5), rt.ones(1).expand(2**40)])
+    assert r[0].shape == (0,) and r[1].shape == (2, 0, 3) and r[2].shape == () and r[2].item() == 2.5
+    assert r[3].shape == (2**40,) and r[3].stride() == (0,)
+
+
+def test_loaded_tensors_are_writable_and_own_their_memory():
+    buf = io.BytesIO()
+    rt.save(rt.arange(4), buf)
+    data = buf.getvalue()
+    a = rt.load(io.BytesIO(data))
+    b = rt.load(io.BytesIO(data))
+    a.add_(10)
+    assert a.tolist() == [10, 11, 12, 13] and b.tolist() == [0, 1, 2, 3]
+
+
+def test_paths_pathlike_and_file_objects(tmp_path):
+    t = rt.arange(5.0)
+    rt.save(t, str(tmp_path / "a.pt"))
+    rt.save(t, tmp_path / "b.pt")
+    with open(tmp_path / "c.pt", "wb") as fh:
+        rt.save(t, fh)
+    for name in ("a.pt", "b.pt", "c.pt"):
+        assert rt.load(tmp_path / name).tolist() == t.tolist()
+        assert rt.load(str(tmp_path / name)).tolist() == t.tolist()
+        with open(tmp_path / name, "rb") as fh:
+            assert rt.load(fh).tolist() == t.tolist()
+    # torch's archive folder: the file name without its extension, 'archive' for a buffer
+    assert zipfile.ZipFile(tmp_path / "a.pt").namelist()[0] == "a/data.pkl"
+    assert zipfile.ZipFile(tmp_path / "c.pt").namelist()[0] == "archive/data.pkl"
+
+
+def test_archive_layout_as_torch():
+    buf = io.BytesIO()
+    rt.save({"x": rt.ones(3), "y": rt.zeros(2, dtype=rt.int64)}, buf)
+    zf = zipfile.ZipFile(buf)
+    assert zf.namelist() == ["archive/data.pkl", "archive/.format_version", "archive/.storage_alignment",
+                             "archive/byteorder", "archive/data/0", "archive/data/1", "archive/version",
+                             "archive/.data/serialization_id"]
+    assert zf.read("archive/version") == b"3\n" and zf.read("archive/byteorder") == b"little"
+    assert zf.read("archive/data/0") == bytes.fromhex("0000803f") * 3
+    assert len(zf.read("archive/.data/serialization_id")) == 40
+    for info in zf.infolist():  # stored, data aligned to 64 bytes (torch mmaps storages)
+        assert info.compress_type == zipfile.ZIP_STORED
+        raw = buf.getvalue()
+        header = info.header_offset
+        name_len = int.from_bytes(raw[header + 26:header + 28], "little")
+        extra_len = int.from_bytes(raw[header + 28:header + 30], "little")
+        assert (header + 30 + name_len + extra_len) % 64 == 0
+
+
+@pytest.mark.parametrize("protocol", [1, 2, 3, 4, 5, -1])
+def test_pickle_protocols(protocol):
+    base = rt.arange(6.0)
+    r = roundtrip({"a": base, "b": base[2:]}, pickle_protocol=protocol)
+    assert r["b"].tolist() == [2.0, 3.0, 4.0, 5.0] and shares(r["a"], r["b"])
+
+
+def test_save_argument_errors(tmp_path):
+    with pytest.raises(AttributeError, match="expected 'f' to be string, path, or a file-like object"):
+        rt.save(rt.ones(1), 3)
+    with pytest.raises(RuntimeError, match="_use_new_zipfile_serialization=False"):
+        rt.save(rt.ones(1), io.BytesIO(), _use_new_zipfile_serialization=False)
+    with pytest.raises(ValueError, match="protocol 0"):
+        rt.save(rt.ones(1), io.BytesIO(), pickle_protocol=0)
+    with pytest.raises((AttributeError, pickle.PicklingError)):
+        rt.save(lambda x: x, io.BytesIO())
+    assert not list(tmp_path.iterdir())
+    with pytest.raises((AttributeError, pickle.PicklingError)):
+        rt.save(lambda x: x, tmp_path / "x.pt")  # a failed pickle leaves no file behind
+    assert not list(tmp_path.iterdir())
+
+
+def test_load_argument_errors(tmp_path):
+    buf = io.BytesIO()
+    rt.save(rt.ones(2), buf)
+    data = buf.getvalue()
+    with pytest.raises(AttributeError, match="You can only rtensor.load from a file that is seekable"):
+        rt.load(3)
+    with pytest.raises(FileNotFoundError):
+        rt.load(tmp_path / "missing.pt")
+    with pytest.raises(RuntimeError, match="Can not safely load weights when explicit pickle_module is specified"):
+        rt.load(io.BytesIO(data), pickle_module=pickle)
+    assert rt.load(io.BytesIO(data), pickle_module=pickle, weights_only=False).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("loc", [None, "cpu", b"cpu", rt.device("cpu"), {"cpu": "cpu"}, lambda s, loc: s,
+                                 lambda s, loc: None])
+def test_map_location_cpu(loc):
+    buf = io.BytesIO()
+    rt.save({"a": rt.ones(2)}, buf)
+    buf.seek(0)
+    assert rt.load(buf, map_location=loc)["a"].tolist() == [1.0, 1.0]
+
+
+def test_map_location_errors():
+    buf = io.BytesIO()
+    rt.save(rt.ones(2), buf)
+    data = buf.getvalue()
+    for loc in ("cuda", "cuda:0", {"cpu": "cuda:1"}):
+        with pytest.raises(RuntimeError, match="Attempting to deserialize object on a CUDA device but "
+                                               r"rtensor.cuda.is_available\(\) is False"):
+            rt.load(io.BytesIO(data), map_location=loc)
+    with pytest.raises(RuntimeError, match=r"don't know how to restore data location of "
+                                           r"rtensor.storage.UntypedStorage \(tagged with bogus\)"):
+        rt.load(io.BytesIO(data), map_location="bogus")
+    with pytest.raises(TypeError, match="'int' object is not callable"):
+        rt.load(io.BytesIO(data), map_location=3)
+
+
+# ---------------------------------------------------------------------------------------- golden files
+
+
+def test_golden_dtypes():
+    r = rt.load(DATA / "torch_golden_dtypes.pt")
+    assert list(r) == DTYPES
+    for name in DTYPES:
+        assert r[name].dtype == getattr(rt, name), name
+        assert r[name].tolist() == golden_values(name), name
+
+
+def test_golden_shared_storage():
+    r = rt.load(DATA / "torch_golden_shared.pt")
+    assert r["base"].tolist() == [[float(4 * i + j) for j in range(4)] for i in range(3)]
+    assert r["row"].storage_offset() == 4 and r["col"].storage_offset() == 2 and r["col"].stride() == (4,)
+    assert r["t"].stride() == (1, 4)
+    for k in ("row", "col", "t"):
+        assert shares(r[k], r["base"]), k
+    r["base"][1, 2] = -1.0
+    assert r["row"][2].item() == -1.0 and r["col"][1].item() == -1.0 and r["t"][2, 1].item() == -1.0
+
+
+def test_golden_non_contiguous_view():
+    r = rt.load(DATA / "torch_golden_view.pt")
+    assert r.shape == (3, 2, 2) and r.stride() == (1, 12, 8) and r.storage_offset() == 1
+    expect = [[[i + 1 + 12 * a + 4 * 2 * b for b in range(2)] for a in range(2)] for i in range(3)]
+    assert r.tolist() == expect and r.dtype == rt.int64
+
+
+def test_golden_state_dict():
+    r = rt.load(DATA / "torch_golden_state_dict.pt")
+    assert type(r) is collections.OrderedDict
+    assert list(r) == ["layer.weight", "layer.bias", "bn.num_batches_tracked", "param", "grad"]
+    assert r["layer.weight"].tolist() == [[0.0, 0.25, 0.5], [0.75, 1.0, 1.25]]
+    assert r["layer.bias"].tolist() == [0.5, -0.5]
+    assert r["bn.num_batches_tracked"].shape == () and r["bn.num_batches_tracked"].item() == 7
+    assert r["param"].requires_grad and r["param"].tolist() == [1.0, 2.0]  # an nn.Parameter in torch
+    assert r["grad"].requires_grad and not r["layer.weight"].requires_grad
+
+
+def test_golden_nested():
+    r = rt.load(DATA / "torch_golden_nested.pt")
+    assert r["list"][0].tolist() == [1, 2] and r["list"][0].dtype == rt.int64
+    assert r["list"][1][0].item() == 3.5 and r["list"][1][1:] == ("s", None)
+    assert r["list"][2] == {"k": [True, 1.5, b"by"]}
+    assert r["scalar"].dtype == rt.float64 and r["scalar"].shape == () and r["scalar"].item() == 2.0
+    assert r["empty"].shape == (0, 3)
+    assert r["meta"] == {"epoch": 3, "lr": 0.01, "name": "run"}
+    assert r["dtype"] is rt.float16 and r["size"] == (2, 3) and type(r["size"]) is rt.Size
+
+
+# ---------------------------------------------------------------------------------------- safety
+
+
+class Custom:
+    pass
+
+
+class Evil:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.path}",))
+
+
+def test_refuses_os_system_without_running_it(tmp_path):
+    marker = tmp_path / "pwned"
+    buf = io.BytesIO()
+    rt.save({"x": Evil(marker)}, buf)
+    with pytest.raises(pickle.UnpicklingError) as info:
+        rt.load(io.BytesIO(buf.getvalue()))
+    msg = str(info.value)
+    assert msg.startswith("Weights only load failed. ")
+    assert f"Trying to load unsupported GLOBAL {os.system.__module__}.system whose module " \
+           f"{os.system.__module__} is blocked." in msg
+    assert not marker.exists()
+
+
+def test_refuses_custom_class_and_weights_only_false_loads_it():
+    buf = io.BytesIO()
+    rt.save({"x": Custom(), "t": rt.ones(1)}, buf)
+    with pytest.raises(pickle.UnpicklingError) as info:
+        rt.load(io.BytesIO(buf.getvalue()))
+    msg = str(info.value)
+    assert msg.startswith("Weights only load failed. This file can still be loaded")
+    assert f"Unsupported global: GLOBAL {__name__}.Custom was not an allowed global by default." in msg
+    r = rt.load(io.BytesIO(buf.getvalue()), weights_only=False)
+    assert isinstance(r["x"], Custom) and r["t"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("payload", [
+    b"\x80\x02cbuiltins\neval\nX\x04\x00\x00\x001+1\x85R.",
+    b"\x80\x02cbuiltins\nbytearray\nJ\x00\x00\x00\x40\x85R.",  # bytearray(2**30): refused, not allocated
+    b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00aX\x04\x00\x00\x00zlib\x86R.",
+    b"\x80\x02ccollections\nOrderedDict\n)R}X\x01\x00\x00\x00ak\x01sb.",  # BUILD on an OrderedDict
+    b"\x80\x02\x8e\x00\x00\x00\x00\x01\x00\x00\x00.",  # BINBYTES8 claiming 2**32 bytes
+    b"\x80\x02(.",
+    b"\x80\x02]r\xff\xff\xff\x7f.",  # LONG_BINPUT 2**31 - 1: the memo would grow to it
+    b"\x80\x02X\x01\x00\x00\x00aQ.",  # a persistent id that is not a tuple
+    b"\x80\x02.",
+    b"",
+])
+def test_refuses_hostile_pickles(payload):
+    with pytest.raises(LOAD_ERRORS):
+        rt.load(archive(payload))
+
+
+def archive(data_pkl, records=None, name="archive"):
+    """A checkpoint made of the given data.pkl bytes and {key: bytes} storage records."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(f"{name}/data.pkl", data_pkl)
+        zf.writestr(f"{name}/byteorder", "little")
+        for key, data in (records or {}).items():
+            zf.writestr(f"{name}/data/{key}", data)
+        zf.writestr(f"{name}/version", "3\n")
+    buf.seek(0)
+    return buf
+
+
+class Lie:
+    """A tensor whose pickled description says whatever the test wants."""
+
+    def __init__(self, storage=("storage", "FloatStorage", "0", "cpu", 4), offset=0, size=(4,), stride=(1,),
+                 requires_grad=False, func="_rebuild_tensor_v2"):
+        self.storage, self.offset, self.size, self.stride = storage, offset, size, stride
+        self.requires_grad, self.func = requires_grad, func
+
+
+class LiePickler(_save._Pickler):
+    def reducer_override(self, obj):
+        if isinstance(obj, Lie):
+            pid = obj.storage
+            if isinstance(pid, tuple) and len(pid) == 5 and isinstance(pid[1], str):
+                pid = (pid[0], _save._g("torch", pid[1])) + pid[2:]
+            return (_save._g("torch._utils", obj.func),
+                    (_save._StorageRef(pid), obj.offset, obj.size, obj.stride, obj.requires_grad,
+                     collections.OrderedDict()))
+        return super().reducer_override(obj)
+
+
+def lie(obj, records=None):
+    buf = io.BytesIO()
+    LiePickler(buf, 2).dump(obj)
+    return archive(buf.getvalue(), {"0": bytes(16)} if records is None else records)
+
+
+def test_lie_baseline_loads():
+    assert rt.load(lie(Lie())).tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize("bad, match", [
+    (Lie(size=(5,)), "out of bounds for storage of size 16"),
+    (Lie(offset=1), "out of bounds"),
+    (Lie(size=(2, 2), stride=(3, 1)), "out of bounds"),
+    (Lie(size=(2,), stride=(-1,)), "negative"),
+    (Lie(offset=-1), "negative"),
+    (Lie(size=(-1,)), "negative"),
+    (Lie(size=(2, 2), stride=(1,)), "2 sizes but 1 strides"),
+    (Lie(size=(2**40, 2**40), stride=(0, 0)), "more than 2\\*\\*63 - 1 elements"),
+    (Lie(size=(1,) * 65, stride=(1,) * 65), "65 dimensions"),
+    (Lie(size="abc"), "tuple of ints"),
+    (Lie(size=(1.5,)), "tuple of ints"),
+    (Lie(offset=0.5), "storage offset must be an int"),
+    (Lie(requires_grad=2), "requires_grad must be a bool"),
+    (Lie(storage=("storage", "FloatStorage", "0", "cpu", 5)), "holds 16 bytes but data.pkl says 5 elements"),
+    (Lie(storage=("storage", "FloatStorage", "0", "cpu", 2**62)), "holds 16 bytes"),
+    (Lie(storage=("storage", "FloatStorage", "0", "cpu", -1)), "negative size"),
+    (Lie(storage=("storage", "FloatStorage", "7", "cpu", 4)), "failed locating file data/7"),
+    (Lie(storage=("storage", "FloatStorage", 0, "cpu", 4)), "storage reference must be"),
+    (Lie(storage=("storage", "EvilStorage", "0", "cpu", 4)), "GLOBAL torch.EvilStorage was not an allowed"),
+    (Lie(storage=("module", "FloatStorage", "0", "cpu", 4)), "Only persistent_load of storage is allowed"),
+    (Lie(storage=("storage", "FloatStorage", "0")), "unsupported persistent id"),
+    (Lie(storage="storage"), "unsupported persistent id"),
+    (Lie(storage=("storage", "FloatStorage", "0", "cuda:0", 4)), "CUDA device"),
+    (Lie(storage=("storage", "LongStorage", "0", "cpu", 2), size=(2,), requires_grad=True),
+     "(?i)only Tensors of floating point"),
+    (Lie(func="_rebuild_sparse_tensor"), "GLOBAL torch._utils._rebuild_sparse_tensor was not an allowed"),
+])
+def test_lies_in_data_pkl(bad, match):
+    with pytest.raises(LOAD_ERRORS, match=match):
+        rt.load(lie(bad))
+
+
+def test_bool_bytes_other_than_0_1_are_normalised():
+    r = rt.load(lie(Lie(storage=("storage", "BoolStorage", "0", "cpu", 4)), {"0": bytes([0, 2, 255, 1])}))
+    assert r.tolist() == [False, True, True, True] and r.int().tolist() == [0, 1, 1, 1]
+
+
+def test_big_endian_files_are_swapped():
+    buf = io.BytesIO()
+    rt.save({"a": rt.tensor([1.5, -2.0]), "b": rt.tensor([258], dtype=rt.int16),
+             "c": rt.tensor([1.5], dtype=rt.bfloat16)}, buf)
+    src = zipfile.ZipFile(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("byteorder"):
+                data = b"big"
+            elif "/data/" in info.filename:
+                size = {"0": 4, "1": 2, "2": 2}[info.filename.rsplit("/", 1)[1]]
+                data = b"".join(data[i:i + size][::-1] for i in range(0, len(data), size))
+            zf.writestr(info.filename, data)
+    r = rt.load(io.BytesIO(out.getvalue()))
+    assert r["a"].tolist() == [1.5, -2.0] and r["b"].tolist() == [258] and r["c"].tolist() == [1.5]
+
+
+def test_not_a_zip_and_torchscript_and_bad_byteorder():
+    with pytest.raises(RuntimeError, match="not a zip archive"):
+        rt.load(io.BytesIO(b"garbage bytes here"))
+    with pytest.raises(RuntimeError, match="not a zip archive"):
+        rt.load(io.BytesIO(b""))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("data.pkl", b"\x80\x02N.")
+    with pytest.raises(RuntimeError, match="file in archive is not in a subdirectory: data.pkl"):
+        rt.load(io.BytesIO(buf.getvalue()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a/data.pkl", b"\x80\x02N.")
+        zf.writestr("a/byteorder", b"middle")
+    with pytest.raises(ValueError, match="Unknown endianness type: middle"):
+        rt.load(io.BytesIO(buf.getvalue()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a/data.pkl", b"\x80\x02N.")
+        zf.writestr("a/constants.pkl", b"\x80\x02N.")
+    with pytest.raises(RuntimeError, match="TorchScript"):
+        rt.load(io.BytesIO(buf.getvalue()))
+
+
+def test_deflated_archives_load():
+    buf = io.BytesIO()
+    rt.save({"a": rt.arange(100.0)}, buf)
+    src = zipfile.ZipFile(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info))
+    assert rt.load(io.BytesIO(out.getvalue()))["a"].tolist() == [float(i) for i in range(100)]
+
+
+def _fuzz_sources():
+    out = [p.read_bytes() for p in sorted(DATA.glob("torch_golden_*.pt"))]
+    buf = io.BytesIO()
+    base = rt.arange(24.0).reshape(2, 3, 4)
+    rt.save({"a": base, "b": base.permute(2, 0, 1), "c": [rt.ones(2, dtype=rt.bfloat16), "s", 3],
+             "d": rt.tensor([True, False])}, buf)
+    out.append(buf.getvalue())
+    return out
+
+
+def _check_loaded(obj):
+    """Touch everything a load returned (a bad tensor would crash here rather than in the loader)."""
+    if isinstance(obj, rt.Tensor):
+        repr(obj)
+        obj.clone()
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _check_loaded(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _check_loaded(v)
+
+
+def _rezip(raw, pkl):
+    """``raw``'s archive with its data.pkl replaced (valid CRCs, so the unpickler sees the mutation)."""
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, pkl if info.filename.endswith("data.pkl") else src.read(info))
+    return out.getvalue()
+
+
+def test_fuzz_mutated_and_truncated_files():
+    """Random byte changes, in the archive and (re-zipped, past the CRC check) in data.pkl, and every
+    truncation: each load returns or raises RuntimeError / UnpicklingError / ValueError."""
+    rng = random.Random(20261207)
+    outcomes = collections.Counter()
+
+    def attempt(data):
+        try:
+            _check_loaded(rt.load(io.BytesIO(data)))
+            outcomes["loaded"] += 1
+        except LOAD_ERRORS as e:
+            outcomes[type(e).__name__] += 1
+
+    for raw in _fuzz_sources():
+        pkl = zipfile.ZipFile(io.BytesIO(raw)).read(zipfile.ZipFile(io.BytesIO(raw)).namelist()[0])
+        for cut in range(0, len(raw), max(1, len(raw) // 97)):
+            attempt(raw[:cut])
+        for _ in range(150):
+            data = bytearray(raw)
+            for _ in range(rng.choice([1, 1, 2, 4])):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            attempt(bytes(data))
+        for _ in range(250):
+            mutated = bytearray(pkl)
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                r = rng.random()
+                i = rng.randrange(len(mutated))
+                if r < 0.6:
+                    mutated[i] = rng.randrange(256)
+                elif r < 0.8:
+                    del mutated[i:i + rng.randint(1, 8)]
+                else:
+                    mutated[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+            attempt(_rezip(raw, bytes(mutated)))
+    assert outcomes["loaded"] > 0 and sum(outcomes.values()) > 2000, outcomes
+
+
+# ---------------------------------------------------------------------------------------- property
+
+
+def test_property_roundtrip():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    from conftest import hypothesis_examples
+
+    @hypothesis.settings(max_examples=hypothesis_examples(60))
+    @hypothesis.given(name=st.sampled_from(DTYPES), shape=st.lists(st.integers(0, 4), min_size=0, max_size=4),
+                      pattern=st.sampled_from(["plain", "transpose", "step", "slice", "expand"]),
+                      grad=st.booleans(), protocol=st.sampled_from([2, 4, 5]))
+    def check(name, shape, pattern, grad, protocol):
+        base = make(name, tuple(shape))
+        t = base
+        if pattern == "transpose" and t.ndim >= 2:
+            t = t.transpose(0, t.ndim - 1)
+        elif pattern == "step" and t.ndim >= 1:
+            t = t[::2]
+        elif pattern == "slice" and t.ndim >= 1 and t.shape[0] > 1:
+            t = t[1:]
+        elif pattern == "expand":
+            t = t.unsqueeze(0).expand(3, *t.shape)
+        if grad and t.dtype.is_floating_point:
+            t.requires_grad_()
+        r = roundtrip({"t": t, "base": base}, pickle_protocol=protocol)
+        assert r["t"].dtype == t.dtype and r["t"].shape == t.shape and r["t"].stride() == t.stride()
+        assert r["t"].storage_offset() == t.storage_offset() and r["t"].requires_grad == t.requires_grad
+        assert r["t"].tolist() == t.tolist() and r["base"].tolist() == base.tolist()
+        if base.numel():
+            assert shares(r["t"], r["base"])
+
+    check()
+
+
+# ---------------------------------------------------------------------------------------- with torch
+
+
+def torch_or_skip():
+    return pytest.importorskip("torch")
+
+
+PATTERNS = ["plain", "transpose", "step", "offset", "expand", "zero_dim", "empty"]
+
+
+def strided(m, name, pattern):
+    """The same tensor built with torch or rtensor (module ``m``)."""
+    dtype = getattr(m, name)
+    base = m.tensor([golden_values(name)[i % 6] for i in range(24)], dtype=dtype).reshape(2, 3, 4)
+    return {
+        "plain": base, "transpose": base.permute(2, 0, 1), "step": base[:, ::2, 1::2], "offset": base[1, 1:],
+        "expand": base[:, :1].expand(2, 5, 4), "zero_dim": base[1, 2, 3], "empty": base[:, 3:],
+    }[pattern], base
+
+
+def same(tt, rr):
+    torch = torch_or_skip()
+    assert str(tt.dtype).rpartition(".")[2] == str(rr.dtype).rpartition(".")[2]
+    assert tuple(tt.shape) == tuple(rr.shape) and tuple(tt.stride()) == tuple(rr.stride())
+    assert tt.storage_offset() == rr.storage_offset() and tt.requires_grad == rr.requires_grad
+    if tt.dtype == torch.bfloat16:
+        assert tt.float().tolist() == rr.float().tolist()
+    else:
+        assert tt.tolist() == rr.tolist()
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("name", DTYPES)
+def test_rt_save_torch_load(name, pattern):
+    torch = torch_or_skip()
+    r, rbase = strided(rt, name, pattern)
+    buf = io.BytesIO()
+    rt.save({"t": r, "base": rbase}, buf)
+    buf.seek(0)
+    loaded = torch.load(buf)  # weights_only=True, the default
+    same(loaded["t"], r)
+    same(loaded["base"], rbase)
+    assert loaded["t"].untyped_storage().data_ptr() == loaded["base"].untyped_storage().data_ptr()
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("name", DTYPES)
+def test_torch_save_rt_load(name, pattern):
+    torch = torch_or_skip()
+    t, tbase = strided(torch, name, pattern)
+    if t.dtype.is_floating_point and pattern == "plain":
+        t = t.detach().requires_grad_()
+    buf = io.BytesIO()
+    torch.save({"t": t, "base": tbase}, buf)
+    buf.seek(0)
+    loaded = rt.load(buf)
+    same(t, loaded["t"])
+    same(tbase, loaded["base"])
+    if tbase.numel():
+        assert shares(loaded["t"], loaded["base"])
+
+
+def test_data_pkl_is_byte_identical_to_torch():
+    torch = torch_or_skip()
+
+    def build(m):
+        x = m.arange(6.0).reshape(2, 3)
+        return {"a": x, "t": x.t(), "od": collections.OrderedDict(w=m.zeros(2, requires_grad=True)),
+                "b": [m.ones(2, dtype=m.int64), 3, "x", b"yy", None, 1.5, m.tensor(True)],
+                "h": m.tensor([1.0], dtype=m.bfloat16), "dt": m.float16, "size": m.Size([1, 2])}
+
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    rt.save(build(rt), ours)
+    torch.save(build(torch), theirs)
+    za, zb = zipfile.ZipFile(ours), zipfile.ZipFile(theirs)
+    assert za.namelist() == zb.namelist()
+    for name in za.namelist():
+        if not name.endswith("serialization_id"):
+            assert za.read(name) == zb.read(name), name
+
+
+def test_torch_mmap_loads_our_files(tmp_path):
+    torch = torch_or_skip()
+    rt.save({"a": rt.arange(10.0), "b": rt.ones(3, dtype=rt.int64)}, tmp_path / "m.pt")
+    r = torch.load(tmp_path / "m.pt", mmap=True)
+    assert r["a"].tolist() == [float(i) for i in range(10)] and r["b"].tolist() == [1, 1, 1]
+
+
+def test_torch_parameter_and_requires_grad():
+    torch = torch_or_skip()
+    buf = io.BytesIO()
+    torch.save([torch.nn.Parameter(torch.ones(2)), torch.nn.Parameter(torch.ones(1), requires_grad=False)], buf)
+    buf.seek(0)
+    r = rt.load(buf)
+    assert r[0].requires_grad and r[0].is_leaf and not r[1].requires_grad
+
+
+def _torch_message(torch, obj):
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError) as info:
+        torch.load(buf)
+    return str(info.value)
+
+
+def _rt_message(obj):
+    buf = io.BytesIO()
+    rt.save(obj, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError) as info:
+        rt.load(buf)
+    return str(info.value)
+
+
+def test_refusal_messages_match_torch(tmp_path):
+    torch = torch_or_skip()
+    for obj in ({"x": Evil(tmp_path / "pwned")}, {"x": Custom()}):
+        theirs, ours = _torch_message(torch, obj), _rt_message(obj)
+        assert ours.split(". ")[0] == theirs.split(". ")[0] == "Weights only load failed"
+        key = "Trying to load unsupported GLOBAL" if isinstance(obj["x"], Evil) else "Unsupported global: GLOBAL"
+        line = next(ln for ln in theirs.splitlines() if key in ln).strip()
+        line = line[line.index(key):].split(" Please use")[0]
+        assert line in ours
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_error_messages_match_torch():
+    torch = torch_or_skip()
+    buf = io.BytesIO()
+    torch.save(torch.ones(2), buf)
+    data = buf.getvalue()
+    with pytest.raises(RuntimeError) as theirs:
+        torch.load(io.BytesIO(data), map_location="cuda")
+    with pytest.raises(RuntimeError) as ours:
+        rt.load(io.BytesIO(data), map_location="cuda")
+    assert str(ours.value) == str(theirs.value).replace("torch", "rtensor")
+    with pytest.raises(RuntimeError) as theirs:
+        torch.load(io.BytesIO(data), map_location="bogus")
+    with pytest.raises(RuntimeError) as ours:
+        rt.load(io.BytesIO(data), map_location="bogus")
+    assert str(ours.value) == str(theirs.value).replace("torch.storage", "rtensor.storage")
+    with pytest.raises(AttributeError) as theirs:
+        torch.save(torch.ones(1), 3)
+    with pytest.raises(AttributeError) as ours:
+        rt.save(rt.ones(1), 3)
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(AttributeError) as theirs:
+        torch.load(3)
+    with pytest.raises(AttributeError) as ours:
+        rt.load(3)
+    assert str(ours.value) == str(theirs.value).replace("torch.load", "rtensor.load")
