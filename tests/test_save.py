@@ -329,6 +329,7 @@ def test_refuses_custom_class_and_weights_only_false_loads_it():
     b"\x80\x02]r\xff\xff\xff\x7f.",  # LONG_BINPUT 2**31 - 1: the memo would grow to it
     b"\x80\x02X\x01\x00\x00\x00aQ.",  # a persistent id that is not a tuple
     b"\x80\x02.",
+    b"\x80\x02\x82\x01.",  # EXT1: the copyreg registry's cache would bypass find_class
     b"",
 ])
 def test_refuses_hostile_pickles(payload):
@@ -663,6 +664,24 @@ def test_torch_mmap_loads_our_files(tmp_path):
     rt.save({"a": rt.arange(10.0), "b": rt.ones(3, dtype=rt.int64)}, tmp_path / "m.pt")
     r = torch.load(tmp_path / "m.pt", mmap=True)
     assert r["a"].tolist() == [float(i) for i in range(10)] and r["b"].tolist() == [1, 1, 1]
+
+
+def test_torch_module_state_dict_both_ways():
+    """A real nn state_dict: an OrderedDict with a `_metadata` attribute (pickled with BUILD)."""
+    torch = torch_or_skip()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    buf = io.BytesIO()
+    torch.save(model.state_dict(), buf)
+    buf.seek(0)
+    ours = rt.load(buf)
+    assert list(ours) == list(model.state_dict()) and ours._metadata == model.state_dict()._metadata
+    assert ours["0.weight"].tolist() == model[0].weight.tolist()
+    ours["0.bias"].add_(1.0)
+    out = io.BytesIO()
+    rt.save(ours, out)
+    out.seek(0)
+    model.load_state_dict(torch.load(out))
+    assert model[0].bias.tolist() == ours["0.bias"].tolist()
 
 
 def test_torch_parameter_and_requires_grad():

@@ -567,11 +567,6 @@ def _py3_name(module, name):
     return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
-def _torch_name(module, name):
-    """The rtensor object for one of torch's names, or None."""
-    return _SAFE.get(f"{module}.{name}")
-
-
 def _unpickler_classes(base):
     class WeightsUnpickler(base):
         """Only tensors, containers and primitives: torch's weights_only=True."""
@@ -596,9 +591,7 @@ def _unpickler_classes(base):
 
         def find_class(self, module, name):
             module, name = _py3_name(module, name)
-            obj = _torch_name(module, name)
-            if obj is None and "Storage" in name and module == "torch":
-                obj = _StorageType("uint8") if name == "UntypedStorage" else None
+            obj = _SAFE.get(f"{module}.{name}")
             return obj if obj is not None else super().find_class(module, name)
 
     return WeightsUnpickler, FullUnpickler
@@ -613,12 +606,15 @@ _MEMO_OPS = frozenset(["PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BI
 def _scan(data):
     """Checks a hostile data.pkl before the C unpickler sees it: every opcode known, every
     length-prefixed argument inside the record (the unpickler would allocate a claimed length up
-    front), every memo index below the record's length (it would grow its memo to the index)."""
+    front), every memo index below the record's length (it would grow its memo to the index), no
+    extension-registry opcode (its cache would hand out an object find_class never saw)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for op, arg, _ in pickletools.genops(data):
             if op.name in _MEMO_OPS and not 0 <= arg <= len(data):
                 raise pickle.UnpicklingError(f"memo index {arg} out of range")
+            if op.name in ("EXT1", "EXT2", "EXT4"):  # the copyreg registry's cache bypasses find_class
+                raise pickle.UnpicklingError(f"Unsupported operand {op.code.encode('latin1')[0]}")
 
 
 def _check_seekable(f):
@@ -687,7 +683,8 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args):
             # which would allocate a claimed length up front, sees it.
             _scan(data)
         except Exception as e:  # noqa: BLE001 - genops reports malformed data as ValueError and others
-            raise pickle.UnpicklingError(_wo_message(f"{type(e).__name__}: {e}")) from None
+            msg = str(e) if isinstance(e, pickle.UnpicklingError) else f"{type(e).__name__}: {e}"
+            raise pickle.UnpicklingError(_wo_message(msg)) from None
         try:
             unpickler = _WEIGHTS_UNPICKLER(io.BytesIO(data), **pickle_load_args)
             unpickler.persistent_load = loader.persistent_load
