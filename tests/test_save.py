@@ -169,6 +169,24 @@ def test_archive_layout_as_torch():
         assert (header + 30 + name_len + extra_len) % 64 == 0
 
 
+def test_mmap_load(tmp_path):
+    base = rt.arange(12.0).reshape(3, 4)
+    obj = {"base": base, "t": base.t(), "h": rt.ones(2, dtype=rt.bfloat16), "b": rt.tensor([True, False]),
+           "e": rt.empty(0), "i": rt.arange(5, dtype=rt.int16)}
+    rt.save(obj, tmp_path / "m.pt")
+    before = (tmp_path / "m.pt").read_bytes()
+    r = rt.load(tmp_path / "m.pt", mmap=True)
+    for k, v in obj.items():
+        assert r[k].dtype == v.dtype and r[k].stride() == v.stride() and r[k].tolist() == v.tolist(), k
+    assert shares(r["base"], r["t"])
+    r["base"][0, 1] = 50.0  # private pages: the tensors see the write, the file does not
+    assert r["t"][1, 0].item() == 50.0
+    assert (tmp_path / "m.pt").read_bytes() == before
+    assert rt.load(tmp_path / "m.pt", mmap=True)["base"][0, 1].item() == 1.0
+    with pytest.raises(ValueError, match="f must be a file path in order to use the mmap argument"):
+        rt.load(io.BytesIO(before), mmap=True)
+
+
 @pytest.mark.parametrize("protocol", [1, 2, 3, 4, 5, -1])
 def test_pickle_protocols(protocol):
     base = rt.arange(6.0)
@@ -543,6 +561,21 @@ def test_fuzz_mutated_and_truncated_files():
     assert outcomes["loaded"] > 0 and sum(outcomes.values()) > 2000, outcomes
 
 
+def test_fuzz_mutated_files_with_mmap(tmp_path):
+    rng = random.Random(7)
+    for n, raw in enumerate(_fuzz_sources()):
+        for i in range(60):
+            path = tmp_path / f"f{n}-{i}.pt"  # a new file each time: never rewrite a mapped file
+            data = bytearray(raw)
+            for _ in range(rng.choice([1, 2, 4])):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            path.write_bytes(bytes(data[:rng.choice([len(data), rng.randrange(len(data) + 1)])]))
+            try:
+                _check_loaded(rt.load(path, mmap=True))
+            except LOAD_ERRORS:
+                pass
+
+
 # ---------------------------------------------------------------------------------------- property
 
 
@@ -682,6 +715,17 @@ def test_torch_module_state_dict_both_ways():
     out.seek(0)
     model.load_state_dict(torch.load(out))
     assert model[0].bias.tolist() == ours["0.bias"].tolist()
+
+
+def test_rt_mmap_loads_torch_files(tmp_path):
+    torch = torch_or_skip()
+    base = torch.arange(24, dtype=torch.float64).reshape(2, 3, 4)
+    torch.save({"base": base, "v": base.permute(2, 0, 1)[1:], "i": torch.arange(3, dtype=torch.int32)},
+               tmp_path / "t.pt")
+    r = rt.load(tmp_path / "t.pt", mmap=True)
+    same(base, r["base"])
+    same(base.permute(2, 0, 1)[1:], r["v"])
+    assert r["i"].tolist() == [0, 1, 2] and shares(r["base"], r["v"])
 
 
 def test_torch_parameter_and_requires_grad():

@@ -400,6 +400,28 @@ class _Reader:
         self.prefix = first.split("/", 1)[0] + "/"
         self.infos = {i.filename: i for i in infos}
         self.end = end
+        self.mapping = None  # a private (copy-on-write) mmap of the whole file, with mmap=True
+
+    def mapped(self, name, dtype, numel):
+        """A tensor over record ``name`` in the mapping (no copy; pages load when touched), or
+        None when the record cannot be mapped (compressed, or its data misaligned for ``dtype``)."""
+        info, mm = self.info(name), self.mapping
+        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+            return None
+        head = info.header_offset
+        if head < 0 or head + 30 > len(mm) or mm[head:head + 4] != b"PK\x03\x04":
+            raise RuntimeError(f"rtensor.load: record '{name}' has no local header; the checkpoint file is "
+                               "likely corrupted")
+        name_len, extra_len = struct.unpack("<HH", mm[head + 26:head + 30])
+        start = head + 30 + name_len + extra_len
+        if start + info.file_size > len(mm):
+            raise RuntimeError(f"rtensor.load: record '{name}' claims {info.file_size} bytes, more than the "
+                               "file holds; the checkpoint file is likely corrupted")
+        if numel == 0:
+            return _rtensor.empty(0, dtype=getattr(_rtensor, dtype))
+        if start % _ITEMSIZE[dtype]:
+            return None
+        return frombuffer(mm, dtype=getattr(_rtensor, dtype), count=numel, offset=start)
 
     def has(self, name):
         return self.prefix + name in self.infos
@@ -544,8 +566,12 @@ class _Loader:
                 f"rtensor.load: record '{name}' holds {info.file_size} bytes but data.pkl says {numel} elements "
                 f"of {stype.dtype} ({nbytes} bytes); the checkpoint file is likely corrupted"
             )
-        buf = self.reader.read(name)
-        storage = _LoadedStorage(_flat_tensor(buf, stype.dtype, self.swap), numel, stype.dtype)
+        flat = None
+        if self.reader.mapping is not None and stype.dtype not in ("bool", "bfloat16") and not self.swap:
+            flat = self.reader.mapped(name, stype.dtype, numel)
+        if flat is None:
+            flat = _flat_tensor(self.reader.read(name), stype.dtype, self.swap)
+        storage = _LoadedStorage(flat, numel, stype.dtype)
         storage = self.restore(storage, location)
         if cached is None:
             self.storages[key] = storage
@@ -627,12 +653,14 @@ def _check_seekable(f):
         raise
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, **pickle_load_args):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Loads an object saved with ``rtensor.save`` or ``torch.save`` (the zip format, PyTorch >= 1.6)
     from ``f`` (a path or a seekable binary file object). Tensors that shared a storage share memory
     again. ``weights_only=True`` (the default) refuses anything but tensors, containers and primitive
     values; ``weights_only=False`` unpickles any object (only for files you trust).
-    ``map_location``: None, 'cpu', ``rtensor.device('cpu')``, a dict of locations or a callable."""
+    ``map_location``: None, 'cpu', ``rtensor.device('cpu')``, a dict of locations or a callable.
+    ``mmap=True`` (``f`` a path) maps the file instead of reading it: storages are private
+    copy-on-write pages of the file, read when first touched."""
     if weights_only is None:
         weights_only = True
     if weights_only:
@@ -647,14 +675,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, **pickl
     if map_location is not None and not isinstance(map_location, (str, bytes, dict)) \
             and type(map_location).__name__ != "device" and not callable(map_location):
         raise TypeError(f"'{type(map_location).__name__}' object is not callable")
+    if mmap and not isinstance(f, (str, os.PathLike)):
+        raise ValueError("f must be a file path in order to use the mmap argument")
     if isinstance(f, (str, os.PathLike)):
         with open(os.fspath(f), "rb") as fh:
-            return _load(fh, map_location, pickle_module, weights_only, pickle_load_args)
+            return _load(fh, map_location, pickle_module, weights_only, pickle_load_args, builtins.bool(mmap))
     _check_seekable(f)
-    return _load(f, map_location, pickle_module, weights_only, pickle_load_args)
+    return _load(f, map_location, pickle_module, weights_only, pickle_load_args, False)
 
 
-def _load(fh, map_location, pickle_module, weights_only, pickle_load_args):
+def _load(fh, map_location, pickle_module, weights_only, pickle_load_args, use_mmap):
     start = fh.tell()
     magic = fh.read(4)
     end = fh.seek(0, io.SEEK_END)
@@ -665,6 +695,10 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args):
             "not a zip archive (empty, corrupted, or torch's legacy format: load it with torch and save it again)"
         )
     reader = _Reader(fh, end)
+    if use_mmap and end > 0:
+        import mmap
+
+        reader.mapping = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
     if reader.has("constants.pkl"):
         raise RuntimeError("rtensor.load cannot read TorchScript archives")
     swap = False
