@@ -432,6 +432,27 @@ def test_lies_in_data_pkl(bad, match):
         rt.load(lie(bad))
 
 
+def test_record_claiming_more_bytes_than_the_file_allocates_nothing():
+    claimed = 2**34  # 16 GB: refused before any buffer is made
+    buf = lie(Lie(storage=("storage", "FloatStorage", "0", "cpu", claimed // 4)))
+    raw = bytearray(buf.getvalue())
+    central = raw.find(b"PK\x01\x02", raw.find(b"archive/data/0") + 1)
+    while raw[central + 46:central + 46 + 14] != b"archive/data/0":
+        central = raw.find(b"PK\x01\x02", central + 1)
+    extra = 8 + 8  # the sizes move to a zip64 extra field: rebuild the entry with one
+    name_len = int.from_bytes(raw[central + 28:central + 30], "little")
+    raw[central + 20:central + 28] = b"\xff" * 8
+    old_extra = int.from_bytes(raw[central + 30:central + 32], "little")
+    raw[central + 30:central + 32] = (old_extra + 4 + extra).to_bytes(2, "little")
+    at = central + 46 + name_len + old_extra
+    raw[at:at] = b"\x01\x00" + extra.to_bytes(2, "little") + claimed.to_bytes(8, "little") * 2
+    end = raw.rfind(b"PK\x05\x06")
+    size = int.from_bytes(raw[end + 12:end + 16], "little") + 4 + extra
+    raw[end + 12:end + 16] = size.to_bytes(4, "little")
+    with pytest.raises(RuntimeError, match="claims 17179869184 bytes, more than the file holds"):
+        rt.load(io.BytesIO(bytes(raw)))
+
+
 def test_bool_bytes_other_than_0_1_are_normalised():
     r = rt.load(lie(Lie(storage=("storage", "BoolStorage", "0", "cpu", 4)), {"0": bytes([0, 2, 255, 1])}))
     assert r.tolist() == [False, True, True, True] and r.int().tolist() == [0, 1, 1, 1]

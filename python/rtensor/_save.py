@@ -448,8 +448,11 @@ class _Reader:
         if not ok or info.header_offset < 0:
             raise RuntimeError(f"rtensor.load: record '{name}' claims {size} bytes, more than the file holds; "
                                "the checkpoint file is likely corrupted")
-        out = builtins.bytearray(size)
-        view = memoryview(out)
+        # A stored record's bytes are in the file, so its buffer is allocated at once; a deflated
+        # one grows as its data really decompresses (a lying declared size allocates nothing).
+        stored = info.compress_type == zipfile.ZIP_STORED
+        out = builtins.bytearray(size if stored else 0)
+        view = memoryview(out) if stored else None
         try:
             with self.zf.open(info) as src:
                 pos = 0
@@ -457,7 +460,10 @@ class _Reader:
                     chunk = src.read(min(_CHUNK, size - pos))
                     if not chunk:
                         raise EOFError(f"record '{name}' is truncated")
-                    view[pos:pos + len(chunk)] = chunk
+                    if stored:
+                        view[pos:pos + len(chunk)] = chunk
+                    else:
+                        out += chunk
                     pos += len(chunk)
                 if size == 0:
                     src.read()
@@ -465,7 +471,8 @@ class _Reader:
                 UnicodeDecodeError, OverflowError, NotImplementedError) as e:
             raise _corrupt(e) from None
         finally:
-            view.release()
+            if view is not None:
+                view.release()
         return out
 
 
@@ -666,7 +673,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     if weights_only:
         if pickle_module is not None:
             raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
-        if set(pickle_load_args) - {"encoding"}:
+        if pickle_load_args:
             warnings.warn("pickle_load_args only works if `weights_only=False`.")
             pickle_load_args = {k: v for k, v in pickle_load_args.items() if k == "encoding"}
     elif pickle_module is None:
