@@ -187,6 +187,46 @@ def test_mmap_load(tmp_path):
         rt.load(io.BytesIO(before), mmap=True)
 
 
+def test_save_over_the_mapped_file_it_came_from(tmp_path):
+    """Loading with mmap=True and saving to the same path: the old file is replaced, not truncated
+    under its mapping (which kills the process with SIGBUS, as it does torch). In a subprocess."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "ckpt.pt"
+    rt.save({"a": rt.arange(300000.0)}, path)
+    os.chmod(path, 0o640)
+    code = (f"import rtensor as rt; sd = rt.load({str(path)!r}, mmap=True); sd['a'].add_(1); "
+            f"rt.save(sd, {str(path)!r}); print(rt.load({str(path)!r})['a'][:3].tolist())")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[1.0, 2.0, 3.0]"
+    assert os.stat(path).st_mode & 0o777 == 0o640 and sorted(os.listdir(tmp_path)) == ["ckpt.pt"]
+
+
+def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.pt"
+    rt.save(rt.ones(2), path)
+    before = path.read_bytes()
+
+    class Exploding:
+        def __reduce__(self):
+            raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):  # while pickling: no file is touched
+        rt.save([rt.zeros(3), Exploding()], path)
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["ckpt.pt"]
+
+    def fail(t):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_save, "_storage_bytes", fail)  # half-way through the archive
+    with pytest.raises(OSError, match="disk full"):
+        rt.save(rt.zeros(3), path)
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["ckpt.pt"]
+
+
 @pytest.mark.parametrize("protocol", [1, 2, 3, 4, 5, -1])
 def test_pickle_protocols(protocol):
     base = rt.arange(6.0)

@@ -25,8 +25,10 @@ import io
 import os
 import pickle
 import pickletools
+import shutil
 import struct
 import sys
+import tempfile
 import warnings
 import zipfile
 import zlib
@@ -204,12 +206,39 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_seria
     storages = list(pickler.storages.values())
     if isinstance(f, (str, os.PathLike)):
         f = os.fspath(f)
-        with open(f, "wb") as fh:
-            _write_archive(fh, _archive_name(f), data_pkl, storages, _disable_byteorder_record)
+        _write_path(f, lambda fh: _write_archive(fh, _archive_name(f), data_pkl, storages, _disable_byteorder_record))
     else:
         _write_archive(f, "archive", data_pkl, storages, _disable_byteorder_record)
         if callable(getattr(f, "flush", None)):
             f.flush()
+
+
+def _write_path(path, write):
+    """Writes a file with ``write(fh)``. An existing regular file is replaced at once by a new one
+    written beside it: tensors still mapped from the old file (``load(..., mmap=True)``), which may
+    be the very tensors being saved, keep their pages (truncating a mapped file in place would kill
+    the process with SIGBUS, as it does torch), and a failed save leaves the old file whole."""
+    tmp = None
+    if os.path.isfile(path) and not os.path.islink(path):
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".rtensor-save-", dir=os.path.dirname(os.path.abspath(path)))
+        except OSError:
+            tmp = None  # a directory we may not create files in: write in place
+    if tmp is None:
+        with open(path, "wb") as fh:
+            write(fh)
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _write_archive(fh, archive, data_pkl, storages, disable_byteorder):
