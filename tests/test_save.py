@@ -77,6 +77,7 @@ def test_roundtrip_containers_and_primitives():
         "set": {1, 2},
         "complex": 1 + 2j,
         "bytearray": bytearray(b"ab"),
+        "layout": rt.strided,
     }
     r = roundtrip(obj)
     assert type(r["od"]) is collections.OrderedDict and list(r["od"]) == ["w", "b"]
@@ -87,6 +88,7 @@ def test_roundtrip_containers_and_primitives():
     assert r["size"] == rt.Size([2, 3]) and type(r["size"]) is rt.Size
     assert r["device"] == rt.device("cpu")
     assert r["set"] == {1, 2} and r["complex"] == 1 + 2j and r["bytearray"] == bytearray(b"ab")
+    assert r["layout"] is rt.strided
 
 
 def test_roundtrip_views_share_storage_and_writes():
@@ -741,7 +743,8 @@ def test_data_pkl_is_byte_identical_to_torch():
         x = m.arange(6.0).reshape(2, 3)
         return {"a": x, "t": x.t(), "od": collections.OrderedDict(w=m.zeros(2, requires_grad=True)),
                 "b": [m.ones(2, dtype=m.int64), 3, "x", b"yy", None, 1.5, m.tensor(True)],
-                "h": m.tensor([1.0], dtype=m.bfloat16), "dt": m.float16, "size": m.Size([1, 2])}
+                "h": m.tensor([1.0], dtype=m.bfloat16), "dt": m.float16, "size": m.Size([1, 2]),
+                "dev": m.device("cpu"), "layout": m.strided}
 
     ours, theirs = io.BytesIO(), io.BytesIO()
     rt.save(build(rt), ours)

@@ -37,6 +37,7 @@ from . import _rtensor
 from ._rtensor import Tensor
 from ._creation import frombuffer
 from ._size import Size
+from ._tensor_methods import layout, strided
 
 __all__ = ["save", "load"]
 
@@ -119,8 +120,8 @@ class _Pickler(pickle._Pickler):
             return _g("torch", "Size"), (tuple(obj),)
         if isinstance(obj, _rtensor.device):
             return _g("torch", "device"), (str(obj),)
-        if type(obj).__name__ == "layout" and type(obj).__module__.startswith("rtensor"):
-            return _g("torch.serialization", "_get_layout"), (f"torch.{obj}",)
+        if isinstance(obj, layout):
+            return _g("torch.serialization", "_get_layout"), (f"torch.{str(obj).rpartition('.')[2]}",)
         return NotImplemented
 
     def _reduce_tensor(self, t):
@@ -362,8 +363,6 @@ def _bytearray(*args):
 
 def _get_layout(name):
     """torch.serialization._get_layout: the strided layout only."""
-    from ._tensor_methods import strided
-
     if name != "torch.strided":
         raise pickle.UnpicklingError(f"rtensor.load: unsupported layout {name!r}")
     return strided
