@@ -383,10 +383,12 @@ def test_refuses_custom_class_and_weights_only_false_loads_it():
     b"\x80\x02cbuiltins\neval\nX\x04\x00\x00\x001+1\x85R.",
     b"\x80\x02cbuiltins\nbytearray\nJ\x00\x00\x00\x40\x85R.",  # bytearray(2**30): refused, not allocated
     b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00aX\x04\x00\x00\x00zlib\x86R.",
-    b"\x80\x02ccollections\nOrderedDict\n)R}X\x01\x00\x00\x00ak\x01sb.",  # BUILD on an OrderedDict
     b"\x80\x02\x8e\x00\x00\x00\x00\x01\x00\x00\x00.",  # BINBYTES8 claiming 2**32 bytes
     b"\x80\x02(.",
-    b"\x80\x02]r\xff\xff\xff\x7f.",  # LONG_BINPUT 2**31 - 1: the memo would grow to it
+    b"\x80\x02h\x05.",  # BINGET of nothing
+    b"\x80\x05\x96\x00\x00\x00\x00\x01\x00\x00\x00.",  # BYTEARRAY8 claiming 2**32 bytes
+    b"\x80\x02ccollections\nOrderedDict\nN(}X\x01\x00\x00\x00xK\x01tb.",  # BUILD on a class
+    b"\x80\x02ctorch\nFloatStorage\nN}X\x05\x00\x00\x00dtypeX\x03\x00\x00\x00bad\x86b.",
     b"\x80\x02X\x01\x00\x00\x00aQ.",  # a persistent id that is not a tuple
     b"\x80\x02.",
     b"\x80\x02\x82\x01.",  # EXT1: the copyreg registry's cache would bypass find_class
@@ -395,6 +397,21 @@ def test_refuses_custom_class_and_weights_only_false_loads_it():
 def test_refuses_hostile_pickles(payload):
     with pytest.raises(LOAD_ERRORS):
         rt.load(archive(payload))
+
+
+def test_huge_memo_index_allocates_nothing():
+    assert rt.load(archive(b"\x80\x02]r\xff\xff\xff\x7f.")) == []  # LONG_BINPUT 2**31 - 1
+
+
+def test_build_cannot_change_allowed_globals():
+    """A BUILD on the storage type torch.FloatStorage (its `dtype`) must not reach it: every later
+    load would read float storages as something else."""
+    payload = b"\x80\x02ctorch\nFloatStorage\nN}X\x05\x00\x00\x00dtypeX\x03\x00\x00\x00bad\x86b."
+    with pytest.raises(pickle.UnpicklingError, match="Can only build OrderedDict or Counter"):
+        rt.load(archive(payload))
+    assert roundtrip(rt.ones(2)).tolist() == [1.0, 1.0]
+    od = rt.load(archive(b"\x80\x02ccollections\nOrderedDict\n)R}X\x01\x00\x00\x00aK\x01sb."))
+    assert od.a == 1  # an OrderedDict's attributes (an nn state_dict's _metadata) are allowed
 
 
 def archive(data_pkl, records=None, name="archive"):

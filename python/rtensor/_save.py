@@ -24,7 +24,6 @@ import ctypes
 import io
 import os
 import pickle
-import pickletools
 import shutil
 import struct
 import sys
@@ -628,25 +627,58 @@ def _py3_name(module, name):
     return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
-def _unpickler_classes(base):
-    class WeightsUnpickler(base):
-        """Only tensors, containers and primitives: torch's weights_only=True."""
+class _WeightsUnpickler(pickle._Unpickler):
+    """Only tensors, containers and primitives: torch's weights_only=True.
 
-        def find_class(self, module, name):
-            module, name = _py3_name(module, name)
-            full = f"{module}.{name}"
-            if module in _BLOCKED_MODULES:
-                raise pickle.UnpicklingError(
-                    f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked.")
-            obj = _SAFE.get(full)
-            if obj is None:
-                if full.startswith("builtins."):
-                    full = full[len("builtins."):]
-                raise pickle.UnpicklingError(
-                    f"Unsupported global: GLOBAL {full} was not an allowed global by default. rtensor.load "
-                    "accepts only tensors, their containers and primitive values when weights_only=True.")
-            return obj
+    The pure-Python unpickler, so that each risky opcode can be refused: GLOBAL (``find_class``)
+    gives only the allowed names; BUILD (which sets attributes) reaches only OrderedDict and
+    Counter instances, never an allowed function, class or storage type (that would change it for
+    every later load); the copyreg extension opcodes, whose cache bypasses ``find_class``, are
+    refused. Its reads are bounded by the record (a claimed length is never allocated up front)
+    and its memo is a dict (a claimed index grows nothing)."""
 
+    dispatch = pickle._Unpickler.dispatch.copy()
+
+    def find_class(self, module, name):
+        module, name = _py3_name(module, name)
+        full = f"{module}.{name}"
+        if module in _BLOCKED_MODULES:
+            raise pickle.UnpicklingError(
+                f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked.")
+        obj = _SAFE.get(full)
+        if obj is None:
+            if full.startswith("builtins."):
+                full = full[len("builtins."):]
+            raise pickle.UnpicklingError(
+                f"Unsupported global: GLOBAL {full} was not an allowed global by default. rtensor.load "
+                "accepts only tensors, their containers and primitive values when weights_only=True.")
+        return obj
+
+    def _load_build(self):
+        inst = self.stack[-2] if len(self.stack) >= 2 else None
+        if type(inst) not in (collections.OrderedDict, collections.Counter):
+            raise pickle.UnpicklingError(f"Can only build OrderedDict or Counter, but got {type(inst)}")
+        pickle._Unpickler.load_build(self)
+
+    def _load_bytearray8(self):
+        # pickle's own allocates the claimed length before reading: read first (bounded by the data)
+        (size,) = struct.unpack("<Q", self.read(8))
+        data = self.read(size)
+        if len(data) != size:
+            raise pickle.UnpicklingError("pickle data was truncated")
+        self.append(builtins.bytearray(data))
+
+    def _refuse_extension(self):
+        raise pickle.UnpicklingError("Unsupported operand: the copyreg extension opcodes EXT1/EXT2/EXT4")
+
+    dispatch[pickle.BUILD[0]] = _load_build
+    dispatch[pickle.BYTEARRAY8[0]] = _load_bytearray8
+    for _code in (pickle.EXT1, pickle.EXT2, pickle.EXT4):
+        dispatch[_code[0]] = _refuse_extension
+    del _code
+
+
+def _full_unpickler(base):
     class FullUnpickler(base):
         """Any object (weights_only=False); torch's tensor names map to rtensor's."""
 
@@ -655,27 +687,10 @@ def _unpickler_classes(base):
             obj = _SAFE.get(f"{module}.{name}")
             return obj if obj is not None else super().find_class(module, name)
 
-    return WeightsUnpickler, FullUnpickler
+    return FullUnpickler
 
 
-_WEIGHTS_UNPICKLER, _FULL_UNPICKLER = _unpickler_classes(pickle.Unpickler)
-
-
-_MEMO_OPS = frozenset(["PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"])
-
-
-def _scan(data):
-    """Checks a hostile data.pkl before the C unpickler sees it: every opcode known, every
-    length-prefixed argument inside the record (the unpickler would allocate a claimed length up
-    front), every memo index below the record's length (it would grow its memo to the index), no
-    extension-registry opcode (its cache would hand out an object find_class never saw)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for op, arg, _ in pickletools.genops(data):
-            if op.name in _MEMO_OPS and not 0 <= arg <= len(data):
-                raise pickle.UnpicklingError(f"memo index {arg} out of range")
-            if op.name in ("EXT1", "EXT2", "EXT4"):  # the copyreg registry's cache bypasses find_class
-                raise pickle.UnpicklingError(f"Unsupported operand {op.code.encode('latin1')[0]}")
+_FULL_UNPICKLER = _full_unpickler(pickle.Unpickler)
 
 
 def _check_seekable(f):
@@ -748,14 +763,7 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args, use_m
     loader = _Loader(reader, map_location, swap)
     if weights_only:
         try:
-            # Every length-prefixed argument must fit in the record before the C unpickler,
-            # which would allocate a claimed length up front, sees it.
-            _scan(data)
-        except Exception as e:  # noqa: BLE001 - genops reports malformed data as ValueError and others
-            msg = str(e) if isinstance(e, pickle.UnpicklingError) else f"{type(e).__name__}: {e}"
-            raise pickle.UnpicklingError(_wo_message(msg)) from None
-        try:
-            unpickler = _WEIGHTS_UNPICKLER(io.BytesIO(data), **pickle_load_args)
+            unpickler = _WeightsUnpickler(io.BytesIO(data), **pickle_load_args)
             unpickler.persistent_load = loader.persistent_load
             return unpickler.load()
         except pickle.UnpicklingError as e:
@@ -767,7 +775,7 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args, use_m
     if pickle_module is pickle:
         cls = _FULL_UNPICKLER
     else:
-        cls = _unpickler_classes(pickle_module.Unpickler)[1]
+        cls = _full_unpickler(pickle_module.Unpickler)
     unpickler = cls(io.BytesIO(data), **pickle_load_args)
     unpickler.persistent_load = loader.persistent_load
     return unpickler.load()
