@@ -24,13 +24,9 @@ import ctypes
 import io
 import os
 import pickle
-import shutil
 import struct
 import sys
-import tempfile
 import warnings
-import zipfile
-import zlib
 
 from . import _rtensor
 from ._rtensor import Tensor
@@ -159,6 +155,8 @@ def _archive_name(f):
 
 def _write_record(zf, name, data, nbytes):
     """One stored record whose data starts at a multiple of 64 bytes in the file, as torch's writer."""
+    import zipfile
+
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_STORED
     info.file_size = nbytes
@@ -218,6 +216,9 @@ def _write_path(path, write):
     written beside it: tensors still mapped from the old file (``load(..., mmap=True)``), which may
     be the very tensors being saved, keep their pages (truncating a mapped file in place would kill
     the process with SIGBUS, as it does torch), and a failed save leaves the old file whole."""
+    import tempfile
+    import shutil
+
     tmp = None
     if os.path.isfile(path) and not os.path.islink(path):
         try:
@@ -242,6 +243,8 @@ def _write_path(path, write):
 
 
 def _write_archive(fh, archive, data_pkl, storages, disable_byteorder):
+    import zipfile
+
     with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
         def small(name, data):
             _write_record(zf, f"{archive}/{name}", data, len(data))
@@ -413,6 +416,9 @@ class _Reader:
     """The records of one archive: bounded, checked reads."""
 
     def __init__(self, fh, end):
+        import zipfile
+        import zlib
+
         try:
             self.zf = zipfile.ZipFile(fh)
             infos = self.zf.infolist()
@@ -432,6 +438,8 @@ class _Reader:
     def mapped(self, name, dtype, numel):
         """A tensor over record ``name`` in the mapping (no copy; pages load when touched), or
         None when the record cannot be mapped (compressed, or its data misaligned for ``dtype``)."""
+        import zipfile
+
         info, mm = self.info(name), self.mapping
         if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
             return None
@@ -461,6 +469,9 @@ class _Reader:
 
     def read(self, name, max_size=None):
         """The bytes of record ``name`` in a new bytearray, after checking its sizes against the file."""
+        import zipfile
+        import zlib
+
         info = self.info(name)
         size = info.file_size
         if max_size is not None and size > max_size:
