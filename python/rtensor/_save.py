@@ -42,7 +42,6 @@ _STORAGE_OF = {
     "bfloat16": "BFloat16Storage", "int8": "CharStorage", "int16": "ShortStorage",
     "int32": "IntStorage", "int64": "LongStorage", "uint8": "ByteStorage", "bool": "BoolStorage",
 }
-_DTYPE_OF_STORAGE = {v: k for k, v in _STORAGE_OF.items()}
 _ITEMSIZE = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int8": 1, "int16": 2,
              "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
 _ALIGNMENT = 64  # torch aligns every record's data to 64 bytes (mmap-able storages)
