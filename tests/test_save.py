@@ -284,6 +284,15 @@ def test_map_location_errors():
         rt.load(io.BytesIO(data), map_location="bogus")
     with pytest.raises(TypeError, match="'int' object is not callable"):
         rt.load(io.BytesIO(data), map_location=3)
+    with pytest.raises(TypeError, match="map_location returned str"):
+        rt.load(io.BytesIO(data), map_location=lambda s, loc: "cpu")
+
+    def broken(storage, location):
+        raise KeyError("mine")
+
+    for weights_only in (True, False):  # the caller's own error comes through as it is
+        with pytest.raises(KeyError, match="mine"):
+            rt.load(io.BytesIO(data), map_location=broken, weights_only=weights_only)
 
 
 # ---------------------------------------------------------------------------------------- golden files

@@ -34,8 +34,6 @@ from ._creation import frombuffer
 from ._size import Size
 from ._tensor_methods import layout, strided
 
-__all__ = ["save", "load"]
-
 # dtype name -> torch's legacy storage class name (the storage type in the persistent id).
 _STORAGE_OF = {
     "float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
@@ -369,10 +367,6 @@ def _get_layout(name):
     return strided
 
 
-def _device(*args):
-    return _rtensor.device(*args)
-
-
 def _safe_globals():
     out = {
         "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
@@ -381,7 +375,7 @@ def _safe_globals():
         "collections.OrderedDict": collections.OrderedDict,
         "collections.Counter": collections.Counter,
         "torch.Size": Size,
-        "torch.device": _device,
+        "torch.device": _rtensor.device,
         "torch.serialization._get_layout": _get_layout,
         "_codecs.encode": _encode,
         "builtins.bytearray": _bytearray,
@@ -544,6 +538,10 @@ def _flat_tensor(buf, dname, swap):
 _BOOL_TABLE = bytes([0] + [1] * 255)
 
 
+class _LocationError(Exception):
+    """Carries an error of map_location (the caller's, not the file's) through the unpickler."""
+
+
 class _Loader:
     """persistent_load and the location rules for one archive."""
 
@@ -616,7 +614,10 @@ class _Loader:
         if flat is None:
             flat = _flat_tensor(self.reader.read(name), stype.dtype, self.swap)
         storage = _LoadedStorage(flat, numel, stype.dtype)
-        storage = self.restore(storage, location)
+        try:
+            storage = self.restore(storage, location)
+        except Exception as e:  # noqa: BLE001 - the caller's map_location: its error, unwrapped
+            raise _LocationError(e) from None
         if cached is None:
             self.storages[key] = storage
         return storage
@@ -771,6 +772,13 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args, use_m
         swap = sys.byteorder != "little"
     data = bytes(reader.read("data.pkl"))
     loader = _Loader(reader, map_location, swap)
+    try:
+        return _unpickle(data, loader, pickle_module, weights_only, pickle_load_args)
+    except _LocationError as e:
+        raise e.args[0] from None
+
+
+def _unpickle(data, loader, pickle_module, weights_only, pickle_load_args):
     if weights_only:
         try:
             unpickler = _WeightsUnpickler(io.BytesIO(data), **pickle_load_args)
@@ -778,7 +786,7 @@ def _load(fh, map_location, pickle_module, weights_only, pickle_load_args, use_m
             return unpickler.load()
         except pickle.UnpicklingError as e:
             raise pickle.UnpicklingError(_wo_message(str(e))) from None
-        except (RuntimeError, ValueError, MemoryError):
+        except (RuntimeError, ValueError, MemoryError, _LocationError):
             raise
         except Exception as e:  # noqa: BLE001 - any other failure of a hostile data.pkl
             raise pickle.UnpicklingError(_wo_message(f"{type(e).__name__}: {e}")) from None
