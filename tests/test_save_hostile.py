@@ -387,6 +387,7 @@ def test_error_messages_match_torch():
     with pytest.raises(AttributeError) as ours:
         rt.save(rt.ones(1), 3)
     assert str(ours.value) == str(theirs.value)
+    assert rt.load(io.BytesIO(data), map_location=torch.device("cpu")).tolist() == [1.0, 1.0]
     with pytest.raises(AttributeError) as theirs:
         torch.load(3)
     with pytest.raises(AttributeError) as ours:
