@@ -30,6 +30,7 @@ import inspect
 import json
 import math
 import os
+import pickle
 import random
 import resource
 import sys
@@ -49,6 +50,8 @@ ALLOWED = (
     ZeroDivisionError,
     BufferError,  # __dlpack__ of a tensor that requires grad, as in torch
     AssertionError,  # CUDA in a build without it, and rt.testing.assert_close, as in torch
+    OSError,  # rt.save / rt.load on a path that cannot be opened, as in torch
+    pickle.PickleError,  # rt.save of an unpicklable object, rt.load of a refused or corrupt pickle
 )
 
 # ---------------------------------------------------------------------------------------- targets
@@ -752,7 +755,9 @@ def run_one(thunk):
     except AttributeError as e:
         # Setting a read-only property is an AttributeError in torch too.
         m = str(e)
-        if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only")):
+        if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only",
+                                "expected 'f' to be", "seekable", "Can't pickle")):
+            # (the last three: rt.save / rt.load given a non-file or an unpicklable object, as torch)
             return None, e
         return ("unexpected", f"{type(e).__name__}: {e}"), None
     except Exception as e:  # noqa: BLE001
@@ -813,6 +818,14 @@ def main(argv=None):
             print(name, kind)
         return 0
     rt.manual_seed(0)
+    # rt.save(obj, "abc") writes files: keep them in a directory of our own.
+    import atexit
+    import shutil
+    import tempfile
+
+    scratch = tempfile.mkdtemp(prefix="rtensor-fuzz-")
+    atexit.register(shutil.rmtree, scratch, True)
+    os.chdir(scratch)
     state = (rt.get_default_dtype(), rt.get_num_threads())
     if a.systematic:
         a.calls = len(table) * 2 * len(HOSTILE)
