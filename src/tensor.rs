@@ -236,6 +236,16 @@ impl Tensor {
         WeakTensor(Arc::downgrade(&self.0))
     }
 
+    /// A new tensor over `src`'s storage, layout and dtype that takes over this tensor's
+    /// `requires_grad` flag and autograd slot (this one is left with an empty slot): the half of
+    /// torch's `set_data` that belongs to the tensor; the autograd layer fixes up the rest.
+    pub fn adopt_data(&self, src: &Tensor) -> Tensor {
+        let new = Tensor::from_parts(src.0.storage.clone(), src.0.layout.clone(), src.dtype());
+        new.store_requires_grad(self.requires_grad());
+        *new.autograd_slot() = self.autograd_slot().take();
+        new
+    }
+
     /// A new tensor handle sharing storage and version counter, without gradient tracking.
     pub fn detach(&self) -> Tensor {
         self.with_layout(self.layout().clone())

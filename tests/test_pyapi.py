@@ -49,8 +49,62 @@ def test_data_assignment_errors():
     x = rt.zeros(2)
     with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
         x.data = 3
-    with pytest.raises(RuntimeError, match="same shape and dtype"):
-        x.data = rt.zeros(3)
+    w = rt.randn(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="data set to a tensor that requires gradients must be "
+                                           "floating point or complex dtype"):
+        w.data = rt.arange(3)
+    assert w.dtype == rt.float32 and w.shape == (3,)  # nothing changed
+
+
+def test_data_assignment_takes_another_shape_and_dtype():
+    # As torch's set_data: the tensor takes the new storage, shape and dtype; views made before
+    # keep the old storage; requires_grad, leafness and grad_fn stay.
+    x = rt.ones(3)
+    v = x.view(3)
+    x.data = rt.zeros(2, 2)
+    assert x.shape == (2, 2) and x.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert v.tolist() == [1.0, 1.0, 1.0]
+    x.data = rt.arange(3)
+    assert x.dtype == rt.int64 and x.tolist() == [0, 1, 2] and not x.requires_grad
+    src = rt.arange(6.0)
+    x.data = src
+    assert x.data_ptr() == src.data_ptr()
+    src[0] = 7.0
+    assert x[0].item() == 7.0  # the same storage, as in torch
+    w = rt.randn(3, requires_grad=True)
+    w.data = rt.zeros(2, 2)
+    assert w.requires_grad and w.is_leaf and w.grad is None and w.shape == (2, 2)
+    assert "requires_grad=True" in repr(w)
+    y = rt.randn(3, requires_grad=True) * 2
+    y.data = rt.zeros(4)
+    assert y.grad_fn.name() == "MulBackward0" and y.shape == (4,)
+
+
+def test_data_assignment_keeps_grad_and_accumulates_into_it():
+    w = rt.ones(3, requires_grad=True)
+    (w * w).sum().backward()
+    w.data = rt.full((3,), 5.0)
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [12.0, 12.0, 12.0]
+    # A hook registered before the assignment still runs.
+    seen = []
+    w.register_hook(lambda g: seen.append(g.tolist()))
+    w.data = rt.ones(3)
+    (w * 3).sum().backward()
+    assert seen == [[3.0, 3.0, 3.0]] and w.grad.tolist() == [15.0, 15.0, 15.0]
+
+
+def test_data_assignment_matches_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (rt, torch):
+        w = lib.ones(3, requires_grad=True)
+        (w * w).sum().backward()
+        w.data = lib.full((3,), 5.0)
+        (w * w).sum().backward()
+        w.data = lib.zeros(2, 3, dtype=lib.float64)
+        assert w.shape == (2, 3) and w.dtype == lib.float64 and w.requires_grad
+        assert w.grad.tolist() == [12.0, 12.0, 12.0]
 
 
 def test_sgd_step_with_data_as_in_d2l():

@@ -56,6 +56,16 @@ impl DerefMut for MetaGuard<'_> {
     }
 }
 
+/// After `t.data = other` (the tensor took over an old one's autograd state): graphs made from
+/// now on get an `AccumulateGrad` node of their own for this tensor, not the old one's, whose
+/// link points at the tensor that was replaced.
+pub fn forget_accumulator(t: &Tensor) {
+    let mut slot = t.autograd_slot();
+    if let Some(meta) = slot.as_mut().and_then(|b| b.downcast_mut::<AutogradMeta>()) {
+        meta.accumulator = Weak::new();
+    }
+}
+
 impl Tensor {
     /// The autograd state, locked (made empty on first use).
     pub(crate) fn meta(&self) -> MetaGuard<'_> {

@@ -59,7 +59,7 @@ fn is_int_like(obj: &Bound<'_, PyAny>) -> bool {
         return true;
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = &t.get().t;
+        let t = &t.get().t(t.py());
         return !t.dtype().is_floating() && t.dtype() != crate::DType::Bool && t.numel() == 1;
     }
     obj.hasattr(pyo3::intern!(obj.py(), "__index__"))
@@ -71,7 +71,7 @@ fn to_int(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
         return crate::python::convert::extract_i64_arg(obj);
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(t.get().t.item_i64()?);
+        return Ok(t.get().t(t.py()).item_i64()?);
     }
     // PyLong_AsLongLong takes ints directly and calls `__index__` on anything else.
     crate::python::convert::extract_i64_arg(obj)
@@ -139,16 +139,19 @@ fn convert<'a>(
         });
     }
     Ok(match p.ty {
-        ParamType::Tensor => obj.cast::<PyTensor>().ok().map(|t| Arg::Tensor(&t.get().t)),
+        ParamType::Tensor => obj
+            .cast::<PyTensor>()
+            .ok()
+            .map(|t| Arg::OwnedTensor(t.get().t(t.py()))),
         ParamType::Value => match obj.cast::<PyTensor>() {
-            Ok(t) => Some(Arg::Tensor(&t.get().t)),
+            Ok(t) => Some(Arg::OwnedTensor(t.get().t(t.py()))),
             Err(_) => extract_scalar(obj)?.map(Arg::Scalar),
         },
         ParamType::Scalar => match obj.cast::<PyTensor>() {
             // torch takes a 0-dim tensor that does not require grad where it wants a number.
-            Ok(t) if t.get().t.ndim() == 0 && !t.get().t.requires_grad() => {
-                Some(Arg::Scalar(crate::python::tensor::item_scalar(&t.get().t)?))
-            }
+            Ok(t) if t.get().t(t.py()).ndim() == 0 && !t.get().t(t.py()).requires_grad() => Some(
+                Arg::Scalar(crate::python::tensor::item_scalar(&t.get().t(t.py()))?),
+            ),
             Ok(_) => None,
             Err(_) => extract_scalar(obj)?.map(Arg::Scalar),
         },
@@ -213,7 +216,7 @@ fn convert<'a>(
                 for (i, item) in obj.try_iter()?.enumerate() {
                     let item = item?;
                     match item.cast::<PyTensor>() {
-                        Ok(t) => ts.push(t.get().t.clone()),
+                        Ok(t) => ts.push(t.get().t(t.py())),
                         // torch's own message for a sequence holding something else.
                         Err(_) => {
                             return Err(PyTypeError::new_err(format!(
@@ -367,7 +370,7 @@ fn bind_one<'a>(
                 let mut ts = vec![];
                 for (j, t) in args[i..].iter().enumerate() {
                     match t.cast::<PyTensor>() {
-                        Ok(t) => ts.push(t.get().t.clone()),
+                        Ok(t) => ts.push(t.get().t(t.py())),
                         Err(_) => {
                             return Ok(Err(Mismatch::Type(next, Some(i + j + 1), describe(t))))
                         }

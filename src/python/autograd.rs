@@ -26,7 +26,7 @@ struct Owner(Py<PyWeakrefReference>);
 /// Remembers `obj` as the Python object of its tensor.
 pub fn register_owner(obj: &Bound<'_, PyTensor>) -> PyResult<()> {
     let weak = PyWeakrefReference::new(obj)?;
-    obj.get().t.meta().owner = Some(Box::new(Owner(weak.unbind())));
+    obj.get().t(obj.py()).meta().owner = Some(Box::new(Owner(weak.unbind())));
     Ok(())
 }
 
@@ -147,7 +147,7 @@ fn optional_tensor(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Optio
         Some(o) if o.is_none() => Ok(None),
         Some(o) => o
             .cast::<PyTensor>()
-            .map(|t| Some(t.get().t.clone()))
+            .map(|t| Some(t.get().t(t.py())))
             .map_err(|_| {
                 PyTypeError::new_err(format!(
                     "{} expected to be a Tensor or None but got grad of type {}",
@@ -161,13 +161,13 @@ fn optional_tensor(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Optio
 /// A tensor or a sequence of tensors.
 fn tensors(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Tensor>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(vec![t.get().t.clone()]);
+        return Ok(vec![t.get().t(t.py())]);
     }
     obj.try_iter()?
         .map(|o| {
             let o = o?;
             o.cast::<PyTensor>()
-                .map(|t| t.get().t.clone())
+                .map(|t| t.get().t(t.py()))
                 .map_err(|_| {
                     PyTypeError::new_err(format!(
                         "{} must contain Tensors, not {}",
@@ -185,7 +185,7 @@ fn grad_list(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Te
         return Ok(vec![None; n]);
     };
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(vec![Some(t.get().t.clone())]);
+        return Ok(vec![Some(t.get().t(t.py()))]);
     }
     let items: Vec<Option<Tensor>> = obj
         .try_iter()?
@@ -205,13 +205,13 @@ fn grad_list(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Te
 impl PyTensor {
     /// Whether gradients are recorded for this tensor.
     #[getter]
-    fn get_requires_grad(&self) -> bool {
-        self.t.requires_grad()
+    fn get_requires_grad(&self, py: Python<'_>) -> bool {
+        self.t(py).requires_grad()
     }
 
     #[setter]
     fn set_requires_grad(slf: &Bound<'_, Self>, flag: bool) -> PyResult<()> {
-        slf.get().t.set_requires_grad(flag)?;
+        slf.get().t(slf.py()).set_requires_grad(flag)?;
         if flag {
             register_owner(slf)?;
         }
@@ -227,14 +227,14 @@ impl PyTensor {
 
     /// True for tensors not produced by a recorded operation.
     #[getter]
-    fn is_leaf(&self) -> bool {
-        self.t.is_leaf()
+    fn is_leaf(&self, py: Python<'_>) -> bool {
+        self.t(py).is_leaf()
     }
 
     /// The node that produced this tensor (None for leaves).
     #[getter]
     fn grad_fn<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.t.grad_fn() {
+        match self.t(py).grad_fn() {
             Some(node) => wrap_node(py, node),
             None => Ok(py.None().into_bound(py)),
         }
@@ -243,7 +243,7 @@ impl PyTensor {
     /// The accumulated gradient.
     #[getter]
     fn get_grad(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if !self.t.is_leaf() && !self.t.meta().retains_grad {
+        if !self.t(py).is_leaf() && !self.t(py).meta().retains_grad {
             PyErr::warn(
                 py,
                 &py.get_type::<pyo3::exceptions::PyUserWarning>(),
@@ -251,38 +251,39 @@ impl PyTensor {
                 1,
             )?;
         }
-        Ok(match self.t.grad() {
+        Ok(match self.t(py).grad() {
             Some(g) => python_object(py, g)?.unbind(),
             None => py.None(),
         })
     }
 
     #[setter]
-    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn set_grad(&self, py: Python<'_>, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let g = optional_tensor(grad, "assigned grad")?;
         if let Some(g) = &g {
-            grad_check(&self.t, g)?;
+            grad_check(&self.t(py), g)?;
         }
-        self.t.set_grad(g);
+        self.t(py).set_grad(g);
         Ok(())
     }
 
     /// Keeps the gradient of a non-leaf in `.grad` after backward.
-    fn retain_grad(&self) -> PyResult<()> {
-        if !self.t.requires_grad() {
+    fn retain_grad(&self, py: Python<'_>) -> PyResult<()> {
+        if !self.t(py).requires_grad() {
             return Err(PyRuntimeError::new_err(
                 "can't retain_grad on Tensor that has requires_grad=False",
             ));
         }
-        if let Some(node) = self.t.grad_fn() {
-            let mut meta = self.t.meta();
+        let t = self.t(py);
+        if let Some(node) = t.grad_fn() {
+            let mut meta = t.meta();
             if !meta.retains_grad {
                 meta.retains_grad = true;
                 let nr = meta.output_nr;
                 node.retained
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push((nr, self.t.downgrade()));
+                    .push((nr, self.t(py).downgrade()));
             }
         }
         Ok(())
@@ -290,8 +291,8 @@ impl PyTensor {
 
     /// Whether `retain_grad()` was called on this non-leaf.
     #[getter]
-    fn retains_grad(&self) -> bool {
-        self.t.meta().retains_grad
+    fn retains_grad(&self, py: Python<'_>) -> bool {
+        self.t(py).meta().retains_grad
     }
 
     /// Computes gradients of this tensor with respect to the graph's leaves.
@@ -310,7 +311,7 @@ impl PyTensor {
             ));
         }
         let g = optional_tensor(gradient, "gradient")?;
-        let t = self.t.clone();
+        let t = self.t(py);
         let retain = retain_graph.unwrap_or(create_graph);
         autograd_ext::clear_pending();
         py.detach(|| autograd::backward(&[t], vec![g], retain, create_graph))
@@ -319,7 +320,7 @@ impl PyTensor {
 
     /// Detaches this tensor from the graph in place.
     fn detach_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        let t = &slf.get().t;
+        let t = &slf.get().t(slf.py());
         if t.meta().view_base.is_some() {
             return Err(PyRuntimeError::new_err(
                 "Can't detach views in-place. Use detach() instead.",

@@ -66,7 +66,7 @@ impl GradHook for PyHook {
                 .unwrap_or_else(|_| "<unknown>".into());
             let new = out
                 .cast::<PyTensor>()
-                .map(|t| t.get().t.clone())
+                .map(|t| t.get().t(t.py()))
                 .map_err(|_| {
                     pyo3::exceptions::PyTypeError::new_err(format!(
                         "expected Tensor or None (got {})",
@@ -130,18 +130,19 @@ impl PyHookHandle {
 impl PyTensor {
     /// Registers `hook(grad)`, called with this tensor's gradient whenever it is computed; a
     /// tensor it returns replaces the gradient.
-    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<PyHookHandle> {
+    fn register_hook(&self, py: Python<'_>, hook: Py<PyAny>) -> PyResult<PyHookHandle> {
         let id = NEXT_HOOK.fetch_add(1, Ordering::Relaxed);
-        self.t.register_hook(id, Arc::new(PyHook { func: hook }))?;
+        self.t(py)
+            .register_hook(id, Arc::new(PyHook { func: hook }))?;
         Ok(PyHookHandle {
-            tensor: self.t.downgrade(),
+            tensor: self.t(py).downgrade(),
             id,
         })
     }
 
     /// True for a tensor made in inference mode.
-    fn is_inference(&self) -> bool {
-        self.t.is_inference()
+    fn is_inference(&self, py: Python<'_>) -> bool {
+        self.t(py).is_inference()
     }
 }
 
@@ -198,7 +199,7 @@ impl PyFunctionRule {
                     if o.is_none() {
                         Ok(None)
                     } else {
-                        Ok(Some(o.cast::<PyTensor>()?.get().t.clone()))
+                        Ok(Some(o.cast::<PyTensor>()?.get().t(o.py())))
                     }
                 })
                 .collect()
@@ -257,7 +258,7 @@ pub fn _record_function(
 ) -> PyResult<()> {
     let ins: Vec<Tensor> = inputs
         .iter()
-        .map(|o| Ok(o.cast::<PyTensor>()?.get().t.clone()))
+        .map(|o| Ok(o.cast::<PyTensor>()?.get().t(o.py())))
         .collect::<PyResult<_>>()?;
     let outs: Vec<Option<Tensor>> = outputs
         .iter()
@@ -265,7 +266,7 @@ pub fn _record_function(
             if o.is_none() {
                 Ok(None)
             } else {
-                Ok(Some(o.cast::<PyTensor>()?.get().t.clone()))
+                Ok(Some(o.cast::<PyTensor>()?.get().t(o.py())))
             }
         })
         .collect::<PyResult<_>>()?;

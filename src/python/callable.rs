@@ -58,7 +58,7 @@ fn to_python<'a, 'py: 'a>(
     let tensor = |t: crate::Tensor| -> PyResult<Bound<'py, PyAny>> {
         for obj in inputs.clone() {
             if let Ok(p) = obj.cast::<PyTensor>() {
-                if p.get().t.same_tensor(&t) {
+                if p.get().t(p.py()).same_tensor(&t) {
                     return Ok(obj.clone());
                 }
             }
@@ -116,7 +116,7 @@ impl OpHandle {
                         crate::python::convert::type_name(first)
                     ))
                 })?;
-                Some(&t.get().t)
+                Some(t.get().t(t.py()))
             }
         };
         let args = slf.into_iter().chain(rest);
@@ -129,13 +129,18 @@ impl OpHandle {
         };
         let Some(at) = out_at else {
             let mut bound = Args::default();
-            match this {
+            match this.as_ref() {
                 Some(t) if self.self_only && rest.is_empty() && kwargs.is_empty() => {
                     bound.method = true;
                     bound.values.push(Arg::Tensor(t));
                 }
                 _ => crate::python::args::bind(
-                    &self.name, &self.sigs, this, rest, kwargs, &mut bound,
+                    &self.name,
+                    &self.sigs,
+                    this.as_ref(),
+                    rest,
+                    kwargs,
+                    &mut bound,
                 )?,
             }
             bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
@@ -156,7 +161,7 @@ impl OpHandle {
             .map(|(_, kv)| kv.clone())
             .collect();
         let mut bound = Args::default();
-        crate::python::args::bind(&self.name, &self.sigs, this, rest, &kw, &mut bound)?;
+        crate::python::args::bind(&self.name, &self.sigs, this.as_ref(), rest, &kw, &mut bound)?;
         bound.overload = self.overloads.get(bound.overload).copied().unwrap_or(0);
         // `out=` is a tensor, or a tuple of tensors for ops that return several.
         let mut outs: SmallVec<[crate::tensor::Tensor; 2]> = SmallVec::new();
@@ -168,11 +173,11 @@ impl OpHandle {
             ))
         };
         let out_tuple = if let Ok(t) = out_obj.cast::<PyTensor>() {
-            outs.push(t.get().t.clone());
+            outs.push(t.get().t(t.py()));
             false
         } else if let Ok(items) = out_obj.cast::<PyTuple>() {
             for item in items.iter() {
-                outs.push(item.cast::<PyTensor>().map_err(|_| bad())?.get().t.clone());
+                outs.push(item.cast::<PyTensor>().map_err(|_| bad())?.get().t(py));
             }
             true
         } else {

@@ -83,7 +83,7 @@ pub fn extract_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
 /// A tensor or scalar operand (`None` for anything else, so dunders can return NotImplemented).
 pub fn extract_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(Some(Value::Tensor(t.get().t.clone())));
+        return Ok(Some(Value::Tensor(t.get().t(t.py()))));
     }
     Ok(extract_scalar(obj)?.map(Value::Scalar))
 }

@@ -287,15 +287,15 @@ impl PyTensor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let _ = (stream, dl_device);
         let versioned = wants_versioned(max_version)?;
-        if self.t.requires_grad() {
+        if self.t(py).requires_grad() {
             return Err(PyBufferError::new_err(
                 "Can't export tensors that require gradient, use tensor.detach()",
             ));
         }
         let t = if copy == Some(true) {
-            self.t.clone_contiguous()?
+            self.t(py).clone_contiguous()?
         } else {
-            self.t.clone()
+            self.t(py)
         };
         export(py, t, versioned)
     }

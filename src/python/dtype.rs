@@ -46,8 +46,10 @@ impl PyDType {
         self.dtype.size()
     }
 
-    fn __reduce__(&self) -> (String,) {
-        (self.dtype.name().to_string(),)
+    /// Pickles as its name, which pickle finds in `rtensor` (`rtensor.float32`): the same object
+    /// after loading, as torch's dtypes.
+    fn __reduce__(&self) -> &'static str {
+        self.dtype.name()
     }
 }
 

@@ -42,7 +42,7 @@ fn opt_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
 fn data_to_tensor(data: &Bound<'_, PyAny>, dtype: Option<DType>, share: bool) -> PyResult<Tensor> {
     let py = data.py();
     let source = if let Ok(t) = data.cast::<PyTensor>() {
-        Some(t.get().t.clone())
+        Some(t.get().t(t.py()))
     } else if is_ndarray(data)? {
         Some(borrow_array(data)?)
     } else {
@@ -97,7 +97,7 @@ pub fn as_tensor<'py>(
     check_device(device)?;
     let dtype = opt_dtype(dtype)?;
     if let Ok(t) = data.cast::<PyTensor>() {
-        if dtype.is_none_or(|d| d == t.get().t.dtype()) {
+        if dtype.is_none_or(|d| d == t.get().t(t.py()).dtype()) {
             return Ok(data.clone());
         }
     }

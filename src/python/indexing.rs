@@ -70,7 +70,7 @@ fn item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         });
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return tensor_item(t.get().t.clone());
+        return tensor_item(t.get().t(t.py()));
     }
     if obj.is_instance_of::<PyList>() {
         let t = tensor_from_nested(obj, None)?;
@@ -111,7 +111,7 @@ fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
 /// A value for `__setitem__`: a tensor or a number (Python or numpy), nothing else, as torch.
 fn assigned_value(t: &Tensor, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     if let Ok(v) = value.cast::<PyTensor>() {
-        return Ok(Value::Tensor(v.get().t.clone()));
+        return Ok(Value::Tensor(v.get().t(v.py())));
     }
     if let Some(s) = extract_scalar(value)? {
         return Ok(Value::Scalar(s));
@@ -197,7 +197,7 @@ impl PyTensor {
         key: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyTensor>> {
         let items = parse_key(key)?;
-        let t = &self.t;
+        let t = &self.t(py);
         // Basic indexing makes a view in constant time: only index tensors (a gather) are worth
         // releasing the GIL for.
         let out = if !items.iter().any(|i| matches!(i, IndexItem::Tensor(_))) {
@@ -215,9 +215,9 @@ impl PyTensor {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let items = parse_key(key)?;
-        let value = assigned_value(&self.t, value)?;
-        check_index_put_dtype(&self.t, key, &items, &value)?;
-        let t = &self.t;
+        let value = assigned_value(&self.t(py), value)?;
+        check_index_put_dtype(&self.t(py), key, &items, &value)?;
+        let t = &self.t(py);
         Ok(maybe_detached(py, t.numel(), || {
             t.index_put(&items, &value)
         })?)

@@ -137,17 +137,17 @@ impl PyTensor {
     /// The numpy array interface, so `np.asarray(t)` shares this tensor's memory.
     #[getter]
     fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        refuse_requires_grad(&self.t, "numpy()")?;
-        if self.t.dtype() == DType::BFloat16 {
+        refuse_requires_grad(&self.t(py), "numpy()")?;
+        if self.t(py).dtype() == DType::BFloat16 {
             return Err(PyTypeError::new_err("Got unsupported ScalarType BFloat16"));
         }
         let d = PyDict::new(py);
-        let esize = self.t.dtype().size() as isize;
-        d.set_item("shape", PyTuple::new(py, self.t.shape())?)?;
-        d.set_item("typestr", typestr(self.t.dtype()))?;
-        let readonly = !self.t.storage().is_writable();
-        d.set_item("data", (self.t.data_ptr() as usize, readonly))?;
-        let strides: Vec<isize> = self.t.strides().iter().map(|s| s * esize).collect();
+        let esize = self.t(py).dtype().size() as isize;
+        d.set_item("shape", PyTuple::new(py, self.t(py).shape())?)?;
+        d.set_item("typestr", typestr(self.t(py).dtype()))?;
+        let readonly = !self.t(py).storage().is_writable();
+        d.set_item("data", (self.t(py).data_ptr() as usize, readonly))?;
+        let strides: Vec<isize> = self.t(py).strides().iter().map(|s| s * esize).collect();
         d.set_item("strides", PyTuple::new(py, strides)?)?;
         d.set_item("version", 3)?;
         Ok(d)
@@ -156,7 +156,7 @@ impl PyTensor {
     /// A numpy array sharing this tensor's memory.
     #[pyo3(signature = (*, force=false))]
     fn numpy<'py>(slf: &Bound<'py, Self>, force: bool) -> PyResult<Bound<'py, PyAny>> {
-        let t = &slf.get().t;
+        let t = &slf.get().t(slf.py());
         if !force {
             refuse_requires_grad(t, "numpy()")?;
         }

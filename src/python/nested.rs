@@ -32,7 +32,7 @@ fn leaf(obj: &Bound<'_, PyAny>) -> PyResult<(Scalar, DType)> {
         return Ok((Scalar::Float(obj.extract::<f64>()?), default_float()));
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = &t.get().t;
+        let t = &t.get().t(t.py());
         return Ok((item_scalar(t)?, t.dtype()));
     }
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
@@ -69,7 +69,7 @@ fn classify<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Part<'py>> {
         return Ok(Part::Element);
     }
     let tensor = if let Ok(t) = obj.cast::<PyTensor>() {
-        Some(t.get().t.clone())
+        Some(t.get().t(t.py()))
     } else if is_ndarray(obj)? {
         Some(borrow_array(obj)?)
     } else {
@@ -303,6 +303,6 @@ fn build_empty(py: Python<'_>, shape: &[usize]) -> PyResult<Py<PyAny>> {
 impl PyTensor {
     /// Nested Python lists of the elements.
     fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        to_pylist(py, &self.t)
+        to_pylist(py, &self.t(py))
     }
 }

@@ -38,12 +38,12 @@ impl PyTensor {
                     raw.cast::<u8>()
                         .add(offset)
                         .cast::<PyTensor>()
-                        .write(PyTensor { t });
+                        .write(PyTensor::from(t));
                     Bound::from_owned_ptr(py, raw).cast_into_unchecked::<PyTensor>()
                 }
             }
             None => {
-                let obj = Bound::new(py, PyTensor { t })?;
+                let obj = Bound::new(py, PyTensor::from(t))?;
                 let offset = (obj.get() as *const PyTensor as usize) - (obj.as_ptr() as usize);
                 let _ = VALUE_OFFSET.set(offset);
                 obj

@@ -68,53 +68,59 @@ fn one() -> Scalar {
 #[pymethods]
 impl PyTensor {
     fn __add__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| arith::add(a, b, one(), Dest::New))
+        operator(py, &self.t(py), o, |a, b| {
+            arith::add(a, b, one(), Dest::New)
+        })
     }
     fn __radd__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| arith::add(a, b, one(), Dest::New))
+        operator(py, &self.t(py), o, |a, b| {
+            arith::add(a, b, one(), Dest::New)
+        })
     }
     fn __sub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| arith::sub(a, b, one(), Dest::New))
+        operator(py, &self.t(py), o, |a, b| {
+            arith::sub(a, b, one(), Dest::New)
+        })
     }
     fn __rsub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let t = self.t.clone();
-        operator(py, &self.t, o, move |_, b| arith::rsub(&t, b, one()))
+        let t = self.t(py);
+        operator(py, &self.t(py), o, move |_, b| arith::rsub(&t, b, one()))
     }
     fn __mul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &arith::mul::spec())
         })
     }
     fn __rmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &arith::mul::spec())
         })
     }
     fn __truediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| arith::div(a, b, None, Dest::New))
+        operator(py, &self.t(py), o, |a, b| arith::div(a, b, None, Dest::New))
     }
     fn __rtruediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         // torch computes `other / self` as `self.reciprocal() * other`.
-        let t = self.t.clone();
-        operator(py, &self.t, o, move |_, b| t.reciprocal()?.mul(b))
+        let t = self.t(py);
+        operator(py, &self.t(py), o, move |_, b| t.reciprocal()?.mul(b))
     }
     fn __floordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &arith::floor_divide::spec())
         })
     }
     fn __rfloordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        reflected(py, &self.t, o, |a, b| {
+        reflected(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &arith::floor_divide::spec())
         })
     }
     fn __mod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &arith::remainder::spec())
         })
     }
     fn __rmod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        reflected(py, &self.t, o, |a, b| {
+        reflected(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &arith::remainder::spec())
         })
     }
@@ -124,7 +130,7 @@ impl PyTensor {
         o: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| power::pow(a, b, Dest::New))
+        operator(py, &self.t(py), o, |a, b| power::pow(a, b, Dest::New))
     }
     fn __rpow__(
         &self,
@@ -132,55 +138,55 @@ impl PyTensor {
         o: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        reflected(py, &self.t, o, |a, b| power::pow(a, b, Dest::New))
+        reflected(py, &self.t(py), o, |a, b| power::pow(a, b, Dest::New))
     }
     fn __and__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_and::spec())
         })
     }
     fn __rand__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_and::spec())
         })
     }
     fn __or__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_or::spec())
         })
     }
     fn __ror__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_or::spec())
         })
     }
     fn __xor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_xor::spec())
         })
     }
     fn __rxor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_xor::spec())
         })
     }
     fn __lshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_left_shift::spec())
         })
     }
     fn __rlshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        reflected(py, &self.t, o, |a, b| {
+        reflected(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_left_shift::spec())
         })
     }
     fn __rshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        operator(py, &self.t, o, |a, b| {
+        operator(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_right_shift::spec())
         })
     }
     fn __rrshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        reflected(py, &self.t, o, |a, b| {
+        reflected(py, &self.t(py), o, |a, b| {
             binary(a, b, Dest::New, &bits::bitwise_right_shift::spec())
         })
     }
@@ -189,7 +195,7 @@ impl PyTensor {
         let Ok(b) = o.cast::<PyTensor>() else {
             return Ok(py.NotImplemented());
         };
-        let (a, b) = (&self.t, &b.get().t);
+        let (a, b) = (&self.t(py), &b.get().t(b.py()));
         let out = maybe_detached(py, a.numel().max(b.numel()), || a.matmul(b))?;
         Ok(PyTensor::wrap(py, out)?.into_any().unbind())
     }
@@ -197,7 +203,7 @@ impl PyTensor {
         let Ok(a) = o.cast::<PyTensor>() else {
             return Ok(py.NotImplemented());
         };
-        let (a, b) = (&a.get().t, &self.t);
+        let (a, b) = (&a.get().t(a.py()), &self.t(py));
         let out = maybe_detached(py, a.numel().max(b.numel()), || a.matmul(b))?;
         Ok(PyTensor::wrap(py, out)?.into_any().unbind())
     }
@@ -209,7 +215,7 @@ impl PyTensor {
         op: CompareOp,
     ) -> PyResult<Py<PyAny>> {
         use crate::ops::comparison as c;
-        operator(py, &self.t, o, |a, b| match op {
+        operator(py, &self.t(py), o, |a, b| match op {
             CompareOp::Eq => binary(a, b, Dest::New, &c::eq::spec()),
             CompareOp::Ne => binary(a, b, Dest::New, &c::ne::spec()),
             CompareOp::Lt => binary(a, b, Dest::New, &c::lt::spec()),
@@ -220,32 +226,32 @@ impl PyTensor {
     }
 
     fn __iadd__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "add_", |a, b| {
+        in_place(py, &self.t(py), o, "add_", |a, b| {
             arith::add(a, b, one(), Dest::InPlace)
         })
     }
     fn __isub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "sub_", |a, b| {
+        in_place(py, &self.t(py), o, "sub_", |a, b| {
             arith::sub(a, b, one(), Dest::InPlace)
         })
     }
     fn __imul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "mul_", |a, b| {
+        in_place(py, &self.t(py), o, "mul_", |a, b| {
             binary(a, b, Dest::InPlace, &arith::mul::spec())
         })
     }
     fn __itruediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "div_", |a, b| {
+        in_place(py, &self.t(py), o, "div_", |a, b| {
             arith::div(a, b, None, Dest::InPlace)
         })
     }
     fn __ifloordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "floor_divide_", |a, b| {
+        in_place(py, &self.t(py), o, "floor_divide_", |a, b| {
             binary(a, b, Dest::InPlace, &arith::floor_divide::spec())
         })
     }
     fn __imod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "remainder_", |a, b| {
+        in_place(py, &self.t(py), o, "remainder_", |a, b| {
             binary(a, b, Dest::InPlace, &arith::remainder::spec())
         })
     }
@@ -255,55 +261,55 @@ impl PyTensor {
         o: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        in_place(py, &self.t, o, "pow_", |a, b| {
+        in_place(py, &self.t(py), o, "pow_", |a, b| {
             power::pow(a, b, Dest::InPlace)
         })
     }
     fn __iand__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "bitwise_and_", |a, b| {
+        in_place(py, &self.t(py), o, "bitwise_and_", |a, b| {
             binary(a, b, Dest::InPlace, &bits::bitwise_and::spec())
         })
     }
     fn __ior__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "bitwise_or_", |a, b| {
+        in_place(py, &self.t(py), o, "bitwise_or_", |a, b| {
             binary(a, b, Dest::InPlace, &bits::bitwise_or::spec())
         })
     }
     fn __ixor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "bitwise_xor_", |a, b| {
+        in_place(py, &self.t(py), o, "bitwise_xor_", |a, b| {
             binary(a, b, Dest::InPlace, &bits::bitwise_xor::spec())
         })
     }
     fn __ilshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "bitwise_left_shift_", |a, b| {
+        in_place(py, &self.t(py), o, "bitwise_left_shift_", |a, b| {
             binary(a, b, Dest::InPlace, &bits::bitwise_left_shift::spec())
         })
     }
     fn __irshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<()> {
-        in_place(py, &self.t, o, "bitwise_right_shift_", |a, b| {
+        in_place(py, &self.t(py), o, "bitwise_right_shift_", |a, b| {
             binary(a, b, Dest::InPlace, &bits::bitwise_right_shift::spec())
         })
     }
 
     fn __neg__(&self, py: Python<'_>) -> PyResult<PyTensor> {
-        let t = &self.t;
+        let t = &self.t(py);
         Ok(maybe_detached(py, t.numel(), || t.neg())?.into())
     }
     fn __pos__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        slf.get().t.positive()?;
+        slf.get().t(slf.py()).positive()?;
         Ok(slf)
     }
     fn __abs__(&self, py: Python<'_>) -> PyResult<PyTensor> {
-        let t = &self.t;
+        let t = &self.t(py);
         Ok(maybe_detached(py, t.numel(), || t.abs())?.into())
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<PyTensor> {
-        if self.t.dtype().is_floating() {
+        if self.t(py).dtype().is_floating() {
             return Err(PyTypeError::new_err(
                 "~ (operator.invert) is only implemented on integer and Boolean-type tensors",
             ));
         }
-        let t = &self.t;
+        let t = &self.t(py);
         Ok(maybe_detached(py, t.numel(), || t.bitwise_not())?.into())
     }
 }

@@ -82,7 +82,7 @@ impl PyGenerator {
         new_state: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, Self>> {
         let t = match new_state.cast::<PyTensor>() {
-            Ok(t) => t.get().t.clone(),
+            Ok(t) => t.get().t(t.py()),
             Err(_) => {
                 return Err(PyTypeError::new_err(format!(
                     "expected a rtensor.ByteTensor, but got {}",

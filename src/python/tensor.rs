@@ -11,20 +11,55 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
+use std::cell::UnsafeCell;
 
 /// Above this many elements a kernel releases the GIL so other Python threads can run.
 pub const RELEASE_GIL_ABOVE: usize = 1 << 15;
 
-/// A tensor as Python sees it. Frozen: the handle never changes; the storage behind it may.
+/// A tensor as Python sees it. Frozen: the Python object never changes identity; the core
+/// tensor inside is re-pointed only by `t.data = other` (torch's `set_data`).
 #[pyclass(name = "Tensor", module = "rtensor", frozen, weakref)]
 pub struct PyTensor {
     /// The core tensor.
-    pub t: Tensor,
+    slot: TensorCell,
 }
+
+/// The cell holding a [`PyTensor`]'s core tensor: read (by cloning the handle) and replaced only
+/// by methods that take a `Python` token, i.e. while this thread is attached to the interpreter
+/// (holds the GIL), which serialises them.
+struct TensorCell(UnsafeCell<Tensor>);
+
+// SAFETY: the cell's content is touched only by `PyTensor::t` and `PyTensor::replace`, which
+// require a `Python` token: the thread holds the GIL (the module is not declared free-threaded),
+// so at most one thread at a time reads or writes it; readers copy the handle out and keep no
+// reference into the cell.
+unsafe impl Sync for TensorCell {}
 
 impl From<Tensor> for PyTensor {
     fn from(t: Tensor) -> Self {
-        PyTensor { t }
+        PyTensor {
+            slot: TensorCell(UnsafeCell::new(t)),
+        }
+    }
+}
+
+impl PyTensor {
+    /// The core tensor as it is now (a new handle on it: it stays valid, and the same, whatever
+    /// `t.data = other` does later). The token proves the GIL is held.
+    #[inline]
+    pub fn t(&self, _py: Python<'_>) -> Tensor {
+        // SAFETY: the GIL is held (the token), so no other thread touches the cell meanwhile
+        // (see `TensorCell`), and cloning a handle runs no Python code that could replace it;
+        // the shared reference ends with the clone.
+        unsafe { (*self.slot.0.get()).clone() }
+    }
+
+    /// Puts `t` in the cell and returns the tensor it held (for the caller to drop).
+    fn replace(&self, _py: Python<'_>, t: Tensor) -> Tensor {
+        // SAFETY: the GIL is held (the token), so no other thread touches the cell meanwhile;
+        // no reference into it outlives a `t()` call, and the swap runs no Python code (the old
+        // tensor, whose drop might, is returned).
+        unsafe { std::mem::replace(&mut *self.slot.0.get(), t) }
     }
 }
 
@@ -98,7 +133,7 @@ impl PyTensor {
             .import("rtensor._legacy")?
             .getattr("tensor_new")?
             .call((args.py().None(), args), kwargs)?;
-        Ok(made.cast::<PyTensor>()?.get().t.clone().into())
+        Ok(made.cast::<PyTensor>()?.get().t(made.py()).into())
     }
 
     // ---- metadata ----------------------------------------------------------------------------
@@ -106,15 +141,15 @@ impl PyTensor {
     /// The shape as an `rtensor.Size`.
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        make_size(py, self.t.shape())
+        make_size(py, self.t(py).shape())
     }
 
     /// `size()` as an `rtensor.Size`, or `size(dim)` as an int.
     #[pyo3(signature = (dim=None))]
     fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
-            None => make_size(py, self.t.shape()),
-            Some(d) => Ok(self.t.size(d)?.into_pyobject(py)?.into_any()),
+            None => make_size(py, self.t(py).shape()),
+            Some(d) => Ok(self.t(py).size(d)?.into_pyobject(py)?.into_any()),
         }
     }
 
@@ -122,53 +157,57 @@ impl PyTensor {
     #[pyo3(signature = (dim=None))]
     fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
-            None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
-            Some(d) => Ok(self.t.stride(d)?.into_pyobject(py)?.into_any()),
+            None => Ok(PyTuple::new(py, self.t(py).strides())?.into_any()),
+            Some(d) => Ok(self.t(py).stride(d)?.into_pyobject(py)?.into_any()),
         }
     }
 
     /// The element type.
     #[getter]
     fn dtype(&self, py: Python<'_>) -> Py<PyDType> {
-        dtype_object(py, self.t.dtype())
+        dtype_object(py, self.t(py).dtype())
     }
 
     /// Number of dims.
     #[getter]
-    fn ndim(&self) -> usize {
-        self.t.ndim()
+    fn ndim(&self, py: Python<'_>) -> usize {
+        self.t(py).ndim()
     }
 
     /// Number of dims.
-    fn dim(&self) -> usize {
-        self.t.ndim()
+    fn dim(&self, py: Python<'_>) -> usize {
+        self.t(py).ndim()
     }
 
     /// Number of elements (torch's older name).
-    fn nelement(&self) -> usize {
-        self.t.numel()
+    fn nelement(&self, py: Python<'_>) -> usize {
+        self.t(py).numel()
     }
 
     /// Bytes per element.
-    fn element_size(&self) -> usize {
-        self.t.dtype().size()
+    fn element_size(&self, py: Python<'_>) -> usize {
+        self.t(py).dtype().size()
     }
 
     /// Address of the first element.
-    fn data_ptr(&self) -> usize {
-        self.t.data_ptr() as usize
+    fn data_ptr(&self, py: Python<'_>) -> usize {
+        self.t(py).data_ptr() as usize
     }
 
     /// Offset of the first element in the storage, in elements.
-    fn storage_offset(&self) -> usize {
-        self.t.storage_offset()
+    fn storage_offset(&self, py: Python<'_>) -> usize {
+        self.t(py).storage_offset()
     }
 
     /// Row-major contiguous, or laid out in `memory_format` (`rtensor.channels_last` ...).
     #[pyo3(signature = (*, memory_format=None))]
-    fn is_contiguous(&self, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+    fn is_contiguous(
+        &self,
+        py: Python<'_>,
+        memory_format: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
         let Some(f) = memory_format.filter(|f| !f.is_none()) else {
-            return Ok(self.t.is_contiguous());
+            return Ok(self.t(py).is_contiguous());
         };
         let ty = f.get_type().name()?.to_string();
         if ty != "memory_format" {
@@ -179,15 +218,15 @@ impl PyTensor {
         }
         let name = f.str()?.to_string();
         Ok(crate::kernels::copy::is_in_format(
-            &self.t,
+            &self.t(py),
             name.trim_start_matches("rtensor."),
         ))
     }
 
     /// The storage's version counter, shared by every view and `detach()` alias.
     #[getter]
-    fn _version(&self) -> u64 {
-        self.t.version()
+    fn _version(&self, py: Python<'_>) -> u64 {
+        self.t(py).version()
     }
 
     /// The device: always the CPU, `device(type='cpu')`.
@@ -198,20 +237,17 @@ impl PyTensor {
 
     /// `t.data`: a detached alias of this tensor (the same storage, no history).
     #[getter(data)]
-    fn get_data(&self) -> PyTensor {
-        self.t.detach().into()
+    fn get_data(&self, py: Python<'_>) -> PyTensor {
+        self.t(py).detach().into()
     }
 
-    /// `t.data = other`: this tensor takes `other`'s values, unrecorded and without bumping the
-    /// version counter, as torch's `set_data`. rtensor cannot swap a tensor's storage, so the
-    /// shape and dtype must stay the same: the values are copied.
+    /// `t.data = other`: this tensor takes `other`'s storage, shape and dtype (torch's
+    /// `set_data`), keeping its own autograd identity: `requires_grad`, `.grad`, `grad_fn`,
+    /// hooks. Views made before keep the old storage; the version counter becomes `other`'s.
     #[setter(data)]
-    fn set_data(&self, other: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let Some(other) = other else {
-            return Err(PyTypeError::new_err("can't delete attribute 'data'"));
-        };
+    fn set_data(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         let src = match other.cast::<PyTensor>() {
-            Ok(o) => o.get().t.clone(),
+            Ok(o) => o.get().t(o.py()),
             Err(_) => {
                 return Err(PyTypeError::new_err(format!(
                     "Variable data has to be a tensor, but got {}",
@@ -219,39 +255,37 @@ impl PyTensor {
                 )))
             }
         };
-        if src.shape() != self.t.shape() || src.dtype() != self.t.dtype() {
-            return Err(PyRuntimeError::new_err(format!(
-                "rtensor can only assign .data a tensor of the same shape and dtype: got shape {} and dtype {} for a tensor of shape {} and dtype {}",
-                crate::shape::fmt_shape(src.shape()),
-                src.dtype().name(),
-                crate::shape::fmt_shape(self.t.shape()),
-                self.t.dtype().name()
-            )));
-        }
-        if src.same_tensor(&self.t) {
+        let cur = self.t(py);
+        if src.same_tensor(&cur) {
             return Ok(());
         }
-        crate::kernels::copy::check_writable(&self.t)?;
-        let src = crate::kernels::copy::detach_source(&self.t, &src)?;
-        crate::kernels::copy::copy_raw(&self.t, &src)?;
+        if cur.requires_grad() && !src.dtype().is_floating() {
+            return Err(PyRuntimeError::new_err(
+                "data set to a tensor that requires gradients must be floating point or complex dtype",
+            ));
+        }
+        let new = cur.adopt_data(&src);
+        crate::autograd::meta::forget_accumulator(&new);
+        drop(self.replace(py, new));
         Ok(())
     }
 
     /// `(address, bytes)` of the whole storage behind this tensor, for `untyped_storage()`.
-    fn _storage_span(&self) -> (usize, usize) {
-        let s = self.t.storage();
+    fn _storage_span(&self, py: Python<'_>) -> (usize, usize) {
+        let t = self.t(py);
+        let s = t.storage();
         (s.ptr() as usize, s.nbytes())
     }
 
-    fn __len__(&self) -> PyResult<usize> {
-        if self.t.ndim() == 0 {
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        if self.t(py).ndim() == 0 {
             return Err(PyTypeError::new_err("len() of a 0-d tensor"));
         }
-        Ok(self.t.shape()[0])
+        Ok(self.t(py).shape()[0])
     }
 
     fn __iter__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
-        let t = &slf.get().t;
+        let t = &slf.get().t(slf.py());
         if t.ndim() == 0 {
             return Err(PyTypeError::new_err("iteration over a 0-d tensor"));
         }
@@ -269,19 +303,19 @@ impl PyTensor {
 
     /// All dims reversed.
     #[getter(T)]
-    fn get_t(&self) -> PyResult<PyTensor> {
-        Ok(self.t.reverse_dims()?.into())
+    fn get_t(&self, py: Python<'_>) -> PyResult<PyTensor> {
+        Ok(self.t(py).reverse_dims()?.into())
     }
 
     // ---- copies and conversions --------------------------------------------------------------
 
     /// The single element as a Python number.
     fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        scalar_to_py(py, item_scalar(&self.t)?)
+        scalar_to_py(py, item_scalar(&self.t(py))?)
     }
 
-    fn __float__(&self) -> PyResult<f64> {
-        Ok(one_element(&self.t)?.as_f64())
+    fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(one_element(&self.t(py))?.as_f64())
     }
 
     /// numpy defers its binary operators to ours (so `np.float64(2) * t` is a tensor), as torch's
@@ -291,8 +325,8 @@ impl PyTensor {
         1000.0
     }
 
-    fn __int__(&self) -> PyResult<i64> {
-        Ok(match one_element(&self.t)? {
+    fn __int__(&self, py: Python<'_>) -> PyResult<i64> {
+        Ok(match one_element(&self.t(py))? {
             Scalar::Float(f) => {
                 if !f.is_finite() {
                     return Err(PyValueError::new_err(format!(
@@ -307,24 +341,24 @@ impl PyTensor {
         })
     }
 
-    fn __index__(&self) -> PyResult<i64> {
-        if self.t.dtype().is_floating() || self.t.numel() != 1 {
+    fn __index__(&self, py: Python<'_>) -> PyResult<i64> {
+        if self.t(py).dtype().is_floating() || self.t(py).numel() != 1 {
             return Err(PyTypeError::new_err(
                 "only integer tensors of a single element can be converted to an index",
             ));
         }
-        self.t.item_i64().map_err(Into::into)
+        self.t(py).item_i64().map_err(Into::into)
     }
 
-    fn __bool__(&self) -> PyResult<bool> {
-        if self.t.numel() != 1 {
-            return Err(PyRuntimeError::new_err(if self.t.numel() == 0 {
+    fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+        if self.t(py).numel() != 1 {
+            return Err(PyRuntimeError::new_err(if self.t(py).numel() == 0 {
                 "Boolean value of Tensor with no values is ambiguous"
             } else {
                 "Boolean value of Tensor with more than one value is ambiguous"
             }));
         }
-        Ok(one_element(&self.t)?.as_f64() != 0.0)
+        Ok(one_element(&self.t(py))?.as_f64() != 0.0)
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
