@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the release wheel and checks it as a user gets it (run by `make wheel-check`, and by CI;
+# `--build-only` just builds it, for `make wheel`):
+#   - manylinux2014 (glibc 2.17) platform tag, linked with zig against glibc 2.17's symbols;
+#   - under 5 MB; auditwheel-clean: it needs only libc, libm, libpthread, libdl, librt, libgcc_s, ld-linux;
+#   - installed with pip, offline, into a fresh venv that has neither numpy nor Rust on PATH,
+#     `python -m rtensor` (the tour) and scripts/wheel_smoke.py run there.
+# Needs: a Python >= 3.9 venv with maturin (`make` makes .venv); it pip-installs ziglang and
+# auditwheel into that venv. The wheel is left in target/wheels/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PY:-.venv/bin/python}
+MAX_BYTES=$((5 * 1024 * 1024))
+WORK=target/wheel-check
+OUT=target/wheels
+
+"$PY" -m pip install -q "ziglang>=0.11" "auditwheel>=6"
+rm -rf "$WORK" "$OUT"
+mkdir -p "$WORK" "$OUT"
+
+# zig links against glibc 2.17's symbol versions, so the wheel runs on any glibc >= 2.17.
+# `--auditwheel check` fails the build if the .so needs a library outside the manylinux policy.
+"$(dirname "$PY")/maturin" build --release --zig --compatibility manylinux2014 \
+    --auditwheel check --interpreter "$PY" --out "$OUT"
+
+if [ "${1:-}" = "--build-only" ]; then
+    exit 0
+fi
+
+shopt -s nullglob
+wheels=("$OUT"/*.whl)
+if [ "${#wheels[@]}" -ne 1 ]; then
+    echo "check_wheel: expected one wheel in $OUT, found ${#wheels[@]}" >&2
+    exit 1
+fi
+wheel=${wheels[0]}
+name=$(basename "$wheel")
+bytes=$(stat -c %s "$wheel")
+echo "check_wheel: $name, $bytes bytes"
+
+case "$name" in
+    *manylinux2014_x86_64*|*manylinux_2_17_x86_64*) ;;
+    *) echo "check_wheel: $name is not tagged manylinux2014 / manylinux_2_17" >&2; exit 1 ;;
+esac
+if [ "$bytes" -ge "$MAX_BYTES" ]; then
+    echo "check_wheel: $name is $bytes bytes, over the 5 MB limit" >&2
+    exit 1
+fi
+
+"$(dirname "$PY")/auditwheel" show "$wheel"
+
+# The libraries the extension links: only the system's C runtime may appear.
+"$PY" -m zipfile -e "$wheel" "$WORK/unpacked"
+so=$(find "$WORK/unpacked" -name '_rtensor*.so')
+needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+echo "check_wheel: NEEDED:" $needed
+for lib in $needed; do
+    case "$lib" in
+        libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|libgcc_s.so.1|ld-linux-x86-64.so.2) ;;
+        *) echo "check_wheel: $so links $lib, which is not part of the system C runtime" >&2; exit 1 ;;
+    esac
+done
+newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
+echo "check_wheel: newest glibc symbol version needed: $newest"
+
+# A fresh venv (no system site-packages, no numpy), the wheel installed offline: it must need
+# nothing else. The tour and the smoke test run from outside the source tree, without cargo on PATH.
+"$PY" -m venv --clear "$WORK/venv"
+"$WORK/venv/bin/python" -m pip install -q --no-index "$wheel"
+smoke=$(pwd)/scripts/wheel_smoke.py
+(
+    cd "$WORK"
+    export PATH="$(pwd)/venv/bin:/usr/bin:/bin"
+    unset PYTHONPATH VIRTUAL_ENV
+    venv/bin/python -m rtensor > tour.txt
+    grep -q "numpy is not installed, so this chapter is skipped" tour.txt
+    venv/bin/python "$smoke"
+)
+echo "check_wheel: OK: $name ($bytes bytes) installs and runs in a fresh venv"
