@@ -69,19 +69,33 @@ fi
 
 "$BIN/auditwheel" show "$wheel"
 
-# The libraries the extension links: only the system's C runtime may appear.
+# The libraries the extension links, and the newest glibc symbol version it needs (read with
+# pyelftools, which auditwheel brings, so binutils need not be installed).
 "$PY" -m zipfile -e "$wheel" "$WORK/unpacked"
 so=$(find "$WORK/unpacked" -name '_rtensor*.so')
-needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
-echo "check_wheel: NEEDED:" $needed
-for lib in $needed; do
-    case "$lib" in
-        libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|libgcc_s.so.1|ld-linux-x86-64.so.2) ;;
-        *) echo "check_wheel: $so links $lib, which is not part of the system C runtime" >&2; exit 1 ;;
-    esac
-done
-newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
-echo "check_wheel: newest glibc symbol version needed: $newest"
+"$PY" - "$so" <<'PYEOF'
+import re
+import sys
+
+from elftools.elf.dynamic import DynamicSection
+from elftools.elf.elffile import ELFFile
+from elftools.elf.gnuversions import GNUVerNeedSection
+
+ALLOWED = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1",
+           "libgcc_s.so.1", "ld-linux-x86-64.so.2"}
+with open(sys.argv[1], "rb") as f:
+    elf = ELFFile(f)
+    needed = [t.needed for s in elf.iter_sections() if isinstance(s, DynamicSection)
+              for t in s.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
+    versions = {a.name for s in elf.iter_sections() if isinstance(s, GNUVerNeedSection)
+                for _, aux in s.iter_versions() for a in aux}
+print("check_wheel: NEEDED:", " ".join(needed))
+glibc = sorted((tuple(map(int, v[6:].split("."))) for v in versions if re.fullmatch(r"GLIBC_[0-9.]+", v)))
+print("check_wheel: newest glibc symbol version needed: GLIBC_" + ".".join(map(str, glibc[-1])))
+extra = [lib for lib in needed if lib not in ALLOWED]
+if extra:
+    sys.exit(f"check_wheel: the extension links {extra}, which are not part of the system C runtime")
+PYEOF
 
 # A fresh venv (no system site-packages, no numpy), the wheel installed offline: it must need
 # nothing else. The tour and the smoke test run from outside the source tree, without cargo on PATH.
