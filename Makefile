@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MATURIN := $(VENV)/bin/maturin
 
-.PHONY: build demo lint test test-slow test-valgrind bench clean
+.PHONY: build demo lint test test-slow test-valgrind bench wheel wheel-check clean
 
 $(VENV)/.deps-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ test-valgrind:
 bench: build
 	$(PY) -m pytest benches -q --benchmark-group-by=group --benchmark-autosave
 	cargo bench --bench kernels
+
+# The release wheel a user installs: manylinux2014 (glibc >= 2.17, linked with zig), in target/wheels/.
+wheel: $(VENV)/.deps-installed
+	PY=$(PY) scripts/check_wheel.sh --build-only
+
+# Builds the wheel, then checks it: tag, size, linked libraries, and that a fresh venv without
+# numpy or Rust installs it and runs the tour and scripts/wheel_smoke.py.
+wheel-check: $(VENV)/.deps-installed
+	PY=$(PY) scripts/check_wheel.sh
 
 clean:
 	rm -rf $(VENV) target
