@@ -296,17 +296,8 @@ def __deepcopy__(self, memo):
     return out
 
 
-def _dtype_reduce(self):
-    """A dtype pickles as its name, which pickle finds in ``rtensor`` (``rtensor.float32``): the
-    same object after loading, as torch's dtypes. (Replaces the core's ``__reduce__``, which gives
-    a 1-tuple that pickle refuses.)"""
-    return _name(self)
-
-
 def install():
-    """Puts ``__reduce_ex__``, ``__copy__`` and ``__deepcopy__`` on ``rtensor.Tensor``, and
-    ``__reduce__`` on ``rtensor.dtype``."""
-    _rtensor.dtype.__reduce__ = _dtype_reduce
+    """Puts ``__reduce_ex__``, ``__copy__`` and ``__deepcopy__`` on ``rtensor.Tensor``."""
     Tensor.__reduce_ex__ = __reduce_ex__
     Tensor.__copy__ = __copy__
     Tensor.__deepcopy__ = __deepcopy__
