@@ -33,6 +33,7 @@ import os
 import random
 import resource
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -49,6 +50,8 @@ ALLOWED = (
     ZeroDivisionError,
     BufferError,  # __dlpack__ of a tensor that requires grad, as in torch
     AssertionError,  # CUDA in a build without it, and rt.testing.assert_close, as in torch
+    OSError,  # rt.safetensors.load_file of a missing file (the worker runs in a temporary folder)
+    rt.safetensors.SafetensorError,  # a corrupt safetensors buffer, as the safetensors package
 )
 
 # ---------------------------------------------------------------------------------------- targets
@@ -81,7 +84,7 @@ def targets():
     out += [(n, "func", f) for n, f in _public(rt.linalg, "rt.linalg.")]
     out += [(n, "func", f) for n, f in _public(rt.autograd, "rt.autograd.")]
     out += [(n, "func", f) for n, f in _public(rt.special, "rt.special.")]
-    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing"):
+    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing", "safetensors"):
         mod = rt
         for part in ns.split("."):
             mod = getattr(mod, part)
@@ -812,6 +815,9 @@ def main(argv=None):
         for name, kind, _ in table:
             print(name, kind)
         return 0
+    # Files that calls write (rt.safetensors.save_file of a junk name) land in a folder of their own.
+    workdir = tempfile.TemporaryDirectory(prefix="rtensor-fuzz-")
+    os.chdir(workdir.name)
     rt.manual_seed(0)
     state = (rt.get_default_dtype(), rt.get_num_threads())
     if a.systematic:

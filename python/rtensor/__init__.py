@@ -39,6 +39,7 @@ from ._tensor_methods import channels_last, channels_last_3d, contiguous_format,
 from . import backends
 from . import cuda
 from . import testing
+from . import safetensors
 
 globals().update(_legacy_types())
 _install_tensor_methods()
