@@ -170,6 +170,27 @@ def test_save_file_accepts_path_like_and_replaces_a_loaded_file(tmp_path):
     assert load_file(os.fsencode(str(path)))["a"].tolist() == [0.0] * 4
 
 
+def test_save_file_follows_links_and_refuses_what_is_not_a_regular_file(tmp_path):
+    target = tmp_path / "target.safetensors"
+    save_file({"a": rt.zeros(2)}, target)
+    link = tmp_path / "link.safetensors"
+    link.symlink_to(target)
+    save_file({"a": rt.ones(2)}, link)
+    assert link.is_symlink() and load_file(target)["a"].tolist() == [1.0, 1.0]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SafetensorError, match="is not a regular file"):
+        save_file({"a": rt.ones(2)}, fifo)
+    assert fifo.exists() and not fifo.is_file()
+    with pytest.raises(SafetensorError, match="is not a regular file"):
+        save_file({"a": rt.ones(2)}, tmp_path)
+    with pytest.raises(SafetensorError, match="is not a regular file"):
+        load_file(fifo)  # without waiting for a writer
+    with pytest.raises(IsADirectoryError):
+        load_file(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link.safetensors", "target.safetensors"]
+
+
 # ---------------------------------------------------------------------------------- memory map
 
 

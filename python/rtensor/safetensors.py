@@ -12,7 +12,9 @@ core's ``src/safetensors.rs`` (the ``safetensors`` crate).
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections import defaultdict as _defaultdict
 
 from . import _rtensor
@@ -114,6 +116,8 @@ def save_file(tensors: dict[str, Tensor], filename: str | os.PathLike,
 
     The file is written beside ``filename`` under a temporary name and renamed over it at the
     end, so tensors still mapped from an older ``filename`` (by ``load_file``) keep their values.
+    A symbolic link is followed (its target is replaced); a ``filename`` that exists and is not a
+    regular file (a folder, a device) raises :class:`SafetensorError`.
 
     Args:
         tensors (``dict[str, Tensor]``): the tensors, each contiguous; no two may share memory.
@@ -126,7 +130,12 @@ def save_file(tensors: dict[str, Tensor], filename: str | os.PathLike,
         >>> save_file({"embedding": rtensor.zeros((512, 1024))}, "model.safetensors")
     """
     _check_for_save(tensors)
-    _rtensor._safetensors_serialize_file(tensors, os.fsdecode(os.fspath(filename)), metadata=metadata)
+    # The rename at the end would replace a symbolic link, or a device such as /dev/null, by a
+    # regular file: write through links, and refuse anything but a regular file.
+    path = os.path.realpath(os.fsdecode(os.fspath(filename)))
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise SafetensorError(f"Error while serializing: {path} exists and is not a regular file")
+    _rtensor._safetensors_serialize_file(tensors, path, metadata=metadata)
 
 
 def load_file(filename: str | os.PathLike, device: str | int = "cpu") -> dict[str, Tensor]:
@@ -150,8 +159,17 @@ def load_file(filename: str | os.PathLike, device: str | int = "cpu") -> dict[st
     """
     if _rtensor.empty(0, device=device).device.type != "cpu":  # raises rtensor's error for the device
         raise SafetensorError(f"device {device} is invalid")
-    with open(os.fspath(filename), "rb") as f:  # fspath: a file name, never a descriptor
-        return _rtensor._safetensors_load_fd(f.fileno())
+    filename = os.fspath(filename)  # a file name, never a descriptor
+    if os.path.isdir(filename):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), filename)
+    # Non-blocking: opening a FIFO must not wait for a writer (it is refused just below).
+    fd = os.open(filename, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SafetensorError(f"Error while deserializing header: {filename!r} is not a regular file")
+        return _rtensor._safetensors_load_fd(fd)
+    finally:
+        os.close(fd)
 
 
 def load(data: bytes) -> dict[str, Tensor]:
