@@ -10,7 +10,7 @@ MATURIN := $(VENV)/bin/maturin
 $(VENV)/.deps-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "maturin>=1.5,<2" pytest numpy hypothesis
+	$(PY) -m pip install -q "maturin>=1.5,<2" pytest pytest-benchmark numpy hypothesis
 	touch $@
 
 # Builds the extension in release mode and installs it (editable) into .venv.
@@ -30,10 +30,12 @@ lint:
 	cargo clippy --lib --features python -- -D warnings
 	cargo fmt --check
 
-# The Rust core's tests, then the whole Python suite (slow tests excluded).
+# The Rust core's tests, the whole Python suite (slow tests excluded), then every benchmark
+# workload once as a plain test (timing disabled), so that the benchmark suite cannot rot.
 test: build
 	cargo test --quiet
 	$(PY) -m pytest tests -q
+	$(PY) -m pytest benches -q --benchmark-disable
 
 # The long fuzz/leak/sweep runs, then the property and random-gradcheck suites with many more examples.
 test-slow: build
@@ -49,9 +51,11 @@ test-valgrind:
 	bin=$$(cargo test --no-run 2>&1 | sed -n 's/.*Executable unittests src\/lib.rs (\(.*\))/\1/p'); \
 	test -n "$$bin" && valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$$bin" --test-threads=2
 
-# rtensor against numpy and torch (when installed), side by side in one process.
+# The pytest-benchmark suite (rtensor, numpy and torch when installed, grouped per workload; each
+# run saved under .benchmarks/ for `pytest benches --benchmark-compare`), then the core's kernels
+# without Python. `benches/compare.py` prints the same workloads as the README's table.
 bench: build
-	$(PY) benches/compare.py
+	$(PY) -m pytest benches -q --benchmark-group-by=group --benchmark-autosave
 	cargo bench --bench kernels
 
 clean:

@@ -30,10 +30,10 @@ import inspect
 import json
 import math
 import os
+import pickle
 import random
 import resource
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -50,7 +50,8 @@ ALLOWED = (
     ZeroDivisionError,
     BufferError,  # __dlpack__ of a tensor that requires grad, as in torch
     AssertionError,  # CUDA in a build without it, and rt.testing.assert_close, as in torch
-    OSError,  # rt.safetensors.load_file of a missing file (the worker runs in a temporary folder)
+    OSError,  # rt.save / rt.load / rt.safetensors.load_file on a path that cannot be opened, as in torch
+    pickle.PickleError,  # rt.save of an unpicklable object, rt.load of a refused or corrupt pickle
     rt.safetensors.SafetensorError,  # a corrupt safetensors buffer, as the safetensors package
 )
 
@@ -755,7 +756,9 @@ def run_one(thunk):
     except AttributeError as e:
         # Setting a read-only property is an AttributeError in torch too.
         m = str(e)
-        if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only")):
+        if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only",
+                                "expected 'f' to be", "seekable", "Can't pickle")):
+            # (the last three: rt.save / rt.load given a non-file or an unpicklable object, as torch)
             return None, e
         return ("unexpected", f"{type(e).__name__}: {e}"), None
     except Exception as e:  # noqa: BLE001
@@ -815,10 +818,15 @@ def main(argv=None):
         for name, kind, _ in table:
             print(name, kind)
         return 0
-    # Files that calls write (rt.safetensors.save_file of a junk name) land in a folder of their own.
-    workdir = tempfile.TemporaryDirectory(prefix="rtensor-fuzz-")
-    os.chdir(workdir.name)
     rt.manual_seed(0)
+    # rt.save(obj, "abc") and rt.safetensors.save_file write files: keep them in a directory of our own.
+    import atexit
+    import shutil
+    import tempfile
+
+    scratch = tempfile.mkdtemp(prefix="rtensor-fuzz-")
+    atexit.register(shutil.rmtree, scratch, True)
+    os.chdir(scratch)
     state = (rt.get_default_dtype(), rt.get_num_threads())
     if a.systematic:
         a.calls = len(table) * 2 * len(HOSTILE)

@@ -34,15 +34,18 @@ from ._rtensor import device
 from ._legacy import legacy_types as _legacy_types
 from ._creation import asarray, empty_strided, frombuffer, is_complex, is_tensor, logspace, range
 from ._tensor_methods import install as _install_tensor_methods
+from ._pickle import install as _install_pickle
 from ._tensor_methods import layout, strided
 from ._tensor_methods import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 from . import backends
 from . import cuda
 from . import testing
 from . import safetensors
+from ._save import load, save
 
 globals().update(_legacy_types())
 _install_tensor_methods()
+_install_pickle()
 
 # torch's aliases for the dtypes.
 float = float32

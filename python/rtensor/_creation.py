@@ -8,6 +8,7 @@ import math
 import warnings
 
 from . import _rtensor
+from ._pickle import _as_bfloat16
 from ._rtensor import Tensor
 
 __all__ = ["asarray", "empty_strided", "frombuffer", "is_complex", "is_tensor", "logspace", "range"]
@@ -216,14 +217,16 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
             f"requested buffer length ({count} * {esize} bytes) after offset ({offset} bytes) must "
             f"not be greater than actual buffer length ({length} bytes)"
         )
-    if _name(dtype) not in _TYPESTR:
-        raise TypeError(f"frombuffer(): dtype {dtype} has no buffer representation")
+    bfloat16 = dtype == _rtensor.bfloat16  # no array-interface type: wrapped as int16, then retyped
     address, readonly = _address(view)
     if address is None:  # a read-only buffer other than bytes: a read-only copy of its bytes
         view = memoryview(builtins.bytes(view))
         address, readonly = _address(view)
-    shim = _BufferView(view, address + offset, count, dtype, readonly)
-    return _finish(_rtensor._borrow_interface(shim), requires_grad)
+    shim = _BufferView(view, address + offset, count, _rtensor.int16 if bfloat16 else dtype, readonly)
+    t = _rtensor._borrow_interface(shim)
+    if bfloat16:
+        t = _as_bfloat16(t)
+    return _finish(t, requires_grad)
 
 
 def _alias_error(src, dtype):

@@ -10,6 +10,7 @@
 //! (b) row accumulation (reducing outer dims while the kept innermost dim is contiguous), and
 //! (c) the general strided walk over the reduced dims for everything else.
 
+use super::half_sum::half_sum;
 use super::norms::SumSquares;
 use super::reducer::{lanes_tree, merge_rows_generic, prefetch_ahead, tree, Reducer, CHUNK, LANES};
 use super::reducers::{Prod, Sum};
@@ -121,7 +122,9 @@ mod source {
 /// widening (the compiler's own loop converts one element at a time): the same [`LANES`] lanes,
 /// the same operations in the same order, then the same tree, so the bits equal the generic
 /// loop's (the widening to float64 is exact for all three). `None` unless `T` is one of the three
-/// and `R` is [`Sum`], [`Prod`] or [`SumSquares`].
+/// and `R` is [`Sum`], [`Prod`] or [`SumSquares`]. (Contiguous float16/bfloat16 sums take
+/// `half_sum`'s blocked float32 loop before they get here; the unit test still checks this one's
+/// bits for them.)
 ///
 /// # Safety
 /// `p` must point to `len` readable elements and the CPU must have AVX-512F and F16C.
@@ -238,6 +241,11 @@ unsafe fn reduce_run<T: Element, R: Reducer<T>>(
     first: usize,
 ) -> R::Acc {
     if stride == 1 {
+        if let Some(total) = half_sum::<T, R>(p, len) {
+            // SAFETY: `half_sum` answers only for `R` = `Sum` with `T` float16 or bfloat16, whose
+            // `Acc` is `f64` (reducers.rs), so the copy reads exactly the 8 bytes of a valid f64.
+            return std::mem::transmute_copy::<f64, R::Acc>(&total);
+        }
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f")

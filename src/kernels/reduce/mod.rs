@@ -4,6 +4,7 @@
 
 pub mod driver;
 pub mod exp_sum;
+mod half_sum;
 pub mod norms;
 pub mod reducer;
 pub mod reducers;
