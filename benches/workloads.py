@@ -383,6 +383,42 @@ workload(name="multinomial(p, 20) [4096x1000 f32, no replacement]", group="rando
              L.random.default_rng(0), L.log(L.abs(p) + 0.01)),
          tl=lambda L, p: (lambda w: lambda: L.multinomial(w, 20))(p.abs() + 0.01), **no_slower_than_best())
 
+# --- issue 16: safetensors files (load_file of 64 MB; each library reads a file it wrote) --------
+# rtensor's peers are the safetensors package's loaders for numpy and torch: a library whose loader
+# is not installed is missing (AttributeError). The files go in one temporary folder, removed at exit.
+_ST_DIR = []
+
+
+def _st_module(lib: str, L):
+    if lib == "rtensor":
+        return L.safetensors
+    import importlib
+    try:
+        return importlib.import_module(f"safetensors.{lib}")
+    except ImportError as e:
+        raise AttributeError(f"safetensors.{lib} is not installed ({e})") from None
+
+
+def _st_file(lib: str, L, a) -> str:
+    import atexit
+    import os
+    import shutil
+    import tempfile
+    if not _ST_DIR:
+        _ST_DIR.append(tempfile.mkdtemp(prefix="rtensor-bench-st-"))
+        atexit.register(shutil.rmtree, _ST_DIR[0], True)
+    path = os.path.join(_ST_DIR[0], f"{lib}.safetensors")
+    _st_module(lib, L).save_file({"a": a}, path)
+    return path
+
+
+def _st_load(lib: str):
+    return lambda L, a: (lambda m, path: lambda: m.load_file(path)["a"])(_st_module(lib, L), _st_file(lib, L, a))
+
+
+workload(name="load_file [64 MB f32 safetensors]", group="safetensors", inputs=(((M16,), F32),),
+         np=_st_load("numpy"), rt=_st_load("rtensor"), th=_st_load("torch"), **no_slower_than_best())
+
 
 class Data:
     """Random inputs made once with numpy, then copied into each library."""

@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod ops;
 pub mod prefetch;
 pub mod random;
+pub mod safetensors;
 pub mod scalar;
 pub mod shape;
 pub mod storage;

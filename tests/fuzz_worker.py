@@ -50,8 +50,9 @@ ALLOWED = (
     ZeroDivisionError,
     BufferError,  # __dlpack__ of a tensor that requires grad, as in torch
     AssertionError,  # CUDA in a build without it, and rt.testing.assert_close, as in torch
-    OSError,  # rt.save / rt.load on a path that cannot be opened, as in torch
+    OSError,  # rt.save / rt.load / rt.safetensors.load_file on a path that cannot be opened, as in torch
     pickle.PickleError,  # rt.save of an unpicklable object, rt.load of a refused or corrupt pickle
+    rt.safetensors.SafetensorError,  # a corrupt safetensors buffer, as the safetensors package
 )
 
 # ---------------------------------------------------------------------------------------- targets
@@ -84,7 +85,7 @@ def targets():
     out += [(n, "func", f) for n, f in _public(rt.linalg, "rt.linalg.")]
     out += [(n, "func", f) for n, f in _public(rt.autograd, "rt.autograd.")]
     out += [(n, "func", f) for n, f in _public(rt.special, "rt.special.")]
-    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing"):
+    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing", "safetensors"):
         mod = rt
         for part in ns.split("."):
             mod = getattr(mod, part)
@@ -818,7 +819,7 @@ def main(argv=None):
             print(name, kind)
         return 0
     rt.manual_seed(0)
-    # rt.save(obj, "abc") writes files: keep them in a directory of our own.
+    # rt.save(obj, "abc") and rt.safetensors.save_file write files: keep them in a directory of our own.
     import atexit
     import shutil
     import tempfile

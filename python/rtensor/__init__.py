@@ -40,6 +40,7 @@ from ._tensor_methods import channels_last, channels_last_3d, contiguous_format,
 from . import backends
 from . import cuda
 from . import testing
+from . import safetensors
 from ._save import load, save
 
 globals().update(_legacy_types())

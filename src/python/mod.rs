@@ -18,6 +18,7 @@ mod operators;
 mod ops;
 mod promotion;
 mod random;
+mod safetensors;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -58,6 +59,17 @@ fn _rtensor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
     m.add_function(wrap_pyfunction!(interop::_borrow_interface, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
+    m.add(
+        "_SafetensorError",
+        py.get_type::<safetensors::SafetensorError>(),
+    )?;
+    m.add_function(wrap_pyfunction!(safetensors::_safetensors_serialize, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        safetensors::_safetensors_serialize_file,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(safetensors::_safetensors_deserialize, m)?)?;
+    m.add_function(wrap_pyfunction!(safetensors::_safetensors_load_fd, m)?)?;
     ops::install(m)?;
     Ok(())
 }
