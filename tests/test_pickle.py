@@ -462,3 +462,9 @@ def test_truncated_pickles_raise():
     for n in range(len(data)):
         with pytest.raises(Exception):
             pickle.loads(data[:n])
+
+
+def test_pickle_methods_refuse_other_types():
+    for name, args in (("__copy__", ()), ("__deepcopy__", ({},)), ("__reduce_ex__", (2,))):
+        with pytest.raises(TypeError, match=f"descriptor '{name}' requires a 'rtensor.Tensor'"):
+            getattr(rt.Tensor, name)(1.0, *args)

@@ -177,9 +177,17 @@ def _storage_of(t):
     return storage
 
 
+def _check_self(name, self):
+    """The TypeError Python gives a method descriptor called on another type."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"descriptor '{name}' requires a 'rtensor.Tensor' object but received a "
+                        f"'{type(self).__name__}'")
+
+
 def __reduce_ex__(self, protocol):
     """Pickles the tensor as its storage, storage offset, sizes, strides and ``requires_grad``
     (torch's choice: ``.grad`` and the graph do not travel)."""
+    _check_self("__reduce_ex__", self)
     return _rebuild_tensor, (_storage_of(self), self.storage_offset(), tuple(self.shape),
                              tuple(self.stride()), self.requires_grad)
 
@@ -266,6 +274,7 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad):
 def __copy__(self):
     """A new tensor sharing this one's storage and layout, with its ``requires_grad`` (a leaf:
     the graph and ``.grad`` are not copied), as ``copy.copy`` of a torch tensor."""
+    _check_self("__copy__", self)
     out = self.detach()
     if self.requires_grad:
         out.requires_grad_(True)
@@ -276,6 +285,7 @@ def __deepcopy__(self, memo):
     """A copy of the whole storage (shared by the copies of every tensor over it in one
     ``deepcopy``, through ``memo``), with this tensor's layout, ``requires_grad`` and a deep copy
     of ``.grad``; a non-leaf refuses, as in torch."""
+    _check_self("__deepcopy__", self)
     if not self.is_leaf:
         raise RuntimeError(_DEEPCOPY_ERROR)
     if not isinstance(memo, dict):

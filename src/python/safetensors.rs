@@ -36,7 +36,7 @@ fn to_py(e: StError, context: &str) -> PyErr {
 fn owned(tensor_dict: HashMap<String, PyRef<'_, PyTensor>>) -> Vec<(String, Tensor)> {
     tensor_dict
         .into_iter()
-        .map(|(k, v)| (k, v.t.clone()))
+        .map(|(k, v)| (k, v.t(v.py())))
         .collect()
 }
 
