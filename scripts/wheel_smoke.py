@@ -55,6 +55,21 @@ def main() -> None:
     else:
         raise AssertionError("adding shapes (2, 3) and (4,) did not raise")
 
+    # Persistence works without numpy: pickle, rt.save/rt.load, rtensor.safetensors.
+    import io
+    import pickle
+
+    import rtensor.safetensors
+
+    w = rt.arange(12.0).reshape(3, 4)
+    assert pickle.loads(pickle.dumps(w, protocol=5)).tolist() == w.tolist()
+    buf = io.BytesIO()
+    rt.save({"w": w, "step": 3}, buf)
+    buf.seek(0)
+    loaded = rt.load(buf)
+    assert loaded["step"] == 3 and loaded["w"].tolist() == w.tolist()
+    assert rtensor.safetensors.load(rtensor.safetensors.save({"w": w}))["w"].tolist() == w.tolist()
+
     # Without numpy, the numpy bridge fails with an ImportError, not a crash.
     try:
         a.numpy()
