@@ -132,6 +132,33 @@ pub fn in_place(
     raw: impl FnOnce() -> Result<()>,
     out_of_place: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<()> {
+    // The work is done by one non-generic function (compiled once, not once per op); each
+    // closure runs at most once, which the `Option`s hand over.
+    let (mut raw, mut out_of_place) = (Some(raw), Some(out_of_place));
+    in_place_erased(
+        dst,
+        others,
+        &mut || raw.take().map_or_else(|| Err(called_twice()), |f| f()),
+        &mut |t| {
+            out_of_place
+                .take()
+                .map_or_else(|| Err(called_twice()), |f| f(t))
+        },
+    )
+}
+
+/// The error of an in-place op's closure run a second time (never: each path calls one once).
+fn called_twice() -> Error {
+    Error::Runtime("internal error: an in-place op's computation ran twice".into())
+}
+
+/// [`in_place`] with its closures as trait objects.
+fn in_place_erased(
+    dst: &Tensor,
+    others: &[&Tensor],
+    raw: &mut dyn FnMut() -> Result<()>,
+    out_of_place: &mut dyn FnMut(&Tensor) -> Result<Tensor>,
+) -> Result<()> {
     if dst.is_inference() && !crate::storage::is_inference_mode() {
         return Err(Error::Runtime(
             "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details."
@@ -182,7 +209,7 @@ fn snapshot_of(t: &Tensor) -> Result<Tensor> {
 fn in_place_on_view(
     dst: &Tensor,
     base: &Tensor,
-    out_of_place: impl FnOnce(&Tensor) -> Result<Tensor>,
+    out_of_place: &mut dyn FnMut(&Tensor) -> Result<Tensor>,
 ) -> Result<()> {
     if base.is_leaf() && base.requires_grad() {
         return Err(Error::Runtime(

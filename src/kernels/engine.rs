@@ -32,13 +32,16 @@ pub const CHUNK: usize = 1 << 14;
 /// Below this many elements everything runs on the calling thread in one go.
 pub const PAR_THRESHOLD: usize = 1 << 15;
 
+/// What [`for_each_run`] calls on each run: `(offsets, len, inner_strides)`.
+pub type RunBody<'a, const N: usize> = dyn Fn([isize; N], usize, [isize; N]) + Sync + 'a;
+
 /// Splits `shape` (with each operand's strides) into runs and calls `body` on each, in parallel
 /// chunks for big shapes. `body(offsets, len, inner_strides)` gets element offsets per operand.
-pub fn for_each_run<const N: usize>(
-    shape: &[usize],
-    strides: [&[isize]; N],
-    body: impl Fn([isize; N], usize, [isize; N]) + Sync + Send,
-) {
+///
+/// `body` is a trait object so that the walk and the chunking are compiled once per operand
+/// count, not once per kernel and dtype (which tripled every kernel's loops in the binary); one
+/// indirect call per run costs nothing next to the run.
+pub fn for_each_run<const N: usize>(shape: &[usize], strides: [&[isize]; N], body: &RunBody<N>) {
     let n: usize = shape.iter().product();
     if n == 0 {
         return;
@@ -50,12 +53,12 @@ pub fn for_each_run<const N: usize>(
     }
     let c = Coalesced::new(shape, strides);
     if n < PAR_THRESHOLD {
-        c.for_each_run(0, n, &body);
+        c.for_each_run(0, n, body);
         return;
     }
     threads::for_each_chunk(n.div_ceil(CHUNK), |i| {
         let start = i * CHUNK;
-        c.for_each_run(start, (start + CHUNK).min(n), &body)
+        c.for_each_run(start, (start + CHUNK).min(n), body)
     });
 }
 
@@ -330,7 +333,7 @@ pub fn fill_with<D: Element>(dst: Operand<D>, f: impl Fn() -> D + Sync + Send) -
     for_each_run(
         &dst.layout.shape,
         [&dst.layout.strides],
-        |[od], len, [sd]| {
+        &|[od], len, [sd]| {
             for i in 0..len as isize {
                 // SAFETY: the walk: `od + i * sd` (`i < len`) is the offset of an index of
                 // `dst`'s shape, a `D` element of `dst`'s live storage that only this chunk writes.
@@ -353,7 +356,7 @@ pub fn unary<S: Element, D: Element>(
     for_each_run(
         &dst.layout.shape,
         [&dst.layout.strides, &src.layout.strides],
-        |[od, os], len, [sd, ss]| {
+        &|[od, os], len, [sd, ss]| {
             if sd == 1 && ss == 1 {
                 // SAFETY: the walk: with unit strides the run is `len` consecutive elements from
                 // `od` in `dst` (`D`) and from `os` in `src` (`S`), written only by this chunk and
@@ -388,7 +391,7 @@ pub fn unary_in_place<T: Element>(dst: Operand<T>, f: impl Fn(T) -> T + Sync + S
     for_each_run(
         &dst.layout.shape,
         [&dst.layout.strides],
-        |[od], len, [sd]| {
+        &|[od], len, [sd]| {
             if sd == 1 {
                 // SAFETY: the walk: with a unit stride the run is `len` consecutive `T` elements
                 // of `dst` from `od`, read and written by this chunk only.
@@ -421,7 +424,7 @@ pub fn binary<A: Element, B: Element, D: Element>(
     for_each_run(
         &dst.layout.shape,
         [&dst.layout.strides, &a.layout.strides, &b.layout.strides],
-        |[od, oa, ob], len, [sd, sa, sb]| {
+        &|[od, oa, ob], len, [sd, sa, sb]| {
             if sd == 1 && sa == 1 && sb == 1 {
                 // SAFETY: the walk: with unit strides the run is `len` consecutive elements from
                 // `od`, `oa` and `ob` in `dst` (`D`), `a` (`A`) and `b` (`B`); the output elements
@@ -480,7 +483,7 @@ pub fn ternary<A: Element, B: Element, C: Element, D: Element>(
             &b.layout.strides,
             &c.layout.strides,
         ],
-        |[od, oa, ob, oc], len, [sd, sa, sb, sc]| {
+        &|[od, oa, ob, oc], len, [sd, sa, sb, sc]| {
             if sd == 1 && sa == 1 && sb == 1 && sc == 1 {
                 // SAFETY: contiguous runs of `len` elements from offsets of the operands' own
                 // layouts, inside their storages.

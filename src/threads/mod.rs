@@ -186,7 +186,14 @@ fn current<P: Pool>() -> Option<Arc<P>> {
 /// Calls `f(i)` for every chunk index `i` in `0..chunks`, in parallel when there is more than one
 /// chunk and more than one thread. Chunk boundaries are the caller's, so results never depend on
 /// the thread count.
+#[inline]
 pub fn for_each_chunk(chunks: usize, f: impl Fn(usize) + Sync + Send) {
+    run_chunks(chunks, &f)
+}
+
+/// [`for_each_chunk`] with `f` as a trait object: compiled once rather than once per caller (one
+/// indirect call per chunk, which is thousands of elements).
+fn run_chunks(chunks: usize, f: &(dyn Fn(usize) + Sync)) {
     if chunks <= 1 {
         if chunks == 1 {
             f(0);
@@ -194,7 +201,7 @@ pub fn for_each_chunk(chunks: usize, f: impl Fn(usize) + Sync + Send) {
         return;
     }
     match current::<Team>() {
-        Some(team) => team.run(chunks, &f),
+        Some(team) => team.run(chunks, f),
         None => (0..chunks).for_each(f),
     }
 }

@@ -123,7 +123,7 @@ impl Dest<'_> {
     /// Delivers the result of `compute` (which builds a new tensor from the arguments, recording
     /// autograd as it goes) to this destination.
     pub fn finish(self, args: &Args, compute: impl Fn(&Args) -> Result<Tensor>) -> Result<Ret> {
-        self.deliver(args, false, compute)
+        self.deliver(args, false, &compute)
     }
 
     /// [`Dest::finish`] for ops whose `out=` must have the input's (argument 0's) dtype exactly
@@ -134,15 +134,16 @@ impl Dest<'_> {
         args: &Args,
         compute: impl Fn(&Args) -> Result<Tensor>,
     ) -> Result<Ret> {
-        self.deliver(args, true, compute)
+        self.deliver(args, true, &compute)
     }
 
-    /// [`Dest::finish`], with `out=`'s dtype required to be the input's when `same_dtype`.
+    /// [`Dest::finish`], with `out=`'s dtype required to be the input's when `same_dtype`. Not
+    /// generic (`compute` is a trait object), so it is compiled once rather than once per op.
     fn deliver(
         self,
         args: &Args,
         same_dtype: bool,
-        compute: impl Fn(&Args) -> Result<Tensor>,
+        compute: &dyn Fn(&Args) -> Result<Tensor>,
     ) -> Result<Ret> {
         match self {
             Dest::New => compute(args).map(Ret::Tensor),
