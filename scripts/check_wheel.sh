@@ -19,9 +19,9 @@ cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 WHEEL_ZIG=${WHEEL_ZIG:-1}
-# The goal (issue 16) is 5 MB; the extension's code alone compresses to 5.8 MB today (see the
-# README), so the default limit guards against growth until the kernels get smaller.
-WHEEL_MAX_BYTES=${WHEEL_MAX_BYTES:-$((6500 * 1024))}
+# Under 5 MB (issue 16): every op's loops compiled per dtype are what makes the extension big, so
+# new kernels must keep the generic part to the loop itself (ARCHITECTURE.md, "Code size").
+WHEEL_MAX_BYTES=${WHEEL_MAX_BYTES:-5000000}
 WORK=target/wheel-check
 OUT=target/wheels
 BIN=$(cd "$(dirname "$PY")" && pwd)
