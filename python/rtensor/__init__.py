@@ -20,6 +20,7 @@ from ._rtensor import _standard_gamma, _standard_gamma_grad
 from . import distributions
 from . import linalg
 from . import special
+from . import nn
 from .autograd import (
     enable_grad,
     inference_mode,
