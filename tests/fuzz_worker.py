@@ -38,6 +38,8 @@ import time
 
 import numpy as np
 
+import re
+
 import rtensor as rt
 
 ALLOWED = (
@@ -85,7 +87,7 @@ def targets():
     out += [(n, "func", f) for n, f in _public(rt.linalg, "rt.linalg.")]
     out += [(n, "func", f) for n, f in _public(rt.autograd, "rt.autograd.")]
     out += [(n, "func", f) for n, f in _public(rt.special, "rt.special.")]
-    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing", "safetensors"):
+    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing", "safetensors", "nn", "nn.functional", "nn.init", "nn.utils"):
         mod = rt
         for part in ns.split("."):
             mod = getattr(mod, part)
@@ -759,6 +761,11 @@ def run_one(thunk):
         if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only",
                                 "expected 'f' to be", "seekable", "Can't pickle")):
             # (the last three: rt.save / rt.load given a non-file or an unpicklable object, as torch)
+            return None, e
+        if re.match(r"(type object )?'(?!rtensor\.Tensor'|Tensor'|Parameter')[\w.]+'( object)? has no attribute", m):
+            # A pure-Python function (rt.nn.*) duck-typing a non-tensor argument, as torch's
+            # nn.functional, init and utils do (`F.softmax(None)`: 'NoneType' object has no
+            # attribute 'dim'); never a tensor's missing attribute.
             return None, e
         return ("unexpected", f"{type(e).__name__}: {e}"), None
     except Exception as e:  # noqa: BLE001

@@ -33,6 +33,7 @@ from ._rtensor import Tensor
 from ._creation import frombuffer
 from ._size import Size
 from ._tensor_methods import layout, strided
+from .nn.parameter import Parameter
 
 # dtype name -> torch's legacy storage class name (the storage type in the persistent id).
 _STORAGE_OF = {
@@ -106,6 +107,13 @@ class _Pickler(pickle._Pickler):
         return obj.pid if type(obj) is _StorageRef else None
 
     def reducer_override(self, obj):
+        if isinstance(obj, Parameter):
+            # As torch's Parameter.__reduce_ex__: its data (a plain tensor) and requires_grad.
+            return _g("torch._utils", "_rebuild_parameter"), (
+                obj.detach(),
+                builtins.bool(obj.requires_grad),
+                collections.OrderedDict(),
+            )
         if isinstance(obj, Tensor):
             return self._reduce_tensor(obj)
         if isinstance(obj, Size):
@@ -340,10 +348,10 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks):
-    """torch._utils._rebuild_parameter: rtensor has no Parameter; a leaf tensor with requires_grad."""
+    """torch._utils._rebuild_parameter: an ``rtensor.nn.Parameter`` sharing the loaded data."""
     if not isinstance(data, Tensor) or type(requires_grad) is not builtins.bool:
         raise pickle.UnpicklingError("rtensor.load: a parameter must be rebuilt from a tensor and a bool")
-    return data.requires_grad_(requires_grad)
+    return Parameter(data, requires_grad)
 
 
 def _encode(obj, encoding="utf-8"):

@@ -16,9 +16,10 @@ use std::cell::UnsafeCell;
 /// Above this many elements a kernel releases the GIL so other Python threads can run.
 pub const RELEASE_GIL_ABOVE: usize = 1 << 15;
 
-/// A tensor as Python sees it. Frozen: the Python object never changes identity; the core
-/// tensor inside is re-pointed only by `t.data = other` (torch's `set_data`).
-#[pyclass(name = "Tensor", module = "rtensor", frozen, weakref)]
+/// A tensor as Python sees it (subclassable: `nn.Parameter` is a Python subclass). Frozen: the
+/// Python object never changes identity; the core tensor inside is re-pointed only by
+/// `t.data = other` (torch's `set_data`).
+#[pyclass(name = "Tensor", module = "rtensor", frozen, weakref, subclass)]
 pub struct PyTensor {
     /// The core tensor.
     slot: TensorCell,
