@@ -542,3 +542,22 @@ def test_asarray():
     r = rt.ones(2, requires_grad=True)
     assert rt.asarray(r) is r and rt.asarray(r, copy=True).grad_fn.name() == "CloneBackward0"
     assert rt.asarray([1.0, 2.0], requires_grad=True).requires_grad
+
+
+def test_python_composite_methods():
+    """ndimension, type_as, reshape_as, is_same_size, is_signed and mT, as torch's."""
+    a = rt.ones(2, 3, requires_grad=True)
+    assert a.ndimension() == 2
+    assert a.type_as(rt.ones(1, dtype=rt.float64)).grad_fn.name() == "ToCopyBackward0"
+    assert a.type_as(rt.ones(1, dtype=rt.int64)).dtype == rt.int64
+    assert a.reshape_as(rt.empty(3, 2)).shape == (3, 2)
+    assert a.reshape_as(rt.empty(3, 2)).grad_fn.name() == "ViewBackward0"
+    assert a.is_same_size(rt.empty(2, 3)) and not a.is_same_size(rt.empty(3, 2))
+    assert a.is_signed and not rt.ones(1, dtype=rt.uint8).is_signed
+    assert a.mT.shape == (3, 2) and a.mT.grad_fn.name() == "TransposeBackward0"
+    with pytest.raises(RuntimeError, match="tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."):
+        rt.ones(3).mT
+    with pytest.raises(TypeError, match="must be Tensor"):
+        a.type_as(3)
+    with pytest.raises(RuntimeError, match=r"shape '\[3\]' is invalid for input of size 6"):
+        a.reshape_as(rt.ones(3))

@@ -222,7 +222,52 @@ def __complex__(self):
     return complex(self.item())
 
 
+def ndimension(self):
+    """The number of dims (``dim()``)."""
+    return self.dim()
+
+
+def type_as(self, other):
+    """This tensor in ``other``'s dtype (itself when they agree)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    return self.to(other.dtype)
+
+
+def reshape_as(self, other):
+    """``reshape(other.shape)``."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"reshape_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    return self.reshape(other.shape)
+
+
+def is_same_size(self, other):
+    """Whether ``other`` has this tensor's shape."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"is_same_size(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    return self.shape == other.shape
+
+
+def _matrix_transpose(self):
+    if self.dim() < 2:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {self.dim()}-D tensor."
+        )
+    return self.transpose(-2, -1)
+
+
 _METHODS = {
+    "ndimension": ndimension,
+    "type_as": type_as,
+    "reshape_as": reshape_as,
+    "is_same_size": is_same_size,
     "cpu": cpu,
     "cuda": cuda,
     "get_device": get_device,
@@ -246,6 +291,8 @@ _PROPERTIES = {
     "is_cuda": (lambda self: False, "Whether the tensor is on a CUDA device: never."),
     "is_cpu": (lambda self: True, "Whether the tensor is on the CPU: always."),
     "layout": (lambda self: strided, "The memory layout: ``rtensor.strided``."),
+    "is_signed": (lambda self: self.dtype.is_signed, "Whether the dtype is signed."),
+    "mT": (_matrix_transpose, "The last two dims swapped (a view; at least 2-D)."),
 }
 
 
