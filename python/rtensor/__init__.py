@@ -21,6 +21,8 @@ from . import distributions
 from . import linalg
 from . import special
 from . import nn
+from . import optim
+from . import utils
 from .autograd import (
     enable_grad,
     inference_mode,
