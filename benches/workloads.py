@@ -316,6 +316,10 @@ workload(name="a.masked_fill(m, 0) [16M f32]", group="select", inputs=(((M16,), 
 workload(name="nonzero(m) [16M bool]", group="select", inputs=(((M16,), I64),),
          np=lambda L, i: (lambda m: lambda: L.argwhere(m))(i > 50),
          tl=lambda L, i: (lambda m: lambda: L.nonzero(m))(i > 50), **no_slower_than_best())
+# --- nn.functional activations (numpy has no erf: compared with torch only) ---------------------
+workload(name="F.gelu(a) [16M f32]", group="nn", inputs=(((M16,), F32),),
+         tl=lambda L, a: (lambda f: lambda: f.gelu(a))(L.nn.functional),
+         target="<= torch", checks=(("torch", 1.0),))
 workload(name="unique(a) [16M i64 from 1000 values]", group="select", inputs=(((M16,), I64), ((M16,), I64)),
          np=lambda L, i, j: (lambda a: lambda: L.unique(a))(i * 10 + j % 10),
          tl=lambda L, i, j: (lambda a: lambda: L.unique(a))(i * 10 + j % 10), **no_slower_than_best())

@@ -1,6 +1,7 @@
 //! The op layer: every op rtensor exposes, declared once in the registry by family (`registry`
 //! holds the declaration types); older families still keep their kernels here.
 
+pub mod activation;
 pub mod comparison;
 pub mod copy;
 pub mod creation;
@@ -79,4 +80,5 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     reshape::OPS,
     stacking::OPS,
     embed::OPS,
+    activation::declare::OPS,
 ];

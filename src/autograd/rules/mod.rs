@@ -1,6 +1,7 @@
 //! One vector-Jacobian product per differentiable op, grouped by family. Every rule returns
 //! gradients with its inputs' shapes (broadcasting undone by `reduce_to`) and dtypes.
 
+pub mod activation;
 pub mod blas;
 pub mod copy;
 pub mod diag;
