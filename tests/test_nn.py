@@ -485,3 +485,44 @@ def test_reprs_and_errors_match_torch():
         assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
     with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
         assert nn.MSELoss(size_average=False).reduction == "sum"
+
+
+ACTIVATION_LAYERS = [
+    ("ReLU", {}), ("ReLU", {"inplace": True}), ("ReLU6", {}), ("LeakyReLU", {"negative_slope": 0.2}),
+    ("ELU", {"alpha": 0.5}), ("CELU", {"alpha": 2.0}), ("SELU", {}), ("GELU", {}),
+    ("GELU", {"approximate": "tanh"}), ("SiLU", {}), ("Mish", {}), ("Hardswish", {}),
+    ("Hardsigmoid", {}), ("Hardtanh", {"min_val": -2.0, "max_val": 3.0}), ("Sigmoid", {}),
+    ("Tanh", {}), ("Softplus", {"beta": 2.0, "threshold": 10.0}), ("LogSigmoid", {}),
+    ("Softsign", {}), ("Tanhshrink", {}), ("Softshrink", {"lambd": 0.3}), ("Hardshrink", {"lambd": 0.3}),
+    ("Threshold", {"threshold": 0.1, "value": 20.0}), ("GLU", {"dim": 1}), ("PReLU", {}),
+    ("Softmax", {"dim": 1}), ("LogSoftmax", {"dim": 0}), ("Softmin", {"dim": 1}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", ACTIVATION_LAYERS, ids=lambda v: str(v))
+def test_activation_layers_match_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32) * 3
+    ours = getattr(nn, name)(**kwargs)
+    theirs = getattr(torch.nn, name)(**kwargs)
+    assert repr(ours) == repr(theirs)
+    a, b = rt.from_numpy(x.copy()), torch.from_numpy(x.copy())
+    np.testing.assert_allclose(ours(a).detach().numpy(), theirs(b).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_linear_and_dropout_layers():
+    torch = pytest.importorskip("torch")
+    lin = nn.Linear(3, 2)
+    tlin = torch.nn.Linear(3, 2)
+    tlin.load_state_dict({k: torch.from_numpy(v.detach().numpy()) for k, v in lin.state_dict().items()})
+    x = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32)
+    y = lin(rt.from_numpy(x))
+    assert y.grad_fn.name() == "AddmmBackward0" and repr(lin) == repr(tlin)
+    np.testing.assert_allclose(y.detach().numpy(), tlin(torch.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert repr(nn.Linear(3, 2, bias=False)) == "Linear(in_features=3, out_features=2, bias=False)"
+    drop = nn.Dropout(0.5)
+    t = rt.ones(1000)
+    out = drop(t)
+    assert set(out.unique().tolist()) <= {0.0, 2.0} and 300 < int((out == 0).sum()) < 700
+    drop.eval()
+    assert rt.equal(drop(t), t)
