@@ -150,5 +150,6 @@ def worker_loop(dataset, iterable, index_queue, data_queue, auto_collation, coll
             data_queue.put((idx, data))
     except KeyboardInterrupt:
         pass
-    data_queue.cancel_join_thread()
+    # Closing (without cancel_join_thread) makes the process flush what it put before it exits: a
+    # batch sent just before the shutdown request must still reach the main process.
     data_queue.close()
