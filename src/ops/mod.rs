@@ -12,6 +12,7 @@ pub mod histogram;
 pub mod index;
 pub mod join;
 pub mod linalg;
+pub mod loss;
 pub mod pointwise;
 pub mod quantile;
 pub mod random;
@@ -57,6 +58,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     reduce::declare::OPS,
     scan::OPS,
     softmax::OPS,
+    loss::OPS,
     sort::OPS,
     search::OPS,
     histogram::OPS,

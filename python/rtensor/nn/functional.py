@@ -13,4 +13,5 @@ softmax = _rtensor.softmax
 log_softmax = _rtensor.log_softmax
 
 globals().update(_namespaces.get("nn.functional", {}))
+from ._loss import *  # noqa: E402,F401,F403 - the losses' Python-side warnings, then the registry op
 __all__ = sorted(["log_softmax", "relu", "sigmoid", "softmax", "tanh", *_namespaces.get("nn.functional", {})])
