@@ -284,6 +284,7 @@ def test_gradcheck_binary(reduction):
     _gc(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction, pos_weight=w * 2), z, t)
 
 
+@pytest.mark.filterwarnings("ignore:reduction. .mean. divides")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_gradcheck_others(reduction):
     x = rt.tensor(RNG.normal(size=(3, 4)), requires_grad=True)
