@@ -100,6 +100,12 @@ for _op, (_tests, _dts) in _VEC_FAILS.items():
     XFAIL.update({(t, _op, d): _VEC_VS_SCALAR[_op] for t in _tests for d in _dts})
 XFAIL[("test_inplace", "addbmm", "bfloat16")] = ("torch's addbmm_ resizes a self of shape [1] or [] to the "
                                                  "product's shape; rtensor refuses to resize in place")
+# nn.functional.nll_loss of 4-dim half inputs (torch's nll_loss2d) sums the picked values in the half type in a
+# cascade of partial sums; rtensor sums in float32 and rounds once.
+XFAIL.update({("test_function", "nn.functional.nll_loss", d): "torch's half nll_loss2d sums in the half type"
+              for d in ("float16", "bfloat16")})
+XFAIL.update({("test_function", "nn.functional.hinge_embedding_loss", d): "torch rounds the margin to the half "
+              "type before margin - input; rtensor subtracts the float32 margin" for d in ("float16", "bfloat16")})
 # The first sort sample (8000 elements) has many equal values in the small dtypes (in int32 and float32
 # they are all distinct): rtensor's order of equal elements in an unstable sort is not std::sort's there.
 XFAIL.update({(t, op, d): "unstable sort of 8000 elements with many ties: the order of equal elements is "

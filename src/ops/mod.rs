@@ -13,6 +13,7 @@ pub mod histogram;
 pub mod index;
 pub mod join;
 pub mod linalg;
+pub mod loss;
 pub mod pointwise;
 pub mod quantile;
 pub mod random;
@@ -58,6 +59,7 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     reduce::declare::OPS,
     scan::OPS,
     softmax::OPS,
+    loss::OPS,
     sort::OPS,
     search::OPS,
     histogram::OPS,

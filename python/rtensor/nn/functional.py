@@ -42,6 +42,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 globals().update(_namespaces.get("nn.functional", {}))
+from ._loss import *  # noqa: E402,F401,F403 - the losses' Python-side warnings, then the registry op
+
 __all__ = sorted(
     ["log_softmax", "relu", "sigmoid", "softmax", "tanh", *_namespaces.get("nn.functional", {})]
 )

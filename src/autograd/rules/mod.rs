@@ -15,6 +15,7 @@ pub mod inverse;
 pub mod join;
 pub mod linalg;
 pub mod logsumexp;
+pub mod loss;
 pub mod moments;
 pub mod norm;
 pub mod pointwise;
