@@ -6,12 +6,14 @@ pub mod copy;
 pub mod creation;
 pub mod diag;
 pub mod embed;
+pub mod embedding;
 pub mod factory;
 pub mod gather;
 pub mod histogram;
 pub mod index;
 pub mod join;
 pub mod linalg;
+pub mod normalization;
 pub mod pointwise;
 pub mod quantile;
 pub mod random;
@@ -57,6 +59,8 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     reduce::declare::OPS,
     scan::OPS,
     softmax::OPS,
+    normalization::OPS,
+    embedding::OPS,
     sort::OPS,
     search::OPS,
     histogram::OPS,
