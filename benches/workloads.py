@@ -324,6 +324,16 @@ workload(name="unique(a) [16M i64 from 1000 values]", group="select", inputs=(((
          np=lambda L, i, j: (lambda a: lambda: L.unique(a))(i * 10 + j % 10),
          tl=lambda L, i, j: (lambda a: lambda: L.unique(a))(i * 10 + j % 10), **no_slower_than_best())
 
+# --- nn.functional: normalisation and embedding (torch.nn.functional through L.nn.functional) -----
+workload(name="F.layer_norm(x, (1024,)) [4096x1024 f32]", group="nn", inputs=(((4096, 1024), F32),),
+         np=lambda L, a: lambda: (a - a.mean(1, keepdims=True)) / L.sqrt(a.var(1, keepdims=True) + 1e-5),
+         tl=lambda L, a: lambda: L.nn.functional.layer_norm(a, (1024,)))
+# Integer inputs are 0..99: scaled by 500 to index the 50000 rows of the table.
+workload(name="F.embedding(idx, W) [65536 idx of 50000x256 f32]", group="nn",
+         inputs=(((50000, 256), F32), ((65536,), I64)),
+         np=lambda L, w, i: (lambda idx: lambda: L.take(w, idx, 0))(i * 500),
+         tl=lambda L, w, i: (lambda idx: lambda: L.nn.functional.embedding(idx, w))(i * 500))
+
 # --- issue 14: BLAS-like products and cdist ------------------------------------------------------
 workload(name="cdist(x, y) [2048x64 vs 2048x64 f32]", group="blas",
          inputs=(((2048, 64), F32), ((2048, 64), F32)), flops=2.0 * 2048 * 2048 * 64, rtol=1e-3,

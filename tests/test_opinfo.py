@@ -471,8 +471,22 @@ def samples(op, dtype_name_, requires_grad=False, reference=False):
     return _SAMPLES[key]
 
 
+# OpInfos whose samples put the arguments in another order than the function of their name takes:
+# nn.functional.embedding's samples are (weight, indices), for its OpInfo.op.
+SWAPPED = {"nn.functional.embedding"}
+
+
 def torch_fn(name, op):
+    if name in SWAPPED:
+        return op.op
     return resolve(torch, name) or op.op
+
+
+def rt_fn(name):
+    fn = resolve(rt, name)
+    if name in SWAPPED and fn is not None:
+        return lambda a, b, *args, **kwargs: fn(b, a, *args, **kwargs)
+    return fn
 
 
 # ------------------------------------------------------------------------------------ tests
@@ -496,7 +510,7 @@ def test_function_reference(entry, name, op, dtype):
 
 
 def run_function(entry, name, op, todo, noncontig=True):
-    rfn, tfn = resolve(rt, name), torch_fn(name, op)
+    rfn, tfn = rt_fn(name), torch_fn(name, op)
     assert rfn is not None, f"rt.{name} is missing"
     failures, skipped, ran = [], [], 0
     for i, s in enumerate(todo):
@@ -574,7 +588,7 @@ def test_inplace(entry, name, op, dtype):
 @pytest.mark.parametrize("entry, name, op, dtype",
                          _params("test_out", only=lambda e, n, o: e["out"] and e["function"] and o.supports_out))
 def test_out(entry, name, op, dtype):
-    rfn, tfn = resolve(rt, name), torch_fn(name, op)
+    rfn, tfn = rt_fn(name), torch_fn(name, op)
     failures, skipped, ran = [], [], 0
     for i, s in enumerate(samples(op, dtype)):
         if ran >= OUT_SAMPLES:
@@ -625,7 +639,7 @@ def _grad_fn_name(t):
 
 @pytest.mark.parametrize("entry, name, op, dtype", _params("test_grad", grad=True, only=lambda e, n, o: e["function"]))
 def test_grad(entry, name, op, dtype):
-    rfn, tfn = resolve(rt, name), torch_fn(name, op)
+    rfn, tfn = rt_fn(name), torch_fn(name, op)
     failures, skipped, ran = [], [], 0
     gen = torch.Generator().manual_seed(1234)
     for i, s in enumerate(samples(op, dtype, requires_grad=True)):
@@ -678,7 +692,7 @@ def test_grad(entry, name, op, dtype):
                          _params("test_error_inputs", per_dtype=False,
                                  only=lambda e, n, o: e["function"] and o.error_inputs_func is not None))
 def test_error_inputs(entry, name, op, dtype):
-    rfn, tfn = resolve(rt, name), torch_fn(name, op)
+    rfn, tfn = rt_fn(name), torch_fn(name, op)
     failures, skipped, ran = [], [], 0
     for i, ei in enumerate(op.error_inputs("cpu")):
         s = ei.sample_input

@@ -10,6 +10,7 @@ pub mod histogram;
 pub mod inverse;
 pub mod math;
 pub mod normal;
+pub mod normalization;
 pub mod pointwise;
 pub mod random;
 pub mod rearrange;

@@ -7,6 +7,7 @@ pub mod copy;
 pub mod creation;
 pub mod diag;
 pub mod embed;
+pub mod embedding;
 pub mod factory;
 pub mod gather;
 pub mod histogram;
@@ -14,6 +15,7 @@ pub mod index;
 pub mod join;
 pub mod linalg;
 pub mod loss;
+pub mod normalization;
 pub mod pointwise;
 pub mod quantile;
 pub mod random;
@@ -60,6 +62,8 @@ pub static FAMILIES: &[&[&registry::OpDef]] = &[
     scan::OPS,
     softmax::OPS,
     loss::OPS,
+    normalization::OPS,
+    embedding::OPS,
     sort::OPS,
     search::OPS,
     histogram::OPS,
