@@ -252,6 +252,35 @@ workload(name="gradient penalty: grad(create_graph) + backward [MLP 64x256 tanh 
          tl=_mlp_grad(True), target="<= torch", checks=(("torch", 1.0),))
 
 
+# --- nn, optim: one training step of the tutorials' MLP ---------------------------------------
+
+def _train_step(opt):
+    """Forward, cross-entropy loss, backward and an optimizer step of Linear(784, 512)-ReLU-
+    Linear(512, 512)-ReLU-Linear(512, 10) on a batch of 64 (PyTorch's quickstart network)."""
+    def setup(L, x, t):
+        L.manual_seed(0)
+        model = L.nn.Sequential(L.nn.Flatten(), L.nn.Linear(784, 512), L.nn.ReLU(),
+                                L.nn.Linear(512, 512), L.nn.ReLU(), L.nn.Linear(512, 10))
+        labels = (t.abs() * 7).long() % 10
+        optimizer = (L.optim.SGD(model.parameters(), lr=1e-3) if opt == "sgd"
+                     else L.optim.Adam(model.parameters(), lr=1e-3))
+        loss_fn = L.nn.CrossEntropyLoss()
+
+        def step():
+            loss = loss_fn(model(x), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return step
+    return setup
+
+
+for _opt in ("sgd", "adam"):
+    workload(name=f"training step, {_opt} [MLP 784-512-512-10, batch 64 f32]", group="nn",
+             inputs=(((64, 1, 28, 28), F32), ((64,), F32)), tl=_train_step(_opt),
+             target="<= torch", checks=(("torch", 1.0),))
+
+
 # --- issue 13: pointwise, comparison and softmax families -------------------------------------
 
 workload(name="a.softmax(1) [4096² f32]", group="pointwise", inputs=((_SQ, F32),),

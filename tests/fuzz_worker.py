@@ -87,7 +87,8 @@ def targets():
     out += [(n, "func", f) for n, f in _public(rt.linalg, "rt.linalg.")]
     out += [(n, "func", f) for n, f in _public(rt.autograd, "rt.autograd.")]
     out += [(n, "func", f) for n, f in _public(rt.special, "rt.special.")]
-    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing", "safetensors", "nn", "nn.functional", "nn.init", "nn.utils"):
+    for ns in ("cuda", "backends.mps", "backends.cudnn", "testing", "safetensors", "nn", "nn.functional", "nn.init", "nn.utils",
+               "optim", "optim.lr_scheduler", "utils.data"):
         mod = rt
         for part in ns.split("."):
             mod = getattr(mod, part)
@@ -744,7 +745,13 @@ def restore(state):
 STATS = {}
 
 
-def run_one(thunk):
+# Pure-Python classes (optimizers, schedulers, datasets, loaders) that, as torch's, duck-type their
+# arguments: garbage there raises AttributeError or KeyError in torch too (`LambdaLR(tensor, f)`:
+# 'Tensor' object has no attribute 'param_groups').
+DUCK_TYPED = ("rt.optim.", "rt.utils.data.")
+
+
+def run_one(thunk, duck_typed=False):
     """Runs a call: (None, result) when it passed, else ((kind, error text), None)."""
     try:
         result = thunk()
@@ -755,7 +762,11 @@ def run_one(thunk):
     except ALLOWED as e:
         STATS[type(e).__name__] = STATS.get(type(e).__name__, 0) + 1
         return None, e
-    except AttributeError as e:
+    except (AttributeError, KeyError) as e:
+        if duck_typed:
+            return None, e
+        if isinstance(e, KeyError):
+            return ("unexpected", f"{type(e).__name__}: {e}"), None
         # Setting a read-only property is an AttributeError in torch too.
         m = str(e)
         if any(k in m for k in ("not writable", "can't set", "has no setter", "readonly", "read-only",
@@ -869,7 +880,7 @@ def main(argv=None):
                 print(f"S {i} {desc}", flush=True)
             faulthandler.dump_traceback_later(a.timeout, exit=True)
             started = time.perf_counter()
-            failure, result = run_one(thunk)
+            failure, result = run_one(thunk, name.startswith(DUCK_TYPED))
             faulthandler.cancel_dump_traceback_later()
             if a.report_slow and time.perf_counter() - started > a.report_slow:
                 print(f"slow {time.perf_counter() - started:.2f}s: {desc}", file=sys.stderr, flush=True)

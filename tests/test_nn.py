@@ -526,3 +526,106 @@ def test_linear_and_dropout_layers():
     assert set(out.unique().tolist()) <= {0.0, 2.0} and 300 < int((out == 0).sum()) < 700
     drop.eval()
     assert rt.equal(drop(t), t)
+
+
+def _copy_into_torch(ours, theirs):
+    import torch
+
+    theirs.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy()) for k, v in ours.state_dict().items()})
+
+
+@pytest.mark.parametrize(
+    "build,shape",
+    [
+        (lambda m: m.LayerNorm(6), (4, 6)),
+        (lambda m: m.LayerNorm((3, 6), elementwise_affine=False), (2, 3, 6)),
+        (lambda m: m.GroupNorm(2, 4), (3, 4, 5)),
+        (lambda m: m.BatchNorm1d(4), (8, 4)),
+        (lambda m: m.BatchNorm1d(4, momentum=None), (8, 4, 3)),
+        (lambda m: m.BatchNorm2d(3, affine=False), (4, 3, 2, 2)),
+        (lambda m: m.BatchNorm1d(4, track_running_stats=False), (8, 4)),
+    ],
+)
+def test_normalization_layers_match_torch(build, shape):
+    torch = pytest.importorskip("torch")
+    ours, theirs = build(nn), build(torch.nn)
+    assert repr(ours) == repr(theirs)
+    _copy_into_torch(ours, theirs)
+    rng = np.random.default_rng(2)
+    for training in (True, True, False):
+        ours.train(training)
+        theirs.train(training)
+        x = rng.standard_normal(shape).astype(np.float32) * 2 + 1
+        a, b = rt.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(x.copy()).requires_grad_()
+        ya, yb = ours(a), theirs(b)
+        np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy(), rtol=1e-4, atol=1e-5)
+        assert ya.grad_fn.name() == yb.grad_fn.name()
+        (ya * ya).sum().backward()
+        (yb * yb).sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-3, atol=1e-4)
+    for (k, v), (tk, tv) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert k == tk
+        np.testing.assert_allclose(v.numpy(), tv.numpy(), rtol=1e-5, atol=1e-6)
+    assert ours.state_dict()._metadata == theirs.state_dict()._metadata
+
+
+def test_batchnorm_checks_input_rank_and_loads_version_1_state():
+    with pytest.raises(ValueError, match=r"expected 4D input \(got 2D input\)"):
+        nn.BatchNorm2d(3)(rt.ones(2, 3))
+    bn = nn.BatchNorm1d(2)
+    old = {"weight": rt.ones(2), "bias": rt.zeros(2), "running_mean": rt.zeros(2), "running_var": rt.ones(2)}
+    assert repr(bn.load_state_dict(old)) == "<All keys matched successfully>"  # no _metadata: version 1
+
+
+def test_embedding_layer_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours = nn.Embedding(10, 3, padding_idx=0)
+    assert ours.weight[0].tolist() == [0.0, 0.0, 0.0]
+    theirs = torch.nn.Embedding(10, 3, padding_idx=0)
+    assert repr(ours) == repr(theirs)
+    _copy_into_torch(ours, theirs)
+    idx = [[0, 2, 9], [4, 4, 1]]
+    ya, yb = ours(rt.tensor(idx)), theirs(torch.tensor(idx))
+    np.testing.assert_array_equal(ya.detach().numpy(), yb.detach().numpy())
+    assert ya.grad_fn.name() == yb.grad_fn.name() == "EmbeddingBackward0"
+    ya.sum().backward()
+    yb.sum().backward()
+    np.testing.assert_array_equal(ours.weight.grad.numpy(), theirs.weight.grad.numpy())
+    frozen = nn.Embedding.from_pretrained(rt.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert not frozen.weight.requires_grad and frozen(rt.tensor([1])).tolist() == [[3.0, 4.0]]
+    with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
+        nn.Embedding(3, 2, padding_idx=5)
+
+
+@pytest.mark.parametrize(
+    "name,kwargs,target",
+    [
+        ("MSELoss", {}, "float"), ("L1Loss", {"reduction": "sum"}, "float"),
+        ("SmoothL1Loss", {"beta": 0.5}, "float"), ("HuberLoss", {"delta": 0.7}, "float"),
+        ("CrossEntropyLoss", {}, "index"), ("CrossEntropyLoss", {"label_smoothing": 0.2}, "index"),
+        ("NLLLoss", {"ignore_index": 1}, "index"), ("BCEWithLogitsLoss", {}, "prob"),
+        ("BCELoss", {}, "prob"), ("KLDivLoss", {"reduction": "batchmean"}, "float"),
+    ],
+)
+def test_loss_layers_match_torch(name, kwargs, target):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    if name == "BCELoss":
+        x = 1 / (1 + np.exp(-x))
+    if name == "NLLLoss":
+        x = x - np.log(np.exp(x).sum(1, keepdims=True))
+    t = {
+        "float": rng.standard_normal((5, 4)).astype(np.float32),
+        "index": rng.integers(0, 4, 5),
+        "prob": rng.random((5, 4)).astype(np.float32),
+    }[target]
+    ours, theirs = getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**kwargs)
+    assert repr(ours) == repr(theirs)
+    a, b = rt.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(x.copy()).requires_grad_()
+    la, lb = ours(a, rt.from_numpy(t)), theirs(b, torch.from_numpy(t))
+    np.testing.assert_allclose(la.item(), lb.item(), rtol=1e-5, atol=1e-6)
+    assert la.grad_fn.name() == lb.grad_fn.name()
+    la.backward()
+    lb.backward()
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-6)
