@@ -317,3 +317,34 @@ def test_one_hot():
                       ((rt.tensor([], dtype=rt.int64),), "Can not infer total number of classes from empty tensor.")]:
         with pytest.raises(RuntimeError, match=msg):
             F.one_hot(*args)
+
+
+def test_torch_dropout_checks_p_itself():
+    x = rt.randn(3)
+    for p, text in [(2.0, "2"), (-0.5, "-0.5"), (float("nan"), "nan")]:
+        with pytest.raises(RuntimeError, match=f"dropout probability has to be between 0 and 1, but got {text}"):
+            rt.dropout(x, p, False)
+    with pytest.raises(RuntimeError, match="dropout probability has to be between 0 and 1, but got nan"):
+        F.dropout(x, float("nan"))
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 2"):
+        F.dropout(x, 2)
+    z = rt.randn(3)
+    assert rt.dropout_(z, 0.5, True) is z
+
+
+def test_softmin_implicit_dim_and_dtype():
+    x = np.random.default_rng(9).standard_normal((2, 3))
+    got = F.softmin(rt.tensor(x))
+    np.testing.assert_allclose(got.numpy(), np.exp(-x) / np.exp(-x).sum(1, keepdims=True), rtol=1e-12)
+    assert F.softmin(rt.tensor(x, dtype=rt.float32), 0, dtype=rt.float64).dtype == rt.float64
+
+
+@needs_torch
+def test_glu_gradient_matches_torch():
+    x = np.random.default_rng(10).standard_normal((3, 4, 6))
+    for dim in (1, 2, -1):
+        tx = torch.tensor(x, requires_grad=True)
+        rx = rt.tensor(x, requires_grad=True)
+        TF.glu(tx, dim).sum().backward()
+        F.glu(rx, dim).sum().backward()
+        np.testing.assert_allclose(rx.grad.numpy(), tx.grad.numpy(), rtol=1e-12)

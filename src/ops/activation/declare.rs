@@ -382,27 +382,6 @@ def!(
 );
 
 def!(
-    LINEAR,
-    "nn.functional.linear",
-    "`input @ weight.T + bias`.",
-    ["linear(Tensor input, Tensor weight, Tensor? bias=None)"],
-    FUNCTION,
-    [],
-    [
-        "AddmmBackward0",
-        "MmBackward0",
-        "UnsafeViewBackward0",
-        "SqueezeBackward4",
-        "AddBackward0"
-    ],
-    |a, d| d.finish(a, |a| layers::linear(
-        a.tensor(0)?,
-        a.tensor(1)?,
-        a.opt_tensor(2)?
-    ))
-);
-
-def!(
     DROPOUT,
     "dropout",
     "Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)` when `train`.",
@@ -476,7 +455,7 @@ pub static OPS: &[&OpDef] = &[
     &GLU,
     &PRELU,
     &SOFTMIN,
-    &LINEAR,
+    &super::linear::LINEAR,
     &DROPOUT,
     &DROPOUT_,
     &F_DROPOUT,

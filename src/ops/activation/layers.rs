@@ -1,5 +1,5 @@
-//! The activation family's ops that are not elementwise: `linear`, `glu`, `prelu`, `softmin`,
-//! `dropout` and `one_hot`.
+//! The activation family's ops that are not elementwise: `glu`, `prelu`, `softmin`, `dropout`
+//! and `one_hot`.
 
 use crate::autograd::mode::without_grad;
 use crate::autograd::rules::activation::{record_glu, record_prelu};
@@ -10,41 +10,6 @@ use crate::scalar::Scalar;
 use crate::shape::normalize_dim;
 use crate::tensor::Tensor;
 use crate::value::Value;
-
-/// `linear(input, weight, bias)`: `input @ weight.T + bias`, decomposed as torch does: `addmm`
-/// for a matrix with a bias (`AddmmBackward0`), `addmm` on the flattened input then
-/// `_unsafe_view` for other contiguous inputs with a bias (`UnsafeViewBackward0`), and `matmul`
-/// otherwise (`MmBackward0`, `SqueezeBackward4`, `UnsafeViewBackward0`; a bias then added in
-/// place, `AddBackward0`).
-pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
-    if x.ndim() == 0 || w.ndim() == 0 {
-        return Err(Error::Runtime(format!(
-            "both arguments to linear need to be at least 1D, but they are {}D and {}D",
-            x.ndim(),
-            w.ndim()
-        )));
-    }
-    let wt = w.t()?;
-    let one = Scalar::Int(1);
-    match b {
-        Some(b) if x.ndim() == 2 => b.addmm(x, &wt, one, one),
-        Some(b) if x.is_contiguous() => {
-            let n = x.ndim();
-            let rows: usize = x.shape()[..n - 1].iter().product();
-            let flat = x.reshape(&[rows as i64, x.shape()[n - 1] as i64])?;
-            let out = b.addmm(&flat, &wt, one, one)?;
-            let mut shape = x.shape()[..n - 1].to_vec();
-            shape.push(out.shape()[1]);
-            out.unsafe_view(&shape)
-        }
-        Some(b) => {
-            let out = x.matmul(&wt)?;
-            out.add_(b)?;
-            Ok(out)
-        }
-        None => x.matmul(&wt),
-    }
-}
 
 /// `glu(input, dim)`: `a * sigmoid(b)` for the two halves `a`, `b` of `input` along `dim`.
 pub fn glu(x: &Tensor, dim: i64) -> Result<Tensor> {
@@ -136,6 +101,12 @@ fn multiply(x: &Tensor, m: Tensor, inplace: bool) -> Result<Tensor> {
 /// rtensor's default generator), the others scaled by `1 / (1 - p)`: `input * mask`
 /// (`MulBackward0`). With `p = 0`, not training, or no elements, the input itself.
 pub fn dropout(x: &Tensor, p: f64, train: bool, inplace: bool) -> Result<Tensor> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::Runtime(format!(
+            "dropout probability has to be between 0 and 1, but got {}",
+            fmt_double(p)
+        )));
+    }
     if p == 0.0 || !train || x.numel() == 0 {
         return Ok(x.clone());
     }
@@ -154,9 +125,9 @@ pub fn dropout(x: &Tensor, p: f64, train: bool, inplace: bool) -> Result<Tensor>
     multiply(x, noise, inplace)
 }
 
-/// `torch.nn.functional.dropout`'s check of `p`.
+/// `torch.nn.functional.dropout`'s check of `p` (a NaN passes, for `dropout`'s own check).
 pub fn check_dropout_p(p: f64) -> Result<()> {
-    if !(0.0..=1.0).contains(&p) {
+    if !p.is_nan() && !(0.0..=1.0).contains(&p) {
         return Err(Error::Value(format!(
             "dropout probability has to be between 0 and 1, but got {}",
             fmt_double(p)

@@ -7,6 +7,7 @@
 
 pub mod declare;
 pub mod layers;
+pub mod linear;
 pub mod pointwise;
 
 use crate::ops::registry::Dest;

@@ -280,15 +280,6 @@ pub fn logsigmoid(x: &Tensor) -> Result<Tensor> {
     run(x, Dest::New, a, &[])
 }
 
-/// C++'s default stream formatting of a double (`%g`).
-fn fmt_g(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e6 {
-        format!("{}", v as i64)
-    } else {
-        format!("{}", v)
-    }
-}
-
 /// `softshrink(input, lambd)`: `x - lambd` above `lambd`, `x + lambd` below `-lambd`, else 0.
 pub fn softshrink(x: &Tensor, lambd: f64) -> Result<Tensor> {
     let upper = match x.dtype() {
@@ -304,7 +295,7 @@ pub fn softshrink(x: &Tensor, lambd: f64) -> Result<Tensor> {
                 "lambda must be in range [0, {}] for input dtype {}, but found {}",
                 u,
                 x.dtype().torch_name(),
-                fmt_g(lambd)
+                crate::error::fmt_double(lambd)
             )));
         }
     }
