@@ -185,6 +185,15 @@ def test_group_norm_errors():
     _raises(ValueError, "Expected more than 1 value per channel when training, got input size [1, 2]", lambda: F.group_norm(rt.ones(1, 2), 2))
     _raises(RuntimeError, "Expected num groups to be greater than 0, got -1", lambda: F.group_norm(rt.ones(2, 2), -1))
     _raises(NotImplementedError, "\"GroupNormKernelImpl\" not implemented for 'Long'", lambda: F.group_norm(rt.ones(2, 2, dtype=rt.int64), 1))
+    _raises(RuntimeError, "Expected number of channels to be greater than 0, got 0", lambda: F.group_norm(rt.ones(1, 0, 2), 1))
+    _raises(RuntimeError, "Expected HxW to be greater than 0, got 0", lambda: F.group_norm(rt.ones(1, 2, 0), 1))
+
+
+def test_batch_norm_empty_input():
+    for training in (False, True):
+        e = rt.ones(0)
+        out = F.batch_norm(e, e, e, None, None, training=training)
+        assert tuple(out.shape) == (0,) and out.dtype == rt.float32
 
 
 # ---------------------------------------------------------------------------------- against torch

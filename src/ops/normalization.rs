@@ -240,6 +240,10 @@ impl Tensor {
             }
             check_values_per_channel(self.shape(), format!("torch.Size({:?})", self.shape()))?;
         }
+        if self.numel() == 0 {
+            // torch returns an (unnormalised) copy of an empty input before any other check.
+            return self.mul(1i64);
+        }
         let c = if nd > 1 { self.shape()[1] } else { 0 };
         let params = [
             ("weight", weight),
@@ -390,6 +394,17 @@ impl Tensor {
                 }
             }
         }
+        let rest: usize = shape[2..].iter().product();
+        if c == 0 {
+            return Err(Error::Runtime(
+                "Expected number of channels to be greater than 0, got 0".into(),
+            ));
+        }
+        if rest == 0 {
+            return Err(Error::Runtime(
+                "Expected HxW to be greater than 0, got 0".into(),
+            ));
+        }
         let dtype = self.dtype();
         if !dtype.is_floating() {
             return Err(Error::DTypeNotSupported {
@@ -398,7 +413,6 @@ impl Tensor {
             });
         }
         check_mixed(dtype, &[weight, bias])?;
-        let rest: usize = shape[2..].iter().product();
         let spec = NormSpec {
             view: vec![n as i64, g as i64, ((c / g) * rest) as i64],
             dims: vec![2],
