@@ -8,6 +8,7 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::k1;
 use crate::kernels::pointwise::Kernel1;
+use crate::kernels::vmath::VMath;
 use crate::ops::pointwise::{unary, Grad, Refusal, Spec};
 use crate::ops::registry::Dest;
 use crate::scalar::Scalar;
@@ -17,6 +18,69 @@ use crate::tensor::Tensor;
 const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
 /// torch's `selu` scale.
 const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
+
+/// The heavier element functions, `#[inline(always)]` so that they inline into the pointwise
+/// engine's loops compiled for the CPU's vector instructions (a kernel closure calling several
+/// vector-math functions directly is too big to be inlined there, and then runs scalar code
+/// without FMA, many times slower).
+trait Elem: Sized {
+    /// `gelu`, exact or with the tanh approximation.
+    fn gelu(self, tanh: bool) -> Self;
+    /// `elu` with its constants: `neg = alpha * scale`.
+    fn elu(self, neg: f64, scale: f64, input_scale: f64) -> Self;
+    /// `softplus`.
+    fn softplus(self, beta: f64, threshold: f64) -> Self;
+    /// `mish`.
+    fn mish(self) -> Self;
+}
+
+/// [`Elem`] for one float type.
+macro_rules! impl_elem {
+    ($t:ty) => {
+        impl Elem for $t {
+            #[inline(always)]
+            fn gelu(self, tanh: bool) -> $t {
+                let x = self;
+                if tanh {
+                    let k =
+                        (std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2) as $t;
+                    let inner = k * (x + 0.044715 * x * x * x);
+                    0.5 * x * (1.0 + inner.v_tanh())
+                } else {
+                    x * 0.5 * (1.0 + (x * std::f64::consts::FRAC_1_SQRT_2 as $t).v_erf())
+                }
+            }
+            #[inline(always)]
+            fn elu(self, neg: f64, scale: f64, input_scale: f64) -> $t {
+                let x = self;
+                let n = (x * input_scale as $t).v_expm1() * neg as $t;
+                let p = x * scale as $t;
+                if x <= 0.0 {
+                    n
+                } else {
+                    p
+                }
+            }
+            #[inline(always)]
+            fn softplus(self, beta: f64, threshold: f64) -> $t {
+                let x = self;
+                let z = x * beta as $t;
+                let soft = z.v_exp().v_log1p() / beta as $t;
+                if z > threshold as $t {
+                    x
+                } else {
+                    soft
+                }
+            }
+            #[inline(always)]
+            fn mish(self) -> $t {
+                self * self.v_exp().v_log1p().v_tanh()
+            }
+        }
+    };
+}
+impl_elem!(f32);
+impl_elem!(f64);
 
 /// How one elementwise activation is run.
 struct Act<K> {
@@ -76,21 +140,13 @@ pub fn gelu(x: &Tensor, approximate: &str, dest: Dest<'_>) -> Result<Tensor> {
             ))
         }
     };
-    let k = std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2;
     let a = act!(
         "gelu",
         "GeluKernelImpl",
         rules::gelu,
         "GeluBackward0",
         None,
-        k1!(float: |x| {
-            if tanh {
-                let inner = x.lit(k) * (x + x.lit(0.044715) * x * x * x);
-                x.lit(0.5) * x * (x.lit(1.0) + inner.v_tanh())
-            } else {
-                x * x.lit(0.5) * (x.lit(1.0) + (x * x.lit(std::f64::consts::FRAC_1_SQRT_2)).v_erf())
-            }
-        })
+        k1!(float: |x| x.gelu(tanh))
     );
     run(x, dest, a, &[if tanh { 1.0 } else { 0.0 }])
 }
@@ -138,13 +194,7 @@ pub fn elu_general(
     };
     let a = Act {
         name: "elu",
-        kernel: k1!(float: |x| {
-            if x <= x.lit(0.0) {
-                (x * x.lit(input_scale)).v_expm1() * x.lit(neg)
-            } else {
-                x * x.lit(scale)
-            }
-        }),
+        kernel: k1!(float: |x| x.elu(neg, scale, input_scale)),
         refuse: "elu_cpu",
         formula: rules::elu,
         node,
@@ -181,10 +231,7 @@ pub fn softplus(x: &Tensor, beta: f64, threshold: f64, dest: Dest<'_>) -> Result
         rules::softplus,
         "SoftplusBackward0",
         None,
-        k1!(float: |x| {
-            let z = x * x.lit(beta);
-            if z > x.lit(threshold) { x } else { z.v_exp().v_log1p() / x.lit(beta) }
-        })
+        k1!(float: |x| x.softplus(beta, threshold))
     );
     run(x, dest, a, &[beta, threshold])
 }
@@ -259,7 +306,7 @@ pub fn mish(x: &Tensor, dest: Dest<'_>) -> Result<Tensor> {
         rules::mish,
         "MishBackward0",
         None,
-        k1!(float: |x| x * x.v_exp().v_log1p().v_tanh())
+        k1!(float: |x| x.mish())
     );
     run(x, dest, a, &[])
 }
