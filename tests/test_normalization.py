@@ -194,6 +194,8 @@ def test_batch_norm_empty_input():
         e = rt.ones(0)
         out = F.batch_norm(e, e, e, None, None, training=training)
         assert tuple(out.shape) == (0,) and out.dtype == rt.float32
+        x = rt.ones(0, requires_grad=True)
+        assert F.batch_norm(x, e, e, training=training).grad_fn.name() == "CloneBackward0"
 
 
 # ---------------------------------------------------------------------------------- against torch

@@ -116,8 +116,6 @@ XFAIL.update({(t, op, d): "unstable sort of 8000 elements with many ties: the or
 XFAIL.update({("test_function", "nn.functional.batch_norm", d): "torch's half batch_norm rounds its statistics "
               "and scale to the half type: rtensor computes in float64 and rounds once (1 ulp apart)"
               for d in ("float16", "bfloat16")})
-XFAIL[("test_grad", "nn.functional.batch_norm", "float64")] = ("an empty input's copy records MulBackward0; "
-                                                               "torch's records CloneBackward0")
 
 # (test, opinfo id, dtype) -> reason: torch behaviour rtensor deliberately does not support yet.
 SKIP = {

@@ -242,7 +242,7 @@ impl Tensor {
         }
         if self.numel() == 0 {
             // torch returns an (unnormalised) copy of an empty input before any other check.
-            return self.mul(1i64);
+            return self.clone_tensor();
         }
         let c = if nd > 1 { self.shape()[1] } else { 0 };
         let params = [
